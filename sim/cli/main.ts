@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+import { UserError } from '../scenario/errors.js';
+import { parseArgs } from './args.js';
+import { runCommand } from './run.js';
+import { validateCommand } from './validate.js';
+
+/** Exit codes: 0 ok, 1 an assertion of the scenario failed, 2 bad input. */
+async function main(argv: string[]): Promise<number> {
+  const args = await parseArgs(argv);
+  if (args.command === 'help') {
+    process.stdout.write(args.text + '\n');
+    return 0;
+  }
+  return args.command === 'run' ? runCommand(args) : validateCommand(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UserError) {
+      process.stderr.write(`sim: ${err.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`sim: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 3;
+    }
+  },
+);

@@ -1,0 +1,23 @@
+import { checkAssertionColumns } from '../scenario/assertions.js';
+import { loadScenario } from '../scenario/load.js';
+import { summaryColumns } from '../output/results-files.js';
+import type { RunArgs } from './args.js';
+
+/** `sim validate`: load and check a scenario, then say what a run would simulate. */
+export function validateCommand(args: RunArgs): number {
+  const scenario = loadScenario(args.scenario, { trials: args.trials, seed: args.seed, set: args.set });
+  checkAssertionColumns(scenario.assertions, summaryColumns(scenario));
+  const lines = [`${args.scenario}: ok`];
+  lines.push(`  ${scenario.name}${scenario.description ? `: ${scenario.description}` : ''}`);
+  lines.push(`  ${scenario.points.length} point(s) x ${scenario.trials} trials, seed ${scenario.seed}`);
+  for (const p of scenario.points) {
+    const m = p.model;
+    const fleet = m.fleet
+      .map((g) => `${g.name} ${g.clusters}x${g.secretSyncs}${g.objectsPerSync > 1 ? `x${g.objectsPerSync}` : ''} J=${g.jitterSeconds}s P=${g.rotationPollIntervalInSeconds}s -> ${g.vaults.join('/')}`)
+      .join('; ');
+    const swept = p.sweep.map((s) => `${s.column}=${JSON.stringify(s.value)}`).join(' ');
+    lines.push(`  point ${p.index}${swept ? ` (${swept})` : ''}: ${fleet}; horizon ${m.horizon}s, start ${m.start}, ${m.events.length} event(s)`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}

@@ -1,0 +1,101 @@
+import { meanInterval, quantileSorted, wilson, type Interval } from './stats.js';
+import { METRIC_INDEX as M, STATUS_REASONS, TRIAL_METRICS, type TrialBatch, type TrialMetric } from './trial-record.js';
+
+type Kind = 'proportion' | 'pooled' | 'mean' | 'conditional';
+
+/** The summary metrics in summary.csv order (SCENARIO.md), and how each is aggregated. */
+export const SUMMARY_METRICS: ReadonlyArray<{ name: string; kind: Kind }> = [
+  { name: 'throttledTrial', kind: 'proportion' },
+  { name: 'refreshOver', kind: 'proportion' },
+  { name: 'pSecondOver', kind: 'pooled' },
+  ...['requests', 'throttled', 'retries', 'requeues', 'throttledSeconds', 'peakRps', 'peak10s'].map((name) => ({ name, kind: 'mean' as const })),
+  { name: 'throttledFraction', kind: 'mean' },
+  { name: 'amplification', kind: 'mean' },
+  { name: 'firstThrottleAt', kind: 'conditional' },
+  { name: 'convergence', kind: 'conditional' },
+  { name: 'stalenessP99', kind: 'conditional' },
+  ...STATUS_REASONS.map((name) => ({ name, kind: 'mean' as const })),
+];
+
+/** Column names for the metric part of a summary row. */
+export function summaryMetricColumns(): string[] {
+  return SUMMARY_METRICS.flatMap(({ name, kind }) =>
+    kind === 'conditional' ? [`${name}_mean`, `${name}_lo`, `${name}_hi`, `${name}_n`] : [`${name}_mean`, `${name}_lo`, `${name}_hi`],
+  );
+}
+
+export interface PointResult {
+  trials: number;
+  /** Column name -> value (NaN: no data). */
+  summary: Map<string, number>;
+  /** Per timeseries bin: requests mean, throttled mean, requests p99 across trials. */
+  bins: number;
+  requestsMean: Float64Array;
+  throttledMean: Float64Array;
+  requestsP99: Float64Array;
+  /** All trial records of the point, row-major in trial order. */
+  metrics: Float64Array;
+}
+
+/** Merges a point's batches (any order in, trial order inside) into its summary and timeseries. */
+export function summarisePoint(batches: TrialBatch[]): PointResult {
+  const sorted = [...batches].sort((a, b) => a.from - b.from);
+  const width = TRIAL_METRICS.length;
+  const trials = sorted.reduce((n, b) => n + (b.to - b.from), 0);
+  const bins = sorted[0].bins;
+  const metrics = new Float64Array(trials * width);
+  let row = 0;
+  for (const b of sorted) {
+    metrics.set(b.metrics, row * width);
+    row += b.to - b.from;
+  }
+  const column = (m: TrialMetric) => {
+    const out = new Float64Array(trials);
+    for (let i = 0; i < trials; i++) out[i] = metrics[i * width + M[m]];
+    return out;
+  };
+  const summary = new Map<string, number>();
+  const put = (name: string, iv: Interval, withN: boolean) => {
+    summary.set(`${name}_mean`, iv.mean);
+    summary.set(`${name}_lo`, iv.lo);
+    summary.set(`${name}_hi`, iv.hi);
+    if (withN) summary.set(`${name}_n`, iv.n);
+  };
+  for (const { name, kind } of SUMMARY_METRICS) {
+    if (kind === 'proportion') {
+      put(name, wilson(sum(column(name as TrialMetric)), trials), false);
+    } else if (kind === 'pooled') {
+      put(name, wilson(sum(column('refreshSecondsOver')), sum(column('refreshSeconds'))), false);
+    } else {
+      put(name, meanInterval(column(name as TrialMetric)), kind === 'conditional');
+    }
+  }
+
+  const requestsMean = new Float64Array(bins);
+  const throttledMean = new Float64Array(bins);
+  const requestsP99 = new Float64Array(bins);
+  const scratch = new Float64Array(trials);
+  for (let k = 0; k < bins; k++) {
+    let r = 0;
+    let th = 0;
+    let i = 0;
+    for (const b of sorted) {
+      for (let j = 0; j < b.to - b.from; j++, i++) {
+        const v = b.series[j * 2 * bins + k];
+        scratch[i] = v;
+        r += v;
+        th += b.series[j * 2 * bins + bins + k];
+      }
+    }
+    requestsMean[k] = r / trials;
+    throttledMean[k] = th / trials;
+    requestsP99[k] = quantileSorted(scratch.sort(), 0.99);
+  }
+  return { trials, summary, bins, requestsMean, throttledMean, requestsP99, metrics };
+}
+
+function sum(values: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return s;
+}

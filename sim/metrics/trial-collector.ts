@@ -1,0 +1,162 @@
+import { quantileSorted } from './stats.js';
+import { METRIC_INDEX as M, TRIAL_METRICS } from './trial-record.js';
+
+export interface CollectorLayout {
+  horizon: number;
+  /** Width of a timeseries bin in seconds. */
+  bin: number;
+  /** The analytic comparison window [refreshStart, refreshStart + refreshWidth), in 1-s bins. */
+  refreshStart: number;
+  refreshWidth: number;
+  perSecondLimit: number;
+}
+
+/**
+ * Accumulates one trial's metrics in place: counters and fixed arrays sized once, reset between
+ * trials, so that recording a request allocates nothing.
+ */
+export class TrialCollector {
+  readonly bins: number;
+  private readonly seconds: number;
+  private readonly perSecond: Uint32Array;
+  private readonly throttledPerSecond: Uint32Array;
+  private readonly seriesRequests: Uint32Array;
+  private readonly seriesThrottled: Uint32Array;
+  private readonly refresh: Uint32Array;
+  private readonly values = new Float64Array(TRIAL_METRICS.length);
+  // Times of the requests in the trailing 10 s, a growable ring, for peak10s.
+  private recent = new Float64Array(1024);
+  private recentHead = 0;
+  private recentCount = 0;
+  private peak10s = 0;
+  private readonly staleness: number[] = [];
+
+  constructor(private readonly layout: CollectorLayout) {
+    this.seconds = Math.max(1, Math.ceil(layout.horizon));
+    this.bins = Math.max(1, Math.ceil(layout.horizon / layout.bin));
+    this.perSecond = new Uint32Array(this.seconds);
+    this.throttledPerSecond = new Uint32Array(this.seconds);
+    this.seriesRequests = new Uint32Array(this.bins);
+    this.seriesThrottled = new Uint32Array(this.bins);
+    this.refresh = new Uint32Array(Math.max(1, Math.ceil(layout.refreshWidth)));
+  }
+
+  reset(): void {
+    this.perSecond.fill(0);
+    this.throttledPerSecond.fill(0);
+    this.seriesRequests.fill(0);
+    this.seriesThrottled.fill(0);
+    this.refresh.fill(0);
+    this.values.fill(0);
+    this.values[M.firstThrottleAt] = NaN;
+    this.values[M.convergence] = NaN;
+    this.recentHead = 0;
+    this.recentCount = 0;
+    this.peak10s = 0;
+    this.staleness.length = 0;
+  }
+
+  /** One GET sent by the fleet at time t (retries too); `throttled` when the answer was 429. */
+  request(t: number, throttled: boolean): void {
+    const v = this.values;
+    v[M.requests]++;
+    const s = Math.floor(t);
+    if (s < this.seconds) this.perSecond[s]++;
+    const b = Math.floor(t / this.layout.bin);
+    if (b < this.bins) this.seriesRequests[b]++;
+    const r = Math.floor(t - this.layout.refreshStart);
+    if (r >= 0 && r < this.refresh.length) this.refresh[r]++;
+    this.trackPeak10s(t);
+    if (throttled) {
+      v[M.throttled]++;
+      if (s < this.seconds) this.throttledPerSecond[s]++;
+      if (b < this.bins) this.seriesThrottled[b]++;
+      if (v[M.firstThrottleAt] !== v[M.firstThrottleAt]) v[M.firstThrottleAt] = t;
+    }
+  }
+
+  retry(): void {
+    this.values[M.retries]++;
+  }
+
+  requeue(): void {
+    this.values[M.requeues]++;
+  }
+
+  /** Object fetches a reconcile needs, for reconciles not caused by a failure requeue. */
+  fetchesNeeded(n: number): void {
+    this.values[M.fetchesNeeded] += n;
+  }
+
+  /** A reconcile ended with status reason `reason` (index into STATUS_REASONS). */
+  outcome(reason: number): void {
+    this.values[M.UpdateNoValueChangeSucceeded + reason]++;
+  }
+
+  converged(seconds: number): void {
+    this.values[M.convergence] = seconds;
+  }
+
+  stale(seconds: number): void {
+    this.staleness.push(seconds);
+  }
+
+  private trackPeak10s(t: number): void {
+    // Requests arrive in time order: drop those at or before t - 10, then count t itself.
+    let cap = this.recent.length;
+    while (this.recentCount > 0 && this.recent[this.recentHead] <= t - 10) {
+      this.recentHead = this.recentHead + 1 === cap ? 0 : this.recentHead + 1;
+      this.recentCount--;
+    }
+    if (this.recentCount === cap) {
+      const bigger = new Float64Array(cap * 2);
+      for (let i = 0; i < cap; i++) bigger[i] = this.recent[(this.recentHead + i) % cap];
+      this.recent = bigger;
+      this.recentHead = 0;
+      cap *= 2;
+    }
+    const tail = this.recentHead + this.recentCount;
+    this.recent[tail < cap ? tail : tail - cap] = t;
+    this.recentCount++;
+    if (this.recentCount > this.peak10s) this.peak10s = this.recentCount;
+  }
+
+  /** Writes the trial's record into metrics[row] and its timeseries into series[row]. */
+  finish(metrics: Float64Array, series: Uint32Array, row: number): void {
+    const v = this.values;
+    let peak = 0;
+    let throttledSeconds = 0;
+    for (let s = 0; s < this.seconds; s++) {
+      if (this.perSecond[s] > peak) peak = this.perSecond[s];
+      if (this.throttledPerSecond[s] > 0) throttledSeconds++;
+    }
+    v[M.peakRps] = peak;
+    v[M.peak10s] = this.peak10s;
+    v[M.throttledSeconds] = throttledSeconds;
+    v[M.throttledTrial] = v[M.throttled] > 0 ? 1 : 0;
+    v[M.throttledFraction] = v[M.requests] > 0 ? v[M.throttled] / v[M.requests] : 0;
+    v[M.amplification] = v[M.fetchesNeeded] > 0 ? v[M.requests] / v[M.fetchesNeeded] : NaN;
+
+    const usable = Math.min(this.refresh.length, Math.max(0, Math.ceil(this.layout.horizon - this.layout.refreshStart)));
+    let over = 0;
+    for (let i = 0; i < usable; i++) if (this.refresh[i] > this.layout.perSecondLimit) over++;
+    v[M.refreshSeconds] = usable;
+    v[M.refreshSecondsOver] = over;
+    v[M.refreshOver] = over > 0 ? 1 : 0;
+    v[M.pSecondOver] = usable > 0 ? over / usable : NaN;
+
+    if (this.staleness.length > 0) {
+      const sorted = Float64Array.from(this.staleness).sort();
+      v[M.stalenessP50] = quantileSorted(sorted, 0.5);
+      v[M.stalenessP99] = quantileSorted(sorted, 0.99);
+      v[M.stalenessMax] = sorted[sorted.length - 1];
+    } else {
+      v[M.stalenessP50] = v[M.stalenessP99] = v[M.stalenessMax] = NaN;
+    }
+
+    metrics.set(v, row * v.length);
+    const base = row * 2 * this.bins;
+    series.set(this.seriesRequests, base);
+    series.set(this.seriesThrottled, base + this.bins);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The per-trial record: one float64 per metric, in this order (the columns of trials.csv after
+ * `point` and `trial`). NaN means "does not exist in this trial" (no throttle, never converged).
+ */
+export const TRIAL_METRICS = [
+  'requests',
+  'throttled',
+  'throttledFraction',
+  'throttledTrial',
+  'throttledSeconds',
+  'firstThrottleAt',
+  'peakRps',
+  'peak10s',
+  'refreshOver',
+  'pSecondOver',
+  'refreshSeconds',
+  'refreshSecondsOver',
+  'retries',
+  'requeues',
+  'fetchesNeeded',
+  'amplification',
+  'UpdateNoValueChangeSucceeded',
+  'UpdateValueChangeOrForceUpdateSucceeded',
+  'PartialSync',
+  'ProviderError',
+  'convergence',
+  'stalenessP50',
+  'stalenessP99',
+  'stalenessMax',
+] as const;
+
+export type TrialMetric = (typeof TRIAL_METRICS)[number];
+
+export const METRIC_INDEX = Object.fromEntries(TRIAL_METRICS.map((m, i) => [m, i])) as Record<
+  TrialMetric,
+  number
+>;
+
+export const STATUS_REASONS = [
+  'UpdateNoValueChangeSucceeded',
+  'UpdateValueChangeOrForceUpdateSucceeded',
+  'PartialSync',
+  'ProviderError',
+] as const;
+
+export type StatusReason = (typeof STATUS_REASONS)[number];
+
+/** Status reason codes as the model reports them (index into STATUS_REASONS). */
+export const enum Outcome {
+  NoValueChange = 0,
+  ValueChangeOrForce = 1,
+  Partial = 2,
+  ProviderError = 3,
+}
+
+/** The records of a run of trials [from, to) of one point: row-major, one row per trial. */
+export interface TrialBatch {
+  point: number;
+  from: number;
+  to: number;
+  /** (to - from) x TRIAL_METRICS.length */
+  metrics: Float64Array;
+  /** (to - from) x 2 x bins: requests per bin, then throttled per bin. */
+  series: Uint32Array;
+  bins: number;
+}

@@ -1,0 +1,76 @@
+/**
+ * The resolved, validated input of one simulated point: plain data, every default filled in,
+ * every duration in seconds. sim/scenario/ produces it from YAML; the model reads nothing else.
+ */
+
+export type LimiterConfig =
+  | { kind: 'token-bucket'; capacity: number; refillPerSecond: number }
+  | { kind: 'fixed-window'; limit: number; window: number; phase: number | 'random' }
+  | { kind: 'sliding-window'; limit: number; window: number };
+
+/** `none`, a fixed number of seconds, or the time until the limiter would accept. */
+export type RetryAfterConfig = 'none' | 'until-capacity' | number;
+
+export interface VaultConfig {
+  name: string;
+  limiter: LimiterConfig;
+  rejectedCount: boolean;
+  retryAfter: RetryAfterConfig;
+  background: { ratePerSecond: number };
+}
+
+export type Latency = { median: number; p99: number } | 0;
+
+export interface GroupConfig {
+  name: string;
+  clusters: number;
+  secretSyncs: number;
+  objectsPerSync: number;
+  /** Vault names; clusters are spread over them round robin. */
+  vaults: string[];
+  rotationPollIntervalInSeconds: number;
+  jitterSeconds: number;
+  scheduling: 'per-sync' | 'cluster-ticker';
+  maxConcurrentReconciles: number;
+  enablePartialSecretSync: boolean;
+  jitterOnRequeue: boolean;
+  jitterOnRestart: boolean;
+  latency: Latency;
+}
+
+export interface ExponentialRetry {
+  maxRetries: number;
+  baseDelay: number;
+  maxDelay: number;
+  jitter: [number, number];
+}
+
+export type RetryConfig = 'azcore' | 'none' | ExponentialRetry;
+
+export interface ClientConfig {
+  retry: RetryConfig;
+  requeue: { baseDelay: number; maxDelay: number };
+}
+
+/** Which clusters an event touches: a share of the whole fleet (drawn per trial) or a group. */
+export type ClusterSelection = { share: number } | { group: string };
+
+export type FleetEventConfig =
+  | { kind: 'rollout'; at: number; clusters: ClusterSelection; waves: number; over: number }
+  | { kind: 'restart'; at: number; clusters: ClusterSelection };
+
+export interface MetricsConfig {
+  perSecondLimit: number;
+  timeseriesBin: number;
+}
+
+export interface ModelConfig {
+  horizon: number;
+  start: 'rollout' | 'steady';
+  fleet: GroupConfig[];
+  vaults: VaultConfig[];
+  subscription: LimiterConfig | null;
+  client: ClientConfig;
+  events: FleetEventConfig[];
+  metrics: MetricsConfig;
+}

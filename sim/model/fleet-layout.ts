@@ -1,0 +1,61 @@
+import type { GroupConfig, ModelConfig } from './config.js';
+
+const Z99 = 2.3263478740408408; // Phi^-1(0.99)
+
+/**
+ * The fleet flattened into integer ids: clusters 0..clusters-1 group by group, and each
+ * cluster's SecretSyncs numbered contiguously. Built once per point; trials only reset state.
+ */
+export class FleetLayout {
+  readonly clusters: number;
+  readonly syncs: number;
+  readonly clusterGroup: Int32Array;
+  readonly clusterVault: Int32Array;
+  readonly clusterFirstSync: Int32Array;
+  readonly clusterSyncCount: Int32Array;
+  readonly syncCluster: Int32Array;
+  readonly groups: GroupConfig[];
+  /** Per group: lognormal parameters of GET latency; sigma < 0 means latency 0. */
+  readonly latencyMu: Float64Array;
+  readonly latencySigma: Float64Array;
+  readonly vaultIndex: Map<string, number>;
+  /** Clusters of each group, in id order. */
+  readonly groupClusters: Int32Array[];
+
+  constructor(config: ModelConfig) {
+    this.groups = config.fleet;
+    this.vaultIndex = new Map(config.vaults.map((v, i) => [v.name, i]));
+    this.clusters = this.groups.reduce((n, g) => n + g.clusters, 0);
+    this.syncs = this.groups.reduce((n, g) => n + g.clusters * g.secretSyncs, 0);
+    this.clusterGroup = new Int32Array(this.clusters);
+    this.clusterVault = new Int32Array(this.clusters);
+    this.clusterFirstSync = new Int32Array(this.clusters);
+    this.clusterSyncCount = new Int32Array(this.clusters);
+    this.syncCluster = new Int32Array(this.syncs);
+    this.latencyMu = new Float64Array(this.groups.length);
+    this.latencySigma = new Float64Array(this.groups.length);
+    this.groupClusters = [];
+    let c = 0;
+    let s = 0;
+    this.groups.forEach((g, gi) => {
+      const ids = new Int32Array(g.clusters);
+      for (let i = 0; i < g.clusters; i++, c++) {
+        ids[i] = c;
+        this.clusterGroup[c] = gi;
+        const vault = this.vaultIndex.get(g.vaults[i % g.vaults.length]);
+        if (vault === undefined) throw new Error(`fleet group ${g.name}: unknown vault`);
+        this.clusterVault[c] = vault;
+        this.clusterFirstSync[c] = s;
+        this.clusterSyncCount[c] = g.secretSyncs;
+        for (let k = 0; k < g.secretSyncs; k++) this.syncCluster[s++] = c;
+      }
+      this.groupClusters.push(ids);
+      if (g.latency === 0) {
+        this.latencySigma[gi] = -1;
+      } else {
+        this.latencyMu[gi] = Math.log(g.latency.median);
+        this.latencySigma[gi] = Math.log(g.latency.p99 / g.latency.median) / Z99;
+      }
+    });
+  }
+}

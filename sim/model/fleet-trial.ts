@@ -1,0 +1,401 @@
+import { EventQueue } from '../engine/event-queue.js';
+import type { RandomStream } from '../engine/random.js';
+import type { TrialCollector } from '../metrics/trial-collector.js';
+import { Outcome } from '../metrics/trial-record.js';
+import type { ExponentialRetry, ModelConfig, RetryAfterConfig } from './config.js';
+import { expandEvents, type FleetAction } from './fleet-events.js';
+import { FleetLayout } from './fleet-layout.js';
+import { createLimiter, type Limiter } from './limiters/index.js';
+import { requeueDelay } from './requeue-backoff.js';
+import { resolveRetry, retryDelay } from './sdk-retry.js';
+
+// Event kinds, in the low 3 bits of the event's first word (the id is in the rest).
+const WAKE = 0; // a SecretSync's consideration (and its jitter) is over: enqueue it
+const RESPONSE = 1; // the vault's answer to the SecretSync's current GET arrives
+const SEND = 2; // an SDK retry of the SecretSync's current GET goes out
+const BACKGROUND = 3; // a request of some other application to a vault
+const ACTION = 4; // a fleet action (rollout wave, restart)
+
+// SecretSync states in the cluster's work queue.
+const IDLE = 0;
+const QUEUED = 1;
+const PROCESSING = 2;
+
+// Why a SecretSync was considered.
+const POLL = 0;
+const REQUEUE = 1;
+const EDIT = 2;
+const RESTART = 3;
+
+// Vault answers.
+const OK = 0;
+const THROTTLED = 1;
+
+/**
+ * One trial of the fleet against its vaults. All state lives in typed arrays indexed by
+ * SecretSync, cluster or vault id, allocated once per point and reset per trial.
+ */
+export class FleetTrial {
+  readonly layout: FleetLayout;
+  private readonly queue: EventQueue;
+  private readonly retryPolicy: ExponentialRetry;
+  private readonly vaultLimiters: Limiter[];
+  private readonly subscription: Limiter | null;
+  private readonly rejectedCount: Uint8Array;
+  private readonly retryAfter: RetryAfterConfig[];
+  private readonly backgroundRate: Float64Array;
+  /** Start of the rollout whose convergence is measured (NaN: none). */
+  readonly convergenceStart: number;
+  /** The scenario event whose convergence is measured (-1: the start, or none). */
+  private readonly trackedEvent: number;
+
+  // Per SecretSync.
+  private readonly state: Uint8Array;
+  private readonly dirty: Uint8Array;
+  private readonly forced: Uint8Array;
+  private readonly awaiting: Uint8Array;
+  private readonly reason: Uint8Array;
+  private readonly wakeGen: Int32Array;
+  private readonly fetchGen: Int32Array;
+  private readonly failures: Int32Array;
+  private readonly object: Int32Array;
+  private readonly attempt: Int32Array;
+  private readonly fetched: Int32Array;
+  private readonly failed: Int32Array;
+  private readonly lastAnswer: Uint8Array;
+  private readonly lastRetryAfter: Float64Array;
+  private readonly startedAt: Float64Array;
+  private readonly editedAt: Float64Array;
+
+  // Per cluster: a FIFO ring in queueBuf[firstSync .. firstSync + syncCount).
+  private readonly queueBuf: Int32Array;
+  private readonly queueHead: Int32Array;
+  private readonly queueLen: Int32Array;
+  private readonly busy: Int32Array;
+
+  private rng!: RandomStream;
+  private col!: TrialCollector;
+  private actions: FleetAction[] = [];
+  private awaitingCount = 0;
+
+  constructor(private readonly config: ModelConfig) {
+    const layout = (this.layout = new FleetLayout(config));
+    const n = layout.syncs;
+    this.queue = new EventQueue(n + 64);
+    this.retryPolicy = resolveRetry(config.client.retry);
+    this.vaultLimiters = config.vaults.map((v) => createLimiter(v.limiter));
+    this.subscription = config.subscription ? createLimiter(config.subscription) : null;
+    this.rejectedCount = Uint8Array.from(config.vaults, (v) => (v.rejectedCount ? 1 : 0));
+    this.retryAfter = config.vaults.map((v) => v.retryAfter);
+    this.backgroundRate = Float64Array.from(config.vaults, (v) => v.background.ratePerSecond);
+    const firstRollout = config.events.findIndex((e) => e.kind === 'rollout');
+    this.trackedEvent = config.start === 'rollout' ? -1 : firstRollout;
+    this.convergenceStart = config.start === 'rollout' ? 0 : firstRollout >= 0 ? config.events[firstRollout].at : NaN;
+
+    this.state = new Uint8Array(n);
+    this.dirty = new Uint8Array(n);
+    this.forced = new Uint8Array(n);
+    this.awaiting = new Uint8Array(n);
+    this.reason = new Uint8Array(n);
+    this.wakeGen = new Int32Array(n);
+    this.fetchGen = new Int32Array(n);
+    this.failures = new Int32Array(n);
+    this.object = new Int32Array(n);
+    this.attempt = new Int32Array(n);
+    this.fetched = new Int32Array(n);
+    this.failed = new Int32Array(n);
+    this.lastAnswer = new Uint8Array(n);
+    this.lastRetryAfter = new Float64Array(n);
+    this.startedAt = new Float64Array(n);
+    this.editedAt = new Float64Array(n);
+
+    this.queueBuf = new Int32Array(n);
+    this.queueHead = new Int32Array(layout.clusters);
+    this.queueLen = new Int32Array(layout.clusters);
+    this.busy = new Int32Array(layout.clusters);
+  }
+
+  /** Runs one trial to the horizon, recording into `collector` (already reset). */
+  run(rng: RandomStream, collector: TrialCollector): void {
+    this.rng = rng;
+    this.col = collector;
+    this.reset();
+    const { config, layout, queue } = this;
+
+    if (config.start === 'rollout') {
+      this.awaitingCount = layout.syncs;
+      for (let c = 0; c < layout.clusters; c++) this.edit(c, 0, true);
+    } else {
+      this.startSteady();
+    }
+    this.actions = expandEvents(config.events, layout, rng);
+    for (const a of this.actions) if (a.event === this.trackedEvent) this.awaitingCount += this.syncsOf(a.clusters);
+    this.actions.forEach((a, i) => queue.push(a.time, (i << 3) | ACTION, 0));
+    for (let v = 0; v < this.backgroundRate.length; v++) {
+      if (this.backgroundRate[v] > 0) queue.push(rng.exponential(this.backgroundRate[v]), (v << 3) | BACKGROUND, 0);
+    }
+
+    const horizon = config.horizon;
+    while (queue.pop()) {
+      const t = queue.poppedTime;
+      if (t > horizon) break;
+      const a = queue.poppedA;
+      const id = a >> 3;
+      switch (a & 7) {
+        case WAKE:
+          if (queue.poppedB === this.wakeGen[id]) this.consider(id, t);
+          break;
+        case RESPONSE:
+          if (queue.poppedB === this.fetchGen[id] && this.respond(id, t)) this.proceed(id, t);
+          this.dispatch(layout.syncCluster[id], t);
+          break;
+        case SEND:
+          if (queue.poppedB === this.fetchGen[id]) this.proceed(id, t);
+          this.dispatch(layout.syncCluster[id], t);
+          break;
+        case BACKGROUND:
+          this.vaultRequest(id, t);
+          queue.push(t + rng.exponential(this.backgroundRate[id]), a, 0);
+          break;
+        case ACTION:
+          this.applyAction(this.actions[id], t);
+          break;
+      }
+    }
+  }
+
+  private reset(): void {
+    this.queue.clear();
+    this.state.fill(IDLE);
+    this.dirty.fill(0);
+    this.forced.fill(0);
+    this.awaiting.fill(0);
+    this.wakeGen.fill(0);
+    this.fetchGen.fill(0);
+    this.failures.fill(0);
+    this.editedAt.fill(-Infinity);
+    this.queueHead.fill(0);
+    this.queueLen.fill(0);
+    this.busy.fill(0);
+    this.awaitingCount = 0;
+    for (const l of this.vaultLimiters) l.reset(this.rng);
+    this.subscription?.reset(this.rng);
+  }
+
+  private syncsOf(clusters: Int32Array): number {
+    let n = 0;
+    for (let i = 0; i < clusters.length; i++) n += this.layout.clusterSyncCount[clusters[i]];
+    return n;
+  }
+
+  private jitter(group: number): number {
+    const j = this.layout.groups[group].jitterSeconds;
+    return j > 0 ? this.rng.uniform() * j : 0;
+  }
+
+  private scheduleWake(s: number, t: number, why: number): void {
+    this.reason[s] = why;
+    this.queue.push(t, (s << 3) | WAKE, ++this.wakeGen[s]);
+  }
+
+  /**
+   * Stationary phases: for an inter-poll gap X = P + U[0, J), the residual R has density
+   * P(X > r) / E[X]: with probability P / (P + J/2), R ~ U[0, P); otherwise R = P + J(1 - sqrt(U)).
+   */
+  private startSteady(): void {
+    const { layout, rng } = this;
+    for (let s = 0; s < layout.syncs; s++) {
+      const g = layout.groups[layout.clusterGroup[layout.syncCluster[s]]];
+      const p = g.rotationPollIntervalInSeconds;
+      const j = g.jitterSeconds;
+      const r = rng.uniform() * (p + j / 2) < p ? rng.uniform() * p : p + j * (1 - Math.sqrt(rng.uniform()));
+      this.scheduleWake(s, r, POLL);
+    }
+  }
+
+  /** A spec edit of every SecretSync of cluster c at time t (a CI rollout). */
+  private edit(c: number, t: number, tracked: boolean): void {
+    const first = this.layout.clusterFirstSync[c];
+    const g = this.layout.clusterGroup[c];
+    const end = first + this.layout.clusterSyncCount[c];
+    for (let s = first; s < end; s++) {
+      this.forced[s] = 1;
+      this.editedAt[s] = t;
+      if (tracked) this.awaiting[s] = 1;
+      this.scheduleWake(s, t + this.jitter(g), EDIT);
+    }
+  }
+
+  /** A controller restart: the queue, in-flight reconciles and backoff state are lost. */
+  private restart(c: number, t: number): void {
+    const { layout } = this;
+    const first = layout.clusterFirstSync[c];
+    const g = layout.clusterGroup[c];
+    const jitter = layout.groups[g].jitterOnRestart;
+    const end = first + layout.clusterSyncCount[c];
+    this.queueHead[c] = 0;
+    this.queueLen[c] = 0;
+    this.busy[c] = 0;
+    for (let s = first; s < end; s++) {
+      this.state[s] = IDLE;
+      this.dirty[s] = 0;
+      this.failures[s] = 0;
+      this.fetchGen[s]++;
+      this.scheduleWake(s, t + (jitter ? this.jitter(g) : 0), RESTART);
+    }
+  }
+
+  private applyAction(action: FleetAction, t: number): void {
+    const tracked = action.event === this.trackedEvent;
+    for (let i = 0; i < action.clusters.length; i++) {
+      if (action.kind === 'rollout') this.edit(action.clusters[i], t, tracked);
+      else this.restart(action.clusters[i], t);
+    }
+  }
+
+  /** The consideration's jitter is over: enqueue (workqueue semantics: no duplicates). */
+  private consider(s: number, t: number): void {
+    const st = this.state[s];
+    if (st === IDLE) {
+      this.enqueue(s);
+      this.dispatch(this.layout.syncCluster[s], t);
+    } else if (st === PROCESSING) {
+      this.dirty[s] = 1;
+    }
+  }
+
+  private enqueue(s: number): void {
+    const c = this.layout.syncCluster[s];
+    const cap = this.layout.clusterSyncCount[c];
+    let pos = this.queueHead[c] + this.queueLen[c];
+    if (pos >= cap) pos -= cap;
+    this.queueBuf[this.layout.clusterFirstSync[c] + pos] = s;
+    this.queueLen[c]++;
+    this.state[s] = QUEUED;
+  }
+
+  /** Free workers of cluster c take queued SecretSyncs (FIFO) and run as far as they can now. */
+  private dispatch(c: number, t: number): void {
+    const { layout } = this;
+    const max = layout.groups[layout.clusterGroup[c]].maxConcurrentReconciles;
+    const cap = layout.clusterSyncCount[c];
+    while (this.busy[c] < max && this.queueLen[c] > 0) {
+      const s = this.queueBuf[layout.clusterFirstSync[c] + this.queueHead[c]];
+      this.queueHead[c] = this.queueHead[c] + 1 === cap ? 0 : this.queueHead[c] + 1;
+      this.queueLen[c]--;
+      this.state[s] = PROCESSING;
+      this.busy[c]++;
+      this.object[s] = 0;
+      this.attempt[s] = 0;
+      this.fetched[s] = 0;
+      this.failed[s] = 0;
+      this.startedAt[s] = t;
+      if (this.reason[s] !== REQUEUE) this.col.fetchesNeeded(layout.groups[layout.clusterGroup[c]].objectsPerSync);
+      this.proceed(s, t);
+    }
+  }
+
+  /** Fetches the reconcile's objects one after another until it must wait, or it ends. */
+  private proceed(s: number, t: number): void {
+    const { layout } = this;
+    const c = layout.syncCluster[s];
+    const gi = layout.clusterGroup[c];
+    const g = layout.groups[gi];
+    const sigma = layout.latencySigma[gi];
+    for (;;) {
+      if (this.object[s] >= g.objectsPerSync || (this.failed[s] > 0 && !g.enablePartialSecretSync)) {
+        this.finish(s, t);
+        return;
+      }
+      const answer = this.vaultRequest(layout.clusterVault[c], t, s);
+      this.col.request(t, answer === THROTTLED);
+      this.lastAnswer[s] = answer;
+      if (sigma >= 0) {
+        const latency = this.rng.lognormal(layout.latencyMu[gi], sigma);
+        this.queue.push(t + latency, (s << 3) | RESPONSE, this.fetchGen[s]);
+        return;
+      }
+      if (!this.respond(s, t)) return;
+    }
+  }
+
+  /** The answer to the current GET is in; false when an SDK retry now waits. */
+  private respond(s: number, t: number): boolean {
+    if (this.lastAnswer[s] === OK) {
+      this.fetched[s]++;
+      this.object[s]++;
+      this.attempt[s] = 0;
+      return true;
+    }
+    const delay = retryDelay(this.retryPolicy, this.attempt[s] + 1, this.lastRetryAfter[s], this.rng);
+    if (delay >= 0) {
+      this.attempt[s]++;
+      this.col.retry();
+      this.queue.push(t + delay, (s << 3) | SEND, this.fetchGen[s]);
+      return false;
+    }
+    this.failed[s]++;
+    this.object[s]++;
+    this.attempt[s] = 0;
+    return true;
+  }
+
+  private finish(s: number, t: number): void {
+    const { layout } = this;
+    const c = layout.syncCluster[s];
+    const gi = layout.clusterGroup[c];
+    const g = layout.groups[gi];
+    this.busy[c]--;
+    this.state[s] = IDLE;
+    const succeeded = this.fetched[s] === g.objectsPerSync;
+    if (succeeded) {
+      const sinceEdit = this.startedAt[s] >= this.editedAt[s];
+      this.col.outcome(this.forced[s] && sinceEdit ? Outcome.ValueChangeOrForce : Outcome.NoValueChange);
+      if (sinceEdit) {
+        this.forced[s] = 0;
+        if (this.awaiting[s]) {
+          this.awaiting[s] = 0;
+          if (--this.awaitingCount === 0) this.col.converged(t - this.convergenceStart);
+        }
+      }
+      this.failures[s] = 0;
+    } else {
+      this.col.outcome(this.fetched[s] > 0 && g.enablePartialSecretSync ? Outcome.Partial : Outcome.ProviderError);
+      this.failures[s]++;
+      this.col.requeue();
+    }
+    if (this.dirty[s]) {
+      // Considered again while it ran: the workqueue hands it back at once.
+      this.dirty[s] = 0;
+      this.enqueue(s);
+    } else if (succeeded) {
+      this.scheduleWake(s, t + g.rotationPollIntervalInSeconds + this.jitter(gi), POLL);
+    } else {
+      const { baseDelay, maxDelay } = this.config.client.requeue;
+      const delay = requeueDelay(this.failures[s], baseDelay, maxDelay);
+      this.scheduleWake(s, t + delay + (g.jitterOnRequeue ? this.jitter(gi) : 0), REQUEUE);
+    }
+  }
+
+  /** One request to vault v at time t: admitted only when the vault and the subscription both accept. */
+  private vaultRequest(v: number, t: number, s = -1): number {
+    const vault = this.vaultLimiters[v];
+    const sub = this.subscription;
+    const accepted = vault.wouldAccept(t) && (sub === null || sub.wouldAccept(t));
+    if (accepted || this.rejectedCount[v]) {
+      vault.take(t);
+      sub?.take(t);
+    }
+    if (accepted) return OK;
+    if (s >= 0) this.lastRetryAfter[s] = this.retryAfterFor(v, t);
+    return THROTTLED;
+  }
+
+  private retryAfterFor(v: number, t: number): number {
+    const ra = this.retryAfter[v];
+    if (ra === 'none') return NaN;
+    if (ra !== 'until-capacity') return ra;
+    const sub = this.subscription;
+    return Math.max(this.vaultLimiters[v].retryAfter(t), sub ? sub.retryAfter(t) : 0);
+  }
+}

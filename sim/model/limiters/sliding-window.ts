@@ -1,0 +1,39 @@
+import type { Limiter } from './limiter.js';
+
+/**
+ * Exact sliding log: a request at t is accepted when fewer than `limit` counted requests fall
+ * in (t - window, t]. Only the last `limit` counted times matter, so they sit in a ring buffer;
+ * the oldest of them decides.
+ */
+export class SlidingWindow implements Limiter {
+  private readonly times: Float64Array;
+  private head = 0; // index of the oldest of the stored times once the ring is full
+  private stored = 0;
+
+  constructor(readonly limit: number, readonly window: number) {
+    this.times = new Float64Array(limit);
+  }
+
+  reset(): void {
+    this.head = 0;
+    this.stored = 0;
+  }
+
+  wouldAccept(t: number): boolean {
+    return this.stored < this.limit || this.times[this.head] <= t - this.window;
+  }
+
+  take(t: number): void {
+    if (this.stored < this.limit) {
+      this.times[this.stored++] = t;
+      return;
+    }
+    this.times[this.head] = t;
+    this.head = this.head + 1 === this.limit ? 0 : this.head + 1;
+  }
+
+  retryAfter(t: number): number {
+    if (this.wouldAccept(t)) return 0;
+    return this.times[this.head] + this.window - t;
+  }
+}

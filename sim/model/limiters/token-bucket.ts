@@ -1,0 +1,43 @@
+import type { Limiter } from './limiter.js';
+
+/**
+ * Starts full with `capacity` tokens and refills continuously at `refillPerSecond`; a request
+ * takes one token. A request that counts while rejected still takes one, so the balance can go
+ * negative and the vault stays closed until the refill has paid the debt back.
+ */
+export class TokenBucket implements Limiter {
+  private tokens: number;
+  private last = 0;
+
+  constructor(readonly capacity: number, readonly refillPerSecond: number) {
+    this.tokens = capacity;
+  }
+
+  reset(): void {
+    this.tokens = this.capacity;
+    this.last = 0;
+  }
+
+  private refill(t: number): void {
+    if (t > this.last) {
+      const tokens = this.tokens + (t - this.last) * this.refillPerSecond;
+      this.tokens = tokens < this.capacity ? tokens : this.capacity;
+      this.last = t;
+    }
+  }
+
+  wouldAccept(t: number): boolean {
+    this.refill(t);
+    return this.tokens >= 1;
+  }
+
+  take(t: number): void {
+    this.refill(t);
+    this.tokens -= 1;
+  }
+
+  retryAfter(t: number): number {
+    this.refill(t);
+    return this.tokens >= 1 ? 0 : (1 - this.tokens) / this.refillPerSecond;
+  }
+}

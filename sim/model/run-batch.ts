@@ -1,0 +1,34 @@
+import { RandomStream } from '../engine/random.js';
+import { TrialCollector } from '../metrics/trial-collector.js';
+import { TRIAL_METRICS, type TrialBatch } from '../metrics/trial-record.js';
+import type { ModelConfig } from './config.js';
+import { FleetTrial } from './fleet-trial.js';
+import { refreshWindow } from './refresh-window.js';
+
+/** Data in, data out: trials [from, to) of one point, each with its own random stream. */
+export function runTrialBatch(
+  model: ModelConfig,
+  seed: number | string,
+  point: number,
+  from: number,
+  to: number,
+): TrialBatch {
+  const trial = new FleetTrial(model);
+  const window = refreshWindow(model);
+  const collector = new TrialCollector({
+    horizon: model.horizon,
+    bin: model.metrics.timeseriesBin,
+    refreshStart: window.start,
+    refreshWidth: window.width,
+    perSecondLimit: model.metrics.perSecondLimit,
+  });
+  const n = to - from;
+  const metrics = new Float64Array(n * TRIAL_METRICS.length);
+  const series = new Uint32Array(n * 2 * collector.bins);
+  for (let i = 0; i < n; i++) {
+    collector.reset();
+    trial.run(RandomStream.forTrial(seed, point, from + i), collector);
+    collector.finish(metrics, series, i);
+  }
+  return { point, from, to, metrics, series, bins: collector.bins };
+}

@@ -1,0 +1,37 @@
+import { parseDuration, parseShare } from '../scenario/units.js';
+
+/** A number as CSV text: empty for "no data", integers exactly, other values to 10 significant digits. */
+export function formatNumber(v: number): string {
+  if (Number.isNaN(v)) return '';
+  if (Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(10)));
+}
+
+/** A swept value as a cell: durations and shares in their numeric form, everything else as written. */
+export function formatSweepValue(v: unknown): string {
+  if (typeof v === 'number') return formatNumber(v);
+  if (typeof v === 'string') {
+    const seconds = parseDuration(v);
+    if (seconds !== null) return formatNumber(seconds);
+    const share = parseShare(v);
+    if (share !== null) return formatNumber(share);
+    return v;
+  }
+  return JSON.stringify(v);
+}
+
+/** A proportion for people: "0.12%" or "< 0.001%". */
+export function formatPercent(p: number): string {
+  if (Number.isNaN(p)) return '-';
+  if (p === 0) return '0%';
+  const pct = p * 100;
+  if (pct < 0.001) return '<0.001%';
+  return `${Number(pct.toPrecision(pct >= 10 ? 3 : 2))}%`;
+}
+
+/** A count or time for people: 3 significant digits, thousands separated. */
+export function formatAmount(v: number, unit = ''): string {
+  if (Number.isNaN(v)) return '-';
+  const rounded = Math.abs(v) >= 1000 ? Math.round(v) : Number(v.toPrecision(3));
+  return `${rounded.toLocaleString('en-US')}${unit}`;
+}

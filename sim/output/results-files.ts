@@ -1,0 +1,89 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { summaryMetricColumns, type PointResult } from '../metrics/summary.js';
+import { TRIAL_METRICS } from '../metrics/trial-record.js';
+import type { Scenario } from '../scenario/load.js';
+import { formatNumber, formatSweepValue } from './format.js';
+
+export function summaryColumns(scenario: Scenario): string[] {
+  return ['point', ...scenario.sweepColumns, 'clusters', 'secretsPerCluster', 'trials', ...summaryMetricColumns()];
+}
+
+/** One summary.csv row per point, as numbers keyed by column (swept values as cells). */
+export function summaryRows(scenario: Scenario, results: PointResult[]): Array<Map<string, number | string>> {
+  return results.map((r, i) => {
+    const point = scenario.points[i];
+    const row = new Map<string, number | string>();
+    row.set('point', i);
+    for (const s of point.sweep) row.set(s.column, formatSweepValue(s.value));
+    const fleet = point.model.fleet;
+    row.set('clusters', fleet.reduce((n, g) => n + g.clusters, 0));
+    row.set('secretsPerCluster', fleet[0].secretSyncs * fleet[0].objectsPerSync);
+    row.set('trials', r.trials);
+    for (const [k, v] of r.summary) row.set(k, v);
+    return row;
+  });
+}
+
+function cell(v: number | string | undefined): string {
+  if (v === undefined) return '';
+  return typeof v === 'number' ? formatNumber(v) : v;
+}
+
+export function summaryCsv(scenario: Scenario, results: PointResult[]): string {
+  const columns = summaryColumns(scenario);
+  const rows = summaryRows(scenario, results).map((row) => columns.map((c) => cell(row.get(c))));
+  return stringify(rows, { header: true, columns });
+}
+
+export function timeseriesCsv(scenario: Scenario, results: PointResult[]): string {
+  const rows: string[][] = [];
+  results.forEach((r, p) => {
+    const bin = scenario.points[p].model.metrics.timeseriesBin;
+    for (let k = 0; k < r.bins; k++) {
+      rows.push([String(p), formatNumber(k * bin), formatNumber(r.requestsMean[k]), formatNumber(r.throttledMean[k]), formatNumber(r.requestsP99[k])]);
+    }
+  });
+  return stringify(rows, { header: true, columns: ['point', 't', 'requests_mean', 'throttled_mean', 'requests_p99'] });
+}
+
+export function trialsCsv(results: PointResult[]): string {
+  const width = TRIAL_METRICS.length;
+  const rows: string[][] = [];
+  results.forEach((r, p) => {
+    for (let i = 0; i < r.trials; i++) {
+      const row = [String(p), String(i)];
+      for (let m = 0; m < width; m++) row.push(formatNumber(r.metrics[i * width + m]));
+      rows.push(row);
+    }
+  });
+  return stringify(rows, { header: true, columns: ['point', 'trial', ...TRIAL_METRICS] });
+}
+
+/**
+ * Writes summary.csv, timeseries.csv and trials.csv into `dir`: each goes to a temporary file
+ * first and is renamed into place only when all three are written, so a failed run leaves no
+ * half-written file behind.
+ */
+export function writeResults(dir: string, scenario: Scenario, results: PointResult[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: Array<[string, string]> = [
+    ['summary.csv', summaryCsv(scenario, results)],
+    ['timeseries.csv', timeseriesCsv(scenario, results)],
+    ['trials.csv', trialsCsv(results)],
+  ];
+  const temps: string[] = [];
+  try {
+    for (const [name, text] of files) {
+      const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+      temps.push(tmp);
+      writeFileSync(tmp, text);
+    }
+  } catch (e) {
+    for (const tmp of temps) rmSync(tmp, { force: true });
+    throw e;
+  }
+  files.forEach(([name], i) => renameSync(temps[i], join(dir, name)));
+  return files.map(([name]) => join(dir, name));
+}

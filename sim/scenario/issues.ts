@@ -1,0 +1,102 @@
+import { closest, distance } from 'fastest-levenshtein';
+import type { z } from 'zod';
+
+type Path = ReadonlyArray<PropertyKey>;
+
+export function formatPath(path: Path): string {
+  return path.length ? path.map(String).join('.') : '(top level)';
+}
+
+/** One line per problem, naming the field: "fleet.0.jitterSeconds: expected a duration ...". */
+export function formatIssue(issue: z.core.$ZodIssue, schema: z.ZodType): string {
+  const where = formatPath(issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const known = knownKeys(schema, issue.path);
+      const parts = issue.keys.map((k) => {
+        const path = formatPath([...issue.path, k]).replace(/^\(top level\)\./, '');
+        const hint = suggest(k, known);
+        return `${path}: unknown key${hint ? `, did you mean "${hint}"?` : ''}`;
+      });
+      return parts.join('; ');
+    }
+    case 'invalid_type':
+      if (issue.input === undefined) return `${where}: is required`;
+      return `${where}: expected ${issue.expected === 'int' ? 'a whole number' : issue.expected}, got ${describe(issue.input)}`;
+    case 'invalid_value':
+      return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(issue.input)}`;
+    case 'invalid_union':
+      if ('discriminator' in issue && issue.discriminator) {
+        const options = (issue as { options?: unknown[] }).options ?? [];
+        return `${where}: expected one of ${options.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(issue.input)}`;
+      }
+      return `${where}: ${unionMessage(issue)}`;
+    default:
+      return `${where}: ${issue.message}`;
+  }
+}
+
+function unionMessage(issue: z.core.$ZodIssueInvalidUnion): string {
+  // Report the alternative that got furthest, or list the literal choices.
+  const literals: unknown[] = [];
+  for (const branch of issue.errors) {
+    for (const sub of branch) {
+      if (sub.code === 'invalid_value' && sub.path.length === 0) literals.push(...sub.values);
+    }
+  }
+  const objectBranch = issue.errors.find((b) => b.some((s) => s.path.length > 0 || s.code === 'unrecognized_keys'));
+  if (objectBranch && typeof issue.input === 'object' && issue.input !== null) {
+    const first = objectBranch[0];
+    return `${formatPath(first.path)}: ${first.message}`;
+  }
+  const choices = literals.length ? `one of ${literals.map((v) => JSON.stringify(v)).join(', ')} or ` : '';
+  const custom = issue.errors.flat().find((s) => s.code === 'custom');
+  return `expected ${choices}${custom ? custom.message.replace(/^expected /, '') : 'a value of another form'}, got ${describe(issue.input)}`;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return JSON.stringify(v);
+}
+
+function suggest(key: string, known: string[]): string | undefined {
+  if (!known.length) return undefined;
+  const best = closest(key, known);
+  return distance(key.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+type Def = { type: string; shape?: Record<string, unknown>; element?: unknown; innerType?: unknown; options?: unknown[]; in?: unknown; valueType?: unknown };
+const defOf = (s: unknown): Def | undefined => (s as { _zod?: { def: Def } })?._zod?.def;
+
+/** The keys an object schema at `path` allows (over every branch of a union there). */
+function knownKeys(schema: unknown, path: Path): string[] {
+  let level: unknown[] = [schema];
+  for (const key of path) {
+    const next: unknown[] = [];
+    for (const s of level.flatMap(unwrap)) {
+      const def = defOf(s)!;
+      if (def.type === 'object' && typeof key === 'string' && def.shape?.[key]) next.push(def.shape[key]);
+      else if (def.type === 'array' && typeof key === 'number') next.push(def.element);
+      else if (def.type === 'record') next.push(def.valueType);
+    }
+    level = next;
+  }
+  const keys = new Set<string>();
+  for (const s of level.flatMap(unwrap)) {
+    const def = defOf(s)!;
+    if (def.type === 'object') Object.keys(def.shape ?? {}).forEach((k) => keys.add(k));
+  }
+  return [...keys];
+}
+
+function unwrap(s: unknown): unknown[] {
+  const def = defOf(s);
+  if (!def) return [];
+  if (['optional', 'default', 'nullable', 'prefault', 'readonly'].includes(def.type)) return unwrap(def.innerType);
+  if (def.type === 'pipe') return unwrap(def.in);
+  if (def.type === 'union') return (def.options ?? []).flatMap(unwrap);
+  return [s];
+}

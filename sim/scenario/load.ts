@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { ModelConfig } from '../model/config.js';
+import { parseAssertion, type Assertion } from './assertions.js';
+import { UserError } from './errors.js';
+import { formatIssue } from './issues.js';
+import { applySet, setPath } from './paths.js';
+import { resolveModel } from './resolve.js';
+import { scenarioSchema } from './schema.js';
+
+export interface SweepValue {
+  column: string;
+  value: unknown;
+}
+
+export interface ScenarioPoint {
+  index: number;
+  /** The swept values at this point, one per swept key, in the order written. */
+  sweep: SweepValue[];
+  model: ModelConfig;
+}
+
+export interface Scenario {
+  file: string;
+  name: string;
+  description?: string;
+  seed: number | string;
+  trials: number;
+  sweepColumns: string[];
+  points: ScenarioPoint[];
+  assertions: Assertion[];
+}
+
+export interface Overrides {
+  trials?: number;
+  seed?: number | string;
+  set?: string[];
+}
+
+/** Group fields a bare sweep key (`jitterSeconds: [...]`) applies to in every fleet group. */
+const GROUP_KEYS = new Set([
+  'clusters', 'secretSyncs', 'objectsPerSync', 'vault', 'rotationPollIntervalInSeconds', 'jitterSeconds',
+  'scheduling', 'maxConcurrentReconciles', 'enablePartialSecretSync', 'jitterOnRequeue', 'jitterOnRestart', 'latency',
+]);
+const NOT_SWEPT = new Set(['name', 'description', 'seed', 'trials', 'sweep', 'assert']);
+
+export function loadScenario(file: string, overrides: Overrides = {}): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a scenario file' : `cannot read (${code})`}`);
+  }
+  return parseScenario(text, file, overrides);
+}
+
+export function parseScenario(text: string, file: string, overrides: Overrides = {}): Scenario {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const pos = e.linePos?.[0];
+    throw new UserError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML syntax: ${e.message.split('\n')[0]}`);
+  }
+  const raw = doc.toJS() as unknown;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new UserError(`${file}: expected a mapping with at least name and fleet`);
+  }
+  const base = raw as Record<string, unknown>;
+  for (const s of overrides.set ?? []) applySet(base, s);
+  if (overrides.trials !== undefined) base.trials = overrides.trials;
+  if (overrides.seed !== undefined) base.seed = overrides.seed;
+
+  const input = validate(base, file, '');
+  const sweepKeys = Object.keys(input.sweep ?? {});
+  for (const k of sweepKeys) {
+    if (NOT_SWEPT.has(k.split('.')[0])) throw new UserError(`${file}: sweep.${k}: ${k} cannot be swept`);
+  }
+  const columns = sweepColumns(sweepKeys);
+  const combos = cartesian(sweepKeys.map((k) => input.sweep![k]));
+  const points: ScenarioPoint[] = combos.map((values, index) => {
+    if (!sweepKeys.length) return { index, sweep: [], model: resolveIn(input, file, '') };
+    const copy = structuredClone(base);
+    delete copy.sweep;
+    sweepKeys.forEach((key, i) => applySweep(copy, key, values[i], file));
+    const where = `sweep point ${index} (${sweepKeys.map((k, i) => `${k}=${JSON.stringify(values[i])}`).join(', ')}): `;
+    return {
+      index,
+      sweep: columns.map((column, i) => ({ column, value: values[i] })),
+      model: resolveIn(validate(copy, file, where), file, where),
+    };
+  });
+  return {
+    file,
+    name: input.name,
+    description: input.description,
+    seed: input.seed,
+    trials: input.trials,
+    sweepColumns: columns,
+    points,
+    assertions: (input.assert ?? []).map((a, i) => parseAssertion(a, i)),
+  };
+}
+
+function validate(doc: Record<string, unknown>, file: string, where: string) {
+  const result = scenarioSchema.safeParse(doc);
+  if (!result.success) {
+    throw new UserError(`${file}: ${where}${formatIssue(result.error.issues[0], scenarioSchema)}`);
+  }
+  return result.data;
+}
+
+function resolveIn(input: ReturnType<typeof validate>, file: string, where: string): ModelConfig {
+  try {
+    return resolveModel(input);
+  } catch (e) {
+    if (e instanceof UserError) throw new UserError(`${file}: ${where}${e.message}`);
+    throw e;
+  }
+}
+
+function applySweep(doc: Record<string, unknown>, key: string, value: unknown, file: string): void {
+  if (!key.includes('.') && GROUP_KEYS.has(key)) {
+    const fleet = doc.fleet as unknown[];
+    fleet.forEach((_, i) => setPath(doc, `fleet.${i}.${key}`, value, `${file}: sweep.${key}`));
+    return;
+  }
+  setPath(doc, key, value, `${file}: sweep.${key}`);
+}
+
+/** Column names for swept keys: the last path segment, or the whole path where two would clash. */
+function sweepColumns(keys: string[]): string[] {
+  const last = keys.map((k) => k.split('.').pop()!);
+  return keys.map((k, i) => (last.indexOf(last[i]) !== last.lastIndexOf(last[i]) ? k : last[i]));
+}
+
+/** Every combination, the first key varying slowest (the order written). */
+function cartesian(lists: unknown[][]): unknown[][] {
+  return lists.reduce<unknown[][]>((acc, list) => acc.flatMap((prefix) => list.map((v) => [...prefix, v])), [[]]);
+}

@@ -1,0 +1,77 @@
+import type { ClusterSelection, GroupConfig, LimiterConfig, ModelConfig } from '../model/config.js';
+import { UserError } from './errors.js';
+import type { ScenarioInput } from './schema.js';
+
+/** Cross-field checks and the last defaults: from validated input to the model's configuration. */
+export function resolveModel(input: ScenarioInput): ModelConfig {
+  const vaultNames = input.vaults.map((v) => v.name);
+  unique(vaultNames, 'vaults', 'vault');
+  const fleet: GroupConfig[] = input.fleet.map((g, i) => {
+    const vaults = g.vault === undefined ? [vaultNames[0]] : typeof g.vault === 'string' ? [g.vault] : g.vault;
+    for (const v of vaults) {
+      if (!vaultNames.includes(v)) {
+        throw new UserError(`fleet.${i}.vault: unknown vault "${v}" (vaults: ${vaultNames.join(', ')})`);
+      }
+    }
+    if (g.scheduling === 'cluster-ticker') {
+      throw new UserError(`fleet.${i}.scheduling: cluster-ticker is not simulated yet; use per-sync`);
+    }
+    return {
+      name: g.name ?? `group${i}`,
+      clusters: g.clusters,
+      secretSyncs: g.secretSyncs,
+      objectsPerSync: g.objectsPerSync,
+      vaults,
+      rotationPollIntervalInSeconds: g.rotationPollIntervalInSeconds,
+      jitterSeconds: g.jitterSeconds,
+      scheduling: g.scheduling,
+      maxConcurrentReconciles: g.maxConcurrentReconciles,
+      enablePartialSecretSync: g.enablePartialSecretSync,
+      jitterOnRequeue: g.jitterOnRequeue,
+      jitterOnRestart: g.jitterOnRestart,
+      latency: g.latency === 0 || g.latency === '0' ? 0 : g.latency,
+    };
+  });
+  const groupNames = fleet.map((g) => g.name);
+  unique(groupNames, 'fleet', 'group');
+  input.events.forEach((e, i) => checkSelection(e.clusters, `events.${i}.clusters`, groupNames));
+  input.vaults.forEach((v, i) => checkLimiter(v.limiter, `vaults.${i}.limiter`));
+  if (input.subscription !== 'none') checkLimiter(input.subscription.limiter, 'subscription.limiter');
+  const retry = input.client.retry;
+  if (typeof retry === 'object' && retry.jitter[0] > retry.jitter[1]) {
+    throw new UserError(`client.retry.jitter: the lower factor ${retry.jitter[0]} is above the upper ${retry.jitter[1]}`);
+  }
+  if (input.metrics.timeseriesBin > input.horizon) {
+    throw new UserError(`metrics.timeseriesBin: ${input.metrics.timeseriesBin}s is longer than the horizon (${input.horizon}s)`);
+  }
+  return {
+    horizon: input.horizon,
+    start: input.start,
+    fleet,
+    vaults: input.vaults,
+    subscription: input.subscription === 'none' ? null : input.subscription.limiter,
+    client: input.client,
+    events: input.events,
+    metrics: input.metrics,
+  };
+}
+
+function unique(names: string[], field: string, what: string): void {
+  const seen = new Set<string>();
+  names.forEach((n, i) => {
+    if (seen.has(n)) throw new UserError(`${field}.${i}.name: a second ${what} named "${n}"`);
+    seen.add(n);
+  });
+}
+
+function checkSelection(sel: ClusterSelection, field: string, groups: string[]): void {
+  if ('group' in sel && !groups.includes(sel.group)) {
+    throw new UserError(`${field}: "${sel.group}" is neither a share such as "25%" nor a fleet group (groups: ${groups.join(', ')})`);
+  }
+}
+
+function checkLimiter(l: LimiterConfig, field: string): void {
+  if (l.kind === 'fixed-window' && typeof l.phase === 'number' && l.phase >= l.window) {
+    throw new UserError(`${field}.phase: must be less than the window (${l.window}s)`);
+  }
+}

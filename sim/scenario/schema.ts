@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { parseDuration, parseShare } from './units.js';
+
+/** A duration in seconds: a number of seconds or a string with a unit. */
+const duration = (what = 'a duration') =>
+  z.unknown().transform((v, ctx) => {
+    const s = parseDuration(v);
+    if (s === null) {
+      ctx.addIssue({ code: 'custom', message: `expected ${what} such as 90, "250ms", "90s", "15m", "6h" or "1d", got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return s;
+  });
+
+const positiveDuration = () =>
+  duration('a positive duration').refine((s) => s > 0, { message: 'must be greater than 0' });
+
+const wholeAtLeast = (min: number) =>
+  z.number({ error: 'expected a number' }).int({ error: 'expected a whole number' }).min(min, { error: `must be at least ${min}` });
+
+const positive = () => z.number({ error: 'expected a number' }).positive({ error: 'must be greater than 0' });
+
+/** Which clusters an event touches: a share ("25%", 0.25) or the name of a fleet group. */
+const clusterSelection = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const share = parseShare(v);
+  if (share !== null) return { share };
+  if (typeof v === 'string' && !/^[\d.\s]+%?$/.test(v)) return { group: v };
+  ctx.addIssue({ code: 'custom', message: `expected a share in [0, 1], a percentage such as "25%", or a fleet group name, got ${JSON.stringify(v)}` });
+  return z.NEVER;
+});
+
+export const limiterSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('token-bucket'),
+    capacity: wholeAtLeast(1).default(4000),
+    refillPerSecond: positive().default(400),
+  }),
+  z.strictObject({
+    kind: z.literal('fixed-window'),
+    limit: wholeAtLeast(1).default(4000),
+    window: positiveDuration().default(10),
+    phase: z.union([z.literal('random'), duration()]).default('random'),
+  }),
+  z.strictObject({
+    kind: z.literal('sliding-window'),
+    limit: wholeAtLeast(1).default(4000),
+    window: positiveDuration().default(10),
+  }),
+]);
+
+export const DEFAULT_VAULT_LIMITER = { kind: 'token-bucket' as const, capacity: 4000, refillPerSecond: 400 };
+export const DEFAULT_SUBSCRIPTION_LIMITER = { kind: 'token-bucket' as const, capacity: 20000, refillPerSecond: 2000 };
+
+const groupSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  clusters: wholeAtLeast(1),
+  secretSyncs: wholeAtLeast(1),
+  objectsPerSync: wholeAtLeast(1).default(1),
+  vault: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  rotationPollIntervalInSeconds: positiveDuration().default(3600),
+  jitterSeconds: duration().default(0),
+  scheduling: z.enum(['per-sync', 'cluster-ticker']).default('per-sync'),
+  maxConcurrentReconciles: wholeAtLeast(1).default(1),
+  enablePartialSecretSync: z.boolean().default(true),
+  jitterOnRequeue: z.boolean().default(true),
+  jitterOnRestart: z.boolean().default(true),
+  latency: z
+    .union([
+      z.literal(0),
+      z.literal('0'),
+      z.strictObject({ median: positiveDuration(), p99: positiveDuration() }),
+    ])
+    .default({ median: 0.04, p99: 0.25 }),
+});
+
+const vaultSchema = z.strictObject({
+  name: z.string().min(1),
+  limiter: limiterSchema.default(DEFAULT_VAULT_LIMITER),
+  rejectedCount: z.boolean().default(false),
+  retryAfter: z.union([z.literal('none'), z.literal('until-capacity'), duration()]).default('none'),
+  background: z
+    .strictObject({ ratePerSecond: z.number().min(0, { error: 'must be at least 0' }).default(0) })
+    .default({ ratePerSecond: 0 }),
+});
+
+const retrySchema = z.union([
+  z.literal('azcore'),
+  z.literal('none'),
+  z.strictObject({
+    maxRetries: wholeAtLeast(0),
+    baseDelay: duration(),
+    maxDelay: duration(),
+    jitter: z.tuple([z.number().min(0), z.number().min(0)]).default([0.8, 1.3]),
+  }),
+]);
+
+const eventSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('rollout'),
+    at: duration(),
+    clusters: clusterSelection.default({ share: 1 }),
+    waves: wholeAtLeast(1).default(1),
+    over: duration().default(0),
+  }),
+  z.strictObject({
+    kind: z.literal('restart'),
+    at: duration(),
+    clusters: clusterSelection.default({ share: 1 }),
+  }),
+]);
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1).regex(/^[\w.-]+$/, { error: 'use letters, digits, ".", "-" and "_" only (it names the output folder)' }),
+  description: z.string().optional(),
+  seed: z.union([z.number().int({ error: 'expected a whole number' }), z.string().min(1)]).default(1),
+  trials: wholeAtLeast(1).default(1000),
+  horizon: positiveDuration().default(7200),
+  start: z.enum(['rollout', 'steady']).default('rollout'),
+  fleet: z.array(groupSchema).min(1, { error: 'needs at least one group' }),
+  vaults: z
+    .array(vaultSchema)
+    .min(1, { error: 'needs at least one vault' })
+    .default([{ name: 'kv', limiter: DEFAULT_VAULT_LIMITER, rejectedCount: false, retryAfter: 'none', background: { ratePerSecond: 0 } }]),
+  subscription: z
+    .union([z.literal('none'), z.strictObject({ limiter: limiterSchema })])
+    .default({ limiter: DEFAULT_SUBSCRIPTION_LIMITER }),
+  client: z
+    .strictObject({
+      retry: retrySchema.default('azcore'),
+      requeue: z
+        .strictObject({ baseDelay: duration().default(0.005), maxDelay: duration().default(1000) })
+        .default({ baseDelay: 0.005, maxDelay: 1000 }),
+    })
+    .default({ retry: 'azcore', requeue: { baseDelay: 0.005, maxDelay: 1000 } }),
+  events: z.array(eventSchema).default([]),
+  metrics: z
+    .strictObject({ perSecondLimit: positive().default(400), timeseriesBin: positiveDuration().default(1) })
+    .default({ perSecondLimit: 400, timeseriesBin: 1 }),
+  sweep: z.record(z.string(), z.array(z.unknown()).min(1, { error: 'needs at least one value' })).optional(),
+  assert: z.array(z.string()).optional(),
+});
+
+export type ScenarioInput = z.output<typeof scenarioSchema>;

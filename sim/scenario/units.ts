@@ -1,0 +1,22 @@
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
+const DURATION = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)\s*$/;
+const PERCENT = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*%\s*$/;
+
+/** Seconds from a number of seconds or a string with a unit ("250ms", "90s", "15m", "6h", "1d"); null if neither. */
+export function parseDuration(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;
+  if (typeof value !== 'string') return null;
+  const m = DURATION.exec(value);
+  return m ? Number(m[1]) * UNIT_SECONDS[m[2]] : null;
+}
+
+/** A share in [0, 1] from a number or a percentage string ("25%"); null if neither. */
+export function parseShare(value: unknown): number | null {
+  let share: number | null = null;
+  if (typeof value === 'number') share = value;
+  else if (typeof value === 'string') {
+    const m = PERCENT.exec(value);
+    if (m) share = Number(m[1]) / 100;
+  }
+  return share !== null && Number.isFinite(share) && share >= 0 && share <= 1 ? share : null;
+}
