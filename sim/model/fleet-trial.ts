@@ -53,6 +53,7 @@ export class FleetTrial {
   private readonly state: Uint8Array;
   private readonly dirty: Uint8Array;
   private readonly forced: Uint8Array;
+  private readonly runForced: Uint8Array;
   private readonly awaiting: Uint8Array;
   private readonly reason: Uint8Array;
   private readonly wakeGen: Int32Array;
@@ -95,6 +96,7 @@ export class FleetTrial {
     this.state = new Uint8Array(n);
     this.dirty = new Uint8Array(n);
     this.forced = new Uint8Array(n);
+    this.runForced = new Uint8Array(n);
     this.awaiting = new Uint8Array(n);
     this.reason = new Uint8Array(n);
     this.wakeGen = new Int32Array(n);
@@ -290,6 +292,7 @@ export class FleetTrial {
       this.fetched[s] = 0;
       this.failed[s] = 0;
       this.startedAt[s] = t;
+      this.runForced[s] = this.forced[s];
       if (this.reason[s] !== REQUEUE) this.col.fetchesNeeded(layout.groups[layout.clusterGroup[c]].objectsPerSync);
       this.proceed(s, t);
     }
@@ -349,9 +352,9 @@ export class FleetTrial {
     this.state[s] = IDLE;
     const succeeded = this.fetched[s] === g.objectsPerSync;
     if (succeeded) {
-      const sinceEdit = this.startedAt[s] >= this.editedAt[s];
-      this.col.outcome(this.forced[s] && sinceEdit ? Outcome.ValueChangeOrForce : Outcome.NoValueChange);
-      if (sinceEdit) {
+      this.col.outcome(this.runForced[s] ? Outcome.ValueChangeOrForce : Outcome.NoValueChange);
+      if (this.startedAt[s] >= this.editedAt[s]) {
+        // Nothing was edited while it ran: the edit is applied.
         this.forced[s] = 0;
         if (this.awaiting[s]) {
           this.awaiting[s] = 0;

@@ -28,7 +28,9 @@ export function formatIssue(issue: z.core.$ZodIssue, schema: z.ZodType): string 
     case 'invalid_union':
       if ('discriminator' in issue && issue.discriminator) {
         const options = (issue as { options?: unknown[] }).options ?? [];
-        return `${where}: expected one of ${options.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(issue.input)}`;
+        const input = issue.input as Record<string, unknown> | undefined;
+        const got = typeof input === 'object' && input !== null ? input[issue.discriminator] : input;
+        return `${where}: expected one of ${options.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(got)}`;
       }
       return `${where}: ${unionMessage(issue)}`;
     default:

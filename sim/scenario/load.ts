@@ -56,11 +56,11 @@ export function loadScenario(file: string, overrides: Overrides = {}): Scenario 
 }
 
 export function parseScenario(text: string, file: string, overrides: Overrides = {}): Scenario {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   if (doc.errors.length) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
-    throw new UserError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML syntax: ${e.message.split('\n')[0]}`);
+    throw new UserError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML syntax: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   const raw = doc.toJS() as unknown;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -103,7 +103,7 @@ export function parseScenario(text: string, file: string, overrides: Overrides =
 }
 
 function validate(doc: Record<string, unknown>, file: string, where: string) {
-  const result = scenarioSchema.safeParse(doc);
+  const result = scenarioSchema.safeParse(doc, { reportInput: true });
   if (!result.success) {
     throw new UserError(`${file}: ${where}${formatIssue(result.error.issues[0], scenarioSchema)}`);
   }

@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseArgs } from '../sim/cli/args.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cli = join(root, 'dist', 'sim', 'cli', 'main.js');
+const fixture = join(root, 'test', 'fixtures', 'small.yaml');
+
+function sim(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('flags parse into data', async () => {
+  const a = await parseArgs(['run', 'x.yaml', '--trials', '50', '--seed', '9', '--workers', '2', '--set', 'a=1', '--set', 'b=2', '--json']);
+  assert.equal(a, { command: 'run', scenario: 'x.yaml', trials: 50, seed: 9, workers: 2, out: undefined, set: ['a=1', 'b=2'], json: true, quiet: false });
+  for (const bad of [['run', 'x.yaml', '--trials', '0'], ['run', 'x.yaml', '--workers', '1.5'], ['run', 'x.yaml', '--bogus'], ['fly', 'x.yaml'], []]) {
+    try {
+      await parseArgs(bad);
+      assert.unreachable(bad.join(' '));
+    } catch (e) {
+      assert.is((e as Error).name, 'UserError', bad.join(' '));
+    }
+  }
+});
+
+test('sim run writes the three CSV files, a table on stdout, progress only on stderr', () => {
+  const out = mkdtempSync(join(tmpdir(), 'sim-run-'));
+  const r = sim('run', fixture, '--out', out, '--trials', '20', '--quiet');
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(readdirSync(out).sort(), ['summary.csv', 'timeseries.csv', 'trials.csv']);
+  assert.match(r.stdout, /throttled trials \[95% CI\]/);
+  assert.is(r.stderr, '');
+  const summary = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
+  assert.is(summary.length, 3, 'header and one row per sweep point');
+  assert.is(readFileSync(join(out, 'trials.csv'), 'utf8').trim().split('\n').length, 41);
+  const json = JSON.parse(sim('run', fixture, '--out', out, '--trials', '20', '--quiet', '--json').stdout);
+  assert.is(json.length, 2);
+  assert.is(json[0].jitterSeconds, '0');
+  assert.is(json[1].jitterSeconds, '30');
+  assert.ok(json[0].throttledTrial_mean > json[1].throttledTrial_mean, 'no jitter throttles more');
+});
+
+test('bad input: exit 2, one line on stderr naming the field, nothing written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-bad-'));
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(file, 'name: bad\nfleet:\n  - {clusters: 10, secretSyncs: 2, jitterSeconds: soon}\n');
+  const out = join(dir, 'out');
+  for (const args of [['run', file, '--out', out], ['validate', file], ['run', join(dir, 'missing.yaml')], ['run', fixture, '--set', 'fleet.0.clusters=-1', '--out', out], ['run', fixture, '--trials', 'many']]) {
+    const r = sim(...args);
+    assert.is(r.code, 2, args.join(' '));
+    assert.is(r.stdout, '');
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^sim: /);
+    assert.not.match(r.stderr, /\bat .*\.js:\d+/, 'no stack trace');
+  }
+  assert.match(sim('validate', file).stderr, /fleet\.0\.jitterSeconds: expected a duration/);
+  assert.not.ok(existsSync(out), 'no output folder for a rejected scenario');
+});
+
+test('a failing assertion exits 1 and names the point', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-assert-'));
+  const file = join(dir, 'a.yaml');
+  writeFileSync(file, readFileSync(fixture, 'utf8') + 'assert:\n  - throttledTrial_hi < 0.5\n');
+  const r = sim('run', file, '--out', join(dir, 'out'), '--trials', '20', '--quiet');
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /assertion failed at point 0: throttledTrial_hi < 0.5/);
+  assert.not.match(r.stderr, /point 1/);
+  writeFileSync(file, readFileSync(fixture, 'utf8') + 'assert:\n  - throttled_p99 < 5\n');
+  assert.is(sim('validate', file).code, 2, 'an assertion on a column that does not exist');
+});
+
+test('sim --help shows the commands and examples', () => {
+  const r = sim('--help');
+  assert.is(r.code, 0);
+  assert.match(r.stdout, /sim run <scenario>/);
+  assert.match(r.stdout, /Examples:/);
+});
+
+test.run();

@@ -1,0 +1,87 @@
+import type { GroupConfig, ModelConfig, VaultConfig } from '../sim/model/config.js';
+import { runTrialBatch } from '../sim/model/run-batch.js';
+import { METRIC_INDEX, TRIAL_METRICS, type TrialBatch, type TrialMetric } from '../sim/metrics/trial-record.js';
+
+/** A fleet group with the model's defaults, latency 0 unless given. */
+export function group(over: Partial<GroupConfig> = {}): GroupConfig {
+  return {
+    name: 'g',
+    clusters: 10,
+    secretSyncs: 1,
+    objectsPerSync: 1,
+    vaults: ['kv'],
+    rotationPollIntervalInSeconds: 3600,
+    jitterSeconds: 0,
+    scheduling: 'per-sync',
+    maxConcurrentReconciles: 1,
+    enablePartialSecretSync: true,
+    jitterOnRequeue: true,
+    jitterOnRestart: true,
+    latency: 0,
+    ...over,
+  };
+}
+
+export function vault(over: Partial<VaultConfig> = {}): VaultConfig {
+  return {
+    name: 'kv',
+    limiter: { kind: 'token-bucket', capacity: 4000, refillPerSecond: 400 },
+    rejectedCount: false,
+    retryAfter: 'none',
+    background: { ratePerSecond: 0 },
+    ...over,
+  };
+}
+
+/** A vault that never throttles, to observe arrivals alone. */
+export const UNLIMITED = vault({ limiter: { kind: 'token-bucket', capacity: 1e12, refillPerSecond: 1e12 } });
+
+export function model(over: Partial<ModelConfig> = {}): ModelConfig {
+  return {
+    horizon: 600,
+    start: 'rollout',
+    fleet: [group()],
+    vaults: [vault()],
+    subscription: null,
+    client: { retry: 'none', requeue: { baseDelay: 0.005, maxDelay: 1000 } },
+    events: [],
+    metrics: { perSecondLimit: 400, timeseriesBin: 1 },
+    ...over,
+  };
+}
+
+export function run(m: ModelConfig, trials: number, seed: number | string = 7): TrialBatch {
+  return runTrialBatch(m, seed, 0, 0, trials);
+}
+
+/** One metric over the batch's trials. */
+export function metric(batch: TrialBatch, name: TrialMetric): number[] {
+  const w = TRIAL_METRICS.length;
+  const out: number[] = [];
+  for (let i = 0; i < batch.to - batch.from; i++) out.push(batch.metrics[i * w + METRIC_INDEX[name]]);
+  return out;
+}
+
+/** Requests per timeseries bin of one trial. */
+export function requestSeries(batch: TrialBatch, trial: number): number[] {
+  return Array.from(batch.series.subarray(trial * 2 * batch.bins, trial * 2 * batch.bins + batch.bins));
+}
+
+export function throttledSeries(batch: TrialBatch, trial: number): number[] {
+  const base = trial * 2 * batch.bins + batch.bins;
+  return Array.from(batch.series.subarray(base, base + batch.bins));
+}
+
+export const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+export const mean = (xs: number[]) => sum(xs) / xs.length;
+
+/** P(Binomial(n, p) > k), summed exactly term by term in log space. */
+export function binomialTailAbove(n: number, p: number, k: number): number {
+  let logTerm = n * Math.log1p(-p); // log P(X = 0)
+  let below = 0;
+  for (let x = 0; x <= k; x++) {
+    below += Math.exp(logTerm);
+    logTerm += Math.log((n - x) / (x + 1)) + Math.log(p / (1 - p));
+  }
+  return Math.max(0, 1 - below);
+}

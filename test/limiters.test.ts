@@ -1,0 +1,106 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { RandomStream } from '../sim/engine/random.js';
+import { FixedWindow } from '../sim/model/limiters/fixed-window.js';
+import { tryAcquire } from '../sim/model/limiters/limiter.js';
+import { SlidingWindow } from '../sim/model/limiters/sliding-window.js';
+import { TokenBucket } from '../sim/model/limiters/token-bucket.js';
+
+const rng = new RandomStream('limiters');
+
+test('token bucket: a burst offered faster than the refill gets exactly capacity + refill * t', () => {
+  for (const [capacity, refill, seconds] of [[4000, 400, 10], [100, 7, 30], [1, 1, 5]] as const) {
+    const b = new TokenBucket(capacity, refill);
+    b.reset();
+    let accepted = 0;
+    // Offer a request every 1/1024 s (exact in binary) on [0, seconds].
+    for (let i = 0; i <= seconds * 1024; i++) if (tryAcquire(b, i / 1024)) accepted++;
+    assert.is(accepted, capacity + refill * seconds, `capacity ${capacity}, refill ${refill}`);
+  }
+});
+
+test('token bucket: refills to capacity and no further; retryAfter is the time to one token', () => {
+  const b = new TokenBucket(10, 2);
+  b.reset();
+  for (let i = 0; i < 10; i++) assert.ok(tryAcquire(b, 0));
+  assert.not.ok(b.wouldAccept(0));
+  assert.is(b.retryAfter(0), 0.5);
+  let n = 0;
+  while (tryAcquire(b, 1000)) n++;
+  assert.is(n, 10, 'a long idle time does not store more than the capacity');
+});
+
+test('token bucket: rejected requests that count drive the balance negative', () => {
+  const b = new TokenBucket(5, 1);
+  b.reset();
+  for (let i = 0; i < 5; i++) b.take(0);
+  for (let i = 0; i < 10; i++) b.take(0); // ten rejected requests that count
+  assert.is(b.retryAfter(0), 11, 'a debt of 10 tokens plus the one needed, at 1 per second');
+  assert.not.ok(b.wouldAccept(10.9));
+  assert.ok(b.wouldAccept(11));
+});
+
+test('fixed window: the count resets at each boundary, phase included', () => {
+  const w = new FixedWindow(3, 10, 4);
+  w.reset(rng);
+  const at = (t: number) => tryAcquire(w, t);
+  // Window [-6, 4): three accepted, fourth rejected.
+  assert.equal([at(0), at(1), at(2), at(3.999)], [true, true, true, false]);
+  assert.is(w.retryAfter(3.999), 4 - 3.999);
+  // Window [4, 14).
+  assert.equal([at(4), at(5), at(13.9), at(13.95)], [true, true, true, false]);
+  assert.equal([at(14), at(14), at(14), at(14)], [true, true, true, false]);
+});
+
+test('fixed window: a random phase lies in [0, window) and differs between trials', () => {
+  const phases = new Set<number>();
+  for (let i = 0; i < 20; i++) {
+    const w = new FixedWindow(1, 10, 'random');
+    w.reset(new RandomStream(`phase${i}`));
+    // The first boundary after 0 is where the single slot frees up again.
+    assert.ok(tryAcquire(w, 0));
+    const next = w.retryAfter(0);
+    assert.ok(next > 0 && next <= 10);
+    phases.add(next);
+  }
+  assert.ok(phases.size > 15);
+});
+
+test('sliding window: never more than the limit in any window, and exactly the reference decisions', () => {
+  const limit = 50;
+  const window = 10;
+  const w = new SlidingWindow(limit, window);
+  w.reset();
+  const r = new RandomStream('sliding');
+  const accepted: number[] = [];
+  let t = 0;
+  for (let i = 0; i < 20000; i++) {
+    t += r.exponential(20); // 20 per second against 5 per second allowed: mostly full
+    if (r.uniform() < 0.1) t = Math.ceil(t); // some requests on exact window edges
+    // Reference: count the accepted requests in (t - window, t] by brute force.
+    let inWindow = 0;
+    for (let j = accepted.length - 1; j >= 0 && accepted[j] > t - window; j--) inWindow++;
+    const expected = inWindow < limit;
+    assert.is(tryAcquire(w, t), expected, `request ${i} at ${t}`);
+    if (expected) accepted.push(t);
+  }
+  // Every window (x - window, x] ending at an accepted time holds at most `limit`.
+  let lo = 0;
+  for (let hi = 0; hi < accepted.length; hi++) {
+    while (accepted[lo] <= accepted[hi] - window) lo++;
+    assert.ok(hi - lo + 1 <= limit);
+  }
+  assert.ok(accepted.length > 0.9 * (t / window) * limit, 'it does accept up to the limit');
+});
+
+test('sliding window: retryAfter is when the oldest counted request leaves the window', () => {
+  const w = new SlidingWindow(2, 10);
+  w.reset();
+  assert.ok(tryAcquire(w, 1));
+  assert.ok(tryAcquire(w, 3));
+  assert.not.ok(w.wouldAccept(5));
+  assert.is(w.retryAfter(5), 6);
+  assert.ok(tryAcquire(w, 11));
+});
+
+test.run();

@@ -1,0 +1,32 @@
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from 'uvu/run';
+
+/**
+ * Runs every *.test.js beside this file with uvu, then closes with the plain line
+ * "N passed, N failed" (uvu prints only its own totals), so that a run of no test shows.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+const only = process.argv[2];
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.test.js') && (!only || f.includes(only)))
+  .sort()
+  .map((name) => ({ name, file: join(here, name) }));
+
+let captured = '';
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+  captured += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+  return write(chunk, ...rest);
+}) as typeof process.stdout.write;
+
+await run(files, { bail: false });
+process.stdout.write = write;
+
+const plain = captured.replace(/\x1b\[[0-9;]*m/g, '');
+const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+const failed = total - passed;
+if (total === 0) process.exitCode = 1;
+process.stdout.write(`${passed} passed, ${failed} failed\n`);

@@ -1,0 +1,138 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { UserError } from '../sim/scenario/errors.js';
+import { parseScenario } from '../sim/scenario/load.js';
+import { parseDuration, parseShare } from '../sim/scenario/units.js';
+
+const MIN = 'name: t\nfleet:\n  - {clusters: 10, secretSyncs: 2}\n';
+
+function fails(yaml: string, message: string | RegExp, overrides = {}): void {
+  try {
+    parseScenario(yaml, 'x.yaml', overrides);
+  } catch (e) {
+    assert.instance(e, UserError);
+    const text = (e as Error).message;
+    assert.not.ok(text.includes('\n'), 'one line');
+    if (typeof message === 'string') assert.is(text, message);
+    else assert.match(text, message);
+    return;
+  }
+  assert.unreachable(`accepted: ${yaml}`);
+}
+
+test('durations and shares', () => {
+  assert.is(parseDuration('250ms'), 0.25);
+  assert.is(parseDuration('90s'), 90);
+  assert.is(parseDuration('15m'), 900);
+  assert.is(parseDuration('6h'), 21600);
+  assert.is(parseDuration('1d'), 86400);
+  assert.is(parseDuration('1.5h'), 5400);
+  assert.is(parseDuration(42), 42);
+  for (const bad of ['-5s', '5 parsecs', '', 'h', -1, NaN, null, [1]]) assert.is(parseDuration(bad), null, String(bad));
+  assert.is(parseShare('25%'), 0.25);
+  assert.is(parseShare(0.3), 0.3);
+  for (const bad of ['125%', 1.5, -0.1, 'half']) assert.is(parseShare(bad), null, String(bad));
+});
+
+test('every key but name and fleet has its documented default', () => {
+  const s = parseScenario(MIN, 'x.yaml');
+  assert.is(s.seed, 1);
+  assert.is(s.trials, 1000);
+  assert.is(s.points.length, 1);
+  const m = s.points[0].model;
+  assert.is(m.horizon, 7200);
+  assert.is(m.start, 'rollout');
+  assert.equal(m.vaults.map((v) => [v.name, v.limiter, v.rejectedCount, v.retryAfter]), [['kv', { kind: 'token-bucket', capacity: 4000, refillPerSecond: 400 }, false, 'none']]);
+  assert.equal(m.subscription, { kind: 'token-bucket', capacity: 20000, refillPerSecond: 2000 });
+  const g = m.fleet[0];
+  assert.equal(
+    [g.vaults, g.objectsPerSync, g.rotationPollIntervalInSeconds, g.jitterSeconds, g.scheduling, g.maxConcurrentReconciles, g.enablePartialSecretSync, g.jitterOnRequeue, g.jitterOnRestart, g.latency],
+    [['kv'], 1, 3600, 0, 'per-sync', 1, true, true, true, { median: 0.04, p99: 0.25 }],
+  );
+  assert.equal(m.client, { retry: 'azcore', requeue: { baseDelay: 0.005, maxDelay: 1000 } });
+  assert.equal(m.metrics, { perSecondLimit: 400, timeseriesBin: 1 });
+});
+
+test('units, limiter kinds, events and subscription: none', () => {
+  const s = parseScenario(
+    `name: t
+horizon: 90m
+fleet:
+  - {name: a, clusters: 10, secretSyncs: 2, jitterSeconds: 4m, latency: 0, vault: [v1, v2]}
+vaults:
+  - {name: v1, limiter: {kind: fixed-window, limit: 100, window: 10s, phase: 2s}}
+  - {name: v2, limiter: {kind: sliding-window}, retryAfter: until-capacity, rejectedCount: true}
+subscription: none
+events:
+  - {at: 1h, kind: rollout, clusters: 25%, waves: 4, over: 20m}
+  - {at: 30m, kind: restart, clusters: a}
+`,
+    'x.yaml',
+  );
+  const m = s.points[0].model;
+  assert.is(m.horizon, 5400);
+  assert.is(m.fleet[0].jitterSeconds, 240);
+  assert.is(m.fleet[0].latency, 0);
+  assert.equal(m.vaults[0].limiter, { kind: 'fixed-window', limit: 100, window: 10, phase: 2 });
+  assert.equal(m.vaults[1].limiter, { kind: 'sliding-window', limit: 4000, window: 10 });
+  assert.is(m.subscription, null);
+  assert.equal(m.events, [
+    { at: 3600, kind: 'rollout', clusters: { share: 0.25 }, waves: 4, over: 1200 },
+    { at: 1800, kind: 'restart', clusters: { group: 'a' } },
+  ]);
+});
+
+test('bad input: one line naming the field and the problem', () => {
+  fails('name: t\n', 'x.yaml: fleet: is required');
+  fails(MIN + 'trails: 5\n', 'x.yaml: trails: unknown key, did you mean "trials"?');
+  fails('name: t\nfleet:\n  - {clusters: 10, secretSyncs: 2, jiterSeconds: 5}\n', 'x.yaml: fleet.0.jiterSeconds: unknown key, did you mean "jitterSeconds"?');
+  fails('name: t\nfleet:\n  - {clusters: 10, secretSyncs: 2, jitterSeconds: 5 minutes}\n', /^x\.yaml: fleet\.0\.jitterSeconds: expected a duration such as .*got "5 minutes"$/);
+  fails('name: t\nfleet:\n  - {clusters: 2.5, secretSyncs: 2}\n', 'x.yaml: fleet.0.clusters: expected a whole number, got 2.5');
+  fails('name: t\nfleet:\n  - {clusters: 0, secretSyncs: 2}\n', 'x.yaml: fleet.0.clusters: must be at least 1');
+  fails('name: t\nfleet:\n  - {clusters: 10, secretSyncs: 2, vault: kv-b}\n', 'x.yaml: fleet.0.vault: unknown vault "kv-b" (vaults: kv)');
+  fails(MIN + 'vaults:\n  - {name: kv, limiter: {kind: leaky-bucket}}\n', 'x.yaml: vaults.0.limiter.kind: expected one of "token-bucket", "fixed-window", "sliding-window", got "leaky-bucket"');
+  fails(MIN + 'vaults:\n  - {name: kv, limiter: {kind: token-bucket, capacty: 5}}\n', 'x.yaml: vaults.0.limiter.capacty: unknown key, did you mean "capacity"?');
+  fails(MIN + 'start: cold\n', 'x.yaml: start: expected one of "rollout", "steady", got "cold"');
+  fails(MIN + 'events:\n  - {at: 1h, kind: rollout, clusters: canary}\n', 'x.yaml: events.0.clusters: "canary" is neither a share such as "25%" nor a fleet group (groups: group0)');
+  fails(MIN + 'events:\n  - {at: 1h, kind: rollout, clusters: 150%}\n', /^x\.yaml: events\.0\.clusters: expected a share in \[0, 1\].*got "150%"$/);
+  fails(MIN + 'sweep:\n  trials: [1, 2]\n', 'x.yaml: sweep.trials: trials cannot be swept');
+  fails(MIN + 'sweep:\n  jitterSeconds: [10, -5]\n', /^x\.yaml: sweep point 1 \(jitterSeconds=-5\): fleet\.0\.jitterSeconds: expected a duration/);
+  fails(MIN + 'assert:\n  - throttled is low\n', /^assert\.0: expected "<column> <op> <number>"/);
+  fails('name: t\nfleet: [\n', /^x\.yaml:\d+:\d+: YAML syntax: /);
+  fails('- just\n- a list\n', 'x.yaml: expected a mapping with at least name and fleet');
+  fails(MIN, /^--set fleet\.0: expected path=value/, { set: ['fleet.0'] });
+});
+
+test('sweep: one point per combination, first key slowest, bare group keys apply to every group', () => {
+  const s = parseScenario(
+    `name: t
+fleet:
+  - {name: a, clusters: 10, secretSyncs: 2}
+  - {name: b, clusters: 5, secretSyncs: 1}
+sweep:
+  jitterSeconds: [0, 2m]
+  fleet.1.clusters: [5, 50, 500]
+`,
+    'x.yaml',
+  );
+  assert.equal(s.sweepColumns, ['jitterSeconds', 'clusters']);
+  assert.is(s.points.length, 6);
+  assert.equal(
+    s.points.map((p) => [p.model.fleet[0].jitterSeconds, p.model.fleet[1].jitterSeconds, p.model.fleet[1].clusters]),
+    [[0, 0, 5], [0, 0, 50], [0, 0, 500], [120, 120, 5], [120, 120, 50], [120, 120, 500]],
+  );
+  assert.equal(s.points[4].sweep, [{ column: 'jitterSeconds', value: '2m' }, { column: 'clusters', value: 50 }]);
+});
+
+test('command-line overrides apply before validation', () => {
+  const s = parseScenario(MIN, 'x.yaml', { trials: 7, seed: 'abc', set: ['fleet.0.jitterSeconds=90s', 'horizon=3600', 'vaults=[{name: kv, rejectedCount: true}]'] });
+  assert.is(s.trials, 7);
+  assert.is(s.seed, 'abc');
+  assert.is(s.points[0].model.fleet[0].jitterSeconds, 90);
+  assert.is(s.points[0].model.horizon, 3600);
+  assert.is(s.points[0].model.vaults[0].rejectedCount, true);
+  fails(MIN, 'x.yaml: fleet.0.jitterSecs: unknown key, did you mean "jitterSeconds"?', { set: ['fleet.0.jitterSecs=5'] });
+  fails(MIN, '--set fleet.3.jitterSeconds: fleet.3 does not exist (the list has 1 entries)', { set: ['fleet.3.jitterSeconds=5'] });
+});
+
+test.run();
