@@ -57,6 +57,7 @@ export class FleetTrial {
   private readonly awaiting: Uint8Array;
   private readonly reason: Uint8Array;
   private readonly wakeGen: Int32Array;
+  private readonly wakePending: Uint8Array;
   private readonly fetchGen: Int32Array;
   private readonly failures: Int32Array;
   private readonly object: Int32Array;
@@ -100,6 +101,7 @@ export class FleetTrial {
     this.awaiting = new Uint8Array(n);
     this.reason = new Uint8Array(n);
     this.wakeGen = new Int32Array(n);
+    this.wakePending = new Uint8Array(n);
     this.fetchGen = new Int32Array(n);
     this.failures = new Int32Array(n);
     this.object = new Int32Array(n);
@@ -145,7 +147,10 @@ export class FleetTrial {
       const id = a >> 3;
       switch (a & 7) {
         case WAKE:
-          if (queue.poppedB === this.wakeGen[id]) this.consider(id, t);
+          if (queue.poppedB === this.wakeGen[id]) {
+            this.wakePending[id] = 0;
+            this.consider(id, t);
+          }
           break;
         case RESPONSE:
           if (queue.poppedB === this.fetchGen[id] && this.respond(id, t)) this.proceed(id, t);
@@ -173,6 +178,7 @@ export class FleetTrial {
     this.forced.fill(0);
     this.awaiting.fill(0);
     this.wakeGen.fill(0);
+    this.wakePending.fill(0);
     this.fetchGen.fill(0);
     this.failures.fill(0);
     this.editedAt.fill(-Infinity);
@@ -197,6 +203,7 @@ export class FleetTrial {
 
   private scheduleWake(s: number, t: number, why: number): void {
     this.reason[s] = why;
+    this.wakePending[s] = 1;
     this.queue.push(t, (s << 3) | WAKE, ++this.wakeGen[s]);
   }
 
@@ -371,6 +378,8 @@ export class FleetTrial {
       // Considered again while it ran: the workqueue hands it back at once.
       this.dirty[s] = 0;
       this.enqueue(s);
+    } else if (this.wakePending[s]) {
+      // An edit came while it ran and its jitter is still running: that consideration comes next.
     } else if (succeeded) {
       this.scheduleWake(s, t + g.rotationPollIntervalInSeconds + this.jitter(gi), POLL);
     } else {
