@@ -60,6 +60,9 @@ test('bad input: exit 2, one line on stderr naming the field, nothing written', 
     assert.not.match(r.stderr, /\bat .*\.js:\d+/, 'no stack trace');
   }
   assert.match(sim('validate', file).stderr, /fleet\.0\.jitterSeconds: expected a duration/);
+  const r = sim('run', fixture, '--out', file, '--trials', '2', '--quiet');
+  assert.is(r.code, 2);
+  assert.is(r.stderr, `sim: --out ${file}: is a file, not a folder\n`);
   assert.not.ok(existsSync(out), 'no output folder for a rejected scenario');
 });
 

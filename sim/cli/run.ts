@@ -1,4 +1,6 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from '../scenario/errors.js';
 import { checkAssertionColumns, holds } from '../scenario/assertions.js';
 import { loadScenario } from '../scenario/load.js';
 import { consoleTable } from '../output/console-table.js';
@@ -10,8 +12,9 @@ import type { RunArgs } from './args.js';
 export async function runCommand(args: RunArgs): Promise<number> {
   const scenario = loadScenario(args.scenario, { trials: args.trials, seed: args.seed, set: args.set });
   checkAssertionColumns(scenario.assertions, summaryColumns(scenario));
-  const results = await runScenario(scenario, { workers: args.workers, progress: !args.quiet });
   const dir = args.out ?? join('results', scenario.name);
+  prepareOutputFolder(dir);
+  const results = await runScenario(scenario, { workers: args.workers, progress: !args.quiet });
   const files = writeResults(dir, scenario, results);
   const rows = summaryRows(scenario, results);
   if (args.json) {
@@ -32,4 +35,16 @@ export async function runCommand(args: RunArgs): Promise<number> {
     });
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** Checked before the run, so that a long simulation does not end in an unwritable folder. */
+function prepareOutputFolder(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' ? 'is a file, not a folder' : code === 'ENOTDIR' ? 'part of the path is a file' : code === 'EACCES' ? 'is not writable' : `cannot be created (${code})`;
+    throw new UserError(`--out ${dir}: ${why}`);
+  }
 }
