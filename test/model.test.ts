@@ -173,6 +173,44 @@ test('rollout waves and restarts touch the clusters they name, when they say', (
   assert.equal(metric(b, 'convergence'), Array(5).fill(30), 'the last wave at 130 s converges at once');
 });
 
+test('cluster-ticker: a tick enqueues all of a cluster\'s SecretSyncs together, every P', () => {
+  const b = run(
+    model({
+      horizon: 300,
+      start: 'steady',
+      fleet: [group({ clusters: 1, secretSyncs: 5, rotationPollIntervalInSeconds: 100, scheduling: 'cluster-ticker' })],
+      vaults: [UNLIMITED],
+    }),
+    30,
+  );
+  const phases: number[] = [];
+  for (let trial = 0; trial < 30; trial++) {
+    const s = requestSeries(b, trial);
+    const busy = s.flatMap((n, t) => (n > 0 ? [t] : []));
+    assert.equal(busy.map((t) => s[t]), [5, 5, 5], 'three ticks of five GETs in 300 s');
+    assert.equal([busy[1] - busy[0], busy[2] - busy[1]], [100, 100]);
+    phases.push(busy[0]);
+  }
+  assert.ok(new Set(phases).size > 15, 'the phase is random per cluster');
+});
+
+test('enablePartialSecretSync: on, a reconcile fetches every object; off, it stops at the first failure', () => {
+  const setup = (partial: boolean) =>
+    run(
+      model({
+        horizon: 10,
+        fleet: [group({ clusters: 1, secretSyncs: 1, objectsPerSync: 4, enablePartialSecretSync: partial })],
+        vaults: [vault({ limiter: { kind: 'token-bucket', capacity: 2, refillPerSecond: 1e-9 } })],
+        client: { retry: 'none', requeue: { baseDelay: 1000, maxDelay: 1000 } },
+      }),
+      1,
+    );
+  const partial = setup(true);
+  assert.equal([metric(partial, 'requests')[0], metric(partial, 'throttled')[0], metric(partial, 'PartialSync')[0], metric(partial, 'ProviderError')[0]], [4, 2, 1, 0]);
+  const failFast = setup(false);
+  assert.equal([metric(failFast, 'requests')[0], metric(failFast, 'throttled')[0], metric(failFast, 'PartialSync')[0], metric(failFast, 'ProviderError')[0]], [3, 1, 0, 1]);
+});
+
 test('start: steady gives a uniform request rate from t = 0 (no spike)', () => {
   const [C, S, P, J] = [200, 10, 600, 120];
   const trials = 200;

@@ -15,6 +15,7 @@ const RESPONSE = 1; // the vault's answer to the SecretSync's current GET arrive
 const SEND = 2; // an SDK retry of the SecretSync's current GET goes out
 const BACKGROUND = 3; // a request of some other application to a vault
 const ACTION = 4; // a fleet action (rollout wave, restart)
+const TICK = 5; // a cluster's ticker (scheduling: cluster-ticker) considers all its SecretSyncs
 
 // SecretSync states in the cluster's work queue.
 const IDLE = 0;
@@ -132,6 +133,7 @@ export class FleetTrial {
     } else {
       this.startSteady();
     }
+    this.startTickers();
     this.actions = expandEvents(config.events, layout, rng);
     for (const a of this.actions) if (a.event === this.trackedEvent) this.awaitingCount += this.syncsOf(a.clusters);
     this.actions.forEach((a, i) => queue.push(a.time, (i << 3) | ACTION, 0));
@@ -166,6 +168,9 @@ export class FleetTrial {
           break;
         case ACTION:
           this.applyAction(this.actions[id], t);
+          break;
+        case TICK:
+          this.tick(id, t);
           break;
       }
     }
@@ -215,11 +220,34 @@ export class FleetTrial {
     const { layout, rng } = this;
     for (let s = 0; s < layout.syncs; s++) {
       const g = layout.groups[layout.clusterGroup[layout.syncCluster[s]]];
+      if (g.scheduling === 'cluster-ticker') continue;
       const p = g.rotationPollIntervalInSeconds;
       const j = g.jitterSeconds;
       const r = rng.uniform() * (p + j / 2) < p ? rng.uniform() * p : p + j * (1 - Math.sqrt(rng.uniform()));
       this.scheduleWake(s, r, POLL);
     }
+  }
+
+  /**
+   * scheduling: cluster-ticker (the upstream controller): one ticker per cluster with period P
+   * and a uniformly random phase, which is also the stationary residual of a fixed period.
+   */
+  private startTickers(): void {
+    const { layout } = this;
+    for (let c = 0; c < layout.clusters; c++) {
+      const g = layout.groups[layout.clusterGroup[c]];
+      if (g.scheduling === 'cluster-ticker') this.queue.push(this.rng.uniform() * g.rotationPollIntervalInSeconds, (c << 3) | TICK, 0);
+    }
+  }
+
+  /** A tick considers every SecretSync of the cluster at once (each then waits its jitter). */
+  private tick(c: number, t: number): void {
+    const { layout } = this;
+    const gi = layout.clusterGroup[c];
+    const first = layout.clusterFirstSync[c];
+    const end = first + layout.clusterSyncCount[c];
+    for (let s = first; s < end; s++) this.scheduleWake(s, t + this.jitter(gi), POLL);
+    this.queue.push(t + layout.groups[gi].rotationPollIntervalInSeconds, (c << 3) | TICK, 0);
   }
 
   /** A spec edit of every SecretSync of cluster c at time t (a CI rollout). */
@@ -381,7 +409,8 @@ export class FleetTrial {
     } else if (this.wakePending[s]) {
       // An edit came while it ran and its jitter is still running: that consideration comes next.
     } else if (succeeded) {
-      this.scheduleWake(s, t + g.rotationPollIntervalInSeconds + this.jitter(gi), POLL);
+      // Under a cluster ticker the next poll is the cluster's next tick.
+      if (g.scheduling === 'per-sync') this.scheduleWake(s, t + g.rotationPollIntervalInSeconds + this.jitter(gi), POLL);
     } else {
       const { baseDelay, maxDelay } = this.config.client.requeue;
       const delay = requeueDelay(this.failures[s], baseDelay, maxDelay);

@@ -13,9 +13,6 @@ export function resolveModel(input: ScenarioInput): ModelConfig {
         throw new UserError(`fleet.${i}.vault: unknown vault "${v}" (vaults: ${vaultNames.join(', ')})`);
       }
     }
-    if (g.scheduling === 'cluster-ticker') {
-      throw new UserError(`fleet.${i}.scheduling: cluster-ticker is not simulated yet; use per-sync`);
-    }
     return {
       name: g.name ?? `group${i}`,
       clusters: g.clusters,
