@@ -1,13 +1,14 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import { recipeExceedProbability, recipeJitterSeconds } from '../analytic/recipe.js';
 import { summaryMetricColumns, type PointResult } from '../metrics/summary.js';
 import { TRIAL_METRICS } from '../metrics/trial-record.js';
 import type { Scenario } from '../scenario/load.js';
 import { formatNumber, formatSweepValue } from './format.js';
 
 export function summaryColumns(scenario: Scenario): string[] {
-  return ['point', ...scenario.sweepColumns, 'clusters', 'secretsPerCluster', 'trials', ...summaryMetricColumns()];
+  return ['point', ...scenario.sweepColumns, 'clusters', 'secretsPerCluster', 'trials', ...summaryMetricColumns(), 'analyticJitterSeconds', 'analyticPSecondOver'];
 }
 
 /** One summary.csv row per point, as numbers keyed by column (swept values as cells). */
@@ -22,6 +23,12 @@ export function summaryRows(scenario: Scenario, results: PointResult[]): Array<M
     row.set('secretsPerCluster', fleet[0].secretSyncs * fleet[0].objectsPerSync);
     row.set('trials', r.trials);
     for (const [k, v] of r.summary) row.set(k, v);
+    // The documented recipe for the first group (MODEL.md section 6).
+    const g = fleet[0];
+    const secrets = g.secretSyncs * g.objectsPerSync;
+    const limit = point.model.metrics.perSecondLimit;
+    row.set('analyticJitterSeconds', recipeJitterSeconds(g.clusters, secrets, 1e-4, limit));
+    row.set('analyticPSecondOver', recipeExceedProbability(g.clusters, secrets, g.jitterSeconds, limit));
     return row;
   });
 }

@@ -1,0 +1,21 @@
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import poissonCdf from '@stdlib/stats-base-dists-poisson-cdf';
+
+/**
+ * The SSE documentation's recipe for jitterSeconds (MODEL.md section 6): the per-second count
+ * of clusters fetching is taken as Poisson; Wilson-Hilferty gives the largest mean whose chance
+ * of exceeding k = limit / S clusters in a second is the acceptable risk.
+ */
+export function recipeJitterSeconds(clusters: number, secretsPerCluster: number, risk = 1e-4, perSecondLimit = 400): number {
+  const z = Math.abs(normalQuantile(risk, 0, 1));
+  const k = perSecondLimit / secretsPerCluster;
+  const lambda = k * (1 - 1 / (9 * k) - z / (3 * Math.sqrt(k))) ** 3;
+  return clusters / lambda;
+}
+
+/** The recipe's check: P(a second exceeds floor(k) clusters) = 1 - PoissonCDF(floor(k); N / J). */
+export function recipeExceedProbability(clusters: number, secretsPerCluster: number, jitterSeconds: number, perSecondLimit = 400): number {
+  if (jitterSeconds <= 0) return 1;
+  const k = Math.floor(perSecondLimit / secretsPerCluster);
+  return 1 - poissonCdf(k, clusters / jitterSeconds);
+}
