@@ -20,12 +20,12 @@ export function summaryRows(scenario: Scenario, results: PointResult[]): Array<M
     for (const s of point.sweep) row.set(s.column, formatSweepValue(s.value));
     const fleet = point.model.fleet;
     row.set('clusters', fleet.reduce((n, g) => n + g.clusters, 0));
-    row.set('secretsPerCluster', fleet[0].secretSyncs * fleet[0].objectsPerSync);
+    const g = fleet[0];
+    const secrets = g.secretSyncs * g.objectsPerSync;
+    row.set('secretsPerCluster', secrets);
     row.set('trials', r.trials);
     for (const [k, v] of r.summary) row.set(k, v);
     // The documented recipe for the first group (MODEL.md section 6).
-    const g = fleet[0];
-    const secrets = g.secretSyncs * g.objectsPerSync;
     const limit = point.model.metrics.perSecondLimit;
     row.set('analyticJitterSeconds', recipeJitterSeconds(g.clusters, secrets, 1e-4, limit));
     row.set('analyticPSecondOver', recipeExceedProbability(g.clusters, secrets, g.jitterSeconds, limit));
