@@ -36,6 +36,9 @@ export function vault(over: Partial<VaultConfig> = {}): VaultConfig {
 /** A vault that never throttles, to observe arrivals alone. */
 export const UNLIMITED = vault({ limiter: { kind: 'token-bucket', capacity: 1e12, refillPerSecond: 1e12 } });
 
+/** No SDK retries, and a failed reconcile is not requeued within any test's horizon. */
+export const NO_REQUEUE: ModelConfig['client'] = { retry: 'none', requeue: { baseDelay: 1000, maxDelay: 1000 } };
+
 export function model(over: Partial<ModelConfig> = {}): ModelConfig {
   return {
     horizon: 600,

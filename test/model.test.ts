@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { binomialTailAbove, group, mean, metric, model, requestSeries, run, sum, throttledSeries, UNLIMITED, vault } from './helpers.js';
+import type { ModelConfig } from '../sim/model/config.js';
+import { binomialTailAbove, group, NO_REQUEUE, mean, metric, model, requestSeries, run, sum, throttledSeries, UNLIMITED, vault } from './helpers.js';
 
 /** |observed - expected| within 4 standard errors of a proportion estimated from `n` samples. */
 function close(observed: number, expected: number, n: number, what: string): void {
@@ -42,7 +43,7 @@ test('a burst at one instant: the token bucket admits exactly its capacity', () 
     model({
       horizon: 10,
       fleet: [group({ clusters: 250, secretSyncs: 20 })],
-      client: { retry: 'none', requeue: { baseDelay: 1000, maxDelay: 1000 } },
+      client: NO_REQUEUE,
     }),
     3,
   );
@@ -55,28 +56,20 @@ test('a burst at one instant: the token bucket admits exactly its capacity', () 
 });
 
 test('the subscription limiter binds across vaults: a request needs both', () => {
-  const b = run(
-    model({
-      horizon: 10,
-      fleet: [group({ clusters: 500, secretSyncs: 10, vaults: ['a', 'b'] })],
-      vaults: [vault({ name: 'a' }), vault({ name: 'b' })],
-      subscription: { kind: 'token-bucket', capacity: 4500, refillPerSecond: 1e-9 },
-      client: { retry: 'none', requeue: { baseDelay: 1000, maxDelay: 1000 } },
-    }),
-    2,
-  );
+  const twoVaults = (subscription: ModelConfig['subscription'], trials: number) =>
+    run(
+      model({
+        horizon: 10,
+        fleet: [group({ clusters: 500, secretSyncs: 10, vaults: ['a', 'b'] })],
+        vaults: [vault({ name: 'a' }), vault({ name: 'b' })],
+        subscription,
+        client: NO_REQUEUE,
+      }),
+      trials,
+    );
   // 2,500 GETs per vault (round robin), each vault would take 4,000; the subscription takes 4,500.
-  assert.equal(metric(b, 'throttled'), [500, 500]);
-  const single = run(
-    model({
-      horizon: 10,
-      fleet: [group({ clusters: 500, secretSyncs: 10, vaults: ['a', 'b'] })],
-      vaults: [vault({ name: 'a' }), vault({ name: 'b' })],
-      client: { retry: 'none', requeue: { baseDelay: 1000, maxDelay: 1000 } },
-    }),
-    1,
-  );
-  assert.equal(metric(single, 'throttled'), [0], 'without a subscription cap both vaults cope');
+  assert.equal(metric(twoVaults({ kind: 'token-bucket', capacity: 4500, refillPerSecond: 1e-9 }, 2), 'throttled'), [500, 500]);
+  assert.equal(metric(twoVaults(null, 1), 'throttled'), [0], 'without a subscription cap both vaults cope');
 });
 
 test('failed reconciles requeue with the doubling backoff: attempts at 0.005 * (2^n - 1) s', () => {
@@ -201,7 +194,7 @@ test('enablePartialSecretSync: on, a reconcile fetches every object; off, it sto
         horizon: 10,
         fleet: [group({ clusters: 1, secretSyncs: 1, objectsPerSync: 4, enablePartialSecretSync: partial })],
         vaults: [vault({ limiter: { kind: 'token-bucket', capacity: 2, refillPerSecond: 1e-9 } })],
-        client: { retry: 'none', requeue: { baseDelay: 1000, maxDelay: 1000 } },
+        client: NO_REQUEUE,
       }),
       1,
     );
@@ -241,7 +234,7 @@ test('background load counts against the vault', () => {
     start: 'steady' as const,
     fleet: [group({ clusters: 10, secretSyncs: 1, rotationPollIntervalInSeconds: 1e9 })],
     events: [{ kind: 'rollout' as const, at: 60, clusters: { share: 1 }, waves: 1, over: 0 }],
-    client: { retry: 'none' as const, requeue: { baseDelay: 1000, maxDelay: 1000 } },
+    client: NO_REQUEUE,
   };
   const limiter = { kind: 'token-bucket' as const, capacity: 100, refillPerSecond: 5 };
   const quiet = run(model({ ...base, vaults: [vault({ limiter })] }), 20);
