@@ -66,6 +66,11 @@ subscription: none
 events:
   - {at: 1h, kind: rollout, clusters: 25%, waves: 4, over: 20m}
   - {at: 30m, kind: restart, clusters: a}
+  - {at: 10m, kind: outage, vault: v2, duration: 5m}
+  - {at: 20m, kind: outage, duration: 1m, timeout: 0}
+  - {at: 0s, kind: rotation, every: 30m}
+  - {at: 5m, kind: rotation, rate: 2/h, until: 40m, clusters: a, secretSyncs: 2}
+  - {at: 5m, kind: rotation}
 `,
     'x.yaml',
   );
@@ -79,6 +84,11 @@ events:
   assert.equal(m.events, [
     { at: 3600, kind: 'rollout', clusters: { share: 0.25 }, waves: 4, over: 1200 },
     { at: 1800, kind: 'restart', clusters: { group: 'a' } },
+    { kind: 'outage', at: 600, vaults: [1], duration: 300, timeout: 30 },
+    { kind: 'outage', at: 1200, vaults: [0, 1], duration: 60, timeout: 0 },
+    { kind: 'rotation', at: 0, until: 5400, schedule: { kind: 'every', seconds: 1800 }, clusters: { share: 1 }, secretSyncs: 1 },
+    { kind: 'rotation', at: 300, until: 2400, schedule: { kind: 'poisson', ratePerSecond: 2 / 3600 }, clusters: { group: 'a' }, secretSyncs: 2 },
+    { kind: 'rotation', at: 300, until: 5400, schedule: { kind: 'once' }, clusters: { share: 1 }, secretSyncs: 1 },
   ]);
 });
 
@@ -95,6 +105,13 @@ test('bad input: one line naming the field and the problem', () => {
   fails(MIN + 'start: cold\n', 'x.yaml: start: expected one of "rollout", "steady", got "cold"');
   fails(MIN + 'events:\n  - {at: 1h, kind: rollout, clusters: canary}\n', 'x.yaml: events.0.clusters: "canary" is neither a share such as "25%" nor a fleet group (groups: group0)');
   fails(MIN + 'events:\n  - {at: 1h, kind: rollout, clusters: 150%}\n', /^x\.yaml: events\.0\.clusters: expected a share in \[0, 1\].*got "150%"$/);
+  fails(MIN + 'events:\n  - {at: 1h, kind: outage, vault: kv2, duration: 5m}\n', 'x.yaml: events.0.vault: unknown vault "kv2" (vaults: kv)');
+  fails(MIN + 'events:\n  - {at: 1h, kind: outage}\n', 'x.yaml: events.0.duration: is required');
+  fails(MIN + 'events:\n  - {at: 0, kind: rotation, every: 1h, rate: 2/h}\n', 'x.yaml: events.0.rate: give either every (periodic) or rate (Poisson), not both');
+  fails(MIN + 'events:\n  - {at: 0, kind: rotation, rate: twice}\n', 'x.yaml: events.0.rate: expected a positive rate such as "2/h", "1/30m" or a number per second, got "twice"');
+  fails(MIN + 'events:\n  - {at: 0, kind: rotation, until: 1h}\n', 'x.yaml: events.0.until: only applies with every or rate (a single rotation happens at `at`)');
+  fails(MIN + 'events:\n  - {at: 0, kind: rotation, secretSyncs: 3}\n', 'x.yaml: events.0.secretSyncs: 3 is more than the 2 SecretSyncs per cluster of the selected clusters');
+  fails(MIN + 'events:\n  - {at: 61m, kind: rotation}\n', /^x\.yaml: events\.0\.at: a rotation at 3660s cannot be measured: .*horizon \(7200s\)/);
   fails(MIN + 'sweep:\n  trials: [1, 2]\n', 'x.yaml: sweep.trials: trials cannot be swept');
   fails(MIN + 'sweep:\n  jitterSeconds: [10, -5]\n', /^x\.yaml: sweep point 1 \(jitterSeconds=-5\): fleet\.0\.jitterSeconds: expected a duration/);
   fails(MIN + 'assert:\n  - throttled is low\n', /^assert\.0: expected "<column> <op> <number>"/);

@@ -2,9 +2,10 @@ import { meanInterval, quantileSorted, wilson, type Interval } from './stats.js'
 import { METRIC_INDEX as M, STATUS_REASONS, TRIAL_METRICS, type TrialBatch, type TrialMetric } from './trial-record.js';
 
 type Kind = 'proportion' | 'pooled' | 'mean' | 'conditional';
+type SummaryMetric = { name: string; kind: Kind };
 
 /** The summary metrics in summary.csv order (SCENARIO.md), and how each is aggregated. */
-export const SUMMARY_METRICS: ReadonlyArray<{ name: string; kind: Kind }> = [
+export const SUMMARY_METRICS: ReadonlyArray<SummaryMetric> = [
   { name: 'throttledTrial', kind: 'proportion' },
   { name: 'refreshOver', kind: 'proportion' },
   { name: 'pSecondOver', kind: 'pooled' },
@@ -17,9 +18,21 @@ export const SUMMARY_METRICS: ReadonlyArray<{ name: string; kind: Kind }> = [
   ...STATUS_REASONS.map((name) => ({ name, kind: 'mean' as const })),
 ];
 
-/** Column names for the metric part of a summary row. */
-export function summaryMetricColumns(): string[] {
-  return SUMMARY_METRICS.flatMap(({ name, kind }) =>
+/**
+ * Metrics beyond the SCENARIO.md contract, as columns after the analytic ones so that readers
+ * of the contract's columns by position are not disturbed: when throttling ends, and an outage's
+ * recovery.
+ */
+export const EXTENSION_METRICS: ReadonlyArray<SummaryMetric> = [
+  { name: 'lastThrottleAt', kind: 'conditional' },
+  { name: 'unavailable', kind: 'mean' },
+  { name: 'throttledAfterOutage', kind: 'mean' },
+  { name: 'recovery', kind: 'conditional' },
+];
+
+/** Column names for a list of summary metrics (by default, the contract's). */
+export function summaryMetricColumns(metrics: ReadonlyArray<SummaryMetric> = SUMMARY_METRICS): string[] {
+  return metrics.flatMap(({ name, kind }) =>
     kind === 'conditional' ? [`${name}_mean`, `${name}_lo`, `${name}_hi`, `${name}_n`] : [`${name}_mean`, `${name}_lo`, `${name}_hi`],
   );
 }
@@ -61,7 +74,7 @@ export function summarisePoint(batches: TrialBatch[]): PointResult {
     summary.set(`${name}_hi`, iv.hi);
     if (withN) summary.set(`${name}_n`, iv.n);
   };
-  for (const { name, kind } of SUMMARY_METRICS) {
+  for (const { name, kind } of [...SUMMARY_METRICS, ...EXTENSION_METRICS]) {
     if (kind === 'proportion') {
       put(name, wilson(sum(column(name as TrialMetric)), trials), false);
     } else if (kind === 'pooled') {

@@ -9,6 +9,8 @@ export interface CollectorLayout {
   refreshStart: number;
   refreshWidth: number;
   perSecondLimit: number;
+  /** End of the first outage (NaN: none): 429s from then on are counted apart. */
+  outageEnd: number;
 }
 
 /**
@@ -29,7 +31,9 @@ export class TrialCollector {
   private recentHead = 0;
   private recentCount = 0;
   private peak10s = 0;
-  private readonly staleness: number[] = [];
+  // Staleness samples (seconds, Infinity: still stale at the horizon), a growable buffer.
+  private staleness = new Float64Array(256);
+  private staleCount = 0;
 
   constructor(private readonly layout: CollectorLayout) {
     this.seconds = Math.max(1, Math.ceil(layout.horizon));
@@ -49,11 +53,13 @@ export class TrialCollector {
     this.refresh.fill(0);
     this.values.fill(0);
     this.values[M.firstThrottleAt] = NaN;
+    this.values[M.lastThrottleAt] = NaN;
     this.values[M.convergence] = NaN;
+    this.values[M.recovery] = NaN;
     this.recentHead = 0;
     this.recentCount = 0;
     this.peak10s = 0;
-    this.staleness.length = 0;
+    this.staleCount = 0;
   }
 
   /** One GET sent by the fleet at time t (retries too); `throttled` when the answer was 429. */
@@ -72,7 +78,14 @@ export class TrialCollector {
       if (s < this.seconds) this.throttledPerSecond[s]++;
       if (b < this.bins) this.seriesThrottled[b]++;
       if (v[M.firstThrottleAt] !== v[M.firstThrottleAt]) v[M.firstThrottleAt] = t;
+      v[M.lastThrottleAt] = t;
+      if (t >= this.layout.outageEnd) v[M.throttledAfterOutage]++;
     }
+  }
+
+  /** The answer to a GET was "unreachable" (an outage). */
+  unavailable(): void {
+    this.values[M.unavailable]++;
   }
 
   retry(): void {
@@ -97,8 +110,19 @@ export class TrialCollector {
     this.values[M.convergence] = seconds;
   }
 
+  /** Seconds from the end of the first outage until no SecretSync was failing. */
+  recovered(seconds: number): void {
+    this.values[M.recovery] = seconds;
+  }
+
+  /** How long one SecretSync served a rotated secret's old value (Infinity: until the end). */
   stale(seconds: number): void {
-    this.staleness.push(seconds);
+    if (this.staleCount === this.staleness.length) {
+      const bigger = new Float64Array(this.staleness.length * 2);
+      bigger.set(this.staleness);
+      this.staleness = bigger;
+    }
+    this.staleness[this.staleCount++] = seconds;
   }
 
   private trackPeak10s(t: number): void {
@@ -145,8 +169,8 @@ export class TrialCollector {
     v[M.refreshOver] = over > 0 ? 1 : 0;
     v[M.pSecondOver] = usable > 0 ? over / usable : NaN;
 
-    if (this.staleness.length > 0) {
-      const sorted = Float64Array.from(this.staleness).sort();
+    if (this.staleCount > 0) {
+      const sorted = this.staleness.subarray(0, this.staleCount).sort();
       v[M.stalenessP50] = quantileSorted(sorted, 0.5);
       v[M.stalenessP99] = quantileSorted(sorted, 0.99);
       v[M.stalenessMax] = sorted[sorted.length - 1];

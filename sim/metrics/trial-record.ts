@@ -1,6 +1,8 @@
 /**
  * The per-trial record: one float64 per metric, in this order (the columns of trials.csv after
- * `point` and `trial`). NaN means "does not exist in this trial" (no throttle, never converged).
+ * `point` and `trial`). NaN means "does not exist in this trial" (no throttle, never converged,
+ * no rotation); Infinity means "longer than the trial" (a staleness quantile that falls on a
+ * secret still stale at the horizon).
  */
 export const TRIAL_METRICS = [
   'requests',
@@ -27,6 +29,10 @@ export const TRIAL_METRICS = [
   'stalenessP50',
   'stalenessP99',
   'stalenessMax',
+  'lastThrottleAt',
+  'unavailable',
+  'throttledAfterOutage',
+  'recovery',
 ] as const;
 
 export type TrialMetric = (typeof TRIAL_METRICS)[number];

@@ -55,9 +55,19 @@ export interface ClientConfig {
 /** Which clusters an event touches: a share of the whole fleet (drawn per trial) or a group. */
 export type ClusterSelection = { share: number } | { group: string };
 
+/** When a secret's value changes: once at `at`, every `every` seconds, or at Poisson `rate` per second. */
+export type RotationSchedule = { kind: 'once' } | { kind: 'every'; seconds: number } | { kind: 'poisson'; ratePerSecond: number };
+
 export type FleetEventConfig =
   | { kind: 'rollout'; at: number; clusters: ClusterSelection; waves: number; over: number }
-  | { kind: 'restart'; at: number; clusters: ClusterSelection };
+  | { kind: 'restart'; at: number; clusters: ClusterSelection }
+  /** Vaults (indices into ModelConfig.vaults) unreachable for `duration`: requests fail after `timeout`. */
+  | { kind: 'outage'; at: number; vaults: number[]; duration: number; timeout: number }
+  /**
+   * A secret changes in the vault over [at, until): it is held by the first `secretSyncs`
+   * SecretSyncs of every selected cluster.
+   */
+  | { kind: 'rotation'; at: number; until: number; schedule: RotationSchedule; clusters: ClusterSelection; secretSyncs: number };
 
 export interface MetricsConfig {
   perSecondLimit: number;

@@ -3,11 +3,12 @@ import type { RandomStream } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import { Outcome } from '../metrics/trial-record.js';
 import type { ExponentialRetry, ModelConfig, RetryAfterConfig } from './config.js';
-import { expandEvents, type FleetAction } from './fleet-events.js';
+import { expandEvents, firstOutage, type FleetAction } from './fleet-events.js';
 import { FleetLayout } from './fleet-layout.js';
 import { createLimiter, type Limiter } from './limiters/index.js';
 import { requeueDelay } from './requeue-backoff.js';
 import { resolveRetry, retryDelay } from './sdk-retry.js';
+import { RotationPlan } from './rotation-plan.js';
 
 // Event kinds, in the low 3 bits of the event's first word (the id is in the rest).
 const WAKE = 0; // a SecretSync's consideration (and its jitter) is over: enqueue it
@@ -30,7 +31,8 @@ const RESTART = 3;
 
 // Vault answers.
 const OK = 0;
-const THROTTLED = 1;
+const THROTTLED = 1; // 429
+const UNAVAILABLE = 2; // the vault is unreachable (an outage): the request fails after a timeout
 
 /**
  * One trial of the fleet against its vaults. All state lives in typed arrays indexed by
@@ -49,6 +51,14 @@ export class FleetTrial {
   readonly convergenceStart: number;
   /** The scenario event whose convergence is measured (-1: the start, or none). */
   private readonly trackedEvent: number;
+  /** The first outage event, whose recovery is measured (-1: none). */
+  private readonly trackedOutage: number;
+  /** Per group: rotations after this time are not measured (a healthy fleet may not have read them yet). */
+  private readonly stalenessLimit: Float64Array;
+
+  // Per vault.
+  private readonly down: Int32Array;
+  private readonly outageTimeout: Float64Array;
 
   // Per SecretSync.
   private readonly state: Uint8Array;
@@ -69,6 +79,12 @@ export class FleetTrial {
   private readonly lastRetryAfter: Float64Array;
   private readonly startedAt: Float64Array;
   private readonly editedAt: Float64Array;
+  /** Send time of the GET that read the SecretSync's first object in this reconcile (NaN: not read). */
+  private readonly readAt: Float64Array;
+  /** The first rotation the SecretSync has not read yet. */
+  private readonly nextRotation: Int32Array;
+  /** 1 from a failed reconcile (or a GET into an outage) until the next successful reconcile. */
+  private readonly unhealthy: Uint8Array;
 
   // Per cluster: a FIFO ring in queueBuf[firstSync .. firstSync + syncCount).
   private readonly queueBuf: Int32Array;
@@ -79,7 +95,11 @@ export class FleetTrial {
   private rng!: RandomStream;
   private col!: TrialCollector;
   private actions: FleetAction[] = [];
+  private rotations!: RotationPlan;
   private awaitingCount = 0;
+  private unhealthyCount = 0;
+  /** End of the tracked outage while its recovery is still open (NaN otherwise). */
+  private recoveringSince = NaN;
 
   constructor(private readonly config: ModelConfig) {
     const layout = (this.layout = new FleetLayout(config));
@@ -94,6 +114,10 @@ export class FleetTrial {
     const firstRollout = config.events.findIndex((e) => e.kind === 'rollout');
     this.trackedEvent = config.start === 'rollout' ? -1 : firstRollout;
     this.convergenceStart = config.start === 'rollout' ? 0 : firstRollout >= 0 ? config.events[firstRollout].at : NaN;
+    this.trackedOutage = firstOutage(config.events).index;
+    this.stalenessLimit = Float64Array.from(config.fleet, (g) => config.horizon - g.rotationPollIntervalInSeconds - g.jitterSeconds);
+    this.down = new Int32Array(config.vaults.length);
+    this.outageTimeout = new Float64Array(config.vaults.length);
 
     this.state = new Uint8Array(n);
     this.dirty = new Uint8Array(n);
@@ -113,6 +137,9 @@ export class FleetTrial {
     this.lastRetryAfter = new Float64Array(n);
     this.startedAt = new Float64Array(n);
     this.editedAt = new Float64Array(n);
+    this.readAt = new Float64Array(n);
+    this.nextRotation = new Int32Array(n);
+    this.unhealthy = new Uint8Array(n);
 
     this.queueBuf = new Int32Array(n);
     this.queueHead = new Int32Array(layout.clusters);
@@ -127,16 +154,18 @@ export class FleetTrial {
     this.reset();
     const { config, layout, queue } = this;
 
+    // Fleet events first: at the same instant, an event (an outage at 0) comes before requests.
+    this.actions = expandEvents(config.events, layout, rng);
+    this.rotations = new RotationPlan(config.events, layout, rng);
+    for (const a of this.actions) if (a.event === this.trackedEvent) this.awaitingCount += this.syncsOf(a.clusters);
+    this.actions.forEach((a, i) => queue.push(a.time, (i << 3) | ACTION, 0));
     if (config.start === 'rollout') {
-      this.awaitingCount = layout.syncs;
+      this.awaitingCount += layout.syncs;
       for (let c = 0; c < layout.clusters; c++) this.edit(c, 0, true);
     } else {
       this.startSteady();
     }
     this.startTickers();
-    this.actions = expandEvents(config.events, layout, rng);
-    for (const a of this.actions) if (a.event === this.trackedEvent) this.awaitingCount += this.syncsOf(a.clusters);
-    this.actions.forEach((a, i) => queue.push(a.time, (i << 3) | ACTION, 0));
     for (let v = 0; v < this.backgroundRate.length; v++) {
       if (this.backgroundRate[v] > 0) queue.push(rng.exponential(this.backgroundRate[v]), (v << 3) | BACKGROUND, 0);
     }
@@ -174,6 +203,7 @@ export class FleetTrial {
           break;
       }
     }
+    this.stillStale();
   }
 
   private reset(): void {
@@ -190,7 +220,12 @@ export class FleetTrial {
     this.queueHead.fill(0);
     this.queueLen.fill(0);
     this.busy.fill(0);
+    this.nextRotation.fill(0);
+    this.unhealthy.fill(0);
+    this.down.fill(0);
     this.awaitingCount = 0;
+    this.unhealthyCount = 0;
+    this.recoveringSince = NaN;
     for (const l of this.vaultLimiters) l.reset(this.rng);
     this.subscription?.reset(this.rng);
   }
@@ -283,10 +318,28 @@ export class FleetTrial {
   }
 
   private applyAction(action: FleetAction, t: number): void {
-    const tracked = action.event === this.trackedEvent;
-    for (let i = 0; i < action.clusters.length; i++) {
-      if (action.kind === 'rollout') this.edit(action.clusters[i], t, tracked);
-      else this.restart(action.clusters[i], t);
+    switch (action.kind) {
+      case 'rollout': {
+        const tracked = action.event === this.trackedEvent;
+        for (let i = 0; i < action.clusters.length; i++) this.edit(action.clusters[i], t, tracked);
+        break;
+      }
+      case 'restart':
+        for (let i = 0; i < action.clusters.length; i++) this.restart(action.clusters[i], t);
+        break;
+      case 'outage-start':
+        for (const v of action.vaults) {
+          this.down[v]++;
+          this.outageTimeout[v] = action.timeout;
+        }
+        break;
+      case 'outage-end':
+        for (const v of action.vaults) this.down[v]--;
+        if (action.event === this.trackedOutage) {
+          if (this.unhealthyCount === 0) this.col.recovered(0);
+          else this.recoveringSince = t;
+        }
+        break;
     }
   }
 
@@ -327,6 +380,7 @@ export class FleetTrial {
       this.fetched[s] = 0;
       this.failed[s] = 0;
       this.startedAt[s] = t;
+      this.readAt[s] = NaN;
       this.runForced[s] = this.forced[s];
       if (this.reason[s] !== REQUEUE) this.col.fetchesNeeded(layout.groups[layout.clusterGroup[c]].objectsPerSync);
       this.proceed(s, t);
@@ -345,10 +399,19 @@ export class FleetTrial {
         this.finish(s, t);
         return;
       }
-      const answer = this.vaultRequest(layout.clusterVault[c], t, s);
+      const v = layout.clusterVault[c];
+      if (this.object[s] === 0) this.readAt[s] = t;
+      const answer = this.vaultRequest(v, t, s);
       this.col.request(t, answer === THROTTLED);
       this.lastAnswer[s] = answer;
-      if (sigma >= 0) {
+      if (answer === UNAVAILABLE) {
+        this.col.unavailable();
+        this.markUnhealthy(s);
+        if (this.outageTimeout[v] > 0) {
+          this.queue.push(t + this.outageTimeout[v], (s << 3) | RESPONSE, this.fetchGen[s]);
+          return;
+        }
+      } else if (sigma >= 0) {
         const latency = this.rng.lognormal(layout.latencyMu[gi], sigma);
         this.queue.push(t + latency, (s << 3) | RESPONSE, this.fetchGen[s]);
         return;
@@ -365,13 +428,16 @@ export class FleetTrial {
       this.attempt[s] = 0;
       return true;
     }
-    const delay = retryDelay(this.retryPolicy, this.attempt[s] + 1, this.lastRetryAfter[s], this.rng);
+    // A Retry-After comes only with a 429; an unreachable vault sends nothing.
+    const retryAfter = this.lastAnswer[s] === THROTTLED ? this.lastRetryAfter[s] : NaN;
+    const delay = retryDelay(this.retryPolicy, this.attempt[s] + 1, retryAfter, this.rng);
     if (delay >= 0) {
       this.attempt[s]++;
       this.col.retry();
       this.queue.push(t + delay, (s << 3) | SEND, this.fetchGen[s]);
       return false;
     }
+    if (this.object[s] === 0) this.readAt[s] = NaN;
     this.failed[s]++;
     this.object[s]++;
     this.attempt[s] = 0;
@@ -386,8 +452,11 @@ export class FleetTrial {
     this.busy[c]--;
     this.state[s] = IDLE;
     const succeeded = this.fetched[s] === g.objectsPerSync;
+    // The first object is written unless the reconcile failed fast; it carries any rotation read.
+    const changed = (succeeded || g.enablePartialSecretSync) && this.readAt[s] === this.readAt[s] && this.readRotations(s, t);
     if (succeeded) {
-      this.col.outcome(this.runForced[s] ? Outcome.ValueChangeOrForce : Outcome.NoValueChange);
+      this.col.outcome(this.runForced[s] || changed ? Outcome.ValueChangeOrForce : Outcome.NoValueChange);
+      this.markHealthy(s, t);
       if (this.startedAt[s] >= this.editedAt[s]) {
         // Nothing was edited while it ran: the edit is applied.
         this.forced[s] = 0;
@@ -399,6 +468,7 @@ export class FleetTrial {
       this.failures[s] = 0;
     } else {
       this.col.outcome(this.fetched[s] > 0 && g.enablePartialSecretSync ? Outcome.Partial : Outcome.ProviderError);
+      this.markUnhealthy(s);
       this.failures[s]++;
       this.col.requeue();
     }
@@ -418,8 +488,66 @@ export class FleetTrial {
     }
   }
 
-  /** One request to vault v at time t: admitted only when the vault and the subscription both accept. */
+  private markUnhealthy(s: number): void {
+    if (this.unhealthy[s] === 0) {
+      this.unhealthy[s] = 1;
+      this.unhealthyCount++;
+    }
+  }
+
+  /** A successful reconcile; the tracked outage has recovered when no SecretSync is failing any more. */
+  private markHealthy(s: number, t: number): void {
+    if (this.unhealthy[s] === 0) return;
+    this.unhealthy[s] = 0;
+    if (--this.unhealthyCount === 0 && this.recoveringSince === this.recoveringSince) {
+      this.col.recovered(t - this.recoveringSince);
+      this.recoveringSince = NaN;
+    }
+  }
+
+  /**
+   * The reconcile ending at t wrote the value its first GET read: every rotation of this
+   * SecretSync's secret up to that read is now served. Records each one's staleness (rotations
+   * too late to judge are skipped) and says whether any was read.
+   */
+  private readRotations(s: number, t: number): boolean {
+    const { layout, rotations } = this;
+    const times = rotations.times;
+    let k = this.nextRotation[s];
+    if (k >= times.length || times[k] > this.readAt[s]) return false;
+    const c = layout.syncCluster[s];
+    const index = s - layout.clusterFirstSync[c];
+    const limit = this.stalenessLimit[layout.clusterGroup[c]];
+    let read = false;
+    for (; k < times.length && times[k] <= this.readAt[s]; k++) {
+      if (!rotations.affects(k, c, index)) continue;
+      read = true;
+      if (times[k] <= limit) this.col.stale(t - times[k]);
+    }
+    this.nextRotation[s] = k;
+    return read;
+  }
+
+  /** At the horizon: every measured rotation a SecretSync has still not read is stale for longer than the trial. */
+  private stillStale(): void {
+    const { layout, rotations } = this;
+    if (rotations.count === 0) return;
+    for (let s = 0; s < layout.syncs; s++) {
+      const c = layout.syncCluster[s];
+      const index = s - layout.clusterFirstSync[c];
+      const limit = this.stalenessLimit[layout.clusterGroup[c]];
+      for (let k = this.nextRotation[s]; k < rotations.count && rotations.times[k] <= limit; k++) {
+        if (rotations.affects(k, c, index)) this.col.stale(Infinity);
+      }
+    }
+  }
+
+  /**
+   * One request to vault v at time t: unavailable during an outage, else admitted only when the
+   * vault and the subscription both accept.
+   */
   private vaultRequest(v: number, t: number, s = -1): number {
+    if (this.down[v] > 0) return UNAVAILABLE;
     const vault = this.vaultLimiters[v];
     const sub = this.subscription;
     const accepted = vault.wouldAccept(t) && (sub === null || sub.wouldAccept(t));

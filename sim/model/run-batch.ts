@@ -3,6 +3,7 @@ import { TrialCollector } from '../metrics/trial-collector.js';
 import { TRIAL_METRICS, type TrialBatch } from '../metrics/trial-record.js';
 import type { ModelConfig } from './config.js';
 import { FleetTrial } from './fleet-trial.js';
+import { firstOutage } from './fleet-events.js';
 import { refreshWindow } from './refresh-window.js';
 
 /** Data in, data out: trials [from, to) of one point, each with its own random stream. */
@@ -21,6 +22,7 @@ export function runTrialBatch(
     refreshStart: window.start,
     refreshWidth: window.width,
     perSecondLimit: model.metrics.perSecondLimit,
+    outageEnd: firstOutage(model.events).end,
   });
   const n = to - from;
   const metrics = new Float64Array(n * TRIAL_METRICS.length);

@@ -10,6 +10,10 @@ const num = (row: Row, key: string) => {
 
 /** The readable summary: one line per point with the numbers a capacity review asks for. */
 export function consoleTable(scenario: Scenario, rows: Row[]): string {
+  const events = scenario.points.flatMap((p) => p.model.events);
+  const outage = events.some((e) => e.kind === 'outage');
+  const rotation = events.some((e) => e.kind === 'rotation');
+  const rollout = scenario.points.some((p) => p.model.start === 'rollout') || events.some((e) => e.kind === 'rollout');
   const headers = [
     'point',
     ...scenario.sweepColumns,
@@ -18,7 +22,10 @@ export function consoleTable(scenario: Scenario, rows: Row[]): string {
     'peak GET/s',
     'peak 10s',
     'refresh >limit',
+    'last 429 at',
     'converged in',
+    ...(outage ? ['429s after outage', 'recovered in'] : []),
+    ...(rotation ? ['staleness p99'] : []),
   ];
   const body = rows.map((row) => [
     String(row.get('point')),
@@ -28,7 +35,10 @@ export function consoleTable(scenario: Scenario, rows: Row[]): string {
     formatAmount(num(row, 'peakRps_mean')),
     formatAmount(num(row, 'peak10s_mean')),
     formatPercent(num(row, 'refreshOver_mean')),
-    convergence(row),
+    conditional(row, 'lastThrottleAt', null),
+    rollout ? conditional(row, 'convergence', 'never') : '-',
+    ...(outage ? [formatAmount(num(row, 'throttledAfterOutage_mean')), conditional(row, 'recovery', 'never')] : []),
+    ...(rotation ? [conditional(row, 'stalenessP99', 'still stale at the end')] : []),
   ]);
   const widths = headers.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -37,10 +47,14 @@ export function consoleTable(scenario: Scenario, rows: Row[]): string {
   return [title, line(headers), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n') + '\n';
 }
 
-function convergence(row: Row): string {
-  const n = num(row, 'convergence_n');
+/**
+ * A time that exists in some trials only: its mean over those, and how many trials lack it
+ * (`missing` says why; null: absence is unremarkable, as for the last 429 of a trial without any).
+ */
+function conditional(row: Row, metric: string, missing: string | null): string {
+  const n = num(row, `${metric}_n`);
   const trials = num(row, 'trials');
-  if (!(n > 0)) return '-';
-  const mean = formatAmount(num(row, 'convergence_mean'), ' s');
-  return n < trials ? `${mean} (${trials - n} never)` : mean;
+  if (!(n > 0)) return missing === null ? '-' : `${missing} (all)`;
+  const mean = formatAmount(num(row, `${metric}_mean`), ' s');
+  return n < trials && missing !== null ? `${mean} (${trials - n} ${missing})` : mean;
 }

@@ -2,13 +2,13 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { recipeExceedProbability, recipeJitterSeconds } from '../analytic/recipe.js';
-import { summaryMetricColumns, type PointResult } from '../metrics/summary.js';
+import { EXTENSION_METRICS, summaryMetricColumns, type PointResult } from '../metrics/summary.js';
 import { TRIAL_METRICS } from '../metrics/trial-record.js';
 import type { Scenario } from '../scenario/load.js';
 import { formatNumber, formatSweepValue } from './format.js';
 
 export function summaryColumns(scenario: Scenario): string[] {
-  return ['point', ...scenario.sweepColumns, 'clusters', 'secretsPerCluster', 'trials', ...summaryMetricColumns(), 'analyticJitterSeconds', 'analyticPSecondOver'];
+  return ['point', ...scenario.sweepColumns, 'clusters', 'secretsPerCluster', 'trials', ...summaryMetricColumns(), 'analyticJitterSeconds', 'analyticPSecondOver', ...summaryMetricColumns(EXTENSION_METRICS)];
 }
 
 /** One summary.csv row per point, as numbers keyed by column (swept values as cells). */

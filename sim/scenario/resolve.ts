@@ -1,4 +1,4 @@
-import type { ClusterSelection, GroupConfig, LimiterConfig, ModelConfig } from '../model/config.js';
+import type { ClusterSelection, FleetEventConfig, GroupConfig, LimiterConfig, ModelConfig } from '../model/config.js';
 import { UserError } from './errors.js';
 import type { ScenarioInput } from './schema.js';
 
@@ -31,7 +31,7 @@ export function resolveModel(input: ScenarioInput): ModelConfig {
   });
   const groupNames = fleet.map((g) => g.name);
   unique(groupNames, 'fleet', 'group');
-  input.events.forEach((e, i) => checkSelection(e.clusters, `events.${i}.clusters`, groupNames));
+  const events = input.events.map((e, i) => resolveEvent(e, `events.${i}`, fleet, vaultNames, input.horizon));
   input.vaults.forEach((v, i) => checkLimiter(v.limiter, `vaults.${i}.limiter`));
   if (input.subscription !== 'none') checkLimiter(input.subscription.limiter, 'subscription.limiter');
   const retry = input.client.retry;
@@ -48,7 +48,7 @@ export function resolveModel(input: ScenarioInput): ModelConfig {
     vaults: input.vaults,
     subscription: input.subscription === 'none' ? null : input.subscription.limiter,
     client: input.client,
-    events: input.events,
+    events,
     metrics: input.metrics,
   };
 }
@@ -64,6 +64,44 @@ function unique(names: string[], field: string, what: string): void {
 function checkSelection(sel: ClusterSelection, field: string, groups: string[]): void {
   if ('group' in sel && !groups.includes(sel.group)) {
     throw new UserError(`${field}: "${sel.group}" is neither a share such as "25%" nor a fleet group (groups: ${groups.join(', ')})`);
+  }
+}
+
+type EventInput = ScenarioInput['events'][number];
+
+function resolveEvent(e: EventInput, field: string, fleet: GroupConfig[], vaultNames: string[], horizon: number): FleetEventConfig {
+  const groupNames = fleet.map((g) => g.name);
+  switch (e.kind) {
+    case 'rollout':
+    case 'restart':
+      checkSelection(e.clusters, `${field}.clusters`, groupNames);
+      return e;
+    case 'outage': {
+      const names = e.vault === undefined ? vaultNames : typeof e.vault === 'string' ? [e.vault] : e.vault;
+      const vaults = names.map((name) => {
+        const v = vaultNames.indexOf(name);
+        if (v < 0) throw new UserError(`${field}.vault: unknown vault "${name}" (vaults: ${vaultNames.join(', ')})`);
+        return v;
+      });
+      return { kind: 'outage', at: e.at, vaults, duration: e.duration, timeout: e.timeout };
+    }
+    case 'rotation': {
+      checkSelection(e.clusters, `${field}.clusters`, groupNames);
+      const touched = 'group' in e.clusters ? fleet.filter((g) => g.name === (e.clusters as { group: string }).group) : fleet;
+      const fewest = Math.min(...touched.map((g) => g.secretSyncs));
+      if (e.secretSyncs > fewest) {
+        throw new UserError(`${field}.secretSyncs: ${e.secretSyncs} is more than the ${fewest} SecretSyncs per cluster of the selected clusters`);
+      }
+      const measurable = Math.max(...fleet.map((g) => horizon - g.rotationPollIntervalInSeconds - g.jitterSeconds));
+      if (e.at > measurable) {
+        throw new UserError(
+          `${field}.at: a rotation at ${e.at}s cannot be measured: a healthy fleet needs up to P + jitterSeconds to read it and the horizon (${horizon}s) ends first; lengthen the horizon or rotate earlier`,
+        );
+      }
+      const schedule =
+        e.every !== undefined ? { kind: 'every' as const, seconds: e.every } : e.rate !== undefined ? { kind: 'poisson' as const, ratePerSecond: e.rate } : { kind: 'once' as const };
+      return { kind: 'rotation', at: e.at, until: e.until ?? horizon, schedule, clusters: e.clusters, secretSyncs: e.secretSyncs };
+    }
   }
 }
 

@@ -1,10 +1,14 @@
 import { z } from 'zod';
-import { parseDuration, parseShare } from './units.js';
+import { parseDuration, parseRate, parseShare } from './units.js';
 
 /** A duration in seconds: a number of seconds or a string with a unit. */
 const duration = (what = 'a duration') =>
   z.unknown().transform((v, ctx) => {
     const s = parseDuration(v);
+    if (v === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'is required' });
+      return z.NEVER;
+    }
     if (s === null) {
       ctx.addIssue({ code: 'custom', message: `expected ${what} such as 90, "250ms", "90s", "15m", "6h" or "1d", got ${JSON.stringify(v)}` });
       return z.NEVER;
@@ -14,6 +18,17 @@ const duration = (what = 'a duration') =>
 
 const positiveDuration = () =>
   duration('a positive duration').refine((s) => s > 0, { message: 'must be greater than 0' });
+
+/** Events per second: a number per second or a string such as "2/h" or "1/30m". */
+const rate = () =>
+  z.unknown().transform((v, ctx) => {
+    const r = parseRate(v);
+    if (r === null || r <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a positive rate such as "2/h", "1/30m" or a number per second, got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return r;
+  });
 
 const wholeAtLeast = (min: number) =>
   z.number({ error: 'expected a number' }).int({ error: 'expected a whole number' }).min(min, { error: `must be at least ${min}` });
@@ -107,6 +122,34 @@ const eventSchema = z.discriminatedUnion('kind', [
     at: duration(),
     clusters: clusterSelection.default({ share: 1 }),
   }),
+  z.strictObject({
+    kind: z.literal('outage'),
+    at: duration(),
+    duration: positiveDuration(),
+    /** Omitted: every vault. */
+    vault: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    /** How long a request to the unreachable vault takes to fail (azcore's dial timeout is 30 s). */
+    timeout: duration().default(30),
+  }),
+  z
+    .strictObject({
+      kind: z.literal('rotation'),
+      at: duration(),
+      every: positiveDuration().optional(),
+      rate: rate().optional(),
+      until: duration().optional(),
+      clusters: clusterSelection.default({ share: 1 }),
+      secretSyncs: wholeAtLeast(1).default(1),
+    })
+    .superRefine((e, ctx) => {
+      if (e.every !== undefined && e.rate !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['rate'], message: 'give either every (periodic) or rate (Poisson), not both' });
+      } else if (e.until !== undefined && e.every === undefined && e.rate === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['until'], message: 'only applies with every or rate (a single rotation happens at `at`)' });
+      } else if (e.until !== undefined && e.until <= e.at) {
+        ctx.addIssue({ code: 'custom', path: ['until'], message: `must be after at (${e.at}s)` });
+      }
+    }),
 ]);
 
 export const scenarioSchema = z.strictObject({

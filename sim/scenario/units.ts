@@ -20,3 +20,15 @@ export function parseShare(value: unknown): number | null {
   }
   return share !== null && Number.isFinite(share) && share >= 0 && share <= 1 ? share : null;
 }
+
+const RATE = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*\/\s*(\d+(?:\.\d+)?|\.\d+)?\s*(ms|s|m|h|d)\s*$/;
+
+/** Events per second from a number (per second) or a string "N/unit" ("2/h", "1/30m", "0.5/s"); null if neither. */
+export function parseRate(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;
+  if (typeof value !== 'string') return null;
+  const m = RATE.exec(value);
+  if (!m) return null;
+  const per = (m[2] === undefined ? 1 : Number(m[2])) * UNIT_SECONDS[m[3]];
+  return per > 0 ? Number(m[1]) / per : null;
+}

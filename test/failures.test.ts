@@ -1,0 +1,140 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { FleetEventConfig } from '../sim/model/config.js';
+import { group, metric, model, NO_REQUEUE, requestSeries, run, sum, vault } from './helpers.js';
+
+const outage = (at: number, duration: number, timeout = 0): FleetEventConfig => ({ kind: 'outage', at, vaults: [0], duration, timeout });
+
+/** A vault with `tokens` tokens that never refill: counts exactly which requests reached it. */
+const tokens = (n: number) => vault({ limiter: { kind: 'token-bucket', capacity: n, refillPerSecond: 1e-12 } });
+
+test('the requeue backoff doubles per consecutive failure and starts again after a success', () => {
+  // One SecretSync, P = 1 s, failing instantly in two outages, [0, 1) and [2, 3). In the first,
+  // attempts at 0.005 x (2^n - 1): 0, .005, .015, ..., .635 fail, 1.275 succeeds. The next poll
+  // at 2.275 fails; a reset backoff retries at +5 ms, +10 ms, ...: 2.28, 2.29, ..., 2.91 fail and
+  // 3.55 succeeds. Without the reset the retry after 2.275 would wait 5 ms x 2^8 = 1.28 s.
+  // The vault holds two tokens only: requests into an outage never reach it.
+  const b = run(
+    model({
+      horizon: 4,
+      fleet: [group({ clusters: 1, secretSyncs: 1, rotationPollIntervalInSeconds: 1 })],
+      vaults: [tokens(2)],
+      events: [outage(0, 1), outage(2, 1)],
+    }),
+    1,
+  );
+  assert.equal(requestSeries(b, 0), [8, 1, 8, 1]);
+  assert.equal(metric(b, 'unavailable'), [16]);
+  assert.equal(metric(b, 'requeues'), [16]);
+  assert.equal(metric(b, 'ProviderError'), [16]);
+  assert.equal(metric(b, 'throttled'), [0]);
+  assert.ok(Math.abs(metric(b, 'recovery')[0] - 0.275) < 1e-9, 'no SecretSync failing from 1.275 s, 0.275 s after the first outage');
+});
+
+test('an outage: each request fails after the timeout, azcore retries three times, then the controller requeues', () => {
+  const trials = 30;
+  const b = run(
+    model({
+      horizon: 200,
+      fleet: [group({ clusters: 1, secretSyncs: 1 })],
+      vaults: [tokens(1)],
+      client: { ...NO_REQUEUE, retry: 'azcore' },
+      events: [outage(0, 1000, 30)],
+    }),
+    trials,
+  );
+  assert.equal(metric(b, 'requests'), Array(trials).fill(4));
+  assert.equal(metric(b, 'unavailable'), Array(trials).fill(4));
+  assert.equal(metric(b, 'retries'), Array(trials).fill(3));
+  assert.equal(metric(b, 'ProviderError'), Array(trials).fill(1));
+  for (let i = 0; i < trials; i++) {
+    // Sent at 0, 30 + [0.64, 1.04), 60 + that + [1.92, 3.12), 90 + that + [4.48, 7.28).
+    const sent = requestSeries(b, i).flatMap((n, t) => Array(n).fill(t));
+    assert.is(sent[0], 0);
+    assert.ok(sent[1] >= 30 && sent[1] <= 31, `second attempt in second ${sent[1]}`);
+    assert.ok(sent[2] >= 62 && sent[2] <= 64, `third attempt in second ${sent[2]}`);
+    assert.ok(sent[3] >= 97 && sent[3] <= 101, `fourth attempt in second ${sent[3]}`);
+  }
+  assert.ok(metric(b, 'recovery').every(Number.isNaN), 'the outage outlasts the trial: no recovery');
+});
+
+test('recovery: from the end of the first outage until no SecretSync is failing', () => {
+  // Ten clusters of one SecretSync, all failing at t = 0 (timeout 0, no SDK retries) and
+  // requeued after 1000 s: the vault is back at 5 s but nothing succeeds before the requeues
+  // at 1000 s, so the recovery is 995 s. The second outage is not the one measured.
+  const b = run(
+    model({
+      horizon: 1200,
+      fleet: [group({ clusters: 10, secretSyncs: 1 })],
+      client: NO_REQUEUE,
+      events: [outage(0, 5), outage(1100, 5)],
+    }),
+    2,
+  );
+  assert.equal(metric(b, 'recovery'), [995, 995]);
+  assert.equal(metric(b, 'unavailable'), [10, 10]);
+});
+
+test('429s after an outage are counted apart', () => {
+  // 20 SecretSyncs fail at once in an outage [0, 10) and are requeued 10 s later, when the
+  // vault is back: all 20 arrive at a vault of 5 tokens and 15 are throttled, after the outage.
+  const b = run(
+    model({
+      horizon: 15,
+      fleet: [group({ clusters: 20, secretSyncs: 1 })],
+      vaults: [tokens(5)],
+      client: { retry: 'none', requeue: { baseDelay: 10, maxDelay: 10 } },
+      events: [outage(0, 10)],
+    }),
+    1,
+  );
+  assert.equal(metric(b, 'unavailable'), [20]);
+  assert.equal(metric(b, 'throttled'), [15]);
+  assert.equal(metric(b, 'throttledAfterOutage'), [15]);
+  assert.equal(metric(b, 'lastThrottleAt'), [10]);
+});
+
+test('Retry-After: until-capacity waits exactly for the next token; above 60 s azcore gives up', () => {
+  // One token, refilled at 0.1/s. Two SecretSyncs at t = 0: the second is throttled.
+  const setup = (retryAfter: 'until-capacity' | number) =>
+    run(
+      model({
+        horizon: 30,
+        fleet: [group({ clusters: 1, secretSyncs: 2, maxConcurrentReconciles: 2 })],
+        vaults: [vault({ limiter: { kind: 'token-bucket', capacity: 1, refillPerSecond: 0.1 }, retryAfter })],
+        client: { ...NO_REQUEUE, retry: 'azcore' },
+      }),
+      1,
+    );
+  const waits = setup('until-capacity');
+  assert.equal(requestSeries(waits, 0).slice(0, 11), [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], 'retried at 10 s, when the token is back');
+  assert.equal([metric(waits, 'retries')[0], metric(waits, 'throttled')[0], metric(waits, 'ProviderError')[0]], [1, 1, 0]);
+  const stops = setup(61);
+  assert.equal([metric(stops, 'requests')[0], metric(stops, 'retries')[0], metric(stops, 'ProviderError')[0]], [2, 0, 1]);
+});
+
+test('retry storm: counted rejections keep a vault throttled without jitter; jitter breaks the loop', () => {
+  // A scaled-down 2000x20 storm: 200 clusters x 5 SecretSyncs edited at once against a vault of
+  // 100 tokens refilled at 10/s (1,000 GETs need 100 s of refill), azcore retries, latency on.
+  const storm = (rejectedCount: boolean, jitterSeconds: number) =>
+    run(
+      model({
+        horizon: 3600,
+        fleet: [group({ clusters: 200, secretSyncs: 5, jitterSeconds, latency: { median: 0.04, p99: 0.25 } })],
+        vaults: [vault({ limiter: { kind: 'token-bucket', capacity: 100, refillPerSecond: 10 }, rejectedCount })],
+        client: { retry: 'azcore', requeue: { baseDelay: 0.005, maxDelay: 1000 } },
+      }),
+      5,
+    );
+  const notCounted = storm(false, 0);
+  for (const c of metric(notCounted, 'convergence')) assert.ok(c < 200, `429s that do not count: converged in ${c} s`);
+  const counted = storm(true, 0);
+  assert.ok(metric(counted, 'convergence').every(Number.isNaN), 'counted 429s: never converges within the hour');
+  for (const t of metric(counted, 'lastThrottleAt')) assert.ok(t > 1800, `still throttled after half an hour (last 429 at ${t} s)`);
+  assert.ok(sum(metric(counted, 'throttled')) > 10 * sum(metric(notCounted, 'throttled')), 'ten times the 429s and more');
+  const jittered = storm(true, 200);
+  assert.equal(metric(jittered, 'throttled'), Array(5).fill(0), 'jitter 200 s: no 429 at all');
+  for (const c of metric(jittered, 'convergence')) assert.ok(c < 201, `jitter 200 s: converged in ${c} s`);
+});
+
+test.run();

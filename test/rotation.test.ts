@@ -1,0 +1,102 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { RandomStream } from '../sim/engine/random.js';
+import type { FleetEventConfig } from '../sim/model/config.js';
+import { FleetLayout } from '../sim/model/fleet-layout.js';
+import { RotationPlan } from '../sim/model/rotation-plan.js';
+import { group, mean, metric, model, NO_REQUEUE, run, UNLIMITED } from './helpers.js';
+
+const rotation = (at: number, schedule: Extract<FleetEventConfig, { kind: 'rotation' }>['schedule'], until = Infinity, secretSyncs = 1): FleetEventConfig => ({
+  kind: 'rotation',
+  at,
+  until,
+  schedule,
+  clusters: { share: 1 },
+  secretSyncs,
+});
+
+test('a rotation read by the next poll: value-change status and its staleness, exactly', () => {
+  // One cluster, two SecretSyncs, P = 100 s, no jitter: reconciles at 0 (the rollout, forced),
+  // 100, 200, 300. A rotation at 150 of the first SecretSync's secret is read at 200: that
+  // reconcile reports a value change and the secret was stale for 50 s.
+  const b = run(
+    model({
+      horizon: 350,
+      fleet: [group({ clusters: 1, secretSyncs: 2, rotationPollIntervalInSeconds: 100 })],
+      vaults: [UNLIMITED],
+      events: [rotation(150, { kind: 'once' })],
+    }),
+    1,
+  );
+  assert.equal(metric(b, 'UpdateValueChangeOrForceUpdateSucceeded'), [3], 'two forced at 0, one rotation read at 200');
+  assert.equal(metric(b, 'UpdateNoValueChangeSucceeded'), [5]);
+  assert.equal([metric(b, 'stalenessP50')[0], metric(b, 'stalenessP99')[0], metric(b, 'stalenessMax')[0]], [50, 50, 50]);
+});
+
+test('a rotation never read within the trial is stale for longer than the trial: Infinity', () => {
+  // The vault goes down at 190 s for good: the read at 200 fails and the rotation stays unread.
+  const b = run(
+    model({
+      horizon: 350,
+      fleet: [group({ clusters: 1, secretSyncs: 1, rotationPollIntervalInSeconds: 100 })],
+      vaults: [UNLIMITED],
+      client: NO_REQUEUE,
+      events: [rotation(150, { kind: 'once' }), { kind: 'outage', at: 190, vaults: [0], duration: 1e6, timeout: 0 }],
+    }),
+    1,
+  );
+  assert.equal([metric(b, 'stalenessP99')[0], metric(b, 'stalenessMax')[0]], [Infinity, Infinity]);
+});
+
+test('staleness in a steady fleet: never above P + J, p50 and p99 as the renewal process says', () => {
+  // Per-sync polls every X = P + U[0, J). In a stationary fleet the wait from a rotation to the
+  // next read is the forward recurrence time R, with CDF F(r) = r / E[X] for r <= P and
+  // (P + d - d^2 / (2J)) / E[X] for r = P + d above, E[X] = P + J/2. With P = 100, J = 30:
+  // median 57.5 s, p99 = 100 + 30 (1 - sqrt(1 - 2 x 13.85 / 30)) = 121.6925 s, max below 130 s.
+  const [P, J] = [100, 30];
+  const trials = 40;
+  const b = run(
+    model({
+      horizon: 1000,
+      start: 'steady',
+      fleet: [group({ clusters: 50, secretSyncs: 2, rotationPollIntervalInSeconds: P, jitterSeconds: J })],
+      vaults: [UNLIMITED],
+      events: [rotation(10, { kind: 'every', seconds: 50 }, 1000, 2)],
+    }),
+    trials,
+  );
+  for (const max of metric(b, 'stalenessMax')) assert.ok(max <= P + J && max > P + J - 5, `max staleness ${max}`);
+  const near = (name: 'stalenessP50' | 'stalenessP99', exact: number) => {
+    const xs = metric(b, name);
+    const m = mean(xs);
+    const sd = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (trials - 1));
+    // 4 standard errors of the mean over trials, plus the quantile estimator's bias (about
+    // 1/(n f) for n samples at density f: under 0.5 s here).
+    const tolerance = (4 * sd) / Math.sqrt(trials) + 0.5;
+    assert.ok(Math.abs(m - exact) < tolerance, `${name}: ${m} against ${exact} +- ${tolerance}`);
+  };
+  near('stalenessP50', 57.5);
+  near('stalenessP99', P + J * (1 - Math.sqrt(1 - (2 * 13.85) / J)));
+});
+
+test('rotation times: every is periodic up to until, rate is a Poisson process', () => {
+  const layout = new FleetLayout(model());
+  const periodic = new RotationPlan([rotation(10, { kind: 'every', seconds: 30 }, 100)], layout, new RandomStream('p'));
+  assert.equal(Array.from(periodic.times), [10, 40, 70]);
+  // Poisson: the count over [0, 1000) at rate 0.05/s is Poisson(50): mean 50, variance 50.
+  const runs = 400;
+  const counts = Array.from({ length: runs }, (_, i) => new RotationPlan([rotation(0, { kind: 'poisson', ratePerSecond: 0.05 }, 1000)], layout, new RandomStream(`r${i}`)).count);
+  const m = mean(counts);
+  assert.ok(Math.abs(m - 50) < 4 * Math.sqrt(50 / runs), `mean count ${m}`);
+  const v = counts.reduce((a, c) => a + (c - m) ** 2, 0) / (runs - 1);
+  assert.ok(v > 35 && v < 65, `variance ${v} (Poisson: 50)`);
+});
+
+test('which SecretSyncs hold a rotated secret: the first secretSyncs of the selected clusters', () => {
+  const layout = new FleetLayout(model({ fleet: [group({ name: 'a', clusters: 2, secretSyncs: 3 }), group({ name: 'b', clusters: 2, secretSyncs: 3 })] }));
+  const plan = new RotationPlan([{ ...rotation(0, { kind: 'once' }, Infinity, 2), clusters: { group: 'b' } } as FleetEventConfig], layout, new RandomStream('w'));
+  const held = [0, 1, 2, 3].map((c) => [0, 1, 2].map((i) => (plan.affects(0, c, i) ? 1 : 0)));
+  assert.equal(held, [[0, 0, 0], [0, 0, 0], [1, 1, 0], [1, 1, 0]]);
+});
+
+test.run();
