@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UserError } from '../sim/scenario/errors.js';
 import { parseScenario } from '../sim/scenario/load.js';
-import { parseDuration, parseShare } from '../sim/scenario/units.js';
+import { parseDuration, parseRate, parseShare } from '../sim/scenario/units.js';
 
 const MIN = 'name: t\nfleet:\n  - {clusters: 10, secretSyncs: 2}\n';
 
@@ -20,7 +20,7 @@ function fails(yaml: string, message: string | RegExp, overrides = {}): void {
   assert.unreachable(`accepted: ${yaml}`);
 }
 
-test('durations and shares', () => {
+test('durations, shares and rates', () => {
   assert.is(parseDuration('250ms'), 0.25);
   assert.is(parseDuration('90s'), 90);
   assert.is(parseDuration('15m'), 900);
@@ -32,6 +32,11 @@ test('durations and shares', () => {
   assert.is(parseShare('25%'), 0.25);
   assert.is(parseShare(0.3), 0.3);
   for (const bad of ['125%', 1.5, -0.1, 'half']) assert.is(parseShare(bad), null, String(bad));
+  assert.is(parseRate('2/h'), 2 / 3600);
+  assert.is(parseRate('1/30m'), 1 / 1800);
+  assert.is(parseRate('3 / 1.5s'), 2);
+  assert.is(parseRate(0.5), 0.5);
+  for (const bad of ['2 per hour', '2/0s', '/h', -1, 'h']) assert.is(parseRate(bad), null, String(bad));
 });
 
 test('every key but name and fleet has its documented default', () => {
