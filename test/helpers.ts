@@ -1,25 +1,10 @@
-import type { GroupConfig, ModelConfig, VaultConfig } from '../sim/model/config.js';
+import { fleetGroup, type GroupConfig, type ModelConfig, type VaultConfig } from '../sim/model/config.js';
 import { runTrialBatch } from '../sim/model/run-batch.js';
 import { METRIC_INDEX, TRIAL_METRICS, type TrialBatch, type TrialMetric } from '../sim/metrics/trial-record.js';
 
 /** A fleet group with the model's defaults, latency 0 unless given. */
 export function group(over: Partial<GroupConfig> = {}): GroupConfig {
-  return {
-    name: 'g',
-    clusters: 10,
-    secretSyncs: 1,
-    objectsPerSync: 1,
-    vaults: ['kv'],
-    rotationPollIntervalInSeconds: 3600,
-    jitterSeconds: 0,
-    scheduling: 'per-sync',
-    maxConcurrentReconciles: 1,
-    enablePartialSecretSync: true,
-    jitterOnRequeue: true,
-    jitterOnRestart: true,
-    latency: 0,
-    ...over,
-  };
+  return fleetGroup({ name: 'g', clusters: 10, secretSyncs: 1, ...over });
 }
 
 export function vault(over: Partial<VaultConfig> = {}): VaultConfig {

@@ -15,7 +15,18 @@ export function recipeJitterSeconds(clusters: number, secretsPerCluster: number,
 
 /** The recipe's check: P(a second exceeds floor(k) clusters) = 1 - PoissonCDF(floor(k); N / J). */
 export function recipeExceedProbability(clusters: number, secretsPerCluster: number, jitterSeconds: number, perSecondLimit = 400): number {
-  if (jitterSeconds <= 0) return 1;
   const k = Math.floor(perSecondLimit / secretsPerCluster);
+  // No jitter: every cluster fetches in the same second.
+  if (jitterSeconds <= 0) return clusters > k ? 1 : 0;
   return 1 - poissonCdf(k, clusters / jitterSeconds);
+}
+
+/** The documentation's table rounds the recipe to two significant digits, then to whole seconds. */
+export function documentedRounding(jitterSeconds: number): number {
+  return Math.round(Number(jitterSeconds.toPrecision(2)));
+}
+
+/** The documentation's basic method: the jitter that keeps the worst refresh P + J within a bound. */
+export function basicJitterSeconds(longestAcceptableRefresh: number, rotationPollIntervalInSeconds: number): number {
+  return longestAcceptableRefresh - rotationPollIntervalInSeconds;
 }

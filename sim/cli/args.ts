@@ -1,47 +1,116 @@
 import yargs, { type Argv } from 'yargs';
 import { UserError } from '../scenario/errors.js';
+import { parseDuration } from '../scenario/units.js';
 
-export interface RunArgs {
-  command: 'run' | 'validate';
-  scenario: string;
+/** Flags shared by the commands that simulate. */
+interface SimulationFlags {
   trials?: number;
   seed?: number | string;
   workers?: number;
+}
+
+export interface RunArgs extends SimulationFlags {
+  command: 'run' | 'validate';
+  scenario: string;
   out?: string;
   set: string[];
   json: boolean;
   quiet: boolean;
 }
 
-const scenarioFlags = (y: Argv) =>
+export interface JitterArgs extends SimulationFlags {
+  command: 'jitter';
+  clusters: number;
+  secrets: number;
+  risk: number;
+  perSecondLimit: number;
+  /** Evaluate at this jitter instead of the recommendation. */
+  jitter?: number;
+  /** The basic method: longest acceptable refresh and the poll interval, in seconds. */
+  longestRefresh?: number;
+  poll: number;
+  verify: boolean;
+}
+
+export interface TableArgs extends SimulationFlags {
+  command: 'table';
+  table?: string;
+  out?: string;
+  verify: boolean;
+}
+
+export type RecommendMetric = 'throttledTrial' | 'refreshOver' | 'pSecondOver';
+
+export interface RecommendArgs extends SimulationFlags {
+  command: 'recommend';
+  scenario: string;
+  target: number;
+  metric: RecommendMetric;
+  maxTrials: number;
+  set: string[];
+}
+
+export type CliArgs = RunArgs | JitterArgs | TableArgs | RecommendArgs | { command: 'help'; text: string };
+
+const COMMANDS = ['run', 'validate', 'jitter', 'table', 'recommend'] as const;
+
+const simulationFlags = (y: Argv, trialsHelp: string) =>
   y
-    .positional('scenario', { type: 'string', describe: 'scenario YAML file', demandOption: true })
-    .option('trials', { type: 'number', describe: 'trials per point (overrides the file)' })
-    .option('seed', { type: 'string', describe: 'scenario seed (overrides the file)' })
-    .option('set', { type: 'string', array: true, default: [], describe: 'override a scenario value: path=value (repeatable)' });
+    .option('trials', { type: 'number', describe: trialsHelp })
+    .option('seed', { type: 'string', describe: 'random seed' })
+    .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' });
+
+const scenarioFlags = (y: Argv) =>
+  simulationFlags(y.positional('scenario', { type: 'string', describe: 'scenario YAML file', demandOption: true }), 'trials per point (overrides the file)').option(
+    'set',
+    { type: 'string', array: true, default: [], describe: 'override a scenario value: path=value (repeatable)' },
+  );
 
 /**
  * The command line as data: a pure function of argv, so it is tested without running anything.
  * Usage mistakes throw UserError (one line, exit code 2).
  */
-export async function parseArgs(argv: string[]): Promise<RunArgs | { command: 'help'; text: string }> {
+export async function parseArgs(argv: string[]): Promise<CliArgs> {
   let helpText = '';
   const parser = yargs(argv)
     .scriptName('sim')
     .usage('$0 <command> [options]\n\nFleet-wide Azure Key Vault throttling, simulated: how much jitterSeconds does a rollout need?')
     .command('run <scenario>', 'simulate a scenario and write summary.csv, timeseries.csv and trials.csv', (y) =>
       scenarioFlags(y)
-        .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
         .option('out', { type: 'string', describe: 'output folder (default: results/<name>/)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the summary rows as JSON instead of a table' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' }),
     )
     .command('validate <scenario>', 'check a scenario file and print what it would simulate', (y) => scenarioFlags(y))
+    .command('jitter', 'the documented jitter recipe for a fleet, with exact probabilities (and --verify: simulated)', (y) =>
+      simulationFlags(y, 'trials for --verify (default 2000)')
+        .option('clusters', { type: 'number', demandOption: true, describe: 'clusters N' })
+        .option('secrets', { type: 'number', demandOption: true, describe: 'secrets per cluster S' })
+        .option('risk', { type: 'number', default: 1e-4, describe: 'acceptable risk per second' })
+        .option('jitter', { type: 'string', describe: 'evaluate this jitterSeconds instead of the recommendation' })
+        .option('limit', { type: 'number', default: 400, describe: 'GETs per second the recipe allows' })
+        .option('longest-refresh', { type: 'string', describe: 'the basic method: longest acceptable refresh time' })
+        .option('poll', { type: 'string', default: '3600', describe: 'rotationPollIntervalInSeconds, for the basic method' })
+        .option('verify', { type: 'boolean', default: false, describe: 'also simulate the fleet at that jitter' }),
+    )
+    .command('table', 'regenerate the documentation\'s jitter table from the recipe and mark the differences', (y) =>
+      simulationFlags(y, 'trials per cell and limiter for --verify (default 200)')
+        .option('table', { type: 'string', describe: 'a jitter table CSV to check (default: the documentation\'s)' })
+        .option('out', { type: 'string', describe: 'output folder (default: results/jitter-table/)' })
+        .option('verify', { type: 'boolean', default: false, describe: 'simulate every cell under three limiter shapes' }),
+    )
+    .command('recommend <scenario>', 'the smallest jitterSeconds whose simulated metric is proven below a target', (y) =>
+      scenarioFlags(y)
+        .option('target', { type: 'number', default: 1e-4, describe: 'the 95% upper bound must be below this' })
+        .option('metric', { type: 'string', choices: ['throttledTrial', 'refreshOver', 'pSecondOver'], default: 'throttledTrial', describe: 'the proportion to bound' })
+        .option('max-trials', { type: 'number', default: 40000, describe: 'most trials spent on one jitter value' }),
+    )
     .example('$0 run scenarios/2000x20.yaml', 'throttling frequency of a 2,000-cluster rollout')
     .example('$0 run scenarios/2000x20.yaml --set fleet.0.jitterSeconds=120 --trials 200', 'the same with less jitter')
-    .example('$0 run scenarios/700x30.yaml --workers 1 --json', 'one worker, JSON summary on stdout')
-    .example('$0 validate scenarios/two-vaults.yaml', 'check a scenario without running it')
-    .demandCommand(1, 'name a command: run or validate')
+    .example('$0 jitter --clusters 700 --secrets 30 --verify', 'the recipe for 700 x 30, checked by simulation')
+    .example('$0 table --verify', 'the documented table, recomputed and simulated under three limiter shapes')
+    .example('$0 recommend scenarios/2000x20.yaml --set horizon=300 --target 1e-3', 'the least jitter proven safe for a rollout')
+    .demandCommand(1, `name a command: ${COMMANDS.join(', ')}`)
     .strict()
     .help()
     .version(false)
@@ -55,22 +124,74 @@ export async function parseArgs(argv: string[]): Promise<RunArgs | { command: 'h
   });
   if (helpText && (parsed.help || argv.includes('--help') || argv.includes('-h'))) return { command: 'help', text: helpText };
   const command = String(parsed._[0]);
-  if (command !== 'run' && command !== 'validate') throw new UserError(`unknown command "${command}": use run or validate`);
-  const positive = (name: string, v: unknown) => {
-    if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UserError(`--${name}: expected a whole number of at least 1, got ${String(v)}`);
-    return v;
+  const sim: SimulationFlags = {
+    trials: whole('trials', parsed.trials),
+    seed: seedOf(parsed.seed as string | undefined),
+    workers: whole('workers', parsed.workers),
   };
-  const seedText = parsed.seed as string | undefined;
-  return {
-    command,
-    scenario: parsed.scenario as string,
-    trials: positive('trials', parsed.trials),
-    seed: seedText === undefined ? undefined : /^-?\d+$/.test(seedText) ? Number(seedText) : seedText,
-    workers: positive('workers', parsed.workers),
-    out: parsed.out as string | undefined,
-    set: (parsed.set as string[]) ?? [],
-    json: Boolean(parsed.json),
-    quiet: Boolean(parsed.quiet),
-  };
+  switch (command) {
+    case 'run':
+    case 'validate':
+      return {
+        command,
+        scenario: parsed.scenario as string,
+        ...sim,
+        out: parsed.out as string | undefined,
+        set: (parsed.set as string[]) ?? [],
+        json: Boolean(parsed.json),
+        quiet: Boolean(parsed.quiet),
+      };
+    case 'jitter': {
+      const risk = parsed.risk as number;
+      if (!(risk > 0 && risk < 0.5)) throw new UserError(`--risk: expected a probability between 0 and 0.5, got ${String(risk)}`);
+      const limit = parsed.limit as number;
+      if (!(limit > 0)) throw new UserError(`--limit: expected a positive number of GETs per second, got ${String(limit)}`);
+      return {
+        command,
+        ...sim,
+        clusters: whole('clusters', parsed.clusters) as number,
+        secrets: whole('secrets', parsed.secrets) as number,
+        risk,
+        perSecondLimit: limit,
+        jitter: durationOf('jitter', parsed.jitter),
+        longestRefresh: durationOf('longest-refresh', parsed['longest-refresh']),
+        poll: durationOf('poll', parsed.poll) as number,
+        verify: Boolean(parsed.verify),
+      };
+    }
+    case 'table':
+      return { command, ...sim, table: parsed.table as string | undefined, out: parsed.out as string | undefined, verify: Boolean(parsed.verify) };
+    case 'recommend': {
+      const target = parsed.target as number;
+      if (!(target > 0 && target < 1)) throw new UserError(`--target: expected a proportion between 0 and 1, got ${String(target)}`);
+      return {
+        command,
+        scenario: parsed.scenario as string,
+        ...sim,
+        target,
+        metric: parsed.metric as RecommendMetric,
+        maxTrials: whole('max-trials', parsed['max-trials']) as number,
+        set: (parsed.set as string[]) ?? [],
+      };
+    }
+    default:
+      throw new UserError(`unknown command "${command}": use ${COMMANDS.join(', ')}`);
+  }
+}
+
+function whole(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UserError(`--${name}: expected a whole number of at least 1, got ${String(v)}`);
+  return v;
+}
+
+function seedOf(text: string | undefined): number | string | undefined {
+  return text === undefined ? undefined : /^-?\d+$/.test(text) ? Number(text) : text;
+}
+
+function durationOf(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const s = parseDuration(typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v);
+  if (s === null) throw new UserError(`--${name}: expected a duration such as 190, "190s" or "75m", got ${JSON.stringify(v)}`);
+  return s;
 }

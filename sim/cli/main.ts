@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { UserError } from '../scenario/errors.js';
 import { parseArgs } from './args.js';
+import { jitterCommand } from './jitter.js';
+import { recommendCommand } from './recommend.js';
 import { runCommand } from './run.js';
+import { tableCommand } from './table.js';
 import { validateCommand } from './validate.js';
 
 /** Exit codes: 0 ok, 1 an assertion of the scenario failed, 2 bad input. */
@@ -11,7 +14,18 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(args.text + '\n');
     return 0;
   }
-  return args.command === 'run' ? runCommand(args) : validateCommand(args);
+  switch (args.command) {
+    case 'run':
+      return runCommand(args);
+    case 'validate':
+      return validateCommand(args);
+    case 'jitter':
+      return jitterCommand(args);
+    case 'table':
+      return tableCommand(args);
+    case 'recommend':
+      return recommendCommand(args);
+  }
 }
 
 main(process.argv.slice(2)).then(

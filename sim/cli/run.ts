@@ -1,9 +1,8 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../scenario/errors.js';
 import { checkAssertionColumns, holds } from '../scenario/assertions.js';
 import { loadScenario } from '../scenario/load.js';
 import { consoleTable } from '../output/console-table.js';
+import { prepareOutputFolder } from '../output/output-folder.js';
 import { summaryColumns, summaryRows, writeResults } from '../output/results-files.js';
 import { runScenario } from '../run/run-scenario.js';
 import type { RunArgs } from './args.js';
@@ -35,16 +34,4 @@ export async function runCommand(args: RunArgs): Promise<number> {
     });
   }
   return failed > 0 ? 1 : 0;
-}
-
-/** Checked before the run, so that a long simulation does not end in an unwritable folder. */
-function prepareOutputFolder(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'EEXIST' ? 'is a file, not a folder' : code === 'ENOTDIR' ? 'part of the path is a file' : code === 'EACCES' ? 'is not writable' : `cannot be created (${code})`;
-    throw new UserError(`--out ${dir}: ${why}`);
-  }
 }

@@ -84,3 +84,21 @@ export interface ModelConfig {
   events: FleetEventConfig[];
   metrics: MetricsConfig;
 }
+
+/** A fleet group with MODEL.md's defaults for everything not given (latency 0, vault "kv"). */
+export function fleetGroup(over: Partial<GroupConfig> & Pick<GroupConfig, 'clusters' | 'secretSyncs'>): GroupConfig {
+  return {
+    name: 'group0',
+    objectsPerSync: 1,
+    vaults: ['kv'],
+    rotationPollIntervalInSeconds: 3600,
+    jitterSeconds: 0,
+    scheduling: 'per-sync',
+    maxConcurrentReconciles: 1,
+    enablePartialSecretSync: true,
+    jitterOnRequeue: true,
+    jitterOnRestart: true,
+    latency: 0,
+    ...over,
+  };
+}

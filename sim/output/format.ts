@@ -35,3 +35,17 @@ export function formatAmount(v: number, unit = ''): string {
   const rounded = Math.abs(v) >= 1000 ? Math.round(v) : Number(v.toPrecision(3));
   return `${rounded.toLocaleString('en-US')}${unit}`;
 }
+
+/** A probability as a percentage with two significant digits, however small: "0.0034%", "0.00000000015%", "1.9e-98%". */
+export function formatPercentDigits(p: number): string {
+  if (Number.isNaN(p)) return '-';
+  if (p === 0) return '0%';
+  const pct = Number((p * 100).toPrecision(2));
+  const decimals = Math.max(0, 1 - Math.floor(Math.log10(pct)));
+  return decimals > 12 ? `${pct.toExponential(1)}%` : `${pct.toFixed(decimals)}%`;
+}
+
+/** A proportion's mean and 95% interval: "0.55% [0.3%, 0.9%]". */
+export function formatProportion(mean: number, lo: number, hi: number): string {
+  return `${formatPercentDigits(mean)} [${formatPercentDigits(lo)}, ${formatPercentDigits(hi)}]`;
+}

@@ -1,11 +1,10 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { recipeExceedProbability, recipeJitterSeconds } from '../analytic/recipe.js';
 import { EXTENSION_METRICS, summaryMetricColumns, type PointResult } from '../metrics/summary.js';
 import { TRIAL_METRICS } from '../metrics/trial-record.js';
 import type { Scenario } from '../scenario/load.js';
 import { formatNumber, formatSweepValue } from './format.js';
+import { writeFilesAtomically } from './output-folder.js';
 
 export function summaryColumns(scenario: Scenario): string[] {
   return ['point', ...scenario.sweepColumns, 'clusters', 'secretsPerCluster', 'trials', ...summaryMetricColumns(), 'analyticJitterSeconds', 'analyticPSecondOver', ...summaryMetricColumns(EXTENSION_METRICS)];
@@ -68,29 +67,11 @@ export function trialsCsv(results: PointResult[]): string {
   return stringify(rows, { header: true, columns: ['point', 'trial', ...TRIAL_METRICS] });
 }
 
-/**
- * Writes summary.csv, timeseries.csv and trials.csv into `dir`: each goes to a temporary file
- * first and is renamed into place only when all three are written, so a failed run leaves no
- * half-written file behind.
- */
+/** Writes summary.csv, timeseries.csv and trials.csv into `dir`, all or none. */
 export function writeResults(dir: string, scenario: Scenario, results: PointResult[]): string[] {
-  mkdirSync(dir, { recursive: true });
-  const files: Array<[string, string]> = [
+  return writeFilesAtomically(dir, [
     ['summary.csv', summaryCsv(scenario, results)],
     ['timeseries.csv', timeseriesCsv(scenario, results)],
     ['trials.csv', trialsCsv(results)],
-  ];
-  const temps: string[] = [];
-  try {
-    for (const [name, text] of files) {
-      const tmp = join(dir, `.${name}.${process.pid}.tmp`);
-      temps.push(tmp);
-      writeFileSync(tmp, text);
-    }
-  } catch (e) {
-    for (const tmp of temps) rmSync(tmp, { force: true });
-    throw e;
-  }
-  files.forEach(([name], i) => renameSync(temps[i], join(dir, name)));
-  return files.map(([name]) => join(dir, name));
+  ]);
 }

@@ -1,10 +1,8 @@
-import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
-import type { BatchTask } from '../../workers/trial-batch.js';
 import { summarisePoint, type PointResult } from '../metrics/summary.js';
-import type { TrialBatch } from '../metrics/trial-record.js';
+import type { ModelConfig } from '../model/config.js';
 import type { Scenario } from '../scenario/load.js';
 import { Progress } from './progress.js';
+import { TrialPool } from './trial-pool.js';
 
 export interface RunOptions {
   /** Worker threads; default one per core. */
@@ -14,51 +12,31 @@ export interface RunOptions {
   progress?: boolean;
 }
 
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism());
-}
-
-/** Splits trials [0, trials) into batches; the split never changes a result, only the pace. */
-export function batches(trials: number, workers: number, batchSize?: number): Array<[number, number]> {
-  const size = batchSize ?? Math.min(250, Math.max(1, Math.ceil(trials / (workers * 8))));
-  const out: Array<[number, number]> = [];
-  for (let from = 0; from < trials; from += size) out.push([from, Math.min(trials, from + size)]);
-  return out;
+/** A model to simulate and the index that, with the seed, names its trials' random streams. */
+export interface PointToRun {
+  index: number;
+  model: ModelConfig;
 }
 
 /**
- * Runs every point of the scenario on a worker pool and returns the points' results in point
- * order. Each trial's random stream comes from (seed, point, trial), so the answer is the same
- * for any number of workers or batch size.
+ * Runs `trials` trials of every point on a worker pool and returns the points' results in the
+ * order given. Trial i of a point draws from the stream (seed, index, i), so the answer is the
+ * same for any number of workers or batch size.
  */
-export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<PointResult[]> {
-  const workers = options.workers ?? defaultWorkers();
-  const pool = new Piscina<BatchTask, TrialBatch>({
-    filename: new URL('../../workers/trial-batch.js', import.meta.url).href,
-    minThreads: workers,
-    maxThreads: workers,
-    idleTimeout: 1000,
-  });
-  const total = scenario.trials * scenario.points.length;
-  const progress = new Progress(total, scenario.name, process.stderr, options.progress ?? true);
+export async function runPoints(points: PointToRun[], seed: number | string, trials: number, label: string, options: RunOptions = {}): Promise<PointResult[]> {
+  const pool = new TrialPool(options.workers, options.batchSize);
+  const progress = new Progress(trials * points.length, label, process.stderr, options.progress ?? true);
   let done = 0;
+  const tick = (n: number) => progress.update((done += n));
   try {
-    const results = await Promise.all(
-      scenario.points.map(async (point) => {
-        const parts = await Promise.all(
-          batches(scenario.trials, workers, options.batchSize).map(async ([from, to]) => {
-            const batch = await pool.run({ model: point.model, seed: scenario.seed, point: point.index, from, to });
-            done += to - from;
-            progress.update(done);
-            return batch;
-          }),
-        );
-        return summarisePoint(parts);
-      }),
-    );
+    const results = await Promise.all(points.map(async (p) => summarisePoint(await pool.run(p.model, seed, p.index, 0, trials, tick))));
     progress.done();
     return results;
   } finally {
     await pool.destroy();
   }
+}
+
+export function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<PointResult[]> {
+  return runPoints(scenario.points, scenario.seed, scenario.trials, scenario.name, options);
 }

@@ -1,0 +1,39 @@
+import { fleetGroup, type LimiterConfig, type ModelConfig } from '../model/config.js';
+import type { RecipeFleet } from './jitter-analysis.js';
+
+/** The three limiter shapes of MODEL.md section 4 at the published 4,000 GETs per 10 s. */
+export const LIMITER_SHAPES = {
+  'token-bucket': { kind: 'token-bucket', capacity: 4000, refillPerSecond: 400 },
+  'fixed-window': { kind: 'fixed-window', limit: 4000, window: 10, phase: 'random' },
+  'sliding-window': { kind: 'sliding-window', limit: 4000, window: 10 },
+} as const satisfies Record<string, LimiterConfig>;
+
+export type LimiterShape = keyof typeof LIMITER_SHAPES;
+
+/**
+ * The fleet the recipe describes, as a simulation: every cluster's S GETs at one instant (one
+ * SecretSync of S objects, latency 0) after U[0, J) from a rollout at 0, no retries, no other
+ * load, over the refresh window [0, max(J, 1 s)) only (no poll comes back inside it).
+ */
+export function recipeFleetModel(fleet: RecipeFleet, jitterSeconds: number, limiter: LimiterConfig): ModelConfig {
+  const horizon = Math.max(1, Math.ceil(jitterSeconds));
+  return {
+    horizon,
+    start: 'rollout',
+    fleet: [
+      fleetGroup({
+        name: 'recipe',
+        clusters: fleet.clusters,
+        secretSyncs: 1,
+        objectsPerSync: fleet.secretsPerCluster,
+        rotationPollIntervalInSeconds: 1e9, // no second poll inside a long window
+        jitterSeconds,
+      }),
+    ],
+    vaults: [{ name: 'kv', limiter, rejectedCount: false, retryAfter: 'none', background: { ratePerSecond: 0 } }],
+    subscription: null,
+    client: { retry: 'none', requeue: { baseDelay: 1e9, maxDelay: 1e9 } },
+    events: [],
+    metrics: { perSecondLimit: fleet.perSecondLimit, timeseriesBin: horizon },
+  };
+}

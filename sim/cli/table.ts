@@ -1,0 +1,129 @@
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { analyseJitter, recommendation, type JitterAnalysis, type RecipeFleet } from '../analytic/jitter-analysis.js';
+import { DOCUMENTED_TABLE, readJitterTable } from '../analytic/jitter-table.js';
+import { LIMITER_SHAPES, recipeFleetModel, type LimiterShape } from '../analytic/recipe-fleet-model.js';
+import { wilson } from '../metrics/stats.js';
+import type { PointResult } from '../metrics/summary.js';
+import { formatNumber, formatPercentDigits } from '../output/format.js';
+import { prepareOutputFolder, writeFilesAtomically } from '../output/output-folder.js';
+import { runPoints } from '../run/run-scenario.js';
+import type { TableArgs } from './args.js';
+
+const RISK = 1e-4;
+const PER_SECOND_LIMIT = 400;
+const SHAPES = Object.keys(LIMITER_SHAPES) as LimiterShape[];
+/** CSV column stems of the simulated throttling frequency per limiter shape. */
+const THROTTLED_COLUMN: Record<LimiterShape, string> = {
+  'token-bucket': 'throttledTokenBucket',
+  'fixed-window': 'throttledFixedWindow',
+  'sliding-window': 'throttledSlidingWindow',
+};
+
+interface Cell {
+  fleet: RecipeFleet;
+  documented: number;
+  recipe: number;
+  recipeRounded: number;
+  /** The analytic numbers at the documented jitter. */
+  at: JitterAnalysis;
+  /** Per limiter shape, with --verify. */
+  simulated?: Record<LimiterShape, PointResult>;
+}
+
+/**
+ * `sim table`: recomputes the documentation's jitter table from the recipe, marks the cells
+ * where the rounded recipe differs, gives each cell's exact per-second and per-refresh
+ * probabilities at the documented jitter, and with --verify simulates every cell under the
+ * three limiter shapes. Writes jitter-table.csv and prints the grids.
+ */
+export async function tableCommand(args: TableArgs): Promise<number> {
+  const table = args.table ? readJitterTable(args.table) : DOCUMENTED_TABLE;
+  const dir = args.out ?? join('results', 'jitter-table');
+  prepareOutputFolder(dir);
+  const cells: Cell[] = table.rows.flatMap((row) =>
+    table.clusters.map((clusters, j) => {
+      const fleet = { clusters, secretsPerCluster: row.secretsPerCluster, perSecondLimit: PER_SECOND_LIMIT };
+      const documented = row.jitterSeconds[j];
+      const rec = recommendation(fleet, RISK);
+      return { fleet, documented, recipe: rec.recipe, recipeRounded: rec.documented, at: analyseJitter(fleet, documented) };
+    }),
+  );
+  const trials = args.trials ?? 200;
+  if (args.verify) {
+    const points = cells.flatMap((c, i) => SHAPES.map((shape) => ({ index: i, model: recipeFleetModel(c.fleet, c.documented, LIMITER_SHAPES[shape]) })));
+    const results = await runPoints(points, args.seed ?? 1, trials, 'sim table --verify', { workers: args.workers });
+    cells.forEach((c, i) => {
+      c.simulated = Object.fromEntries(SHAPES.map((shape, k) => [shape, results[i * SHAPES.length + k]])) as Record<LimiterShape, PointResult>;
+    });
+  }
+  const file = writeFilesAtomically(dir, [['jitter-table.csv', tableCsv(cells, args.verify ? trials : 0)]]);
+  process.stdout.write(readable(table.clusters, cells, args.verify ? trials : 0));
+  process.stderr.write(`wrote ${file.join(', ')}\n`);
+  return 0;
+}
+
+function tableCsv(cells: Cell[], trials: number): string {
+  const interval = (name: string) => [`${name}_mean`, `${name}_lo`, `${name}_hi`];
+  const columns = [
+    'secretsPerCluster',
+    'clusters',
+    'documentedJitterSeconds',
+    'recipeJitterSeconds',
+    'recipeRounded',
+    'differs',
+    'poissonPSecondOver',
+    'exactPSecondOver',
+    'exactRefreshOver',
+    ...(trials > 0 ? ['trials', ...interval('pSecondOver'), ...interval('refreshOver'), ...SHAPES.flatMap((s) => interval(THROTTLED_COLUMN[s]))] : []),
+  ];
+  const rows = cells.map((c) => {
+    const row = [
+      c.fleet.secretsPerCluster,
+      c.fleet.clusters,
+      c.documented,
+      c.recipe,
+      c.recipeRounded,
+      c.recipeRounded !== c.documented ? 1 : 0,
+      c.at.poisson,
+      c.at.exactSecond,
+      c.at.exactRefresh,
+    ].map(formatNumber);
+    if (c.simulated) {
+      const pick = (r: PointResult, m: string) => [`${m}_mean`, `${m}_lo`, `${m}_hi`].map((k) => formatNumber(r.summary.get(k)!));
+      row.push(String(trials), ...pick(c.simulated['token-bucket'], 'pSecondOver'), ...pick(c.simulated['token-bucket'], 'refreshOver'));
+      for (const s of SHAPES) row.push(...pick(c.simulated[s], 'throttledTrial'));
+    }
+    return row;
+  });
+  return stringify(rows, { header: true, columns });
+}
+
+/** The grids a reader compares with the documentation, one per quantity. */
+function readable(clusters: number[], cells: Cell[], trials: number): string {
+  const byRow = new Map<number, Cell[]>();
+  for (const c of cells) byRow.set(c.fleet.secretsPerCluster, [...(byRow.get(c.fleet.secretsPerCluster) ?? []), c]);
+  const grid = (title: string, value: (c: Cell) => string) => {
+    const header = ['secrets \\ clusters', ...clusters.map(String)];
+    const body = [...byRow].map(([s, row]) => [String(s), ...row.map(value)]);
+    const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+    const line = (r: string[]) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
+    return [title, line(header), ...body.map(line)].join('\n');
+  };
+  const differing = cells.filter((c) => c.recipeRounded !== c.documented).length;
+  const parts = [
+    grid(`jitterSeconds, documented (* where the recipe, rounded to 2 significant digits, differs: ${differing} of ${cells.length} cells)`, (c) =>
+      c.recipeRounded === c.documented ? String(c.documented) : `${c.documented}*${c.recipeRounded}`,
+    ),
+    grid('P(a given second over 400 GETs/s) at the documented jitter, exact (binomial)', (c) => formatPercentDigits(c.at.exactSecond)),
+    grid('P(any second of the refresh window over 400 GETs/s) at the documented jitter, exact', (c) => formatPercentDigits(c.at.exactRefresh)),
+  ];
+  if (trials > 0) {
+    const zero = formatPercentDigits(wilson(0, trials).hi);
+    parts.push(grid(`simulated refreshes with a second over 400 (${trials} trials per cell; 0% means below ${zero}, 95%)`, (c) => formatPercentDigits(c.simulated!['token-bucket'].summary.get('refreshOver_mean')!)));
+    for (const shape of SHAPES) {
+      parts.push(grid(`simulated refreshes with a 429, ${shape} (4000 per 10 s)`, (c) => formatPercentDigits(c.simulated![shape].summary.get('throttledTrial_mean')!)));
+    }
+  }
+  return parts.join('\n\n') + '\n';
+}

@@ -1,0 +1,51 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { BatchTask } from '../../workers/trial-batch.js';
+import type { TrialBatch } from '../metrics/trial-record.js';
+import type { ModelConfig } from '../model/config.js';
+
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** Splits trials [from, to) into batches; the split never changes a result, only the pace. */
+export function batches(trials: number, workers: number, batchSize?: number, from = 0): Array<[number, number]> {
+  const size = batchSize ?? Math.min(250, Math.max(1, Math.ceil(trials / (workers * 8))));
+  const out: Array<[number, number]> = [];
+  for (let f = from; f < from + trials; f += size) out.push([f, Math.min(from + trials, f + size)]);
+  return out;
+}
+
+/**
+ * Worker threads that simulate trials. Trial i of a point draws from the random stream
+ * (seed, point, i) whichever worker runs it, so results never depend on the pool.
+ */
+export class TrialPool {
+  readonly workers: number;
+  private readonly pool: Piscina<BatchTask, TrialBatch>;
+
+  constructor(workers = defaultWorkers(), private readonly batchSize?: number) {
+    this.workers = workers;
+    this.pool = new Piscina<BatchTask, TrialBatch>({
+      filename: new URL('../../workers/trial-batch.js', import.meta.url).href,
+      minThreads: workers,
+      maxThreads: workers,
+      idleTimeout: 1000,
+    });
+  }
+
+  /** Trials [from, to) of a point, in batches over the workers; `onTrials` hears of each finished batch. */
+  run(model: ModelConfig, seed: number | string, point: number, from: number, to: number, onTrials?: (n: number) => void): Promise<TrialBatch[]> {
+    return Promise.all(
+      batches(to - from, this.workers, this.batchSize, from).map(async ([f, t]) => {
+        const batch = await this.pool.run({ model, seed, point, from: f, to: t });
+        onTrials?.(t - f);
+        return batch;
+      }),
+    );
+  }
+
+  destroy(): Promise<void> {
+    return this.pool.destroy();
+  }
+}
