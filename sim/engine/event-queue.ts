@@ -39,8 +39,12 @@ export class EventQueue {
   }
 
   push(t: number, a: number, b: number): void {
+    this.insert(t, this.nextSeq++, a, b);
+  }
+
+  /** Inserts with a sequence number chosen by the caller (a queue built on this heap). */
+  insert(t: number, s: number, a: number, b: number): void {
     if (this.count === this.time.length) this.grow();
-    const s = this.nextSeq++;
     // Sift up: move parents down until the slot fits, then write once.
     let i = this.count++;
     const time = this.time, seq = this.seq, wa = this.wordA, wb = this.wordB;

@@ -1,4 +1,4 @@
-import { EventQueue } from '../engine/event-queue.js';
+import { CalendarQueue } from '../engine/calendar-queue.js';
 import type { RandomStream } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import { Outcome } from '../metrics/trial-record.js';
@@ -40,7 +40,7 @@ const UNAVAILABLE = 2; // the vault is unreachable (an outage): the request fail
  */
 export class FleetTrial {
   readonly layout: FleetLayout;
-  private readonly queue: EventQueue;
+  private readonly queue: CalendarQueue;
   private readonly retryPolicy: ExponentialRetry;
   private readonly vaultLimiters: Limiter[];
   private readonly subscription: Limiter | null;
@@ -104,7 +104,8 @@ export class FleetTrial {
   constructor(private readonly config: ModelConfig) {
     const layout = (this.layout = new FleetLayout(config));
     const n = layout.syncs;
-    this.queue = new EventQueue(n + 64);
+    // 1-s buckets over the horizon (at most a million of them): the heap holds one second's events.
+    this.queue = new CalendarQueue(config.horizon, Math.max(1, config.horizon / 1e6), n + 64);
     this.retryPolicy = resolveRetry(config.client.retry);
     this.vaultLimiters = config.vaults.map((v) => createLimiter(v.limiter));
     this.subscription = config.subscription ? createLimiter(config.subscription) : null;
