@@ -103,4 +103,26 @@ test('sliding window: retryAfter is when the oldest counted request leaves the w
   assert.ok(tryAcquire(w, 11));
 });
 
+test('batched requests: acceptable + takeMany decide exactly as one request after another', () => {
+  const make = () => [new TokenBucket(50, 7.3), new FixedWindow(40, 3, 0.7), new SlidingWindow(30, 2.5)];
+  const stream = new RandomStream('batches');
+  const one = make();
+  const many = make();
+  let t = 0;
+  for (let step = 0; step < 3000; step++) {
+    t += stream.uniform() < 0.3 ? 0 : stream.exponential(4);
+    const n = 1 + stream.int(25);
+    for (let l = 0; l < one.length; l++) {
+      let accepted = 0;
+      while (accepted < n && one[l].wouldAccept(t)) {
+        one[l].take(t);
+        accepted++;
+      }
+      const k = many[l].acceptable(t, n);
+      assert.is(k, accepted, `limiter ${l}, step ${step}`);
+      many[l].takeMany(t, k);
+    }
+  }
+});
+
 test.run();

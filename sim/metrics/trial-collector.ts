@@ -26,10 +26,12 @@ export class TrialCollector {
   private readonly seriesThrottled: Uint32Array;
   private readonly refresh: Uint32Array;
   private readonly values = new Float64Array(TRIAL_METRICS.length);
-  // Times of the requests in the trailing 10 s, a growable ring, for peak10s.
+  // Requests in the trailing 10 s for peak10s: a growable ring of (time, count) entries.
   private recent = new Float64Array(1024);
+  private recentN = new Float64Array(1024);
   private recentHead = 0;
   private recentCount = 0;
+  private recentTotal = 0;
   private peak10s = 0;
   // Staleness samples (seconds, Infinity: still stale at the horizon), a growable buffer.
   private staleness = new Float64Array(256);
@@ -58,22 +60,18 @@ export class TrialCollector {
     this.values[M.recovery] = NaN;
     this.recentHead = 0;
     this.recentCount = 0;
+    this.recentTotal = 0;
     this.peak10s = 0;
     this.staleCount = 0;
   }
 
   /** One GET sent by the fleet at time t (retries too); `throttled` when the answer was 429. */
   request(t: number, throttled: boolean): void {
-    const v = this.values;
-    v[M.requests]++;
-    const s = Math.floor(t);
-    if (s < this.seconds) this.perSecond[s]++;
-    const b = Math.floor(t / this.layout.bin);
-    if (b < this.bins) this.seriesRequests[b]++;
-    const r = Math.floor(t - this.layout.refreshStart);
-    if (r >= 0 && r < this.refresh.length) this.refresh[r]++;
-    this.trackPeak10s(t);
+    this.requests(t, 1);
     if (throttled) {
+      const v = this.values;
+      const s = Math.floor(t);
+      const b = Math.floor(t / this.layout.bin);
       v[M.throttled]++;
       if (s < this.seconds) this.throttledPerSecond[s]++;
       if (b < this.bins) this.seriesThrottled[b]++;
@@ -81,6 +79,18 @@ export class TrialCollector {
       v[M.lastThrottleAt] = t;
       if (t >= this.layout.outageEnd) v[M.throttledAfterOutage]++;
     }
+  }
+
+  /** n GETs sent at the same instant t, none of them throttled (as n calls of `request`). */
+  requests(t: number, n: number): void {
+    this.values[M.requests] += n;
+    const s = Math.floor(t);
+    if (s < this.seconds) this.perSecond[s] += n;
+    const b = Math.floor(t / this.layout.bin);
+    if (b < this.bins) this.seriesRequests[b] += n;
+    const r = Math.floor(t - this.layout.refreshStart);
+    if (r >= 0 && r < this.refresh.length) this.refresh[r] += n;
+    this.trackPeak10s(t, n);
   }
 
   /** The answer to a GET was "unreachable" (an outage). */
@@ -125,24 +135,37 @@ export class TrialCollector {
     this.staleness[this.staleCount++] = seconds;
   }
 
-  private trackPeak10s(t: number): void {
-    // Requests arrive in time order: drop those at or before t - 10, then count t itself.
+  private trackPeak10s(t: number, n: number): void {
+    // Requests arrive in time order: drop those at or before t - 10, then count the n at t.
     let cap = this.recent.length;
     while (this.recentCount > 0 && this.recent[this.recentHead] <= t - 10) {
+      this.recentTotal -= this.recentN[this.recentHead];
       this.recentHead = this.recentHead + 1 === cap ? 0 : this.recentHead + 1;
       this.recentCount--;
     }
-    if (this.recentCount === cap) {
-      const bigger = new Float64Array(cap * 2);
-      for (let i = 0; i < cap; i++) bigger[i] = this.recent[(this.recentHead + i) % cap];
-      this.recent = bigger;
-      this.recentHead = 0;
-      cap *= 2;
+    const last = this.recentHead + this.recentCount - 1;
+    if (this.recentCount > 0 && this.recent[last < cap ? last : last - cap] === t) {
+      this.recentN[last < cap ? last : last - cap] += n;
+    } else {
+      if (this.recentCount === cap) {
+        const times = new Float64Array(cap * 2);
+        const counts = new Float64Array(cap * 2);
+        for (let i = 0; i < cap; i++) {
+          times[i] = this.recent[(this.recentHead + i) % cap];
+          counts[i] = this.recentN[(this.recentHead + i) % cap];
+        }
+        this.recent = times;
+        this.recentN = counts;
+        this.recentHead = 0;
+        cap *= 2;
+      }
+      const tail = this.recentHead + this.recentCount;
+      this.recent[tail < cap ? tail : tail - cap] = t;
+      this.recentN[tail < cap ? tail : tail - cap] = n;
+      this.recentCount++;
     }
-    const tail = this.recentHead + this.recentCount;
-    this.recent[tail < cap ? tail : tail - cap] = t;
-    this.recentCount++;
-    if (this.recentCount > this.peak10s) this.peak10s = this.recentCount;
+    this.recentTotal += n;
+    if (this.recentTotal > this.peak10s) this.peak10s = this.recentTotal;
   }
 
   /** Writes the trial's record into metrics[row] and its timeseries into series[row]. */

@@ -105,7 +105,8 @@ export class FleetTrial {
     const layout = (this.layout = new FleetLayout(config));
     const n = layout.syncs;
     // 1-s buckets over the horizon (at most a million of them): the heap holds one second's events.
-    this.queue = new CalendarQueue(config.horizon, Math.max(1, config.horizon / 1e6), n + 64);
+    // Events after the horizon would never be handled: the queue does not keep them.
+    this.queue = new CalendarQueue(config.horizon, Math.max(1, config.horizon / 1e6), n + 64, config.horizon);
     this.retryPolicy = resolveRetry(config.client.retry);
     this.vaultLimiters = config.vaults.map((v) => createLimiter(v.limiter));
     this.subscription = config.subscription ? createLimiter(config.subscription) : null;
@@ -401,6 +402,22 @@ export class FleetTrial {
         return;
       }
       const v = layout.clusterVault[c];
+      if (sigma < 0 && this.down[v] === 0) {
+        // Latency 0: the remaining GETs go out at this instant; those the limiters accept,
+        // before the first rejection, are one weighted event.
+        const k = this.acceptable(v, t, g.objectsPerSync - this.object[s]);
+        if (k > 0) {
+          this.vaultLimiters[v].takeMany(t, k);
+          this.subscription?.takeMany(t, k);
+          this.col.requests(t, k);
+          if (this.object[s] === 0) this.readAt[s] = t;
+          this.fetched[s] += k;
+          this.object[s] += k;
+          this.attempt[s] = 0;
+          this.lastAnswer[s] = OK;
+          continue;
+        }
+      }
       if (this.object[s] === 0) this.readAt[s] = t;
       const answer = this.vaultRequest(v, t, s);
       this.col.request(t, answer === THROTTLED);
@@ -541,6 +558,12 @@ export class FleetTrial {
         if (rotations.affects(k, c, index)) this.col.stale(Infinity);
       }
     }
+  }
+
+  /** How many of n requests to vault v at time t the vault and the subscription would accept in a row. */
+  private acceptable(v: number, t: number, n: number): number {
+    const k = this.vaultLimiters[v].acceptable(t, n);
+    return this.subscription === null || k === 0 ? k : this.subscription.acceptable(t, k);
   }
 
   /**

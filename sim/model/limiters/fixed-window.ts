@@ -38,6 +38,16 @@ export class FixedWindow implements Limiter {
     this.count++;
   }
 
+  acceptable(t: number, n: number): number {
+    this.roll(t);
+    return Math.max(0, Math.min(n, this.limit - this.count));
+  }
+
+  takeMany(t: number, n: number): void {
+    this.roll(t);
+    this.count += n;
+  }
+
   retryAfter(t: number): number {
     this.roll(t);
     if (this.count < this.limit) return 0;

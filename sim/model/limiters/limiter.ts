@@ -10,6 +10,10 @@ export interface Limiter {
   wouldAccept(t: number): boolean;
   /** Counts a request at time t against the limit (an accepted one, or a rejected one that counts). */
   take(t: number): void;
+  /** How many of n requests arriving one after another at time t would be accepted before the first rejection. */
+  acceptable(t: number, n: number): number;
+  /** Counts n requests at time t, as n calls of `take` would. */
+  takeMany(t: number, n: number): void;
   /** Seconds from t until a request would be accepted (0 when it would be now). */
   retryAfter(t: number): number;
   /** Back to the state at the start of a trial. */

@@ -32,6 +32,20 @@ export class SlidingWindow implements Limiter {
     this.head = this.head + 1 === this.limit ? 0 : this.head + 1;
   }
 
+  acceptable(t: number, n: number): number {
+    // Free slots first; then each accepted request replaces the oldest time, which must be out of the window.
+    // The stored times, oldest first, are the ones that leave the window in turn; the new ones
+    // (at t) never do.
+    let k = Math.min(n, this.limit - this.stored);
+    const start = this.stored < this.limit ? 0 : this.head;
+    for (let j = 0; k < n && j < this.stored && this.times[(start + j) % this.limit] <= t - this.window; j++) k++;
+    return k;
+  }
+
+  takeMany(t: number, n: number): void {
+    for (let i = 0; i < n; i++) this.take(t);
+  }
+
   retryAfter(t: number): number {
     if (this.wouldAccept(t)) return 0;
     return this.times[this.head] + this.window - t;

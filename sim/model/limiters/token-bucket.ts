@@ -36,6 +36,18 @@ export class TokenBucket implements Limiter {
     this.tokens -= 1;
   }
 
+  acceptable(t: number, n: number): number {
+    this.refill(t);
+    // Each accepted request needs a whole token: floor(tokens) of them fit.
+    return this.tokens >= 1 ? Math.min(n, Math.floor(this.tokens)) : 0;
+  }
+
+  takeMany(t: number, n: number): void {
+    this.refill(t);
+    // Subtracting whole numbers is exact: the same balance as n single takes.
+    this.tokens -= n;
+  }
+
   retryAfter(t: number): number {
     this.refill(t);
     return this.tokens >= 1 ? 0 : (1 - this.tokens) / this.refillPerSecond;
