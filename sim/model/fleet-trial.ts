@@ -29,6 +29,31 @@ const REQUEUE = 1;
 const EDIT = 2;
 const RESTART = 3;
 
+// Per-SecretSync state: one 128-byte block per SecretSync (two adjacent cache lines, so that
+// an event touches one place, not twenty arrays): int32 slots at (s << 5) + slot, float64
+// slots at (s << 4) + slot in the block's last 32 bytes.
+const STATE = 0; // IDLE, QUEUED or PROCESSING in the cluster's work queue
+const DIRTY = 1; // considered again while it ran
+const FORCED = 2; // an edit not yet applied by a successful reconcile
+const RUN_FORCED = 3; // the running reconcile applies an edit
+const AWAITING = 4; // the tracked rollout waits for it
+const REASON = 5; // why it was last considered
+const WAKE_GEN = 6; // generation of its pending consideration (older ones are void)
+const WAKE_PENDING = 7; // a consideration is scheduled
+const FETCH_GEN = 8; // generation of its in-flight GET (a restart voids it)
+const FAILURES = 9; // consecutive failed reconciles (the requeue backoff)
+const OBJECT = 10; // the object the reconcile fetches now
+const ATTEMPT = 11; // SDK attempt of the current GET
+const FETCHED = 12; // objects fetched in this reconcile
+const FAILED = 13; // objects failed in this reconcile
+const LAST_ANSWER = 14; // the vault's answer to the current GET
+const NEXT_ROTATION = 15; // the first rotation it has not read yet
+const UNHEALTHY = 16; // from a failed reconcile (or a GET into an outage) to the next success
+const LAST_RETRY_AFTER = 12; // float64: Retry-After of the last 429
+const STARTED_AT = 13; // float64: start of the running reconcile
+const EDITED_AT = 14; // float64: time of the last edit
+const READ_AT = 15; // float64: send time of the GET that read the first object (NaN: not read)
+
 // Vault answers.
 const OK = 0;
 const THROTTLED = 1; // 429
@@ -60,31 +85,9 @@ export class FleetTrial {
   private readonly down: Int32Array;
   private readonly outageTimeout: Float64Array;
 
-  // Per SecretSync.
-  private readonly state: Uint8Array;
-  private readonly dirty: Uint8Array;
-  private readonly forced: Uint8Array;
-  private readonly runForced: Uint8Array;
-  private readonly awaiting: Uint8Array;
-  private readonly reason: Uint8Array;
-  private readonly wakeGen: Int32Array;
-  private readonly wakePending: Uint8Array;
-  private readonly fetchGen: Int32Array;
-  private readonly failures: Int32Array;
-  private readonly object: Int32Array;
-  private readonly attempt: Int32Array;
-  private readonly fetched: Int32Array;
-  private readonly failed: Int32Array;
-  private readonly lastAnswer: Uint8Array;
-  private readonly lastRetryAfter: Float64Array;
-  private readonly startedAt: Float64Array;
-  private readonly editedAt: Float64Array;
-  /** Send time of the GET that read the SecretSync's first object in this reconcile (NaN: not read). */
-  private readonly readAt: Float64Array;
-  /** The first rotation the SecretSync has not read yet. */
-  private readonly nextRotation: Int32Array;
-  /** 1 from a failed reconcile (or a GET into an outage) until the next successful reconcile. */
-  private readonly unhealthy: Uint8Array;
+  // Per SecretSync: the blocks (see the slots above), two views of one buffer.
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
 
   // Per cluster: a FIFO ring in queueBuf[firstSync .. firstSync + syncCount).
   private readonly queueBuf: Int32Array;
@@ -121,27 +124,10 @@ export class FleetTrial {
     this.down = new Int32Array(config.vaults.length);
     this.outageTimeout = new Float64Array(config.vaults.length);
 
-    this.state = new Uint8Array(n);
-    this.dirty = new Uint8Array(n);
-    this.forced = new Uint8Array(n);
-    this.runForced = new Uint8Array(n);
-    this.awaiting = new Uint8Array(n);
-    this.reason = new Uint8Array(n);
-    this.wakeGen = new Int32Array(n);
-    this.wakePending = new Uint8Array(n);
-    this.fetchGen = new Int32Array(n);
-    this.failures = new Int32Array(n);
-    this.object = new Int32Array(n);
-    this.attempt = new Int32Array(n);
-    this.fetched = new Int32Array(n);
-    this.failed = new Int32Array(n);
-    this.lastAnswer = new Uint8Array(n);
-    this.lastRetryAfter = new Float64Array(n);
-    this.startedAt = new Float64Array(n);
-    this.editedAt = new Float64Array(n);
-    this.readAt = new Float64Array(n);
-    this.nextRotation = new Int32Array(n);
-    this.unhealthy = new Uint8Array(n);
+
+    const blocks = new ArrayBuffer(n * 128);
+    this.i32 = new Int32Array(blocks);
+    this.f64 = new Float64Array(blocks);
 
     this.queueBuf = new Int32Array(n);
     this.queueHead = new Int32Array(layout.clusters);
@@ -180,17 +166,17 @@ export class FleetTrial {
       const id = a >> 3;
       switch (a & 7) {
         case WAKE:
-          if (queue.poppedB === this.wakeGen[id]) {
-            this.wakePending[id] = 0;
+          if (queue.poppedB === this.i32[(id << 5) + WAKE_GEN]) {
+            this.i32[(id << 5) + WAKE_PENDING] = 0;
             this.consider(id, t);
           }
           break;
         case RESPONSE:
-          if (queue.poppedB === this.fetchGen[id] && this.respond(id, t)) this.proceed(id, t);
+          if (queue.poppedB === this.i32[(id << 5) + FETCH_GEN] && this.respond(id, t)) this.proceed(id, t);
           this.dispatch(layout.syncCluster[id], t);
           break;
         case SEND:
-          if (queue.poppedB === this.fetchGen[id]) this.proceed(id, t);
+          if (queue.poppedB === this.i32[(id << 5) + FETCH_GEN]) this.proceed(id, t);
           this.dispatch(layout.syncCluster[id], t);
           break;
         case BACKGROUND:
@@ -210,20 +196,12 @@ export class FleetTrial {
 
   private reset(): void {
     this.queue.clear();
-    this.state.fill(IDLE);
-    this.dirty.fill(0);
-    this.forced.fill(0);
-    this.awaiting.fill(0);
-    this.wakeGen.fill(0);
-    this.wakePending.fill(0);
-    this.fetchGen.fill(0);
-    this.failures.fill(0);
-    this.editedAt.fill(-Infinity);
+    // Every slot starts at 0 (IDLE, no flags, generation 0, no failures), but the edit time.
+    this.i32.fill(0);
+    for (let s = 0; s < this.layout.syncs; s++) this.f64[(s << 4) + EDITED_AT] = -Infinity;
     this.queueHead.fill(0);
     this.queueLen.fill(0);
     this.busy.fill(0);
-    this.nextRotation.fill(0);
-    this.unhealthy.fill(0);
     this.down.fill(0);
     this.awaitingCount = 0;
     this.unhealthyCount = 0;
@@ -244,9 +222,9 @@ export class FleetTrial {
   }
 
   private scheduleWake(s: number, t: number, why: number): void {
-    this.reason[s] = why;
-    this.wakePending[s] = 1;
-    this.queue.push(t, (s << 3) | WAKE, ++this.wakeGen[s]);
+    this.i32[(s << 5) + REASON] = why;
+    this.i32[(s << 5) + WAKE_PENDING] = 1;
+    this.queue.push(t, (s << 3) | WAKE, ++this.i32[(s << 5) + WAKE_GEN]);
   }
 
   /**
@@ -293,9 +271,9 @@ export class FleetTrial {
     const g = this.layout.clusterGroup[c];
     const end = first + this.layout.clusterSyncCount[c];
     for (let s = first; s < end; s++) {
-      this.forced[s] = 1;
-      this.editedAt[s] = t;
-      if (tracked) this.awaiting[s] = 1;
+      this.i32[(s << 5) + FORCED] = 1;
+      this.f64[(s << 4) + EDITED_AT] = t;
+      if (tracked) this.i32[(s << 5) + AWAITING] = 1;
       this.scheduleWake(s, t + this.jitter(g), EDIT);
     }
   }
@@ -311,10 +289,10 @@ export class FleetTrial {
     this.queueLen[c] = 0;
     this.busy[c] = 0;
     for (let s = first; s < end; s++) {
-      this.state[s] = IDLE;
-      this.dirty[s] = 0;
-      this.failures[s] = 0;
-      this.fetchGen[s]++;
+      this.i32[(s << 5) + STATE] = IDLE;
+      this.i32[(s << 5) + DIRTY] = 0;
+      this.i32[(s << 5) + FAILURES] = 0;
+      this.i32[(s << 5) + FETCH_GEN]++;
       this.scheduleWake(s, t + (jitter ? this.jitter(g) : 0), RESTART);
     }
   }
@@ -347,12 +325,12 @@ export class FleetTrial {
 
   /** The consideration's jitter is over: enqueue (workqueue semantics: no duplicates). */
   private consider(s: number, t: number): void {
-    const st = this.state[s];
+    const st = this.i32[(s << 5) + STATE];
     if (st === IDLE) {
       this.enqueue(s);
       this.dispatch(this.layout.syncCluster[s], t);
     } else if (st === PROCESSING) {
-      this.dirty[s] = 1;
+      this.i32[(s << 5) + DIRTY] = 1;
     }
   }
 
@@ -363,7 +341,7 @@ export class FleetTrial {
     if (pos >= cap) pos -= cap;
     this.queueBuf[this.layout.clusterFirstSync[c] + pos] = s;
     this.queueLen[c]++;
-    this.state[s] = QUEUED;
+    this.i32[(s << 5) + STATE] = QUEUED;
   }
 
   /** Free workers of cluster c take queued SecretSyncs (FIFO) and run as far as they can now. */
@@ -375,16 +353,16 @@ export class FleetTrial {
       const s = this.queueBuf[layout.clusterFirstSync[c] + this.queueHead[c]];
       this.queueHead[c] = this.queueHead[c] + 1 === cap ? 0 : this.queueHead[c] + 1;
       this.queueLen[c]--;
-      this.state[s] = PROCESSING;
+      this.i32[(s << 5) + STATE] = PROCESSING;
       this.busy[c]++;
-      this.object[s] = 0;
-      this.attempt[s] = 0;
-      this.fetched[s] = 0;
-      this.failed[s] = 0;
-      this.startedAt[s] = t;
-      this.readAt[s] = NaN;
-      this.runForced[s] = this.forced[s];
-      if (this.reason[s] !== REQUEUE) this.col.fetchesNeeded(layout.groups[layout.clusterGroup[c]].objectsPerSync);
+      this.i32[(s << 5) + OBJECT] = 0;
+      this.i32[(s << 5) + ATTEMPT] = 0;
+      this.i32[(s << 5) + FETCHED] = 0;
+      this.i32[(s << 5) + FAILED] = 0;
+      this.f64[(s << 4) + STARTED_AT] = t;
+      this.f64[(s << 4) + READ_AT] = NaN;
+      this.i32[(s << 5) + RUN_FORCED] = this.i32[(s << 5) + FORCED];
+      if (this.i32[(s << 5) + REASON] !== REQUEUE) this.col.fetchesNeeded(layout.groups[layout.clusterGroup[c]].objectsPerSync);
       this.proceed(s, t);
     }
   }
@@ -397,7 +375,7 @@ export class FleetTrial {
     const g = layout.groups[gi];
     const sigma = layout.latencySigma[gi];
     for (;;) {
-      if (this.object[s] >= g.objectsPerSync || (this.failed[s] > 0 && !g.enablePartialSecretSync)) {
+      if (this.i32[(s << 5) + OBJECT] >= g.objectsPerSync || (this.i32[(s << 5) + FAILED] > 0 && !g.enablePartialSecretSync)) {
         this.finish(s, t);
         return;
       }
@@ -405,33 +383,33 @@ export class FleetTrial {
       if (sigma < 0 && this.down[v] === 0) {
         // Latency 0: the remaining GETs go out at this instant; those the limiters accept,
         // before the first rejection, are one weighted event.
-        const k = this.acceptable(v, t, g.objectsPerSync - this.object[s]);
+        const k = this.acceptable(v, t, g.objectsPerSync - this.i32[(s << 5) + OBJECT]);
         if (k > 0) {
           this.vaultLimiters[v].takeMany(t, k);
           this.subscription?.takeMany(t, k);
           this.col.requests(t, k);
-          if (this.object[s] === 0) this.readAt[s] = t;
-          this.fetched[s] += k;
-          this.object[s] += k;
-          this.attempt[s] = 0;
-          this.lastAnswer[s] = OK;
+          if (this.i32[(s << 5) + OBJECT] === 0) this.f64[(s << 4) + READ_AT] = t;
+          this.i32[(s << 5) + FETCHED] += k;
+          this.i32[(s << 5) + OBJECT] += k;
+          this.i32[(s << 5) + ATTEMPT] = 0;
+          this.i32[(s << 5) + LAST_ANSWER] = OK;
           continue;
         }
       }
-      if (this.object[s] === 0) this.readAt[s] = t;
+      if (this.i32[(s << 5) + OBJECT] === 0) this.f64[(s << 4) + READ_AT] = t;
       const answer = this.vaultRequest(v, t, s);
       this.col.request(t, answer === THROTTLED);
-      this.lastAnswer[s] = answer;
+      this.i32[(s << 5) + LAST_ANSWER] = answer;
       if (answer === UNAVAILABLE) {
         this.col.unavailable();
         this.markUnhealthy(s);
         if (this.outageTimeout[v] > 0) {
-          this.queue.push(t + this.outageTimeout[v], (s << 3) | RESPONSE, this.fetchGen[s]);
+          this.queue.push(t + this.outageTimeout[v], (s << 3) | RESPONSE, this.i32[(s << 5) + FETCH_GEN]);
           return;
         }
       } else if (sigma >= 0) {
         const latency = this.rng.lognormal(layout.latencyMu[gi], sigma);
-        this.queue.push(t + latency, (s << 3) | RESPONSE, this.fetchGen[s]);
+        this.queue.push(t + latency, (s << 3) | RESPONSE, this.i32[(s << 5) + FETCH_GEN]);
         return;
       }
       if (!this.respond(s, t)) return;
@@ -440,25 +418,25 @@ export class FleetTrial {
 
   /** The answer to the current GET is in; false when an SDK retry now waits. */
   private respond(s: number, t: number): boolean {
-    if (this.lastAnswer[s] === OK) {
-      this.fetched[s]++;
-      this.object[s]++;
-      this.attempt[s] = 0;
+    if (this.i32[(s << 5) + LAST_ANSWER] === OK) {
+      this.i32[(s << 5) + FETCHED]++;
+      this.i32[(s << 5) + OBJECT]++;
+      this.i32[(s << 5) + ATTEMPT] = 0;
       return true;
     }
     // A Retry-After comes only with a 429; an unreachable vault sends nothing.
-    const retryAfter = this.lastAnswer[s] === THROTTLED ? this.lastRetryAfter[s] : NaN;
-    const delay = retryDelay(this.retryPolicy, this.attempt[s] + 1, retryAfter, this.rng);
+    const retryAfter = this.i32[(s << 5) + LAST_ANSWER] === THROTTLED ? this.f64[(s << 4) + LAST_RETRY_AFTER] : NaN;
+    const delay = retryDelay(this.retryPolicy, this.i32[(s << 5) + ATTEMPT] + 1, retryAfter, this.rng);
     if (delay >= 0) {
-      this.attempt[s]++;
+      this.i32[(s << 5) + ATTEMPT]++;
       this.col.retry();
-      this.queue.push(t + delay, (s << 3) | SEND, this.fetchGen[s]);
+      this.queue.push(t + delay, (s << 3) | SEND, this.i32[(s << 5) + FETCH_GEN]);
       return false;
     }
-    if (this.object[s] === 0) this.readAt[s] = NaN;
-    this.failed[s]++;
-    this.object[s]++;
-    this.attempt[s] = 0;
+    if (this.i32[(s << 5) + OBJECT] === 0) this.f64[(s << 4) + READ_AT] = NaN;
+    this.i32[(s << 5) + FAILED]++;
+    this.i32[(s << 5) + OBJECT]++;
+    this.i32[(s << 5) + ATTEMPT] = 0;
     return true;
   }
 
@@ -468,55 +446,55 @@ export class FleetTrial {
     const gi = layout.clusterGroup[c];
     const g = layout.groups[gi];
     this.busy[c]--;
-    this.state[s] = IDLE;
-    const succeeded = this.fetched[s] === g.objectsPerSync;
+    this.i32[(s << 5) + STATE] = IDLE;
+    const succeeded = this.i32[(s << 5) + FETCHED] === g.objectsPerSync;
     // The first object is written unless the reconcile failed fast; it carries any rotation read.
-    const changed = (succeeded || g.enablePartialSecretSync) && this.readAt[s] === this.readAt[s] && this.readRotations(s, t);
+    const changed = (succeeded || g.enablePartialSecretSync) && this.f64[(s << 4) + READ_AT] === this.f64[(s << 4) + READ_AT] && this.readRotations(s, t);
     if (succeeded) {
-      this.col.outcome(this.runForced[s] || changed ? Outcome.ValueChangeOrForce : Outcome.NoValueChange);
+      this.col.outcome(this.i32[(s << 5) + RUN_FORCED] || changed ? Outcome.ValueChangeOrForce : Outcome.NoValueChange);
       this.markHealthy(s, t);
-      if (this.startedAt[s] >= this.editedAt[s]) {
+      if (this.f64[(s << 4) + STARTED_AT] >= this.f64[(s << 4) + EDITED_AT]) {
         // Nothing was edited while it ran: the edit is applied.
-        this.forced[s] = 0;
-        if (this.awaiting[s]) {
-          this.awaiting[s] = 0;
+        this.i32[(s << 5) + FORCED] = 0;
+        if (this.i32[(s << 5) + AWAITING]) {
+          this.i32[(s << 5) + AWAITING] = 0;
           if (--this.awaitingCount === 0) this.col.converged(t - this.convergenceStart);
         }
       }
-      this.failures[s] = 0;
+      this.i32[(s << 5) + FAILURES] = 0;
     } else {
-      this.col.outcome(this.fetched[s] > 0 && g.enablePartialSecretSync ? Outcome.Partial : Outcome.ProviderError);
+      this.col.outcome(this.i32[(s << 5) + FETCHED] > 0 && g.enablePartialSecretSync ? Outcome.Partial : Outcome.ProviderError);
       this.markUnhealthy(s);
-      this.failures[s]++;
+      this.i32[(s << 5) + FAILURES]++;
       this.col.requeue();
     }
-    if (this.dirty[s]) {
+    if (this.i32[(s << 5) + DIRTY]) {
       // Considered again while it ran: the workqueue hands it back at once.
-      this.dirty[s] = 0;
+      this.i32[(s << 5) + DIRTY] = 0;
       this.enqueue(s);
-    } else if (this.wakePending[s]) {
+    } else if (this.i32[(s << 5) + WAKE_PENDING]) {
       // An edit came while it ran and its jitter is still running: that consideration comes next.
     } else if (succeeded) {
       // Under a cluster ticker the next poll is the cluster's next tick.
       if (g.scheduling === 'per-sync') this.scheduleWake(s, t + g.rotationPollIntervalInSeconds + this.jitter(gi), POLL);
     } else {
       const { baseDelay, maxDelay } = this.config.client.requeue;
-      const delay = requeueDelay(this.failures[s], baseDelay, maxDelay);
+      const delay = requeueDelay(this.i32[(s << 5) + FAILURES], baseDelay, maxDelay);
       this.scheduleWake(s, t + delay + (g.jitterOnRequeue ? this.jitter(gi) : 0), REQUEUE);
     }
   }
 
   private markUnhealthy(s: number): void {
-    if (this.unhealthy[s] === 0) {
-      this.unhealthy[s] = 1;
+    if (this.i32[(s << 5) + UNHEALTHY] === 0) {
+      this.i32[(s << 5) + UNHEALTHY] = 1;
       this.unhealthyCount++;
     }
   }
 
   /** A successful reconcile; the tracked outage has recovered when no SecretSync is failing any more. */
   private markHealthy(s: number, t: number): void {
-    if (this.unhealthy[s] === 0) return;
-    this.unhealthy[s] = 0;
+    if (this.i32[(s << 5) + UNHEALTHY] === 0) return;
+    this.i32[(s << 5) + UNHEALTHY] = 0;
     if (--this.unhealthyCount === 0 && this.recoveringSince === this.recoveringSince) {
       this.col.recovered(t - this.recoveringSince);
       this.recoveringSince = NaN;
@@ -531,18 +509,18 @@ export class FleetTrial {
   private readRotations(s: number, t: number): boolean {
     const { layout, rotations } = this;
     const times = rotations.times;
-    let k = this.nextRotation[s];
-    if (k >= times.length || times[k] > this.readAt[s]) return false;
+    let k = this.i32[(s << 5) + NEXT_ROTATION];
+    if (k >= times.length || times[k] > this.f64[(s << 4) + READ_AT]) return false;
     const c = layout.syncCluster[s];
     const index = s - layout.clusterFirstSync[c];
     const limit = this.stalenessLimit[layout.clusterGroup[c]];
     let read = false;
-    for (; k < times.length && times[k] <= this.readAt[s]; k++) {
+    for (; k < times.length && times[k] <= this.f64[(s << 4) + READ_AT]; k++) {
       if (!rotations.affects(k, c, index)) continue;
       read = true;
       if (times[k] <= limit) this.col.stale(t - times[k]);
     }
-    this.nextRotation[s] = k;
+    this.i32[(s << 5) + NEXT_ROTATION] = k;
     return read;
   }
 
@@ -554,7 +532,7 @@ export class FleetTrial {
       const c = layout.syncCluster[s];
       const index = s - layout.clusterFirstSync[c];
       const limit = this.stalenessLimit[layout.clusterGroup[c]];
-      for (let k = this.nextRotation[s]; k < rotations.count && rotations.times[k] <= limit; k++) {
+      for (let k = this.i32[(s << 5) + NEXT_ROTATION]; k < rotations.count && rotations.times[k] <= limit; k++) {
         if (rotations.affects(k, c, index)) this.col.stale(Infinity);
       }
     }
@@ -580,7 +558,7 @@ export class FleetTrial {
       sub?.take(t);
     }
     if (accepted) return OK;
-    if (s >= 0) this.lastRetryAfter[s] = this.retryAfterFor(v, t);
+    if (s >= 0) this.f64[(s << 4) + LAST_RETRY_AFTER] = this.retryAfterFor(v, t);
     return THROTTLED;
   }
 
