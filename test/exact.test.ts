@@ -46,11 +46,14 @@ test('refresh-window bins: J full seconds, a partial last one, one bin at J <= 1
   assert.equal(Array.from(binProbabilities(0)), [1]);
   assert.is(refreshOverProbability(3, 0, 2), 1, 'no jitter: all three senders in one second');
   assert.is(refreshOverProbability(2, 0, 2), 0);
+  assert.ok(Number.isNaN(refreshOverProbability(1e6, 760000, 8)), 'too large to compute exactly: NaN, not a hang');
 });
 
 test('binomial tails: exact textbook values, and the far tail keeps its digits', () => {
   // P(Bin(10, 0.5) > 7) = (45 + 10 + 1) / 1024.
   assert.ok(Math.abs(binomialTailAbove(10, 0.5, 7) - 56 / 1024) < 1e-15);
+  // Below the mode the complement is summed instead: P(Bin(10, 0.5) > 2) = 1 - 56 / 1024.
+  assert.ok(Math.abs(binomialTailAbove(10, 0.5, 2) - 968 / 1024) < 1e-15);
   // P(Bin(20, 0.1) > 15) = sum_{x=16}^{20} C(20, x) 0.1^x 0.9^(20-x), about 4.2e-12.
   let far = 0;
   const c = [4845, 1140, 190, 20, 1];

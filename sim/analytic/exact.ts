@@ -15,8 +15,14 @@ export function binomialTailAbove(n: number, p: number, k: number): number {
   if (k >= n) return 0;
   if (k < 0) return 1;
   const mode = Math.floor((n + 1) * p);
+  if (k < mode) {
+    // The tail holds the bulk: the short sum below k is cheaper, and the result is not small.
+    let below = 0;
+    for (let x = 0; x <= k; x++) below += binomialPmf(x, n, p);
+    return Math.max(0, 1 - below);
+  }
   let tail = 0;
-  // Above the mode the terms fall: stop once they no longer change the sum.
+  // From above the mode the terms fall: stop once they no longer change the sum.
   for (let x = k + 1; x <= n; x++) {
     const term = binomialPmf(x, n, p);
     tail += term;
@@ -40,8 +46,16 @@ export function secondOverProbability(items: number, jitterSeconds: number, thre
   return binomialTailAbove(items, 1 / Math.max(1, jitterSeconds), threshold);
 }
 
-/** P(any 1-s bin of the window holds more than `threshold` of `items` senders). */
-export function refreshOverProbability(items: number, jitterSeconds: number, threshold: number): number {
+/** Multiply-adds beyond which the exact per-refresh probability is not attempted (about 10 s). */
+export const MAX_EXACT_WORK = 1e10;
+
+/**
+ * P(any 1-s bin of the window holds more than `threshold` of `items` senders); NaN when the
+ * exact computation (bins x items x (threshold + 1) multiply-adds) would exceed `maxWork`.
+ */
+export function refreshOverProbability(items: number, jitterSeconds: number, threshold: number, maxWork = MAX_EXACT_WORK): number {
+  const bins = Math.max(1, Math.ceil(jitterSeconds));
+  if (bins * items * (threshold + 1) > maxWork && items <= bins * threshold) return NaN;
   return -Math.expm1(logMultinomialAllAtMost(items, binProbabilities(jitterSeconds), threshold));
 }
 

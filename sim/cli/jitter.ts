@@ -17,7 +17,9 @@ export async function jitterCommand(args: JitterArgs): Promise<number> {
   out.push(`recommended jitterSeconds: ${rec.documented} (recipe ${formatNumber(Number(rec.recipe.toFixed(2)))} s, rounded as the documentation's table)`);
   out.push(`  documentation's P(exceed) at the recipe's rate: ${formatPercentDigits(rec.poissonAtRecipe)}`);
   if (args.longestRefresh !== undefined) {
-    out.push(`basic method: ${formatNumber(basicJitterSeconds(args.longestRefresh, args.poll))} s (longest refresh ${formatNumber(args.longestRefresh)} s - poll interval ${formatNumber(args.poll)} s)`);
+    const basic = basicJitterSeconds(args.longestRefresh, args.poll);
+    const why = `longest refresh ${formatNumber(args.longestRefresh)} s - poll interval ${formatNumber(args.poll)} s`;
+    out.push(basic >= 0 ? `basic method: ${formatNumber(basic)} s (${why})` : `basic method: none (${why} < 0: shorten the poll interval)`);
   }
   const rows: Array<[string, string, string]> = [
     [`P(a second over ${limit}), Poisson (the documentation's check)`, formatPercentDigits(a.poisson), ''],
@@ -37,6 +39,7 @@ export async function jitterCommand(args: JitterArgs): Promise<number> {
   } else {
     out.push(`at jitterSeconds ${formatNumber(jitter)}:`);
   }
+  if (Number.isNaN(a.exactRefresh)) out.push('  (the exact per-refresh probability is too large a computation for this fleet: shown as -)');
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
   for (const [what, exact, simulated] of rows) out.push(`  ${what.padEnd(w0)}  ${exact.padStart(w1)}  ${simulated}`.trimEnd());
