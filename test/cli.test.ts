@@ -55,7 +55,7 @@ test('bad input: exit 2, one line on stderr naming the field, nothing written', 
   const file = join(dir, 'bad.yaml');
   writeFileSync(file, 'name: bad\nfleet:\n  - {clusters: 10, secretSyncs: 2, jitterSeconds: soon}\n');
   const out = join(dir, 'out');
-  for (const args of [['run', file, '--out', out], ['validate', file], ['run', join(dir, 'missing.yaml')], ['run', fixture, '--set', 'fleet.0.clusters=-1', '--out', out], ['run', fixture, '--trials', 'many']]) {
+  for (const args of [['run', file, '--out', out], ['validate', file], ['run', join(dir, 'missing.yaml')], ['run', fixture, '--set', 'fleet.0.clusters=-1', '--out', out], ['run', fixture, '--trials', 'many'], ['recommend', fixture, '--metric', 'peakRps'], ['table', '--table', join(dir, 'missing.csv')]]) {
     const r = sim(...args);
     assert.is(r.code, 2, args.join(' '));
     assert.is(r.stdout, '');

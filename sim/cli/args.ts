@@ -117,7 +117,8 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
     .wrap(process.stdout.isTTY ? Math.min(120, process.stdout.columns) : null)
     .exitProcess(false)
     .fail((msg, err) => {
-      throw new UserError(err?.message ?? msg ?? 'bad command line');
+      // One line, whatever yargs says ("Invalid values:\n  Argument: ...").
+      throw new UserError((err?.message ?? msg ?? 'bad command line').replace(/\s*\n\s*/g, ' '));
     });
   const parsed = await parser.parseAsync(argv, {}, (_err, _argv, output) => {
     if (output) helpText = output;
