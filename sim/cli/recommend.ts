@@ -1,4 +1,4 @@
-import { documentedRounding, recipeJitterSeconds } from '../analytic/recipe.js';
+import { recommendation } from '../analytic/jitter-analysis.js';
 import { wilson, Z95 } from '../metrics/stats.js';
 import { METRIC_INDEX as M, TRIAL_METRICS, type TrialBatch } from '../metrics/trial-record.js';
 import type { ModelConfig } from '../model/config.js';
@@ -31,8 +31,7 @@ interface Probe {
  * upper bound below the target, assuming the metric falls as jitter grows.
  *
  * A bisection on first looks (trials [0, s): would a proof succeed if the estimate were the
- * truth?) picks a
- * candidate; the candidate then gets a proof on other trials ([maxTrials, ...), never the ones
+ * truth?) picks a candidate; the candidate then gets a proof on other trials ([maxTrials, ...), never the ones
  * that picked it, which would bias it): rounds of trials until its upper bound is under the
  * target, or the interval shows it is not, or --max-trials cannot prove it. When a proof fails,
  * the looks get four times the trials and the search goes on above the candidate. Every jitter
@@ -62,7 +61,7 @@ export async function recommendCommand(args: RecommendArgs): Promise<number> {
     };
   };
   const g = base.fleet[0];
-  const recipe = documentedRounding(recipeJitterSeconds(g.clusters, g.secretSyncs * g.objectsPerSync, 1e-4, base.metrics.perSecondLimit));
+  const recipe = recommendation({ clusters: g.clusters, secretsPerCluster: g.secretSyncs * g.objectsPerSync, perSecondLimit: base.metrics.perSecondLimit }, 1e-4).documented;
 
   const pool = new TrialPool(args.workers);
   const probes = new Map<number, Probe>();
@@ -78,12 +77,11 @@ export async function recommendCommand(args: RecommendArgs): Promise<number> {
     count(tally, await pool.run(model(jitter), scenario.seed, 0, offset + tally.trials, offset + to), args.metric);
     tally.trials = to;
   };
-  const looksProvable = (t: Tally) => provable(t, args);
   const looksBelow = async (jitter: number): Promise<boolean> => {
     const p = probe(jitter);
     if (p.verdict) return p.verdict === 'below';
     if (p.look.trials < lookTrials) await extend(jitter, p.look, 0, lookTrials);
-    return looksProvable(p.look);
+    return provable(p.look, args);
   };
   const provenBelow = async (jitter: number): Promise<boolean> => {
     const p = probe(jitter);
@@ -105,7 +103,7 @@ export async function recommendCommand(args: RecommendArgs): Promise<number> {
   try {
     for (;;) {
       // The nearest jitter above lo that looked below, else the recipe's value or double lo.
-      const candidates = [...probes.values()].filter((p) => p.jitter > lo && p.verdict === undefined && looksProvable(p.look));
+      const candidates = [...probes.values()].filter((p) => p.jitter > lo && p.verdict === undefined && provable(p.look, args));
       let hi = candidates.length > 0 ? Math.min(...candidates.map((p) => p.jitter)) : Math.max(1, lo < 0 ? recipe : lo * 2);
       while (hi <= MAX_JITTER && !(await looksBelow(hi))) {
         lo = hi;

@@ -4,8 +4,8 @@ import { analyseJitter, recommendation, type JitterAnalysis, type RecipeFleet } 
 import { DOCUMENTED_TABLE, readJitterTable } from '../analytic/jitter-table.js';
 import { LIMITER_SHAPES, recipeFleetModel, type LimiterShape } from '../analytic/recipe-fleet-model.js';
 import { wilson } from '../metrics/stats.js';
-import type { PointResult } from '../metrics/summary.js';
-import { formatNumber, formatPercentDigits } from '../output/format.js';
+import { intervalColumns, type PointResult } from '../metrics/summary.js';
+import { alignColumns, formatNumber, formatPercentDigits } from '../output/format.js';
 import { prepareOutputFolder, writeFilesAtomically } from '../output/output-folder.js';
 import { runPoints } from '../run/run-scenario.js';
 import type { TableArgs } from './args.js';
@@ -64,7 +64,6 @@ export async function tableCommand(args: TableArgs): Promise<number> {
 }
 
 function tableCsv(cells: Cell[], trials: number): string {
-  const interval = (name: string) => [`${name}_mean`, `${name}_lo`, `${name}_hi`];
   const columns = [
     'secretsPerCluster',
     'clusters',
@@ -75,7 +74,7 @@ function tableCsv(cells: Cell[], trials: number): string {
     'poissonPSecondOver',
     'exactPSecondOver',
     'exactRefreshOver',
-    ...(trials > 0 ? ['trials', ...interval('pSecondOver'), ...interval('refreshOver'), ...SHAPES.flatMap((s) => interval(THROTTLED_COLUMN[s]))] : []),
+    ...(trials > 0 ? ['trials', ...intervalColumns('pSecondOver'), ...intervalColumns('refreshOver'), ...SHAPES.flatMap((s) => intervalColumns(THROTTLED_COLUMN[s]))] : []),
   ];
   const rows = cells.map((c) => {
     const row = [
@@ -90,7 +89,7 @@ function tableCsv(cells: Cell[], trials: number): string {
       c.at.exactRefresh,
     ].map(formatNumber);
     if (c.simulated) {
-      const pick = (r: PointResult, m: string) => [`${m}_mean`, `${m}_lo`, `${m}_hi`].map((k) => formatNumber(r.summary.get(k)!));
+      const pick = (r: PointResult, m: string) => intervalColumns(m).map((k) => formatNumber(r.summary.get(k)!));
       row.push(String(trials), ...pick(c.simulated['token-bucket'], 'pSecondOver'), ...pick(c.simulated['token-bucket'], 'refreshOver'));
       for (const s of SHAPES) row.push(...pick(c.simulated[s], 'throttledTrial'));
     }
@@ -106,9 +105,7 @@ function readable(clusters: number[], cells: Cell[], trials: number): string {
   const grid = (title: string, value: (c: Cell) => string) => {
     const header = ['secrets \\ clusters', ...clusters.map(String)];
     const body = [...byRow].map(([s, row]) => [String(s), ...row.map(value)]);
-    const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-    const line = (r: string[]) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
-    return [title, line(header), ...body.map(line)].join('\n');
+    return [title, ...alignColumns([header, ...body])].join('\n');
   };
   const differing = cells.filter((c) => c.recipeRounded !== c.documented).length;
   const parts = [

@@ -30,11 +30,14 @@ export const EXTENSION_METRICS: ReadonlyArray<SummaryMetric> = [
   { name: 'recovery', kind: 'conditional' },
 ];
 
+/** The columns of a metric's mean and 95% interval. */
+export function intervalColumns(name: string): string[] {
+  return [`${name}_mean`, `${name}_lo`, `${name}_hi`];
+}
+
 /** Column names for a list of summary metrics (by default, the contract's). */
 export function summaryMetricColumns(metrics: ReadonlyArray<SummaryMetric> = SUMMARY_METRICS): string[] {
-  return metrics.flatMap(({ name, kind }) =>
-    kind === 'conditional' ? [`${name}_mean`, `${name}_lo`, `${name}_hi`, `${name}_n`] : [`${name}_mean`, `${name}_lo`, `${name}_hi`],
-  );
+  return metrics.flatMap(({ name, kind }) => (kind === 'conditional' ? [...intervalColumns(name), `${name}_n`] : intervalColumns(name)));
 }
 
 export interface PointResult {

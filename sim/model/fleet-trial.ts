@@ -8,7 +8,7 @@ import { FleetLayout } from './fleet-layout.js';
 import { createLimiter, type Limiter } from './limiters/index.js';
 import { requeueDelay } from './requeue-backoff.js';
 import { resolveRetry, retryDelay } from './sdk-retry.js';
-import { RotationPlan } from './rotation-plan.js';
+import { lastMeasurableRotation, RotationPlan } from './rotation-plan.js';
 
 // Event kinds, in the low 3 bits of the event's first word (the id is in the rest).
 const WAKE = 0; // a SecretSync's consideration (and its jitter) is over: enqueue it
@@ -120,7 +120,7 @@ export class FleetTrial {
     this.trackedEvent = config.start === 'rollout' ? -1 : firstRollout;
     this.convergenceStart = config.start === 'rollout' ? 0 : firstRollout >= 0 ? config.events[firstRollout].at : NaN;
     this.trackedOutage = firstOutage(config.events).index;
-    this.stalenessLimit = Float64Array.from(config.fleet, (g) => config.horizon - g.rotationPollIntervalInSeconds - g.jitterSeconds);
+    this.stalenessLimit = Float64Array.from(config.fleet, (g) => lastMeasurableRotation(config.horizon, g));
     this.down = new Int32Array(config.vaults.length);
     this.outageTimeout = new Float64Array(config.vaults.length);
 
@@ -380,6 +380,8 @@ export class FleetTrial {
         return;
       }
       const v = layout.clusterVault[c];
+      // The first object's GET (this attempt of it) reads any rotation sent before now.
+      if (this.i32[(s << 5) + OBJECT] === 0) this.f64[(s << 4) + READ_AT] = t;
       if (sigma < 0 && this.down[v] === 0) {
         // Latency 0: the remaining GETs go out at this instant; those the limiters accept,
         // before the first rejection, are one weighted event.
@@ -388,7 +390,6 @@ export class FleetTrial {
           this.vaultLimiters[v].takeMany(t, k);
           this.subscription?.takeMany(t, k);
           this.col.requests(t, k);
-          if (this.i32[(s << 5) + OBJECT] === 0) this.f64[(s << 4) + READ_AT] = t;
           this.i32[(s << 5) + FETCHED] += k;
           this.i32[(s << 5) + OBJECT] += k;
           this.i32[(s << 5) + ATTEMPT] = 0;
@@ -396,7 +397,6 @@ export class FleetTrial {
           continue;
         }
       }
-      if (this.i32[(s << 5) + OBJECT] === 0) this.f64[(s << 4) + READ_AT] = t;
       const answer = this.vaultRequest(v, t, s);
       this.col.request(t, answer === THROTTLED);
       this.i32[(s << 5) + LAST_ANSWER] = answer;

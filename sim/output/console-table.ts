@@ -1,5 +1,5 @@
 import type { Scenario } from '../scenario/load.js';
-import { formatAmount, formatPercent } from './format.js';
+import { alignColumns, formatAmount, formatPercent } from './format.js';
 
 type Row = Map<string, number | string>;
 
@@ -40,11 +40,9 @@ export function consoleTable(scenario: Scenario, rows: Row[]): string {
     ...(outage ? [formatAmount(num(row, 'throttledAfterOutage_mean')), conditional(row, 'recovery', 'never')] : []),
     ...(rotation ? [conditional(row, 'stalenessP99', 'still stale at the end')] : []),
   ]);
-  const widths = headers.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const first = scenario.points[0].model.fleet;
   const title = `${scenario.name}: ${first.reduce((n, g) => n + g.clusters, 0)} clusters, ${scenario.trials} trials per point`;
-  return [title, line(headers), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n') + '\n';
+  return [title, ...alignColumns([headers, ...body], true)].join('\n') + '\n';
 }
 
 /**

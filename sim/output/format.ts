@@ -45,6 +45,18 @@ export function formatPercentDigits(p: number): string {
   return decimals > 12 ? `${pct.toExponential(1)}%` : `${pct.toFixed(decimals)}%`;
 }
 
+/**
+ * Rows of cells as aligned lines: the first column left-aligned, the others right-aligned;
+ * `rule` puts a line of dashes under the first row (a header).
+ */
+export function alignColumns(rows: string[][], rule = false): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const lines = rows.map(line);
+  if (rule) lines.splice(1, 0, line(widths.map((w) => '-'.repeat(w))));
+  return lines;
+}
+
 /** A proportion's mean and 95% interval: "0.55% [0.3%, 0.9%]". */
 export function formatProportion(mean: number, lo: number, hi: number): string {
   return `${formatPercentDigits(mean)} [${formatPercentDigits(lo)}, ${formatPercentDigits(hi)}]`;

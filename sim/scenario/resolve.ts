@@ -1,4 +1,5 @@
 import type { ClusterSelection, FleetEventConfig, GroupConfig, LimiterConfig, ModelConfig } from '../model/config.js';
+import { lastMeasurableRotation } from '../model/rotation-plan.js';
 import { UserError } from './errors.js';
 import type { ScenarioInput } from './schema.js';
 
@@ -92,7 +93,7 @@ function resolveEvent(e: EventInput, field: string, fleet: GroupConfig[], vaultN
       if (e.secretSyncs > fewest) {
         throw new UserError(`${field}.secretSyncs: ${e.secretSyncs} is more than the ${fewest} SecretSyncs per cluster of the selected clusters`);
       }
-      const measurable = Math.max(...fleet.map((g) => horizon - g.rotationPollIntervalInSeconds - g.jitterSeconds));
+      const measurable = Math.max(...fleet.map((g) => lastMeasurableRotation(horizon, g)));
       if (e.at > measurable) {
         throw new UserError(
           `${field}.at: a rotation at ${e.at}s cannot be measured: a healthy fleet needs up to P + jitterSeconds to read it and the horizon (${horizon}s) ends first; lengthen the horizon or rotate earlier`,
