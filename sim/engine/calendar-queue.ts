@@ -31,6 +31,8 @@ export class CalendarQueue {
   private nextSeq = 0;
   /** Buckets up to this one are in the heap. */
   private current = 0;
+  /** The highest bucket that has had an event since the last clear. */
+  private highest = 0;
 
   poppedTime = 0;
   poppedA = 0;
@@ -57,8 +59,10 @@ export class CalendarQueue {
 
   clear(): void {
     this.near.clear();
-    this.head.fill(-1);
-    this.tail.fill(-1);
+    // Buckets up to `current` were emptied as they joined the heap.
+    this.head.fill(-1, this.current + 1, this.highest + 1);
+    this.tail.fill(-1, this.current + 1, this.highest + 1);
+    this.highest = 0;
     this.free = -1;
     this.used = 0;
     this.inBuckets = 0;
@@ -83,6 +87,7 @@ export class CalendarQueue {
     if (this.tail[k] < 0) this.head[k] = node;
     else this.next[this.tail[k]] = node;
     this.tail[k] = node;
+    if (k > this.highest) this.highest = k;
     this.inBuckets++;
   }
 

@@ -18,6 +18,18 @@ export class FleetLayout {
   /** Per group: lognormal parameters of GET latency; sigma < 0 means latency 0. */
   readonly latencyMu: Float64Array;
   readonly latencySigma: Float64Array;
+  /**
+   * Per group: the settings the hot loop reads, as typed arrays. Reading a field of a group
+   * object is slower, and a parsed scenario's groups and a built model's have different shapes.
+   */
+  readonly objectsPerSync: Int32Array;
+  readonly maxConcurrentReconciles: Int32Array;
+  readonly pollInterval: Float64Array;
+  readonly jitterSeconds: Float64Array;
+  readonly partialSync: Uint8Array;
+  readonly perSyncTimers: Uint8Array;
+  readonly jitterOnRequeue: Uint8Array;
+  readonly jitterOnRestart: Uint8Array;
   readonly vaultIndex: Map<string, number>;
   /** Clusters of each group, in id order. */
   readonly groupClusters: Int32Array[];
@@ -35,6 +47,15 @@ export class FleetLayout {
     this.latencyMu = new Float64Array(this.groups.length);
     this.latencySigma = new Float64Array(this.groups.length);
     this.groupClusters = [];
+    const groups = this.groups;
+    this.objectsPerSync = Int32Array.from(groups, (g) => g.objectsPerSync);
+    this.maxConcurrentReconciles = Int32Array.from(groups, (g) => g.maxConcurrentReconciles);
+    this.pollInterval = Float64Array.from(groups, (g) => g.rotationPollIntervalInSeconds);
+    this.jitterSeconds = Float64Array.from(groups, (g) => g.jitterSeconds);
+    this.partialSync = Uint8Array.from(groups, (g) => (g.enablePartialSecretSync ? 1 : 0));
+    this.perSyncTimers = Uint8Array.from(groups, (g) => (g.scheduling === 'per-sync' ? 1 : 0));
+    this.jitterOnRequeue = Uint8Array.from(groups, (g) => (g.jitterOnRequeue ? 1 : 0));
+    this.jitterOnRestart = Uint8Array.from(groups, (g) => (g.jitterOnRestart ? 1 : 0));
     let c = 0;
     let s = 0;
     this.groups.forEach((g, gi) => {

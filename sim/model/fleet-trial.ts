@@ -29,30 +29,35 @@ const REQUEUE = 1;
 const EDIT = 2;
 const RESTART = 3;
 
-// Per-SecretSync state: one 128-byte block per SecretSync (two adjacent cache lines, so that
-// an event touches one place, not twenty arrays): int32 slots at (s << 5) + slot, float64
-// slots at (s << 4) + slot in the block's last 32 bytes.
-const STATE = 0; // IDLE, QUEUED or PROCESSING in the cluster's work queue
-const DIRTY = 1; // considered again while it ran
-const FORCED = 2; // an edit not yet applied by a successful reconcile
-const RUN_FORCED = 3; // the running reconcile applies an edit
-const AWAITING = 4; // the tracked rollout waits for it
-const REASON = 5; // why it was last considered
-const WAKE_GEN = 6; // generation of its pending consideration (older ones are void)
-const WAKE_PENDING = 7; // a consideration is scheduled
-const FETCH_GEN = 8; // generation of its in-flight GET (a restart voids it)
-const FAILURES = 9; // consecutive failed reconciles (the requeue backoff)
-const OBJECT = 10; // the object the reconcile fetches now
-const ATTEMPT = 11; // SDK attempt of the current GET
-const FETCHED = 12; // objects fetched in this reconcile
-const FAILED = 13; // objects failed in this reconcile
-const LAST_ANSWER = 14; // the vault's answer to the current GET
-const NEXT_ROTATION = 15; // the first rotation it has not read yet
-const UNHEALTHY = 16; // from a failed reconcile (or a GET into an outage) to the next success
-const LAST_RETRY_AFTER = 12; // float64: Retry-After of the last 429
-const STARTED_AT = 13; // float64: start of the running reconcile
-const EDITED_AT = 14; // float64: time of the last edit
-const READ_AT = 15; // float64: send time of the GET that read the first object (NaN: not read)
+// Per-SecretSync state: one 64-byte block per SecretSync (a cache line, so that an event
+// touches one place, not twenty arrays), seen through four views of one buffer.
+// int32 slots at (s << 4) + slot, bytes 0-15:
+const WAKE_GEN = 0; // generation of its pending consideration (older ones are void)
+const FETCH_GEN = 1; // generation of its in-flight GET (a restart voids it)
+const NEXT_ROTATION = 2; // the first rotation it has not read yet
+const FAILURES = 3; // consecutive failed reconciles (the requeue backoff)
+// uint16 slots at (s << 5) + slot, bytes 16-21 (the schema caps objects and retries at 65,535).
+// The object the reconcile fetches now is FETCHED + FAILED.
+const FETCHED = 8; // objects fetched in this reconcile
+const FAILED = 9; // objects failed in this reconcile
+const ATTEMPT = 10; // SDK attempt of the current GET
+// uint8 slots at (s << 6) + slot, bytes 22-30:
+const STATE = 22; // IDLE, QUEUED or PROCESSING in the cluster's work queue
+const DIRTY = 23; // considered again while it ran
+const FORCED = 24; // an edit not yet applied by a successful reconcile
+const RUN_FORCED = 25; // the running reconcile applies an edit
+const AWAITING = 26; // the tracked rollout waits for it
+const REASON = 27; // why it was last considered
+const WAKE_PENDING = 28; // a consideration is scheduled
+const UNHEALTHY = 29; // from a failed reconcile (or a GET into an outage) to the next success
+const LAST_ANSWER = 30; // the vault's answer to the current GET
+// float64 slots at (s << 3) + slot, bytes 32-63:
+const LAST_RETRY_AFTER = 4; // Retry-After of the last 429
+const STARTED_AT = 5; // start of the running reconcile
+const EDITED_AT = 6; // time of the last edit
+const READ_AT = 7; // send time of the GET that read the first object (NaN: not read)
+/** The largest count a uint16 slot holds. */
+export const MAX_SLOT_COUNT = 0xffff;
 
 // Vault answers.
 const OK = 0;
@@ -85,8 +90,10 @@ export class FleetTrial {
   private readonly down: Int32Array;
   private readonly outageTimeout: Float64Array;
 
-  // Per SecretSync: the blocks (see the slots above), two views of one buffer.
+  // Per SecretSync: the blocks (see the slots above), four views of one buffer.
   private readonly i32: Int32Array;
+  private readonly u16: Uint16Array;
+  private readonly u8: Uint8Array;
   private readonly f64: Float64Array;
 
   // Per cluster: a FIFO ring in queueBuf[firstSync .. firstSync + syncCount).
@@ -107,9 +114,8 @@ export class FleetTrial {
   constructor(private readonly config: ModelConfig) {
     const layout = (this.layout = new FleetLayout(config));
     const n = layout.syncs;
-    // 1-s buckets over the horizon (at most a million of them): the heap holds one second's events.
     // Events after the horizon would never be handled: the queue does not keep them.
-    this.queue = new CalendarQueue(config.horizon, Math.max(1, config.horizon / 1e6), n + 64, config.horizon);
+    this.queue = new CalendarQueue(config.horizon, bucketWidth(config), n + 64, config.horizon);
     this.retryPolicy = resolveRetry(config.client.retry);
     this.vaultLimiters = config.vaults.map((v) => createLimiter(v.limiter));
     this.subscription = config.subscription ? createLimiter(config.subscription) : null;
@@ -125,8 +131,10 @@ export class FleetTrial {
     this.outageTimeout = new Float64Array(config.vaults.length);
 
 
-    const blocks = new ArrayBuffer(n * 128);
+    const blocks = new ArrayBuffer(n * 64);
     this.i32 = new Int32Array(blocks);
+    this.u16 = new Uint16Array(blocks);
+    this.u8 = new Uint8Array(blocks);
     this.f64 = new Float64Array(blocks);
 
     this.queueBuf = new Int32Array(n);
@@ -166,17 +174,17 @@ export class FleetTrial {
       const id = a >> 3;
       switch (a & 7) {
         case WAKE:
-          if (queue.poppedB === this.i32[(id << 5) + WAKE_GEN]) {
-            this.i32[(id << 5) + WAKE_PENDING] = 0;
+          if (queue.poppedB === this.i32[(id << 4) + WAKE_GEN]) {
+            this.u8[(id << 6) + WAKE_PENDING] = 0;
             this.consider(id, t);
           }
           break;
         case RESPONSE:
-          if (queue.poppedB === this.i32[(id << 5) + FETCH_GEN] && this.respond(id, t)) this.proceed(id, t);
+          if (queue.poppedB === this.i32[(id << 4) + FETCH_GEN] && this.respond(id, t)) this.proceed(id, t);
           this.dispatch(layout.syncCluster[id], t);
           break;
         case SEND:
-          if (queue.poppedB === this.i32[(id << 5) + FETCH_GEN]) this.proceed(id, t);
+          if (queue.poppedB === this.i32[(id << 4) + FETCH_GEN]) this.proceed(id, t);
           this.dispatch(layout.syncCluster[id], t);
           break;
         case BACKGROUND:
@@ -198,7 +206,7 @@ export class FleetTrial {
     this.queue.clear();
     // Every slot starts at 0 (IDLE, no flags, generation 0, no failures), but the edit time.
     this.i32.fill(0);
-    for (let s = 0; s < this.layout.syncs; s++) this.f64[(s << 4) + EDITED_AT] = -Infinity;
+    for (let s = 0; s < this.layout.syncs; s++) this.f64[(s << 3) + EDITED_AT] = -Infinity;
     this.queueHead.fill(0);
     this.queueLen.fill(0);
     this.busy.fill(0);
@@ -217,14 +225,14 @@ export class FleetTrial {
   }
 
   private jitter(group: number): number {
-    const j = this.layout.groups[group].jitterSeconds;
+    const j = this.layout.jitterSeconds[group];
     return j > 0 ? this.rng.uniform() * j : 0;
   }
 
   private scheduleWake(s: number, t: number, why: number): void {
-    this.i32[(s << 5) + REASON] = why;
-    this.i32[(s << 5) + WAKE_PENDING] = 1;
-    this.queue.push(t, (s << 3) | WAKE, ++this.i32[(s << 5) + WAKE_GEN]);
+    this.u8[(s << 6) + REASON] = why;
+    this.u8[(s << 6) + WAKE_PENDING] = 1;
+    this.queue.push(t, (s << 3) | WAKE, ++this.i32[(s << 4) + WAKE_GEN]);
   }
 
   /**
@@ -234,10 +242,10 @@ export class FleetTrial {
   private startSteady(): void {
     const { layout, rng } = this;
     for (let s = 0; s < layout.syncs; s++) {
-      const g = layout.groups[layout.clusterGroup[layout.syncCluster[s]]];
-      if (g.scheduling === 'cluster-ticker') continue;
-      const p = g.rotationPollIntervalInSeconds;
-      const j = g.jitterSeconds;
+      const g = layout.clusterGroup[layout.syncCluster[s]];
+      if (!layout.perSyncTimers[g]) continue;
+      const p = layout.pollInterval[g];
+      const j = layout.jitterSeconds[g];
       const r = rng.uniform() * (p + j / 2) < p ? rng.uniform() * p : p + j * (1 - Math.sqrt(rng.uniform()));
       this.scheduleWake(s, r, POLL);
     }
@@ -250,8 +258,8 @@ export class FleetTrial {
   private startTickers(): void {
     const { layout } = this;
     for (let c = 0; c < layout.clusters; c++) {
-      const g = layout.groups[layout.clusterGroup[c]];
-      if (g.scheduling === 'cluster-ticker') this.queue.push(this.rng.uniform() * g.rotationPollIntervalInSeconds, (c << 3) | TICK, 0);
+      const g = layout.clusterGroup[c];
+      if (!layout.perSyncTimers[g]) this.queue.push(this.rng.uniform() * layout.pollInterval[g], (c << 3) | TICK, 0);
     }
   }
 
@@ -262,7 +270,7 @@ export class FleetTrial {
     const first = layout.clusterFirstSync[c];
     const end = first + layout.clusterSyncCount[c];
     for (let s = first; s < end; s++) this.scheduleWake(s, t + this.jitter(gi), POLL);
-    this.queue.push(t + layout.groups[gi].rotationPollIntervalInSeconds, (c << 3) | TICK, 0);
+    this.queue.push(t + layout.pollInterval[gi], (c << 3) | TICK, 0);
   }
 
   /** A spec edit of every SecretSync of cluster c at time t (a CI rollout). */
@@ -271,9 +279,9 @@ export class FleetTrial {
     const g = this.layout.clusterGroup[c];
     const end = first + this.layout.clusterSyncCount[c];
     for (let s = first; s < end; s++) {
-      this.i32[(s << 5) + FORCED] = 1;
-      this.f64[(s << 4) + EDITED_AT] = t;
-      if (tracked) this.i32[(s << 5) + AWAITING] = 1;
+      this.u8[(s << 6) + FORCED] = 1;
+      this.f64[(s << 3) + EDITED_AT] = t;
+      if (tracked) this.u8[(s << 6) + AWAITING] = 1;
       this.scheduleWake(s, t + this.jitter(g), EDIT);
     }
   }
@@ -283,16 +291,16 @@ export class FleetTrial {
     const { layout } = this;
     const first = layout.clusterFirstSync[c];
     const g = layout.clusterGroup[c];
-    const jitter = layout.groups[g].jitterOnRestart;
+    const jitter = layout.jitterOnRestart[g];
     const end = first + layout.clusterSyncCount[c];
     this.queueHead[c] = 0;
     this.queueLen[c] = 0;
     this.busy[c] = 0;
     for (let s = first; s < end; s++) {
-      this.i32[(s << 5) + STATE] = IDLE;
-      this.i32[(s << 5) + DIRTY] = 0;
-      this.i32[(s << 5) + FAILURES] = 0;
-      this.i32[(s << 5) + FETCH_GEN]++;
+      this.u8[(s << 6) + STATE] = IDLE;
+      this.u8[(s << 6) + DIRTY] = 0;
+      this.i32[(s << 4) + FAILURES] = 0;
+      this.i32[(s << 4) + FETCH_GEN]++;
       this.scheduleWake(s, t + (jitter ? this.jitter(g) : 0), RESTART);
     }
   }
@@ -325,12 +333,12 @@ export class FleetTrial {
 
   /** The consideration's jitter is over: enqueue (workqueue semantics: no duplicates). */
   private consider(s: number, t: number): void {
-    const st = this.i32[(s << 5) + STATE];
+    const st = this.u8[(s << 6) + STATE];
     if (st === IDLE) {
       this.enqueue(s);
       this.dispatch(this.layout.syncCluster[s], t);
     } else if (st === PROCESSING) {
-      this.i32[(s << 5) + DIRTY] = 1;
+      this.u8[(s << 6) + DIRTY] = 1;
     }
   }
 
@@ -341,28 +349,28 @@ export class FleetTrial {
     if (pos >= cap) pos -= cap;
     this.queueBuf[this.layout.clusterFirstSync[c] + pos] = s;
     this.queueLen[c]++;
-    this.i32[(s << 5) + STATE] = QUEUED;
+    this.u8[(s << 6) + STATE] = QUEUED;
   }
 
   /** Free workers of cluster c take queued SecretSyncs (FIFO) and run as far as they can now. */
   private dispatch(c: number, t: number): void {
     const { layout } = this;
-    const max = layout.groups[layout.clusterGroup[c]].maxConcurrentReconciles;
+    const g = layout.clusterGroup[c];
+    const max = layout.maxConcurrentReconciles[g];
     const cap = layout.clusterSyncCount[c];
     while (this.busy[c] < max && this.queueLen[c] > 0) {
       const s = this.queueBuf[layout.clusterFirstSync[c] + this.queueHead[c]];
       this.queueHead[c] = this.queueHead[c] + 1 === cap ? 0 : this.queueHead[c] + 1;
       this.queueLen[c]--;
-      this.i32[(s << 5) + STATE] = PROCESSING;
+      this.u8[(s << 6) + STATE] = PROCESSING;
       this.busy[c]++;
-      this.i32[(s << 5) + OBJECT] = 0;
-      this.i32[(s << 5) + ATTEMPT] = 0;
-      this.i32[(s << 5) + FETCHED] = 0;
-      this.i32[(s << 5) + FAILED] = 0;
-      this.f64[(s << 4) + STARTED_AT] = t;
-      this.f64[(s << 4) + READ_AT] = NaN;
-      this.i32[(s << 5) + RUN_FORCED] = this.i32[(s << 5) + FORCED];
-      if (this.i32[(s << 5) + REASON] !== REQUEUE) this.col.fetchesNeeded(layout.groups[layout.clusterGroup[c]].objectsPerSync);
+      this.u16[(s << 5) + ATTEMPT] = 0;
+      this.u16[(s << 5) + FETCHED] = 0;
+      this.u16[(s << 5) + FAILED] = 0;
+      this.f64[(s << 3) + STARTED_AT] = t;
+      this.f64[(s << 3) + READ_AT] = NaN;
+      this.u8[(s << 6) + RUN_FORCED] = this.u8[(s << 6) + FORCED];
+      if (this.u8[(s << 6) + REASON] !== REQUEUE) this.col.fetchesNeeded(layout.objectsPerSync[g]);
       this.proceed(s, t);
     }
   }
@@ -372,44 +380,45 @@ export class FleetTrial {
     const { layout } = this;
     const c = layout.syncCluster[s];
     const gi = layout.clusterGroup[c];
-    const g = layout.groups[gi];
+    const objects = layout.objectsPerSync[gi];
+    const partial = layout.partialSync[gi];
     const sigma = layout.latencySigma[gi];
     for (;;) {
-      if (this.i32[(s << 5) + OBJECT] >= g.objectsPerSync || (this.i32[(s << 5) + FAILED] > 0 && !g.enablePartialSecretSync)) {
+      const object = this.u16[(s << 5) + FETCHED] + this.u16[(s << 5) + FAILED];
+      if (object >= objects || (this.u16[(s << 5) + FAILED] > 0 && !partial)) {
         this.finish(s, t);
         return;
       }
       const v = layout.clusterVault[c];
       // The first object's GET (this attempt of it) reads any rotation sent before now.
-      if (this.i32[(s << 5) + OBJECT] === 0) this.f64[(s << 4) + READ_AT] = t;
+      if (object === 0) this.f64[(s << 3) + READ_AT] = t;
       if (sigma < 0 && this.down[v] === 0) {
         // Latency 0: the remaining GETs go out at this instant; those the limiters accept,
         // before the first rejection, are one weighted event.
-        const k = this.acceptable(v, t, g.objectsPerSync - this.i32[(s << 5) + OBJECT]);
+        const k = this.acceptable(v, t, objects - object);
         if (k > 0) {
           this.vaultLimiters[v].takeMany(t, k);
           this.subscription?.takeMany(t, k);
           this.col.requests(t, k);
-          this.i32[(s << 5) + FETCHED] += k;
-          this.i32[(s << 5) + OBJECT] += k;
-          this.i32[(s << 5) + ATTEMPT] = 0;
-          this.i32[(s << 5) + LAST_ANSWER] = OK;
+          this.u16[(s << 5) + FETCHED] += k;
+          this.u16[(s << 5) + ATTEMPT] = 0;
+          this.u8[(s << 6) + LAST_ANSWER] = OK;
           continue;
         }
       }
       const answer = this.vaultRequest(v, t, s);
       this.col.request(t, answer === THROTTLED);
-      this.i32[(s << 5) + LAST_ANSWER] = answer;
+      this.u8[(s << 6) + LAST_ANSWER] = answer;
       if (answer === UNAVAILABLE) {
         this.col.unavailable();
         this.markUnhealthy(s);
         if (this.outageTimeout[v] > 0) {
-          this.queue.push(t + this.outageTimeout[v], (s << 3) | RESPONSE, this.i32[(s << 5) + FETCH_GEN]);
+          this.queue.push(t + this.outageTimeout[v], (s << 3) | RESPONSE, this.i32[(s << 4) + FETCH_GEN]);
           return;
         }
       } else if (sigma >= 0) {
         const latency = this.rng.lognormal(layout.latencyMu[gi], sigma);
-        this.queue.push(t + latency, (s << 3) | RESPONSE, this.i32[(s << 5) + FETCH_GEN]);
+        this.queue.push(t + latency, (s << 3) | RESPONSE, this.i32[(s << 4) + FETCH_GEN]);
         return;
       }
       if (!this.respond(s, t)) return;
@@ -418,25 +427,23 @@ export class FleetTrial {
 
   /** The answer to the current GET is in; false when an SDK retry now waits. */
   private respond(s: number, t: number): boolean {
-    if (this.i32[(s << 5) + LAST_ANSWER] === OK) {
-      this.i32[(s << 5) + FETCHED]++;
-      this.i32[(s << 5) + OBJECT]++;
-      this.i32[(s << 5) + ATTEMPT] = 0;
+    if (this.u8[(s << 6) + LAST_ANSWER] === OK) {
+      this.u16[(s << 5) + FETCHED]++;
+      this.u16[(s << 5) + ATTEMPT] = 0;
       return true;
     }
     // A Retry-After comes only with a 429; an unreachable vault sends nothing.
-    const retryAfter = this.i32[(s << 5) + LAST_ANSWER] === THROTTLED ? this.f64[(s << 4) + LAST_RETRY_AFTER] : NaN;
-    const delay = retryDelay(this.retryPolicy, this.i32[(s << 5) + ATTEMPT] + 1, retryAfter, this.rng);
+    const retryAfter = this.u8[(s << 6) + LAST_ANSWER] === THROTTLED ? this.f64[(s << 3) + LAST_RETRY_AFTER] : NaN;
+    const delay = retryDelay(this.retryPolicy, this.u16[(s << 5) + ATTEMPT] + 1, retryAfter, this.rng);
     if (delay >= 0) {
-      this.i32[(s << 5) + ATTEMPT]++;
+      this.u16[(s << 5) + ATTEMPT]++;
       this.col.retry();
-      this.queue.push(t + delay, (s << 3) | SEND, this.i32[(s << 5) + FETCH_GEN]);
+      this.queue.push(t + delay, (s << 3) | SEND, this.i32[(s << 4) + FETCH_GEN]);
       return false;
     }
-    if (this.i32[(s << 5) + OBJECT] === 0) this.f64[(s << 4) + READ_AT] = NaN;
-    this.i32[(s << 5) + FAILED]++;
-    this.i32[(s << 5) + OBJECT]++;
-    this.i32[(s << 5) + ATTEMPT] = 0;
+    if (this.u16[(s << 5) + FETCHED] + this.u16[(s << 5) + FAILED] === 0) this.f64[(s << 3) + READ_AT] = NaN;
+    this.u16[(s << 5) + FAILED]++;
+    this.u16[(s << 5) + ATTEMPT] = 0;
     return true;
   }
 
@@ -444,57 +451,57 @@ export class FleetTrial {
     const { layout } = this;
     const c = layout.syncCluster[s];
     const gi = layout.clusterGroup[c];
-    const g = layout.groups[gi];
+    const partial = layout.partialSync[gi];
     this.busy[c]--;
-    this.i32[(s << 5) + STATE] = IDLE;
-    const succeeded = this.i32[(s << 5) + FETCHED] === g.objectsPerSync;
+    this.u8[(s << 6) + STATE] = IDLE;
+    const succeeded = this.u16[(s << 5) + FETCHED] === layout.objectsPerSync[gi];
     // The first object is written unless the reconcile failed fast; it carries any rotation read.
-    const changed = (succeeded || g.enablePartialSecretSync) && this.f64[(s << 4) + READ_AT] === this.f64[(s << 4) + READ_AT] && this.readRotations(s, t);
+    const changed = (succeeded || partial) && this.f64[(s << 3) + READ_AT] === this.f64[(s << 3) + READ_AT] && this.readRotations(s, t);
     if (succeeded) {
-      this.col.outcome(this.i32[(s << 5) + RUN_FORCED] || changed ? Outcome.ValueChangeOrForce : Outcome.NoValueChange);
+      this.col.outcome(this.u8[(s << 6) + RUN_FORCED] || changed ? Outcome.ValueChangeOrForce : Outcome.NoValueChange);
       this.markHealthy(s, t);
-      if (this.f64[(s << 4) + STARTED_AT] >= this.f64[(s << 4) + EDITED_AT]) {
+      if (this.f64[(s << 3) + STARTED_AT] >= this.f64[(s << 3) + EDITED_AT]) {
         // Nothing was edited while it ran: the edit is applied.
-        this.i32[(s << 5) + FORCED] = 0;
-        if (this.i32[(s << 5) + AWAITING]) {
-          this.i32[(s << 5) + AWAITING] = 0;
+        this.u8[(s << 6) + FORCED] = 0;
+        if (this.u8[(s << 6) + AWAITING]) {
+          this.u8[(s << 6) + AWAITING] = 0;
           if (--this.awaitingCount === 0) this.col.converged(t - this.convergenceStart);
         }
       }
-      this.i32[(s << 5) + FAILURES] = 0;
+      this.i32[(s << 4) + FAILURES] = 0;
     } else {
-      this.col.outcome(this.i32[(s << 5) + FETCHED] > 0 && g.enablePartialSecretSync ? Outcome.Partial : Outcome.ProviderError);
+      this.col.outcome(this.u16[(s << 5) + FETCHED] > 0 && partial ? Outcome.Partial : Outcome.ProviderError);
       this.markUnhealthy(s);
-      this.i32[(s << 5) + FAILURES]++;
+      this.i32[(s << 4) + FAILURES]++;
       this.col.requeue();
     }
-    if (this.i32[(s << 5) + DIRTY]) {
+    if (this.u8[(s << 6) + DIRTY]) {
       // Considered again while it ran: the workqueue hands it back at once.
-      this.i32[(s << 5) + DIRTY] = 0;
+      this.u8[(s << 6) + DIRTY] = 0;
       this.enqueue(s);
-    } else if (this.i32[(s << 5) + WAKE_PENDING]) {
+    } else if (this.u8[(s << 6) + WAKE_PENDING]) {
       // An edit came while it ran and its jitter is still running: that consideration comes next.
     } else if (succeeded) {
       // Under a cluster ticker the next poll is the cluster's next tick.
-      if (g.scheduling === 'per-sync') this.scheduleWake(s, t + g.rotationPollIntervalInSeconds + this.jitter(gi), POLL);
+      if (layout.perSyncTimers[gi]) this.scheduleWake(s, t + layout.pollInterval[gi] + this.jitter(gi), POLL);
     } else {
       const { baseDelay, maxDelay } = this.config.client.requeue;
-      const delay = requeueDelay(this.i32[(s << 5) + FAILURES], baseDelay, maxDelay);
-      this.scheduleWake(s, t + delay + (g.jitterOnRequeue ? this.jitter(gi) : 0), REQUEUE);
+      const delay = requeueDelay(this.i32[(s << 4) + FAILURES], baseDelay, maxDelay);
+      this.scheduleWake(s, t + delay + (layout.jitterOnRequeue[gi] ? this.jitter(gi) : 0), REQUEUE);
     }
   }
 
   private markUnhealthy(s: number): void {
-    if (this.i32[(s << 5) + UNHEALTHY] === 0) {
-      this.i32[(s << 5) + UNHEALTHY] = 1;
+    if (this.u8[(s << 6) + UNHEALTHY] === 0) {
+      this.u8[(s << 6) + UNHEALTHY] = 1;
       this.unhealthyCount++;
     }
   }
 
   /** A successful reconcile; the tracked outage has recovered when no SecretSync is failing any more. */
   private markHealthy(s: number, t: number): void {
-    if (this.i32[(s << 5) + UNHEALTHY] === 0) return;
-    this.i32[(s << 5) + UNHEALTHY] = 0;
+    if (this.u8[(s << 6) + UNHEALTHY] === 0) return;
+    this.u8[(s << 6) + UNHEALTHY] = 0;
     if (--this.unhealthyCount === 0 && this.recoveringSince === this.recoveringSince) {
       this.col.recovered(t - this.recoveringSince);
       this.recoveringSince = NaN;
@@ -509,18 +516,18 @@ export class FleetTrial {
   private readRotations(s: number, t: number): boolean {
     const { layout, rotations } = this;
     const times = rotations.times;
-    let k = this.i32[(s << 5) + NEXT_ROTATION];
-    if (k >= times.length || times[k] > this.f64[(s << 4) + READ_AT]) return false;
+    let k = this.i32[(s << 4) + NEXT_ROTATION];
+    if (k >= times.length || times[k] > this.f64[(s << 3) + READ_AT]) return false;
     const c = layout.syncCluster[s];
     const index = s - layout.clusterFirstSync[c];
     const limit = this.stalenessLimit[layout.clusterGroup[c]];
     let read = false;
-    for (; k < times.length && times[k] <= this.f64[(s << 4) + READ_AT]; k++) {
+    for (; k < times.length && times[k] <= this.f64[(s << 3) + READ_AT]; k++) {
       if (!rotations.affects(k, c, index)) continue;
       read = true;
       if (times[k] <= limit) this.col.stale(t - times[k]);
     }
-    this.i32[(s << 5) + NEXT_ROTATION] = k;
+    this.i32[(s << 4) + NEXT_ROTATION] = k;
     return read;
   }
 
@@ -532,7 +539,7 @@ export class FleetTrial {
       const c = layout.syncCluster[s];
       const index = s - layout.clusterFirstSync[c];
       const limit = this.stalenessLimit[layout.clusterGroup[c]];
-      for (let k = this.i32[(s << 5) + NEXT_ROTATION]; k < rotations.count && rotations.times[k] <= limit; k++) {
+      for (let k = this.i32[(s << 4) + NEXT_ROTATION]; k < rotations.count && rotations.times[k] <= limit; k++) {
         if (rotations.affects(k, c, index)) this.col.stale(Infinity);
       }
     }
@@ -558,7 +565,7 @@ export class FleetTrial {
       sub?.take(t);
     }
     if (accepted) return OK;
-    if (s >= 0) this.f64[(s << 4) + LAST_RETRY_AFTER] = this.retryAfterFor(v, t);
+    if (s >= 0) this.f64[(s << 3) + LAST_RETRY_AFTER] = this.retryAfterFor(v, t);
     return THROTTLED;
   }
 
@@ -569,4 +576,22 @@ export class FleetTrial {
     const sub = this.subscription;
     return Math.max(this.vaultLimiters[v].retryAfter(t), sub ? sub.retryAfter(t) : 0);
   }
+}
+
+/**
+ * The event calendar's bucket width: about six events per bucket at the busiest rate the fleet
+ * expects (each SecretSync's consideration and its GETs' answers, spread over the jitter after a
+ * rollout, or over a poll interval in a steady fleet), at most 1 s, and at most a million buckets
+ * over the horizon. The heap then stays a few events deep. Only speed depends on it: the order
+ * of events does not.
+ */
+export function bucketWidth(config: ModelConfig): number {
+  const rollout = config.start === 'rollout' || config.events.some((e) => e.kind === 'rollout');
+  let rate = 0;
+  for (const g of config.fleet) {
+    const spread = rollout ? Math.max(1, g.jitterSeconds) : g.rotationPollIntervalInSeconds + g.jitterSeconds / 2;
+    const eventsPerSync = 1 + (g.latency === 0 ? 0 : g.objectsPerSync);
+    rate += (g.clusters * g.secretSyncs * eventsPerSync) / spread;
+  }
+  return Math.min(1, Math.max(6 / rate, config.horizon / 1e6));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SLOT_COUNT } from '../model/fleet-trial.js';
 import { parseDuration, parseRate, parseShare } from './units.js';
 
 /** A duration in seconds: a number of seconds or a string with a unit. */
@@ -32,6 +33,9 @@ const rate = () =>
 
 const wholeAtLeast = (min: number) =>
   z.number({ error: 'expected a number' }).int({ error: 'expected a whole number' }).min(min, { error: `must be at least ${min}` });
+
+/** Counts the model keeps in 16-bit slots (objects per SecretSync, SDK retries). */
+const wholeUpToSlot = (min: number) => wholeAtLeast(min).max(MAX_SLOT_COUNT, { error: `must be at most ${MAX_SLOT_COUNT}` });
 
 const positive = () => z.number({ error: 'expected a number' }).positive({ error: 'must be greater than 0' });
 
@@ -70,7 +74,7 @@ const groupSchema = z.strictObject({
   name: z.string().min(1).optional(),
   clusters: wholeAtLeast(1),
   secretSyncs: wholeAtLeast(1),
-  objectsPerSync: wholeAtLeast(1).default(1),
+  objectsPerSync: wholeUpToSlot(1).default(1),
   vault: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   rotationPollIntervalInSeconds: positiveDuration().default(3600),
   jitterSeconds: duration().default(0),
@@ -102,7 +106,7 @@ const retrySchema = z.union([
   z.literal('azcore'),
   z.literal('none'),
   z.strictObject({
-    maxRetries: wholeAtLeast(0),
+    maxRetries: wholeUpToSlot(0),
     baseDelay: duration(),
     maxDelay: duration(),
     jitter: z.tuple([z.number().min(0), z.number().min(0)]).default([0.8, 1.3]),
