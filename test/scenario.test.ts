@@ -104,6 +104,8 @@ test('bad input: one line naming the field and the problem', () => {
   fails('name: t\nfleet:\n  - {clusters: 10, secretSyncs: 2, jitterSeconds: 5 minutes}\n', /^x\.yaml: fleet\.0\.jitterSeconds: expected a duration such as .*got "5 minutes"$/);
   fails('name: t\nfleet:\n  - {clusters: 2.5, secretSyncs: 2}\n', 'x.yaml: fleet.0.clusters: expected a whole number, got 2.5');
   fails('name: t\nfleet:\n  - {clusters: 0, secretSyncs: 2}\n', 'x.yaml: fleet.0.clusters: must be at least 1');
+  fails('name: t\nfleet:\n  - {clusters: 1, secretSyncs: 2, objectsPerSync: 70000}\n', 'x.yaml: fleet.0.objectsPerSync: must be at most 65535');
+  fails(MIN + 'client: {retry: {maxRetries: 100000, baseDelay: 1, maxDelay: 10}}\n', 'x.yaml: client.retry.maxRetries: must be at most 65535');
   fails('name: t\nfleet:\n  - {clusters: 10, secretSyncs: 2, vault: kv-b}\n', 'x.yaml: fleet.0.vault: unknown vault "kv-b" (vaults: kv)');
   fails(MIN + 'vaults:\n  - {name: kv, limiter: {kind: leaky-bucket}}\n', 'x.yaml: vaults.0.limiter.kind: expected one of "token-bucket", "fixed-window", "sliding-window", got "leaky-bucket"');
   fails(MIN + 'vaults:\n  - {name: kv, limiter: {kind: token-bucket, capacty: 5}}\n', 'x.yaml: vaults.0.limiter.capacty: unknown key, did you mean "capacity"?');
