@@ -37,7 +37,7 @@ const FETCH_GEN = 1; // generation of its in-flight GET (a restart voids it)
 const NEXT_ROTATION = 2; // the first rotation it has not read yet
 const FAILURES = 3; // consecutive failed reconciles (the requeue backoff)
 // uint16 slots at (s << 5) + slot, bytes 16-21 (the schema caps objects and retries at 65,535).
-// The object the reconcile fetches now is FETCHED + FAILED.
+// The object the reconcile fetches now is FETCHED + FAILED (currentObject).
 const FETCHED = 8; // objects fetched in this reconcile
 const FAILED = 9; // objects failed in this reconcile
 const ATTEMPT = 10; // SDK attempt of the current GET
@@ -375,6 +375,11 @@ export class FleetTrial {
     }
   }
 
+  /** The object the running reconcile of s fetches now: every earlier one was fetched or failed. */
+  private currentObject(s: number): number {
+    return this.u16[(s << 5) + FETCHED] + this.u16[(s << 5) + FAILED];
+  }
+
   /** Fetches the reconcile's objects one after another until it must wait, or it ends. */
   private proceed(s: number, t: number): void {
     const { layout } = this;
@@ -384,7 +389,7 @@ export class FleetTrial {
     const partial = layout.partialSync[gi];
     const sigma = layout.latencySigma[gi];
     for (;;) {
-      const object = this.u16[(s << 5) + FETCHED] + this.u16[(s << 5) + FAILED];
+      const object = this.currentObject(s);
       if (object >= objects || (this.u16[(s << 5) + FAILED] > 0 && !partial)) {
         this.finish(s, t);
         return;
@@ -441,7 +446,7 @@ export class FleetTrial {
       this.queue.push(t + delay, (s << 3) | SEND, this.i32[(s << 4) + FETCH_GEN]);
       return false;
     }
-    if (this.u16[(s << 5) + FETCHED] + this.u16[(s << 5) + FAILED] === 0) this.f64[(s << 3) + READ_AT] = NaN;
+    if (this.currentObject(s) === 0) this.f64[(s << 3) + READ_AT] = NaN;
     this.u16[(s << 5) + FAILED]++;
     this.u16[(s << 5) + ATTEMPT] = 0;
     return true;
