@@ -26,7 +26,8 @@ export class TrialCollector {
   private readonly seriesThrottled: Uint32Array;
   private readonly refresh: Uint32Array;
   private readonly values = new Float64Array(TRIAL_METRICS.length);
-  // Requests in the trailing 10 s for peak10s: a growable ring of (time, count) entries.
+  // Requests in the trailing 10 s for peak10s: a growable ring of (time, count) entries,
+  // its capacity a power of two.
   private recent = new Float64Array(1024);
   private recentN = new Float64Array(1024);
   private recentHead = 0;
@@ -137,35 +138,48 @@ export class TrialCollector {
 
   private trackPeak10s(t: number, n: number): void {
     // Requests arrive in time order: drop those at or before t - 10, then count the n at t.
-    let cap = this.recent.length;
-    while (this.recentCount > 0 && this.recent[this.recentHead] <= t - 10) {
-      this.recentTotal -= this.recentN[this.recentHead];
-      this.recentHead = this.recentHead + 1 === cap ? 0 : this.recentHead + 1;
-      this.recentCount--;
+    // The ring's capacity is a power of two, so an index wraps with a mask.
+    if (this.recentCount === this.recent.length) this.growRecent();
+    const times = this.recent;
+    const counts = this.recentN;
+    const mask = times.length - 1;
+    let head = this.recentHead;
+    let count = this.recentCount;
+    let total = this.recentTotal;
+    const since = t - 10;
+    while (count > 0 && times[head] <= since) {
+      total -= counts[head];
+      head = (head + 1) & mask;
+      count--;
     }
-    const last = this.recentHead + this.recentCount - 1;
-    if (this.recentCount > 0 && this.recent[last < cap ? last : last - cap] === t) {
-      this.recentN[last < cap ? last : last - cap] += n;
+    const last = (head + count - 1) & mask;
+    if (count > 0 && times[last] === t) {
+      counts[last] += n;
     } else {
-      if (this.recentCount === cap) {
-        const times = new Float64Array(cap * 2);
-        const counts = new Float64Array(cap * 2);
-        for (let i = 0; i < cap; i++) {
-          times[i] = this.recent[(this.recentHead + i) % cap];
-          counts[i] = this.recentN[(this.recentHead + i) % cap];
-        }
-        this.recent = times;
-        this.recentN = counts;
-        this.recentHead = 0;
-        cap *= 2;
-      }
-      const tail = this.recentHead + this.recentCount;
-      this.recent[tail < cap ? tail : tail - cap] = t;
-      this.recentN[tail < cap ? tail : tail - cap] = n;
-      this.recentCount++;
+      const tail = (head + count) & mask;
+      times[tail] = t;
+      counts[tail] = n;
+      count++;
     }
-    this.recentTotal += n;
-    if (this.recentTotal > this.peak10s) this.peak10s = this.recentTotal;
+    total += n;
+    if (total > this.peak10s) this.peak10s = total;
+    this.recentHead = head;
+    this.recentCount = count;
+    this.recentTotal = total;
+  }
+
+  /** Doubles the trailing-10-s ring, oldest entry first. */
+  private growRecent(): void {
+    const cap = this.recent.length;
+    const times = new Float64Array(cap * 2);
+    const counts = new Float64Array(cap * 2);
+    for (let i = 0; i < cap; i++) {
+      times[i] = this.recent[(this.recentHead + i) & (cap - 1)];
+      counts[i] = this.recentN[(this.recentHead + i) & (cap - 1)];
+    }
+    this.recent = times;
+    this.recentN = counts;
+    this.recentHead = 0;
   }
 
   /** Writes the trial's record into metrics[row] and its timeseries into series[row]. */

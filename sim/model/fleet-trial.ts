@@ -335,8 +335,14 @@ export class FleetTrial {
   private consider(s: number, t: number): void {
     const st = this.u8[(s << 6) + STATE];
     if (st === IDLE) {
-      this.enqueue(s);
-      this.dispatch(this.layout.syncCluster[s], t);
+      const c = this.layout.syncCluster[s];
+      // A free worker and nobody ahead in the queue: it starts now (what enqueue and dispatch would do).
+      if (this.queueLen[c] === 0 && this.busy[c] < this.layout.maxConcurrentReconciles[this.layout.clusterGroup[c]]) {
+        this.start(s, c, t);
+      } else {
+        this.enqueue(s);
+        this.dispatch(c, t);
+      }
     } else if (st === PROCESSING) {
       this.u8[(s << 6) + DIRTY] = 1;
     }
@@ -355,24 +361,28 @@ export class FleetTrial {
   /** Free workers of cluster c take queued SecretSyncs (FIFO) and run as far as they can now. */
   private dispatch(c: number, t: number): void {
     const { layout } = this;
-    const g = layout.clusterGroup[c];
-    const max = layout.maxConcurrentReconciles[g];
+    const max = layout.maxConcurrentReconciles[layout.clusterGroup[c]];
     const cap = layout.clusterSyncCount[c];
     while (this.busy[c] < max && this.queueLen[c] > 0) {
       const s = this.queueBuf[layout.clusterFirstSync[c] + this.queueHead[c]];
       this.queueHead[c] = this.queueHead[c] + 1 === cap ? 0 : this.queueHead[c] + 1;
       this.queueLen[c]--;
-      this.u8[(s << 6) + STATE] = PROCESSING;
-      this.busy[c]++;
-      this.u16[(s << 5) + ATTEMPT] = 0;
-      this.u16[(s << 5) + FETCHED] = 0;
-      this.u16[(s << 5) + FAILED] = 0;
-      this.f64[(s << 3) + STARTED_AT] = t;
-      this.f64[(s << 3) + READ_AT] = NaN;
-      this.u8[(s << 6) + RUN_FORCED] = this.u8[(s << 6) + FORCED];
-      if (this.u8[(s << 6) + REASON] !== REQUEUE) this.col.fetchesNeeded(layout.objectsPerSync[g]);
-      this.proceed(s, t);
+      this.start(s, c, t);
     }
+  }
+
+  /** A worker of cluster c starts a reconcile of s at t and runs it as far as it can now. */
+  private start(s: number, c: number, t: number): void {
+    this.u8[(s << 6) + STATE] = PROCESSING;
+    this.busy[c]++;
+    this.u16[(s << 5) + ATTEMPT] = 0;
+    this.u16[(s << 5) + FETCHED] = 0;
+    this.u16[(s << 5) + FAILED] = 0;
+    this.f64[(s << 3) + STARTED_AT] = t;
+    this.f64[(s << 3) + READ_AT] = NaN;
+    this.u8[(s << 6) + RUN_FORCED] = this.u8[(s << 6) + FORCED];
+    if (this.u8[(s << 6) + REASON] !== REQUEUE) this.col.fetchesNeeded(this.layout.objectsPerSync[this.layout.clusterGroup[c]]);
+    this.proceed(s, t);
   }
 
   /** The object the running reconcile of s fetches now: every earlier one was fetched or failed. */
