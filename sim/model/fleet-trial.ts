@@ -337,7 +337,7 @@ export class FleetTrial {
     if (st === IDLE) {
       const c = this.layout.syncCluster[s];
       // A free worker and nobody ahead in the queue: it starts now (what enqueue and dispatch would do).
-      if (this.queueLen[c] === 0 && this.busy[c] < this.layout.maxConcurrentReconciles[this.layout.clusterGroup[c]]) {
+      if (this.queueLen[c] === 0 && this.hasFreeWorker(c)) {
         this.start(s, c, t);
       } else {
         this.enqueue(s);
@@ -358,12 +358,16 @@ export class FleetTrial {
     this.u8[(s << 6) + STATE] = QUEUED;
   }
 
+  /** Whether cluster c runs fewer reconciles than its maxConcurrentReconciles. */
+  private hasFreeWorker(c: number): boolean {
+    return this.busy[c] < this.layout.maxConcurrentReconciles[this.layout.clusterGroup[c]];
+  }
+
   /** Free workers of cluster c take queued SecretSyncs (FIFO) and run as far as they can now. */
   private dispatch(c: number, t: number): void {
     const { layout } = this;
-    const max = layout.maxConcurrentReconciles[layout.clusterGroup[c]];
     const cap = layout.clusterSyncCount[c];
-    while (this.busy[c] < max && this.queueLen[c] > 0) {
+    while (this.queueLen[c] > 0 && this.hasFreeWorker(c)) {
       const s = this.queueBuf[layout.clusterFirstSync[c] + this.queueHead[c]];
       this.queueHead[c] = this.queueHead[c] + 1 === cap ? 0 : this.queueHead[c] + 1;
       this.queueLen[c]--;
