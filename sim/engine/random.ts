@@ -57,3 +57,28 @@ export class RandomStream {
     return Math.exp(mu + sigma * this.normal());
   }
 }
+
+/**
+ * The random streams of one trial: the trial's own (fleet event selections, rotation times),
+ * each cluster's, each vault's (fixed-window phase, background load) and the subscription's.
+ */
+export class TrialStreams {
+  trial!: RandomStream;
+  readonly clusters: RandomStream[];
+  readonly vaults: RandomStream[];
+  subscription!: RandomStream;
+
+  constructor(private readonly seed: number | string, private readonly point: number, clusters: number, vaults: number) {
+    this.clusters = new Array<RandomStream>(clusters);
+    this.vaults = new Array<RandomStream>(vaults);
+  }
+
+  /** Every stream at the start of trial `trial`. */
+  forTrial(trial: number): void {
+    const r = RandomStream.forTrial(this.seed, this.point, trial);
+    this.trial = r;
+    this.subscription = r;
+    this.clusters.fill(r);
+    this.vaults.fill(r);
+  }
+}

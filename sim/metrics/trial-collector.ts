@@ -1,3 +1,4 @@
+import { peak10s, SendLog } from './send-log.js';
 import { quantileSorted } from './stats.js';
 import { METRIC_INDEX as M, TRIAL_METRICS } from './trial-record.js';
 
@@ -15,7 +16,9 @@ export interface CollectorLayout {
 
 /**
  * Accumulates one trial's metrics in place: counters and fixed arrays sized once, reset between
- * trials, so that recording a request allocates nothing.
+ * trials, so that recording a request allocates nothing. Requests may come in any time order
+ * (the independent driver runs one cluster after another): what needs order (peak10s) is
+ * worked out from the sorted send log at the end.
  */
 export class TrialCollector {
   readonly bins: number;
@@ -26,14 +29,8 @@ export class TrialCollector {
   private readonly seriesThrottled: Uint32Array;
   private readonly refresh: Uint32Array;
   private readonly values = new Float64Array(TRIAL_METRICS.length);
-  // Requests in the trailing 10 s for peak10s: a growable ring of (time, count) entries,
-  // its capacity a power of two.
-  private recent = new Float64Array(1024);
-  private recentN = new Float64Array(1024);
-  private recentHead = 0;
-  private recentCount = 0;
-  private recentTotal = 0;
-  private peak10s = 0;
+  /** Every GET of the trial, for peak10s (and the independent driver's vault check). */
+  readonly sends = new SendLog();
   // Staleness samples (seconds, Infinity: still stale at the horizon), a growable buffer.
   private staleness = new Float64Array(256);
   private staleCount = 0;
@@ -59,16 +56,16 @@ export class TrialCollector {
     this.values[M.lastThrottleAt] = NaN;
     this.values[M.convergence] = NaN;
     this.values[M.recovery] = NaN;
-    this.recentHead = 0;
-    this.recentCount = 0;
-    this.recentTotal = 0;
-    this.peak10s = 0;
+    this.sends.clear();
     this.staleCount = 0;
   }
 
-  /** One GET sent by the fleet at time t (retries too); `throttled` when the answer was 429. */
-  request(t: number, throttled: boolean): void {
-    this.requests(t, 1);
+  /**
+   * One GET sent by the fleet at time t (retries too) to `vault` (-1: it never reached one, an
+   * outage); `throttled` when the answer was 429.
+   */
+  request(t: number, vault: number, throttled: boolean): void {
+    this.requests(t, vault, 1);
     if (throttled) {
       const v = this.values;
       const s = Math.floor(t);
@@ -82,8 +79,8 @@ export class TrialCollector {
     }
   }
 
-  /** n GETs sent at the same instant t, none of them throttled (as n calls of `request`). */
-  requests(t: number, n: number): void {
+  /** n GETs sent at the same instant t to `vault`, none of them throttled (as n calls of `request`). */
+  requests(t: number, vault: number, n: number): void {
     this.values[M.requests] += n;
     const s = Math.floor(t);
     if (s < this.seconds) this.perSecond[s] += n;
@@ -91,7 +88,7 @@ export class TrialCollector {
     if (b < this.bins) this.seriesRequests[b] += n;
     const r = Math.floor(t - this.layout.refreshStart);
     if (r >= 0 && r < this.refresh.length) this.refresh[r] += n;
-    this.trackPeak10s(t, n);
+    this.sends.push(t, vault, n);
   }
 
   /** The answer to a GET was "unreachable" (an outage). */
@@ -136,52 +133,6 @@ export class TrialCollector {
     this.staleness[this.staleCount++] = seconds;
   }
 
-  private trackPeak10s(t: number, n: number): void {
-    // Requests arrive in time order: drop those at or before t - 10, then count the n at t.
-    // The ring's capacity is a power of two, so an index wraps with a mask.
-    if (this.recentCount === this.recent.length) this.growRecent();
-    const times = this.recent;
-    const counts = this.recentN;
-    const mask = times.length - 1;
-    let head = this.recentHead;
-    let count = this.recentCount;
-    let total = this.recentTotal;
-    const since = t - 10;
-    while (count > 0 && times[head] <= since) {
-      total -= counts[head];
-      head = (head + 1) & mask;
-      count--;
-    }
-    const last = (head + count - 1) & mask;
-    if (count > 0 && times[last] === t) {
-      counts[last] += n;
-    } else {
-      const tail = (head + count) & mask;
-      times[tail] = t;
-      counts[tail] = n;
-      count++;
-    }
-    total += n;
-    if (total > this.peak10s) this.peak10s = total;
-    this.recentHead = head;
-    this.recentCount = count;
-    this.recentTotal = total;
-  }
-
-  /** Doubles the trailing-10-s ring, oldest entry first. */
-  private growRecent(): void {
-    const cap = this.recent.length;
-    const times = new Float64Array(cap * 2);
-    const counts = new Float64Array(cap * 2);
-    for (let i = 0; i < cap; i++) {
-      times[i] = this.recent[(this.recentHead + i) & (cap - 1)];
-      counts[i] = this.recentN[(this.recentHead + i) & (cap - 1)];
-    }
-    this.recent = times;
-    this.recentN = counts;
-    this.recentHead = 0;
-  }
-
   /** Writes the trial's record into metrics[row] and its timeseries into series[row]. */
   finish(metrics: Float64Array, series: Uint32Array, row: number): void {
     const v = this.values;
@@ -192,7 +143,8 @@ export class TrialCollector {
       if (this.throttledPerSecond[s] > 0) throttledSeconds++;
     }
     v[M.peakRps] = peak;
-    v[M.peak10s] = this.peak10s;
+    this.sends.sort(this.layout.horizon);
+    v[M.peak10s] = peak10s(this.sends);
     v[M.throttledSeconds] = throttledSeconds;
     v[M.throttledTrial] = v[M.throttled] > 0 ? 1 : 0;
     v[M.throttledFraction] = v[M.requests] > 0 ? v[M.throttled] / v[M.requests] : 0;

@@ -3,6 +3,9 @@
  * every duration in seconds. sim/scenario/ produces it from YAML; the model reads nothing else.
  */
 
+/** The most objects per SecretSync, or SDK retries of one GET, the model counts (uint16 slots). */
+export const MAX_COUNT_PER_SYNC = 0xffff;
+
 export type LimiterConfig =
   | { kind: 'token-bucket'; capacity: number; refillPerSecond: number }
   | { kind: 'fixed-window'; limit: number; window: number; phase: number | 'random' }

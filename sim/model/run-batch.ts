@@ -1,8 +1,7 @@
-import { RandomStream } from '../engine/random.js';
 import { TrialCollector } from '../metrics/trial-collector.js';
 import { TRIAL_METRICS, type TrialBatch } from '../metrics/trial-record.js';
 import type { ModelConfig } from './config.js';
-import { FleetTrial } from './fleet-trial.js';
+import { FleetTrial, type EngineChoice } from './fleet-trial.js';
 import { firstOutage } from './fleet-events.js';
 import { refreshWindow } from './refresh-window.js';
 
@@ -13,8 +12,9 @@ export function runTrialBatch(
   point: number,
   from: number,
   to: number,
+  engine: EngineChoice = 'auto',
 ): TrialBatch {
-  const trial = new FleetTrial(model);
+  const trial = new FleetTrial(model, seed, point);
   const window = refreshWindow(model);
   const collector = new TrialCollector({
     horizon: model.horizon,
@@ -29,7 +29,7 @@ export function runTrialBatch(
   const series = new Uint32Array(n * 2 * collector.bins);
   for (let i = 0; i < n; i++) {
     collector.reset();
-    trial.run(RandomStream.forTrial(seed, point, from + i), collector);
+    trial.run(from + i, collector, engine);
     collector.finish(metrics, series, i);
   }
   return { point, from, to, metrics, series, bins: collector.bins };

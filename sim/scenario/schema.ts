@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_SLOT_COUNT } from '../model/fleet-trial.js';
+import { MAX_COUNT_PER_SYNC } from '../model/config.js';
 import { parseDuration, parseRate, parseShare } from './units.js';
 
 /** A duration in seconds: a number of seconds or a string with a unit. */
@@ -35,7 +35,7 @@ const wholeAtLeast = (min: number) =>
   z.number({ error: 'expected a number' }).int({ error: 'expected a whole number' }).min(min, { error: `must be at least ${min}` });
 
 /** Counts the model keeps in 16-bit slots (objects per SecretSync, SDK retries). */
-const wholeUpToSlot = (min: number) => wholeAtLeast(min).max(MAX_SLOT_COUNT, { error: `must be at most ${MAX_SLOT_COUNT}` });
+const wholeUpToSlot = (min: number) => wholeAtLeast(min).max(MAX_COUNT_PER_SYNC, { error: `must be at most ${MAX_COUNT_PER_SYNC}` });
 
 const positive = () => z.number({ error: 'expected a number' }).positive({ error: 'must be greater than 0' });
 

@@ -1,0 +1,248 @@
+import type { EventHandler, EventLoop } from '../engine/event-loop.js';
+import type { RandomStream } from '../engine/random.js';
+import type { TrialCollector } from '../metrics/trial-collector.js';
+import type { ModelConfig } from './config.js';
+import { EventKind, event } from './event-kinds.js';
+import type { FleetAction } from './fleet-events.js';
+import { FleetLayout } from './fleet-layout.js';
+import { steadyResidual } from './initial-phases.js';
+import { ConvergenceProbe } from './probes/convergence.js';
+import { RecoveryProbe } from './probes/recovery.js';
+import { StalenessProbe } from './probes/staleness.js';
+import { Reconciler } from './reconcile.js';
+import { requeueDelay } from './requeue-backoff.js';
+import { resolveRetry } from './sdk-retry.js';
+import { Reason, SyncState, SyncTable } from './sync-table.js';
+import { VaultGateway } from './vault-gateway.js';
+import { WorkQueues } from './work-queue.js';
+
+/** An Action event's second word: apply it to every cluster it names. */
+export const ALL_CLUSTERS = -1;
+
+/**
+ * The cluster side of the fleet, written once (MODEL.md section 2): each SecretSync's
+ * considerations (edits, polls, restarts, requeues, tickers), its jitter, the cluster's work
+ * queue, and its reconciles. Clusters meet only through the vault gateway's answers, so a driver
+ * may run them all in one event loop (coupled) or one cluster at a time (independent); every
+ * cluster draws only from its own random stream, so both see the same history.
+ */
+export class ClusterModel implements EventHandler {
+  readonly layout: FleetLayout;
+  readonly table: SyncTable;
+  readonly queues: WorkQueues;
+  readonly gateway: VaultGateway;
+  readonly reconciler: Reconciler;
+  readonly convergence: ConvergenceProbe;
+  readonly recovery: RecoveryProbe;
+  readonly staleness: StalenessProbe;
+  private readonly requeueBase: number;
+  private readonly requeueMax: number;
+
+  // Set by the driver for each trial.
+  loop!: EventLoop;
+  col!: TrialCollector;
+  /** Each cluster's random stream. */
+  streams!: RandomStream[];
+  /** Each vault's random stream (its other applications' requests). */
+  vaultStreams!: RandomStream[];
+  actions: FleetAction[] = [];
+  /** The scenario event whose convergence is measured (-1: the start, or none). */
+  readonly trackedEvent: number;
+
+  constructor(readonly config: ModelConfig) {
+    this.layout = new FleetLayout(config);
+    this.table = new SyncTable(this.layout.syncs);
+    this.queues = new WorkQueues(this.layout);
+    this.gateway = new VaultGateway(config);
+    this.reconciler = new Reconciler(this, resolveRetry(config.client.retry));
+    const firstRollout = config.events.findIndex((e) => e.kind === 'rollout');
+    this.trackedEvent = config.start === 'rollout' ? -1 : firstRollout;
+    this.convergence = new ConvergenceProbe(config.start === 'rollout' ? 0 : firstRollout >= 0 ? config.events[firstRollout].at : NaN);
+    const outage = config.events.findIndex((e) => e.kind === 'outage');
+    const o = config.events[outage];
+    this.recovery = new RecoveryProbe(o?.kind === 'outage' && o.at + o.duration <= config.horizon ? o.at + o.duration : NaN);
+    this.staleness = new StalenessProbe(config, this.layout, this.table);
+    this.requeueBase = config.client.requeue.baseDelay;
+    this.requeueMax = config.client.requeue.maxDelay;
+  }
+
+  handle(t: number, a: number, b: number): void {
+    const id = a >> 3;
+    switch (a & 7) {
+      case EventKind.Wake:
+        if (b === this.table.wakeGen(id)) {
+          this.table.setWakePending(id, 0);
+          this.consider(id, t);
+        }
+        break;
+      case EventKind.Response:
+        if (b === this.table.fetchGen(id) && this.reconciler.respond(id, t)) this.reconciler.proceed(id, t);
+        this.dispatch(this.layout.syncCluster[id], t);
+        break;
+      case EventKind.Send:
+        if (b === this.table.fetchGen(id)) this.reconciler.proceed(id, t);
+        this.dispatch(this.layout.syncCluster[id], t);
+        break;
+      case EventKind.Background:
+        this.gateway.request(id, t);
+        this.loop.schedule(t + this.vaultStreams[id].exponential(this.gateway.backgroundRate[id]), a, 0);
+        break;
+      case EventKind.Action:
+        this.applyAction(this.actions[id], t, b);
+        break;
+      case EventKind.Tick:
+        this.tick(id, t);
+        break;
+    }
+  }
+
+  /** A trial that starts with a rollout: cluster c's SecretSyncs are all edited at 0. */
+  startRollout(c: number): void {
+    if (this.config.start === 'rollout') this.edit(c, 0, true);
+  }
+
+  /**
+   * A steady fleet's SecretSyncs of cluster c on per-sync timers: each first considered at its
+   * stationary residual time (initial-phases.ts).
+   */
+  startSteady(c: number): void {
+    const { layout } = this;
+    const g = layout.clusterGroup[c];
+    if (this.config.start !== 'steady' || !layout.perSyncTimers[g]) return;
+    const first = layout.clusterFirstSync[c];
+    const end = first + layout.clusterSyncCount[c];
+    for (let s = first; s < end; s++) this.scheduleWake(s, steadyResidual(layout.pollInterval[g], layout.jitterSeconds[g], this.streams[c]), Reason.Poll);
+  }
+
+  /**
+   * scheduling: cluster-ticker (the upstream controller): one ticker per cluster with period P
+   * and a uniformly random phase, which is also the stationary residual of a fixed period.
+   */
+  startTicker(c: number): void {
+    const { layout } = this;
+    const g = layout.clusterGroup[c];
+    if (!layout.perSyncTimers[g]) this.loop.schedule(this.streams[c].uniform() * layout.pollInterval[g], event(EventKind.Tick, c), 0);
+  }
+
+  private jitter(c: number): number {
+    const j = this.layout.jitterSeconds[this.layout.clusterGroup[c]];
+    return j > 0 ? this.streams[c].uniform() * j : 0;
+  }
+
+  private scheduleWake(s: number, t: number, why: Reason): void {
+    const { table } = this;
+    table.setReason(s, why);
+    table.setWakePending(s, 1);
+    const gen = table.wakeGen(s) + 1;
+    table.setWakeGen(s, gen);
+    this.loop.schedule(t, event(EventKind.Wake, s), gen);
+  }
+
+  /** A tick considers every SecretSync of the cluster at once (each then waits its jitter). */
+  private tick(c: number, t: number): void {
+    const { layout } = this;
+    const first = layout.clusterFirstSync[c];
+    const end = first + layout.clusterSyncCount[c];
+    for (let s = first; s < end; s++) this.scheduleWake(s, t + this.jitter(c), Reason.Poll);
+    this.loop.schedule(t + layout.pollInterval[layout.clusterGroup[c]], event(EventKind.Tick, c), 0);
+  }
+
+  /** A spec edit of every SecretSync of cluster c at time t (a CI rollout). */
+  private edit(c: number, t: number, tracked: boolean): void {
+    const { layout, table } = this;
+    const first = layout.clusterFirstSync[c];
+    const end = first + layout.clusterSyncCount[c];
+    for (let s = first; s < end; s++) {
+      table.setForced(s, 1);
+      table.setEditedAt(s, t);
+      if (tracked) table.setAwaiting(s, 1);
+      this.scheduleWake(s, t + this.jitter(c), Reason.Edit);
+    }
+  }
+
+  /** A controller restart: the queue, in-flight reconciles and backoff state are lost. */
+  private restart(c: number, t: number): void {
+    const { layout, table } = this;
+    const first = layout.clusterFirstSync[c];
+    const jitter = layout.jitterOnRestart[layout.clusterGroup[c]];
+    const end = first + layout.clusterSyncCount[c];
+    this.queues.clear(c);
+    for (let s = first; s < end; s++) {
+      table.setState(s, SyncState.Idle);
+      table.setDirty(s, 0);
+      table.setFailures(s, 0);
+      table.setFetchGen(s, table.fetchGen(s) + 1);
+      this.scheduleWake(s, t + (jitter ? this.jitter(c) : 0), Reason.Restart);
+    }
+  }
+
+  /** A fleet action at t, on every cluster it names or (`only` >= 0) on that cluster alone. */
+  private applyAction(action: FleetAction, t: number, only: number): void {
+    switch (action.kind) {
+      case 'rollout': {
+        const tracked = action.event === this.trackedEvent;
+        if (only >= 0) this.edit(only, t, tracked);
+        else for (let i = 0; i < action.clusters.length; i++) this.edit(action.clusters[i], t, tracked);
+        break;
+      }
+      case 'restart':
+        if (only >= 0) this.restart(only, t);
+        else for (let i = 0; i < action.clusters.length; i++) this.restart(action.clusters[i], t);
+        break;
+      case 'outage-start':
+        for (const v of action.vaults) this.gateway.outageStarts(v, action.timeout);
+        break;
+      case 'outage-end':
+        for (const v of action.vaults) this.gateway.outageEnds(v);
+        break;
+    }
+  }
+
+  /** The consideration's jitter is over: enqueue (workqueue semantics: no duplicates). */
+  private consider(s: number, t: number): void {
+    const st = this.table.state(s);
+    if (st === SyncState.Idle) {
+      const c = this.layout.syncCluster[s];
+      // A free worker and nobody ahead in the queue: it starts now (what enqueue and dispatch would do).
+      if (this.queues.isEmpty(c) && this.queues.hasFreeWorker(c)) {
+        this.reconciler.start(s, c, t);
+      } else {
+        this.enqueue(s);
+        this.dispatch(c, t);
+      }
+    } else if (st === SyncState.Processing) {
+      this.table.setDirty(s, 1);
+    }
+  }
+
+  private enqueue(s: number): void {
+    this.queues.push(this.layout.syncCluster[s], s);
+    this.table.setState(s, SyncState.Queued);
+  }
+
+  /** Free workers of cluster c take queued SecretSyncs (FIFO) and run as far as they can now. */
+  private dispatch(c: number, t: number): void {
+    const { queues } = this;
+    while (!queues.isEmpty(c) && queues.hasFreeWorker(c)) this.reconciler.start(queues.shift(c), c, t);
+  }
+
+  /** What the controller does after a reconcile of s ended at t. */
+  afterReconcile(s: number, t: number, succeeded: boolean): void {
+    const { layout, table } = this;
+    const c = layout.syncCluster[s];
+    const gi = layout.clusterGroup[c];
+    if (table.dirty(s)) {
+      // Considered again while it ran: the workqueue hands it back at once.
+      table.setDirty(s, 0);
+      this.enqueue(s);
+    } else if (table.wakePending(s)) {
+      // An edit came while it ran and its jitter is still running: that consideration comes next.
+    } else if (succeeded) {
+      // Under a cluster ticker the next poll is the cluster's next tick.
+      if (layout.perSyncTimers[gi]) this.scheduleWake(s, t + layout.pollInterval[gi] + this.jitter(c), Reason.Poll);
+    } else {
+      const delay = requeueDelay(table.failures(s), this.requeueBase, this.requeueMax);
+      this.scheduleWake(s, t + delay + (layout.jitterOnRequeue[gi] ? this.jitter(c) : 0), Reason.Requeue);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import type { RandomStream } from '../engine/random.js';
+import type { ModelConfig, RetryAfterConfig } from './config.js';
+import { createLimiter, type Limiter } from './limiters/index.js';
+
+/** A vault's answer to one GET. */
+export const enum VaultAnswer {
+  Ok = 0,
+  /** 429 */
+  Throttled = 1,
+  /** The vault is unreachable (an outage): the request fails after a timeout. */
+  Unavailable = 2,
+}
+
+/**
+ * The vault side as a cluster meets it: outages, each vault's limiter and the subscription's.
+ * In the coupled driver a request is admitted only when its vault and the subscription both
+ * accept it; in the independent driver (`coupled` false) every request that reaches a vault is
+ * accepted, and the vault check judges the recorded sends afterwards.
+ */
+export class VaultGateway {
+  readonly limiters: Limiter[];
+  readonly subscription: Limiter | null;
+  readonly backgroundRate: Float64Array;
+  private readonly rejectedCount: Uint8Array;
+  private readonly retryAfterSetting: RetryAfterConfig[];
+  private readonly down: Int32Array;
+  private readonly outageTimeout: Float64Array;
+  coupled = true;
+  /** The Retry-After of the last 429 answered (NaN: none was sent). */
+  retryAfter = NaN;
+
+  constructor(config: ModelConfig) {
+    this.limiters = config.vaults.map((v) => createLimiter(v.limiter));
+    this.subscription = config.subscription ? createLimiter(config.subscription) : null;
+    this.backgroundRate = Float64Array.from(config.vaults, (v) => v.background.ratePerSecond);
+    this.rejectedCount = Uint8Array.from(config.vaults, (v) => (v.rejectedCount ? 1 : 0));
+    this.retryAfterSetting = config.vaults.map((v) => v.retryAfter);
+    this.down = new Int32Array(config.vaults.length);
+    this.outageTimeout = new Float64Array(config.vaults.length);
+  }
+
+  get vaults(): number {
+    return this.limiters.length;
+  }
+
+  /** The limiters as at the start of a trial (a random fixed-window phase from each one's stream). */
+  resetLimiters(vaultStreams: RandomStream[], subscriptionStream: RandomStream): void {
+    this.limiters.forEach((l, v) => l.reset(vaultStreams[v]));
+    this.subscription?.reset(subscriptionStream);
+  }
+
+  /** Every vault reachable again. */
+  resetOutages(): void {
+    this.down.fill(0);
+  }
+
+  outageStarts(v: number, timeout: number): void {
+    this.down[v]++;
+    this.outageTimeout[v] = timeout;
+  }
+
+  outageEnds(v: number): void {
+    this.down[v]--;
+  }
+
+  isDown(v: number): boolean {
+    return this.down[v] > 0;
+  }
+
+  /** How long a request to vault v takes to fail while it is down. */
+  timeout(v: number): number {
+    return this.outageTimeout[v];
+  }
+
+  /**
+   * Of n requests to a reachable vault v at the same instant t, how many are accepted in a row
+   * before the first rejection; those are counted against the limits.
+   */
+  acceptMany(v: number, t: number, n: number): number {
+    if (!this.coupled) return n;
+    const vault = this.limiters[v];
+    const sub = this.subscription;
+    let k = vault.acceptable(t, n);
+    if (sub !== null && k > 0) k = sub.acceptable(t, k);
+    if (k > 0) {
+      vault.takeMany(t, k);
+      sub?.takeMany(t, k);
+    }
+    return k;
+  }
+
+  /** One request to vault v at time t (a GET of the fleet, or another application's). */
+  request(v: number, t: number): VaultAnswer {
+    if (this.down[v] > 0) return VaultAnswer.Unavailable;
+    if (!this.coupled) return VaultAnswer.Ok;
+    const vault = this.limiters[v];
+    const sub = this.subscription;
+    const accepted = vault.wouldAccept(t) && (sub === null || sub.wouldAccept(t));
+    if (accepted || this.rejectedCount[v]) {
+      vault.take(t);
+      sub?.take(t);
+    }
+    if (accepted) return VaultAnswer.Ok;
+    this.retryAfter = this.retryAfterAt(v, t);
+    return VaultAnswer.Throttled;
+  }
+
+  private retryAfterAt(v: number, t: number): number {
+    const ra = this.retryAfterSetting[v];
+    if (ra === 'none') return NaN;
+    if (ra !== 'until-capacity') return ra;
+    const sub = this.subscription;
+    return Math.max(this.limiters[v].retryAfter(t), sub ? sub.retryAfter(t) : 0);
+  }
+}
