@@ -18,12 +18,14 @@ function sim(...args: string[]) {
 
 test('flags parse into data', async () => {
   const a = await parseArgs(['run', 'x.yaml', '--trials', '50', '--seed', '9', '--workers', '2', '--set', 'a=1', '--set', 'b=2', '--json']);
-  assert.equal(a, { command: 'run', scenario: 'x.yaml', trials: 50, seed: 9, workers: 2, out: undefined, set: ['a=1', 'b=2'], json: true, quiet: false });
+  assert.equal(a, { command: 'run', scenario: 'x.yaml', trials: 50, seed: 9, workers: 2, engine: 'auto', out: undefined, set: ['a=1', 'b=2'], json: true, quiet: false });
+  const c = await parseArgs(['run', 'x.yaml', '--engine', 'coupled']);
+  assert.is((c as { engine: string }).engine, 'coupled');
   const j = await parseArgs(['jitter', '--clusters', '700', '--secrets', '30', '--jitter', '3m', '--longest-refresh', '75m']);
-  assert.equal(j, { command: 'jitter', trials: undefined, seed: undefined, workers: undefined, clusters: 700, secrets: 30, risk: 1e-4, perSecondLimit: 400, jitter: 180, longestRefresh: 4500, poll: 3600, verify: false });
+  assert.equal(j, { command: 'jitter', trials: undefined, seed: undefined, workers: undefined, engine: 'auto', clusters: 700, secrets: 30, risk: 1e-4, perSecondLimit: 400, jitter: 180, longestRefresh: 4500, poll: 3600, verify: false });
   const r = await parseArgs(['recommend', 'x.yaml', '--target', '1e-3', '--metric', 'refreshOver']);
-  assert.equal(r, { command: 'recommend', scenario: 'x.yaml', trials: undefined, seed: undefined, workers: undefined, target: 1e-3, metric: 'refreshOver', maxTrials: 40000, set: [] });
-  for (const bad of [['jitter', '--clusters', '7'], ['jitter', '--clusters', '7', '--secrets', '3', '--jitter', 'soon'], ['recommend', 'x.yaml', '--metric', 'peakRps'], ['recommend', 'x.yaml', '--target', '0'], ['run', 'x.yaml', '--trials', '0'], ['run', 'x.yaml', '--workers', '1.5'], ['run', 'x.yaml', '--bogus'], ['fly', 'x.yaml'], []]) {
+  assert.equal(r, { command: 'recommend', scenario: 'x.yaml', trials: undefined, seed: undefined, workers: undefined, engine: 'auto', target: 1e-3, metric: 'refreshOver', maxTrials: 40000, set: [] });
+  for (const bad of [['jitter', '--clusters', '7'], ['jitter', '--clusters', '7', '--secrets', '3', '--jitter', 'soon'], ['recommend', 'x.yaml', '--metric', 'peakRps'], ['recommend', 'x.yaml', '--target', '0'], ['run', 'x.yaml', '--trials', '0'], ['run', 'x.yaml', '--workers', '1.5'], ['run', 'x.yaml', '--bogus'], ['run', 'x.yaml', '--engine', 'fast'], ['fly', 'x.yaml'], []]) {
     try {
       await parseArgs(bad);
       assert.unreachable(bad.join(' '));

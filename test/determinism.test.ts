@@ -28,4 +28,16 @@ test('same scenario and seed: byte-identical CSV files for 1, 2 and 3 workers an
   assert.ok(other[2] !== one[2], 'another seed gives other trials');
 });
 
+test('common random numbers: a sweep point run alone writes the same trials as inside the sweep', async () => {
+  const sweep = loadScenario(fixture, { trials: 12 });
+  const alone = loadScenario(fixture, { trials: 12, set: ['sweep.jitterSeconds=[30s]'] });
+  assert.is(alone.points.length, 1);
+  const [both, one] = [await runScenario(sweep, { workers: 2, progress: false }), await runScenario(alone, { workers: 1, progress: false })];
+  const rows = (csv: string, point: string) => csv.trim().split('\n').slice(1).filter((l) => l.startsWith(`${point},`)).map((l) => l.slice(l.indexOf(',') + 1));
+  const inSweep = rows(trialsCsv(both), '1');
+  assert.is(inSweep.length, 12);
+  assert.equal(rows(trialsCsv(one), '0'), inSweep, 'trials.csv rows, but for the point index');
+  assert.equal(rows(summaryCsv(alone, one), '0'), rows(summaryCsv(sweep, both), '1'), 'summary.csv row');
+});
+
 test.run();

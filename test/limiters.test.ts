@@ -125,4 +125,51 @@ test('batched requests: acceptable + takeMany decide exactly as one request afte
   }
 });
 
+/**
+ * surelyAcceptsAll is the independent driver's quick vault test: whenever it says yes for some
+ * counts per second, every arrival sequence with those counts must be accepted in full. The
+ * arrivals here are pushed to the bins' edges (the worst case) or spread at random; the counts
+ * sit near each limit, so that both answers occur, and a limit of exactly one bin is checked
+ * at the boundary.
+ */
+test('surelyAcceptsAll never says yes to counts some arrival sequence would see rejected', () => {
+  const shapes = {
+    'token bucket': () => new TokenBucket(50, 5),
+    'fixed window': () => new FixedWindow(50, 10, 'random'),
+    'sliding window': () => new SlidingWindow(50, 10),
+  };
+  const r = new RandomStream('surely');
+  for (const [name, make] of Object.entries(shapes)) {
+    let yes = 0;
+    let rejectedWhenUnsure = 0;
+    for (let k = 0; k < 400; k++) {
+      const counts = new Float64Array(30);
+      const level = 2 + r.int(11);
+      for (let b = 0; b < counts.length; b++) counts[b] = r.int(level) + (r.uniform() < 0.05 ? r.int(40) : 0);
+      const times: number[] = [];
+      const edges = r.uniform() < 0.5;
+      counts.forEach((n, b) => {
+        for (let i = 0; i < n; i++) times.push(edges ? (r.uniform() < 0.5 ? b : b + 1 - 1e-9) : b + r.uniform());
+      });
+      times.sort((x, y) => x - y);
+      const limiter = make();
+      limiter.reset(r);
+      const accepted = times.every((t) => tryAcquire(limiter, t));
+      const sure = limiter.surelyAcceptsAll(counts, 1);
+      if (sure) {
+        yes++;
+        assert.ok(accepted, `${name}: sure of ${counts.join(' ')}, yet a request was rejected`);
+      } else if (!accepted) {
+        rejectedWhenUnsure++;
+      }
+    }
+    assert.ok(yes > 40 && rejectedWhenUnsure > 40, `${name}: ${yes} sure, ${rejectedWhenUnsure} rejected: both answers must occur`);
+  }
+  const one = (n: number) => Float64Array.from([n]);
+  assert.ok(new TokenBucket(50, 5).surelyAcceptsAll(one(49), 1), 'a token of margin');
+  assert.not.ok(new TokenBucket(50, 5).surelyAcceptsAll(one(51), 1));
+  assert.ok(new SlidingWindow(50, 10).surelyAcceptsAll(one(50), 1));
+  assert.not.ok(new SlidingWindow(50, 10).surelyAcceptsAll(one(51), 1));
+});
+
 test.run();

@@ -1,14 +1,52 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RandomStream } from '../sim/engine/random.js';
+import { RandomStream, TrialStreams } from '../sim/engine/random.js';
 
 const draws = (r: RandomStream, n: number) => Array.from({ length: n }, () => r.uniform());
 
-test('a trial stream depends on (seed, point, trial) only', () => {
-  assert.equal(draws(RandomStream.forTrial(1, 0, 5), 10), draws(RandomStream.forTrial(1, 0, 5), 10));
-  assert.not.equal(draws(RandomStream.forTrial(1, 0, 5), 10), draws(RandomStream.forTrial(1, 0, 6), 10));
-  assert.not.equal(draws(RandomStream.forTrial(1, 0, 5), 10), draws(RandomStream.forTrial(1, 1, 5), 10));
-  assert.not.equal(draws(RandomStream.forTrial(1, 0, 5), 10), draws(RandomStream.forTrial(2, 0, 5), 10));
+function streams(seed: number | string, trial: number, clusters = 10, vaults = 2): TrialStreams {
+  const s = new TrialStreams(seed, clusters, vaults);
+  s.forTrial(trial);
+  return s;
+}
+
+test('a cluster\'s stream depends on (seed, trial, cluster) only, not on the fleet around it', () => {
+  const a = draws(streams(1, 5).clusters[3], 10);
+  assert.equal(a, draws(streams(1, 5, 2000, 7).clusters[3], 10), 'a larger fleet, more vaults');
+  assert.equal(a, draws(streams('1', 5).clusters[3], 10), 'the seed 1 and the seed "1" are one seed');
+  assert.not.equal(a, draws(streams(1, 6).clusters[3], 10), 'another trial');
+  assert.not.equal(a, draws(streams(1, 5).clusters[4], 10), 'another cluster');
+  assert.not.equal(a, draws(streams(2, 5).clusters[3], 10), 'another seed');
+  const s = streams(1, 5);
+  const vault = draws(s.vaults[0], 10);
+  assert.not.equal(vault, draws(s.clusters[0], 10), 'vault 0 and cluster 0 have streams of their own');
+  assert.not.equal(vault, draws(s.vaults[1], 10));
+  s.rewindVaults();
+  assert.equal(draws(s.vaults[0], 10), vault, 'rewound to the start of the trial');
+});
+
+test('neighbouring clusters\' first draws are uniform and uncorrelated (within 5 standard errors)', () => {
+  // The streams of one trial differ only in the cluster id: the seeding must not leave a trace.
+  const n = 100_000;
+  const s = streams(1, 0, n, 1);
+  const first = Float64Array.from(s.clusters, (r) => r.uniform());
+  let sum = 0;
+  let cross = 0;
+  const grid = new Float64Array(100);
+  for (let c = 0; c < n; c++) {
+    sum += first[c];
+    if (c + 1 < n) {
+      cross += (first[c] - 0.5) * (first[c + 1] - 0.5);
+      grid[Math.floor(first[c] * 10) * 10 + Math.floor(first[c + 1] * 10)]++;
+    }
+  }
+  assert.ok(Math.abs(sum / n - 0.5) < 5 * Math.sqrt(1 / 12 / n), `mean ${sum / n}`);
+  const correlation = cross / (n - 1) / (1 / 12);
+  assert.ok(Math.abs(correlation) < 5 / Math.sqrt(n), `correlation ${correlation}`);
+  // Pairs on a 10 x 10 grid: chi-square with 99 degrees of freedom, mean 99, sd 14.
+  const expected = (n - 1) / 100;
+  const chi2 = grid.reduce((a, o) => a + (o - expected) ** 2 / expected, 0);
+  assert.ok(chi2 < 99 + 5 * Math.sqrt(2 * 99), `chi-square ${chi2}`);
 });
 
 test('normal draws have mean 0 and variance 1 (within 5 standard errors)', () => {

@@ -1,5 +1,6 @@
 import type { TrialBatch } from '../sim/metrics/trial-record.js';
 import type { ModelConfig } from '../sim/model/config.js';
+import type { EngineChoice } from '../sim/model/fleet-trial.js';
 import { runTrialBatch } from '../sim/model/run-batch.js';
 
 export interface BatchTask {
@@ -8,9 +9,10 @@ export interface BatchTask {
   point: number;
   from: number;
   to: number;
+  engine: EngineChoice;
 }
 
 /** The pool entry: trials [from, to) of one point. */
 export default function trialBatch(task: BatchTask): TrialBatch {
-  return runTrialBatch(task.model, task.seed, task.point, task.from, task.to);
+  return runTrialBatch(task.model, task.seed, task.point, task.from, task.to, task.engine);
 }

@@ -1,4 +1,5 @@
 import yargs, { type Argv } from 'yargs';
+import { ENGINES, type EngineChoice } from '../run/trial-pool.js';
 import { UserError } from '../scenario/errors.js';
 import { parseDuration } from '../scenario/units.js';
 
@@ -7,6 +8,8 @@ interface SimulationFlags {
   trials?: number;
   seed?: number | string;
   workers?: number;
+  /** `coupled`: run every trial in the coupled driver (a check of the independent one). */
+  engine: EngineChoice;
 }
 
 export interface RunArgs extends SimulationFlags {
@@ -58,7 +61,13 @@ const simulationFlags = (y: Argv, trialsHelp: string) =>
   y
     .option('trials', { type: 'number', describe: trialsHelp })
     .option('seed', { type: 'string', describe: 'random seed' })
-    .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' });
+    .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
+    .option('engine', {
+      type: 'string',
+      choices: [...ENGINES],
+      default: 'auto',
+      describe: 'auto: each trial runs cluster by cluster and falls back to one fleet-wide event loop when the vault would throttle; coupled: always the fleet-wide loop (a check: same bytes, slower)',
+    });
 
 const scenarioFlags = (y: Argv) =>
   simulationFlags(y.positional('scenario', { type: 'string', describe: 'scenario YAML file', demandOption: true }), 'trials per point (overrides the file)').option(
@@ -129,6 +138,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
     trials: whole('trials', parsed.trials),
     seed: seedOf(parsed.seed as string | undefined),
     workers: whole('workers', parsed.workers),
+    engine: parsed.engine as EngineChoice,
   };
   switch (command) {
     case 'run':

@@ -63,7 +63,7 @@ export async function recommendCommand(args: RecommendArgs): Promise<number> {
   const g = base.fleet[0];
   const recipe = recommendation({ clusters: g.clusters, secretsPerCluster: g.secretSyncs * g.objectsPerSync, perSecondLimit: base.metrics.perSecondLimit }, 1e-4).documented;
 
-  const pool = new TrialPool(args.workers);
+  const pool = new TrialPool(args.workers, undefined, args.engine);
   const probes = new Map<number, Probe>();
   // Fixed, not per worker: the answer must not depend on the number of workers.
   let lookTrials = Math.min(args.maxTrials, 200);

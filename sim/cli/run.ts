@@ -13,7 +13,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   checkAssertionColumns(scenario.assertions, summaryColumns(scenario));
   const dir = args.out ?? join('results', scenario.name);
   prepareOutputFolder(dir);
-  const results = await runScenario(scenario, { workers: args.workers, progress: !args.quiet });
+  const results = await runScenario(scenario, { workers: args.workers, engine: args.engine, progress: !args.quiet });
   const files = writeResults(dir, scenario, results);
   const rows = summaryRows(scenario, results);
   if (args.json) {

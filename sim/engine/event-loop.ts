@@ -7,7 +7,7 @@ export interface EventHandler {
 
 /** What the model tells the loop about its workload, so that the loop can size its calendar. */
 export interface LoadHint {
-  /** Events per simulated second at the busiest stretch the model expects. */
+  /** Events per simulated second at the busiest stretch the model expects (0: unknown; one heap). */
   eventsPerSecond: number;
   /** About how many events are pending at once. */
   pending: number;
@@ -29,7 +29,7 @@ export class EventLoop {
   constructor(readonly horizon: number, hint: LoadHint) {
     // About six events a bucket, at most 1 s and at most a million buckets; a small workload
     // gets one bucket (a plain heap).
-    const width = hint.pending <= SMALL ? Infinity : Math.min(1, Math.max(6 / hint.eventsPerSecond, horizon / 1e6));
+    const width = hint.pending <= SMALL || !(hint.eventsPerSecond > 0) ? Infinity : Math.min(1, Math.max(6 / hint.eventsPerSecond, horizon / 1e6));
     this.queue = new CalendarQueue(horizon, width, hint.pending + 64, horizon);
   }
 

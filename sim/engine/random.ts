@@ -1,41 +1,69 @@
-import seedrandom from 'seedrandom';
-
 /**
- * One random stream. Each trial gets its own, derived from (scenario seed, point, trial), so a
- * result never depends on worker count, batch size or sharding. Alea is seedrandom's fastest
- * generator; draws allocate nothing.
+ * Random streams. The generator is sfc32, Chris Doty-Humphrey's Small Fast Chaotic generator
+ * from PractRand (RNG_engines.txt), which passes PractRand's battery to its limits; numpy ships
+ * its 64-bit sibling as SFC64. Its 128-bit state includes a counter, so every stream has a
+ * period of at least 2^32 and distinct states never fall into step.
+ *
+ * A stream is named by a key (scenario seed, trial, domain, id) and its state is a hash of the
+ * key: three 32-bit words, each from a bijective integer finalizer (Wellons' lowbias32, from
+ * his hash-prospector search), chained so that every word depends on the whole key while two
+ * of them alone already determine it. Distinct keys therefore get distinct states, with no
+ * string hashing per stream: seeding a cluster's stream costs a few multiplications, and three
+ * rounds of the generator as margin. Doubles have 32 random bits (as seedrandom's Alea had).
+ * Draws allocate nothing: the state lives in a typed array.
  */
 export class RandomStream {
-  private readonly next: () => number;
+  private readonly state = new Int32Array(4);
   private spareNormal = 0;
   private hasSpare = false;
 
-  constructor(seed: string) {
-    this.next = seedrandom.alea(seed);
+  /** A stream named by a label (tests, benchmarks); simulations derive theirs with `seed`. */
+  constructor(label: string | number = 0) {
+    const h = hashLabel(String(label));
+    this.seed(h, mix32(h ^ 0x68e31da4), mix32(h + 0x1b56c4e9));
   }
 
-  static forTrial(scenarioSeed: number | string, point: number, trial: number): RandomStream {
-    return new RandomStream(`${scenarioSeed}/${point}/${trial}`);
+  /** Sets the state from three key words (see streamWords). */
+  seed(a: number, b: number, c: number): void {
+    const s = this.state;
+    s[0] = a;
+    s[1] = b;
+    s[2] = c;
+    s[3] = 1;
+    this.hasSpare = false;
+    for (let i = 0; i < 3; i++) this.next32();
+  }
+
+  /** The next 32 random bits, as a signed int32. */
+  private next32(): number {
+    const s = this.state;
+    const a = s[0], b = s[1], c = s[2], d = s[3];
+    const t = (((a + b) | 0) + d) | 0;
+    s[3] = (d + 1) | 0;
+    s[0] = b ^ (b >>> 9);
+    s[1] = (c + (c << 3)) | 0;
+    s[2] = (((c << 21) | (c >>> 11)) + t) | 0;
+    return t;
   }
 
   /** U[0, 1). */
   uniform(): number {
-    return this.next();
+    return (this.next32() >>> 0) * 2.3283064365386963e-10;
   }
 
   /** U[a, b). */
   between(a: number, b: number): number {
-    return a + (b - a) * this.next();
+    return a + (b - a) * this.uniform();
   }
 
   /** An integer in [0, n). */
   int(n: number): number {
-    return Math.floor(this.next() * n);
+    return Math.floor(this.uniform() * n);
   }
 
   /** Exponential with the given rate (mean 1/rate). */
   exponential(rate: number): number {
-    return -Math.log(1 - this.next()) / rate;
+    return -Math.log(1 - this.uniform()) / rate;
   }
 
   /** Standard normal (Box-Muller, keeping the second value for the next call). */
@@ -44,8 +72,8 @@ export class RandomStream {
       this.hasSpare = false;
       return this.spareNormal;
     }
-    const u = 1 - this.next();
-    const v = this.next();
+    const u = 1 - this.uniform();
+    const v = this.uniform();
     const r = Math.sqrt(-2 * Math.log(u));
     this.spareNormal = r * Math.sin(2 * Math.PI * v);
     this.hasSpare = true;
@@ -58,27 +86,75 @@ export class RandomStream {
   }
 }
 
+/** Wellons' lowbias32: a bijection of 32-bit integers with low avalanche bias. */
+export function mix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  x ^= x >>> 16;
+  return x | 0;
+}
+
+/** FNV-1a over a label's UTF-16 code units, finalized: once per run, never per stream. */
+export function hashLabel(label: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193);
+  return mix32(h);
+}
+
+/** What a stream belongs to. */
+export const enum StreamDomain {
+  /** The trial itself: fleet event selections, rotation times. */
+  Trial = 1,
+  Cluster = 2,
+  Vault = 3,
+  Subscription = 4,
+}
+
 /**
- * The random streams of one trial: the trial's own (fleet event selections, rotation times),
- * each cluster's, each vault's (fixed-window phase, background load) and the subscription's.
+ * Seeds `stream` with the key (seedHash, trial, domain, id). The trial and the id each pass
+ * through a bijection into a word of their own, so the words determine the key; the first word
+ * mixes everything, so that neighbouring ids differ in every word.
+ */
+export function seedStream(stream: RandomStream, seedHash: number, trial: number, domain: StreamDomain, id: number): void {
+  const b = mix32((trial | 0) ^ 0x2c1b3c6d);
+  const c = mix32(((id | 0) + Math.imul(domain, 0x9e3779b9)) | 0);
+  const a = mix32(seedHash ^ mix32((b + Math.imul(c, 0x297a2d39)) | 0));
+  stream.seed(a, b, c);
+}
+
+/**
+ * The random streams of one trial, named by (scenario seed, trial) and never by a sweep point,
+ * a worker or a batch: the trial's own (fleet event selections, rotation times), each cluster's
+ * (all its draws), each vault's (fixed-window phase, background load) and the subscription's.
+ * The stream objects are made once and reseeded per trial.
  */
 export class TrialStreams {
-  trial!: RandomStream;
+  readonly trial = new RandomStream();
   readonly clusters: RandomStream[];
   readonly vaults: RandomStream[];
-  subscription!: RandomStream;
+  readonly subscription = new RandomStream();
+  private readonly seedHash: number;
+  private current = 0;
 
-  constructor(private readonly seed: number | string, private readonly point: number, clusters: number, vaults: number) {
-    this.clusters = new Array<RandomStream>(clusters);
-    this.vaults = new Array<RandomStream>(vaults);
+  constructor(seed: number | string, clusters: number, vaults: number) {
+    this.seedHash = hashLabel(String(seed));
+    this.clusters = Array.from({ length: clusters }, () => new RandomStream());
+    this.vaults = Array.from({ length: vaults }, () => new RandomStream());
   }
 
   /** Every stream at the start of trial `trial`. */
   forTrial(trial: number): void {
-    const r = RandomStream.forTrial(this.seed, this.point, trial);
-    this.trial = r;
-    this.subscription = r;
-    this.clusters.fill(r);
-    this.vaults.fill(r);
+    this.current = trial;
+    seedStream(this.trial, this.seedHash, trial, StreamDomain.Trial, 0);
+    for (let c = 0; c < this.clusters.length; c++) seedStream(this.clusters[c], this.seedHash, trial, StreamDomain.Cluster, c);
+    this.rewindVaults();
+  }
+
+  /** The vaults' and the subscription's streams back to the start of the current trial. */
+  rewindVaults(): void {
+    for (let v = 0; v < this.vaults.length; v++) seedStream(this.vaults[v], this.seedHash, this.current, StreamDomain.Vault, v);
+    seedStream(this.subscription, this.seedHash, this.current, StreamDomain.Subscription, 0);
   }
 }

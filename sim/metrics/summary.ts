@@ -51,6 +51,8 @@ export interface PointResult {
   requestsP99: Float64Array;
   /** All trial records of the point, row-major in trial order. */
   metrics: Float64Array;
+  /** How many trials the coupled driver ran (the vault would have throttled, or `--engine coupled`). */
+  coupled: number;
 }
 
 /** Merges a point's batches (any order in, trial order inside) into its summary and timeseries. */
@@ -107,7 +109,8 @@ export function summarisePoint(batches: TrialBatch[]): PointResult {
     throttledMean[k] = th / trials;
     requestsP99[k] = quantileSorted(scratch.sort(), 0.99);
   }
-  return { trials, summary, bins, requestsMean, throttledMean, requestsP99, metrics };
+  const coupled = sorted.reduce((n, b) => n + b.coupled, 0);
+  return { trials, summary, bins, requestsMean, throttledMean, requestsP99, metrics, coupled };
 }
 
 function sum(values: Float64Array): number {

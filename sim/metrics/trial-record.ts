@@ -69,4 +69,6 @@ export interface TrialBatch {
   /** (to - from) x 2 x bins: requests per bin, then throttled per bin. */
   series: Uint32Array;
   bins: number;
+  /** How many of these trials the coupled driver ran (the rest were exact on the independent one). */
+  coupled: number;
 }

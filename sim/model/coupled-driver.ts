@@ -24,6 +24,4 @@ export function runCoupled(model: ClusterModel, loop: EventLoop, col: TrialColle
   }
   loop.run(model);
   model.staleness.stillStale(0, layout.syncs, col);
-  model.convergence.finish(col);
-  model.recovery.finish(col, true);
 }

@@ -1,38 +1,68 @@
-import { EventLoop } from '../engine/event-loop.js';
+import { EventLoop, type LoadHint } from '../engine/event-loop.js';
 import { TrialStreams } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import { ClusterModel } from './cluster-model.js';
 import type { ModelConfig } from './config.js';
 import { runCoupled } from './coupled-driver.js';
 import { expandEvents } from './fleet-events.js';
+import { runIndependent } from './independent-driver.js';
 import { RotationPlan } from './rotation-plan.js';
+import { VaultCheck } from './vault-check.js';
 
 /** Which driver runs a trial: `auto` tries the independent one first; `coupled` always the coupled one. */
 export type EngineChoice = 'auto' | 'coupled';
 export const ENGINES: readonly EngineChoice[] = ['auto', 'coupled'];
 
 /**
- * One point's trials: the cluster model, its drivers and its random streams, allocated once and
- * reset per trial. Trial i draws from streams derived from (seed, i) alone.
+ * One point's trials: the cluster model, its two drivers and its random streams, allocated once
+ * and reset per trial. Trial i draws from streams named by (seed, i) alone.
+ *
+ * With `auto`, a trial first runs in the independent driver (each cluster alone, every GET
+ * accepted). If the vault check finds that the vaults would have accepted every request, and the
+ * fleet's recovery from an outage is decided, that trial is exact and final; otherwise it runs
+ * again, from t = 0 with the same streams, in the coupled driver.
  */
 export class FleetTrial {
   readonly model: ClusterModel;
   private readonly streams: TrialStreams;
   private readonly fleetLoop: EventLoop;
-  /** Trials the coupled driver ran (all of them with --engine coupled). */
+  private readonly clusterLoop: EventLoop;
+  private readonly check: VaultCheck;
+  /** Trials the coupled driver ran (all of them with `coupled`). */
   coupledTrials = 0;
 
-  constructor(readonly config: ModelConfig, seed: number | string, point: number) {
+  constructor(readonly config: ModelConfig, seed: number | string) {
     const model = (this.model = new ClusterModel(config));
-    this.streams = new TrialStreams(seed, point, model.layout.clusters, config.vaults.length);
+    this.streams = new TrialStreams(seed, model.layout.clusters, config.vaults.length);
     this.fleetLoop = new EventLoop(config.horizon, fleetLoad(config));
+    // One cluster's events (its SecretSyncs' and a few fleet actions): one small heap.
+    const perCluster = Math.max(...config.fleet.map((g) => g.secretSyncs));
+    this.clusterLoop = new EventLoop(config.horizon, { eventsPerSecond: 0, pending: 2 * perCluster });
+    this.check = new VaultCheck(model.gateway, this.streams, config.horizon);
+  }
+
+  /** Trials the quick vault test could not settle, replayed through the limiters. */
+  get replays(): number {
+    return this.check.replays;
   }
 
   /** Runs trial `trial` to the horizon, recording into `col` (already reset). */
   run(trial: number, col: TrialCollector, engine: EngineChoice): void {
+    const { model } = this;
     this.begin(trial, col);
+    if (engine === 'auto') {
+      runIndependent(model, this.clusterLoop, col);
+      if (this.check.allAccepted(col.sends) && model.recovery.finish(col, false)) {
+        model.convergence.finish(col);
+        return;
+      }
+      col.reset();
+      this.begin(trial, col);
+    }
     this.coupledTrials++;
-    runCoupled(this.model, this.fleetLoop, col);
+    runCoupled(model, this.fleetLoop, col);
+    model.recovery.finish(col, true);
+    model.convergence.finish(col);
   }
 
   /** Every piece of state as at the start of trial `trial`. */
@@ -65,7 +95,7 @@ export class FleetTrial {
  * What the fleet's event loop should expect: each SecretSync's consideration and its GETs'
  * answers, spread over the jitter after a rollout, or over a poll interval in a steady fleet.
  */
-function fleetLoad(config: ModelConfig): { eventsPerSecond: number; pending: number } {
+function fleetLoad(config: ModelConfig): LoadHint {
   const rollout = config.start === 'rollout' || config.events.some((e) => e.kind === 'rollout');
   let rate = 0;
   let syncs = 0;

@@ -14,7 +14,7 @@ export function runTrialBatch(
   to: number,
   engine: EngineChoice = 'auto',
 ): TrialBatch {
-  const trial = new FleetTrial(model, seed, point);
+  const trial = new FleetTrial(model, seed);
   const window = refreshWindow(model);
   const collector = new TrialCollector({
     horizon: model.horizon,
@@ -32,5 +32,5 @@ export function runTrialBatch(
     trial.run(from + i, collector, engine);
     collector.finish(metrics, series, i);
   }
-  return { point, from, to, metrics, series, bins: collector.bins };
+  return { point, from, to, metrics, series, bins: collector.bins, coupled: trial.coupledTrials };
 }

@@ -2,7 +2,7 @@ import { summarisePoint, type PointResult } from '../metrics/summary.js';
 import type { ModelConfig } from '../model/config.js';
 import type { Scenario } from '../scenario/load.js';
 import { Progress } from './progress.js';
-import { TrialPool } from './trial-pool.js';
+import { TrialPool, type EngineChoice } from './trial-pool.js';
 
 export interface RunOptions {
   /** Worker threads; default one per core. */
@@ -10,6 +10,8 @@ export interface RunOptions {
   /** Trials per task; default chosen from the trial count and workers. */
   batchSize?: number;
   progress?: boolean;
+  /** Which driver runs the trials (default auto). */
+  engine?: EngineChoice;
 }
 
 /** A model to simulate and the index that, with the seed, names its trials' random streams. */
@@ -20,11 +22,11 @@ export interface PointToRun {
 
 /**
  * Runs `trials` trials of every point on a worker pool and returns the points' results in the
- * order given. Trial i of a point draws from the stream (seed, index, i), so the answer is the
- * same for any number of workers or batch size.
+ * order given. Trial i of every point draws from the streams named by (seed, i), so the answer
+ * is the same for any number of workers or batch size, and points share their luck.
  */
 export async function runPoints(points: PointToRun[], seed: number | string, trials: number, label: string, options: RunOptions = {}): Promise<PointResult[]> {
-  const pool = new TrialPool(options.workers, options.batchSize);
+  const pool = new TrialPool(options.workers, options.batchSize, options.engine);
   const progress = new Progress(trials * points.length, label, process.stderr, options.progress ?? true);
   let done = 0;
   const tick = (n: number) => progress.update((done += n));

@@ -3,6 +3,9 @@ import { Piscina } from 'piscina';
 import type { BatchTask } from '../../workers/trial-batch.js';
 import type { TrialBatch } from '../metrics/trial-record.js';
 import type { ModelConfig } from '../model/config.js';
+import type { EngineChoice } from '../model/fleet-trial.js';
+
+export { ENGINES, type EngineChoice } from '../model/fleet-trial.js';
 
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
@@ -17,14 +20,14 @@ export function batches(trials: number, workers: number, batchSize?: number, fro
 }
 
 /**
- * Worker threads that simulate trials. Trial i of a point draws from the random stream
- * (seed, point, i) whichever worker runs it, so results never depend on the pool.
+ * Worker threads that simulate trials. Trial i draws from the random streams named by
+ * (seed, i) whichever worker runs it, so results never depend on the pool.
  */
 export class TrialPool {
   readonly workers: number;
   private readonly pool: Piscina<BatchTask, TrialBatch>;
 
-  constructor(workers = defaultWorkers(), private readonly batchSize?: number) {
+  constructor(workers = defaultWorkers(), private readonly batchSize?: number, private readonly engine: EngineChoice = 'auto') {
     this.workers = workers;
     this.pool = new Piscina<BatchTask, TrialBatch>({
       filename: new URL('../../workers/trial-batch.js', import.meta.url).href,
@@ -38,7 +41,7 @@ export class TrialPool {
   run(model: ModelConfig, seed: number | string, point: number, from: number, to: number, onTrials?: (n: number) => void): Promise<TrialBatch[]> {
     return Promise.all(
       batches(to - from, this.workers, this.batchSize, from).map(async ([f, t]) => {
-        const batch = await this.pool.run({ model, seed, point, from: f, to: t });
+        const batch = await this.pool.run({ model, seed, point, from: f, to: t, engine: this.engine });
         onTrials?.(t - f);
         return batch;
       }),

@@ -16,6 +16,12 @@ export interface Limiter {
   takeMany(t: number, n: number): void;
   /** Seconds from t until a request would be accepted (0 when it would be now). */
   retryAfter(t: number): number;
+  /**
+   * Whether every arrival sequence with `counts[i]` requests in [i * width, (i + 1) * width),
+   * from the start of a trial, would be accepted in full: a conservative test, with a margin
+   * for rounding (false does not mean a rejection, only that the requests must be replayed).
+   */
+  surelyAcceptsAll(counts: Float64Array, width: number): boolean;
   /** Back to the state at the start of a trial. */
   reset(rng: RandomStream): void;
 }
@@ -23,5 +29,20 @@ export interface Limiter {
 export function tryAcquire(limiter: Limiter, t: number): boolean {
   if (!limiter.wouldAccept(t)) return false;
   limiter.take(t);
+  return true;
+}
+
+/**
+ * For window limiters (at most `limit` requests in any window of `window` seconds): a window
+ * meets at most floor(window / width) + 2 bins, so no such run of bins may hold more than `limit`.
+ */
+export function binsWithinWindowLimit(counts: Float64Array, width: number, limit: number, window: number): boolean {
+  const m = Math.floor(window / width) + 2;
+  let sum = 0;
+  for (let i = 0; i < counts.length; i++) {
+    sum += counts[i];
+    if (i >= m) sum -= counts[i - m];
+    if (sum > limit) return false;
+  }
   return true;
 }

@@ -1,4 +1,4 @@
-import type { Limiter } from './limiter.js';
+import { binsWithinWindowLimit, type Limiter } from './limiter.js';
 
 /**
  * Exact sliding log: a request at t is accepted when fewer than `limit` counted requests fall
@@ -44,6 +44,10 @@ export class SlidingWindow implements Limiter {
 
   takeMany(t: number, n: number): void {
     for (let i = 0; i < n; i++) this.take(t);
+  }
+
+  surelyAcceptsAll(counts: Float64Array, width: number): boolean {
+    return binsWithinWindowLimit(counts, width, this.limit, this.window);
   }
 
   retryAfter(t: number): number {

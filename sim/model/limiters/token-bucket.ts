@@ -48,6 +48,24 @@ export class TokenBucket implements Limiter {
     this.tokens -= n;
   }
 
+  /**
+   * With every request accepted, request i finds a token when, for every earlier-or-equal
+   * request j, the requests j..i number at most capacity + refill * (t_i - t_j). Requests in
+   * bins a..b are at least (b - a - 1) bins apart, so it suffices that every run of bins holds
+   * at most capacity - 1 (a token of margin for rounding) + refill * width * (b - a - 1):
+   * E_b = counts_b + max(0, E_(b-1) - refill * width) is the largest excess ending at b.
+   */
+  surelyAcceptsAll(counts: Float64Array, width: number): boolean {
+    const perBin = this.refillPerSecond * width;
+    const room = this.capacity - 1;
+    let excess = 0;
+    for (let b = 0; b < counts.length; b++) {
+      if (counts[b] + excess > room) return false;
+      excess = counts[b] + Math.max(0, excess - perBin);
+    }
+    return true;
+  }
+
   retryAfter(t: number): number {
     this.refill(t);
     return this.tokens >= 1 ? 0 : (1 - this.tokens) / this.refillPerSecond;

@@ -1,0 +1,42 @@
+import type { EventLoop } from '../engine/event-loop.js';
+import type { TrialCollector } from '../metrics/trial-collector.js';
+import type { ClusterModel } from './cluster-model.js';
+import { EventKind, event } from './event-kinds.js';
+
+/**
+ * The independent driver: each cluster alone in a small event loop, from t = 0 to the horizon,
+ * as if the vault accepted every GET that reaches it (outages still fail them); its sends go to
+ * the collector's log. Until a vault would have rejected something, a cluster's history depends
+ * on its own stream and the fleet events alone, so when the vault check then finds no rejection
+ * this trial is exactly the coupled driver's (see FleetTrial).
+ */
+export function runIndependent(model: ClusterModel, loop: EventLoop, col: TrialCollector): void {
+  const { layout, gateway, actions } = model;
+  model.loop = loop;
+  gateway.coupled = false;
+  // Per action, the next of its clusters (they are in id order) not yet reached.
+  const cursor = new Int32Array(actions.length);
+  for (let c = 0; c < layout.clusters; c++) {
+    loop.reset();
+    gateway.resetOutages();
+    const v = layout.clusterVault[c];
+    for (let i = 0; i < actions.length; i++) {
+      const a = actions[i];
+      if (a.kind === 'outage-start' || a.kind === 'outage-end') {
+        if (a.vaults.includes(v)) loop.schedule(a.time, event(EventKind.Action, i), c);
+        continue;
+      }
+      const ids = a.clusters;
+      let k = cursor[i];
+      while (k < ids.length && ids[k] < c) k++;
+      cursor[i] = k;
+      if (k < ids.length && ids[k] === c) loop.schedule(a.time, event(EventKind.Action, i), c);
+    }
+    model.startRollout(c);
+    model.startSteady(c);
+    model.startTicker(c);
+    loop.run(model);
+    const first = layout.clusterFirstSync[c];
+    model.staleness.stillStale(first, first + layout.clusterSyncCount[c], col);
+  }
+}
