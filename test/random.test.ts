@@ -65,6 +65,41 @@ test('normal draws have mean 0 and variance 1 (within 5 standard errors)', () =>
   assert.ok(Math.abs(v - 1) < 5 * Math.sqrt(2 / n), `variance ${v}`);
 });
 
+test('normal draws (the ziggurat) have the standard normal CDF, tails included (within 5 standard errors)', () => {
+  const r = new RandomStream('ziggurat');
+  const n = 1_000_000;
+  // Phi(x), from tables; -3.5 and 3.5 are beyond the ziggurat's base (3.4426), in its tail algorithm.
+  const phi: Array<[number, number]> = [[-3.5, 2.326290790e-4], [-2, 0.0227501319], [-1, 0.1586552539], [0, 0.5], [0.5, 0.6914624613], [1.5, 0.9331927987], [3, 0.9986501020], [3.5, 0.9997673709]];
+  const below = new Array(phi.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    const x = r.normal();
+    for (let k = 0; k < phi.length; k++) if (x < phi[k][0]) below[k]++;
+  }
+  phi.forEach(([x, p], k) => {
+    const se = Math.sqrt((p * (1 - p)) / n);
+    assert.ok(Math.abs(below[k] / n - p) < 5 * se, `P(X < ${x}) = ${below[k] / n}, expected ${p}`);
+  });
+});
+
+test('the normal tail beyond the ziggurat\'s base R: its probability and its mean excess (within 5 standard errors)', () => {
+  const r = new RandomStream('tail');
+  const R = 3.442619855899;
+  const n = 4_000_000;
+  let count = 0;
+  let excess = 0;
+  for (let i = 0; i < n; i++) {
+    const x = Math.abs(r.normal());
+    if (x > R) {
+      count++;
+      excess += x - R;
+    }
+  }
+  // P(|X| > R) = 2 Q(R); E[X - R | X > R] = phi(R) / Q(R) - R, with variance 0.0583.
+  const p = 5.761085123916405e-4;
+  assert.ok(Math.abs(count / n - p) < 5 * Math.sqrt((p * (1 - p)) / n), `tail share ${count / n}`);
+  assert.ok(Math.abs(excess / count - 0.25469720032055276) < 5 * Math.sqrt(0.0583037 / count), `mean excess ${excess / count}`);
+});
+
 test('lognormal with median m and p99 q has those quantiles', () => {
   const r = new RandomStream('lognormal');
   const mu = Math.log(0.04);

@@ -1,4 +1,5 @@
 import { CalendarQueue } from './calendar-queue.js';
+import { EventQueue } from './event-queue.js';
 
 /** Whoever handles the events of a loop: the model. `a` and `b` are its own two words. */
 export interface EventHandler {
@@ -19,34 +20,56 @@ const SMALL = 256;
 /**
  * The clock and the run loop (SimPy's Environment): events of two int32 words at float times,
  * handled in (time, scheduling order), so that equal times always pop in the same order. Events
- * after the horizon are never handled, so they are not kept.
+ * after the horizon are never handled, so they are not kept. A large workload gets a calendar
+ * queue (per-bucket lists in front of a small heap); a small one, such as one cluster's, a
+ * plain binary heap.
  */
 export class EventLoop {
-  private readonly queue: CalendarQueue;
+  private readonly calendar: CalendarQueue | null;
+  private readonly heap: EventQueue | null;
   /** The time of the event being handled. */
   now = 0;
 
   constructor(readonly horizon: number, hint: LoadHint) {
-    // About six events a bucket, at most 1 s and at most a million buckets; a small workload
-    // gets one bucket (a plain heap).
-    const width = hint.pending <= SMALL || !(hint.eventsPerSecond > 0) ? Infinity : Math.min(1, Math.max(6 / hint.eventsPerSecond, horizon / 1e6));
-    this.queue = new CalendarQueue(horizon, width, hint.pending + 64, horizon);
+    if (hint.pending <= SMALL || !(hint.eventsPerSecond > 0)) {
+      this.heap = new EventQueue(hint.pending + 16);
+      this.calendar = null;
+    } else {
+      // About six events a bucket, at most 1 s and at most a million buckets.
+      const width = Math.min(1, Math.max(6 / hint.eventsPerSecond, horizon / 1e6));
+      this.calendar = new CalendarQueue(horizon, width, hint.pending + 64, horizon);
+      this.heap = null;
+    }
   }
 
   /** Empties the loop and sets the clock back to 0. */
   reset(): void {
-    this.queue.clear();
+    if (this.heap !== null) this.heap.clear();
+    else this.calendar!.clear();
     this.now = 0;
   }
 
   schedule(t: number, a: number, b: number): void {
-    this.queue.push(t, a, b);
+    if (this.heap !== null) {
+      if (t <= this.horizon) this.heap.push(t, a, b);
+    } else {
+      this.calendar!.push(t, a, b);
+    }
   }
 
   /** Handles events in order until none is left at or before the horizon. */
   run(handler: EventHandler): void {
-    const q = this.queue;
+    // Two copies of the loop, so that each pop is a call of one known class.
     const horizon = this.horizon;
+    if (this.heap !== null) {
+      const q = this.heap;
+      while (q.pop()) {
+        this.now = q.poppedTime;
+        handler.handle(q.poppedTime, q.poppedA, q.poppedB);
+      }
+      return;
+    }
+    const q = this.calendar!;
     while (q.pop()) {
       const t = q.poppedTime;
       if (t > horizon) break;

@@ -39,6 +39,7 @@ export class FleetTrial {
     const perCluster = Math.max(...config.fleet.map((g) => g.secretSyncs));
     this.clusterLoop = new EventLoop(config.horizon, { eventsPerSecond: 0, pending: 2 * perCluster });
     this.check = new VaultCheck(model.gateway, this.streams, config.horizon);
+    model.gateway.tally = this.check;
   }
 
   /** Trials the quick vault test could not settle, replayed through the limiters. */
@@ -51,8 +52,8 @@ export class FleetTrial {
     const { model } = this;
     this.begin(trial, col);
     if (engine === 'auto') {
-      runIndependent(model, this.clusterLoop, col);
-      if (this.check.allAccepted(col.sends) && model.recovery.finish(col, false)) {
+      this.check.reset();
+      if (runIndependent(model, this.clusterLoop, col) && this.check.allAccepted(col.sends) && model.recovery.finish(col, false)) {
         model.convergence.finish(col);
         return;
       }

@@ -8,9 +8,10 @@ import { EventKind, event } from './event-kinds.js';
  * as if the vault accepted every GET that reaches it (outages still fail them); its sends go to
  * the collector's log. Until a vault would have rejected something, a cluster's history depends
  * on its own stream and the fleet events alone, so when the vault check then finds no rejection
- * this trial is exactly the coupled driver's (see FleetTrial).
+ * this trial is exactly the coupled driver's (see FleetTrial). Stops early, returning false,
+ * once some second holds more requests than a vault could accept.
  */
-export function runIndependent(model: ClusterModel, loop: EventLoop, col: TrialCollector): void {
+export function runIndependent(model: ClusterModel, loop: EventLoop, col: TrialCollector): boolean {
   const { layout, gateway, actions } = model;
   model.loop = loop;
   gateway.coupled = false;
@@ -38,5 +39,8 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, col: TrialC
     loop.run(model);
     const first = layout.clusterFirstSync[c];
     model.staleness.stillStale(first, first + layout.clusterSyncCount[c], col);
+    // The vaults would surely have throttled: the rest is the coupled driver's.
+    if (gateway.tally.doomed) return false;
   }
+  return true;
 }

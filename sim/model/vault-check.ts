@@ -2,21 +2,30 @@ import type { TrialStreams } from '../engine/random.js';
 import type { SendLog } from '../metrics/send-log.js';
 import type { VaultGateway } from './vault-gateway.js';
 
-/** Width of the bins of the quick test, in seconds. */
+/** Width of the bins of the quick tests, in seconds. */
 const BIN = 1;
 
 /**
  * The independent driver's verdict: would the vaults and the subscription have accepted every
- * request of the trial, the fleet's recorded sends and each vault's other applications' load?
- * First a quick, conservative test on counts per second (each limiter's surelyAcceptsAll); when
- * it cannot tell, the requests are replayed in time order through the limiters themselves,
- * exactly as the coupled driver would meet them. Requests at one instant may come in any order:
- * whether all of them are accepted does not depend on it.
+ * request of the trial, the fleet's sends and each vault's other applications' load?
+ *
+ * As the clusters run, their sends are counted per vault and second (`add`); a second that no
+ * arrangement of its requests could get through makes the trial `doomed` at once, so that a
+ * fleet that throttles for sure stops early and runs coupled. After the run, a conservative
+ * test on those counts (each limiter's surelyAcceptsAll) settles most trials; when it cannot
+ * tell, the requests are replayed in time order through the limiters themselves, exactly as the
+ * coupled driver would meet them. Requests at one instant may come in any order: whether all of
+ * them are accepted does not depend on it.
  */
 export class VaultCheck {
   private readonly counts: Float64Array[];
   private readonly total: Float64Array;
   private readonly nextBackground: Float64Array;
+  /** A second's count above which its vault (or, for `total`, the subscription) surely rejects. */
+  private readonly rejectAbove: Float64Array;
+  private readonly subscriptionRejectAbove: number;
+  /** Some second of this trial holds more requests than its vault or the subscription can accept. */
+  doomed = false;
   /** Trials the quick test could not settle and that were replayed. */
   replays = 0;
 
@@ -25,24 +34,30 @@ export class VaultCheck {
     this.counts = Array.from({ length: gateway.vaults }, () => new Float64Array(bins));
     this.total = new Float64Array(bins);
     this.nextBackground = new Float64Array(gateway.vaults);
+    this.rejectAbove = Float64Array.from(gateway.limiters, (l) => l.mostAcceptedWithin(BIN));
+    this.subscriptionRejectAbove = gateway.subscription?.mostAcceptedWithin(BIN) ?? Infinity;
+  }
+
+  reset(): void {
+    for (const c of this.counts) c.fill(0);
+    this.total.fill(0);
+    this.doomed = false;
+  }
+
+  /** n requests of the fleet reach vault v at t (every one accepted, for now). */
+  add(v: number, t: number, n: number): void {
+    const b = Math.floor(t / BIN);
+    const c = (this.counts[v][b] += n);
+    const all = (this.total[b] += n);
+    if (c > this.rejectAbove[v] || all > this.subscriptionRejectAbove) this.doomed = true;
   }
 
   allAccepted(sends: SendLog): boolean {
-    return this.surelyAccepted(sends) || this.replay(sends);
+    return !this.doomed && (this.surelyAccepted() || this.replay(sends));
   }
 
-  private surelyAccepted(sends: SendLog): boolean {
+  private surelyAccepted(): boolean {
     const { counts, total, gateway } = this;
-    for (const c of counts) c.fill(0);
-    total.fill(0);
-    const { times, vaults, counts: n } = sends;
-    for (let i = 0; i < sends.length; i++) {
-      const v = vaults[i];
-      if (v < 0) continue;
-      const b = Math.floor(times[i] / BIN);
-      counts[v][b] += n[i];
-      total[b] += n[i];
-    }
     this.startBackground();
     for (let v = 0; v < gateway.vaults; v++) {
       for (let t = this.nextBackground[v]; t !== Infinity; t = this.afterBackground(v, t)) {

@@ -1,6 +1,7 @@
 import type { RandomStream } from '../engine/random.js';
 import type { ModelConfig, RetryAfterConfig } from './config.js';
 import { createLimiter, type Limiter } from './limiters/index.js';
+import type { VaultCheck } from './vault-check.js';
 
 /** A vault's answer to one GET. */
 export const enum VaultAnswer {
@@ -26,6 +27,8 @@ export class VaultGateway {
   private readonly down: Int32Array;
   private readonly outageTimeout: Float64Array;
   coupled = true;
+  /** Where the independent driver counts the requests it lets through. */
+  tally!: VaultCheck;
   /** The Retry-After of the last 429 answered (NaN: none was sent). */
   retryAfter = NaN;
 
@@ -77,7 +80,10 @@ export class VaultGateway {
    * before the first rejection; those are counted against the limits.
    */
   acceptMany(v: number, t: number, n: number): number {
-    if (!this.coupled) return n;
+    if (!this.coupled) {
+      this.tally.add(v, t, n);
+      return n;
+    }
     const vault = this.limiters[v];
     const sub = this.subscription;
     let k = vault.acceptable(t, n);
@@ -92,7 +98,10 @@ export class VaultGateway {
   /** One request to vault v at time t (a GET of the fleet, or another application's). */
   request(v: number, t: number): VaultAnswer {
     if (this.down[v] > 0) return VaultAnswer.Unavailable;
-    if (!this.coupled) return VaultAnswer.Ok;
+    if (!this.coupled) {
+      this.tally.add(v, t, 1);
+      return VaultAnswer.Ok;
+    }
     const vault = this.limiters[v];
     const sub = this.subscription;
     const accepted = vault.wouldAccept(t) && (sub === null || sub.wouldAccept(t));

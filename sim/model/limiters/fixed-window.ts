@@ -1,5 +1,5 @@
 import type { RandomStream } from '../../engine/random.js';
-import { binsWithinWindowLimit, type Limiter } from './limiter.js';
+import { binsWithinWindowLimit, windowsWithin, type Limiter } from './limiter.js';
 
 /**
  * At most `limit` requests per window [phase + k*window, phase + (k+1)*window); the count
@@ -46,6 +46,10 @@ export class FixedWindow implements Limiter {
   takeMany(t: number, n: number): void {
     this.roll(t);
     this.count += n;
+  }
+
+  mostAcceptedWithin(width: number): number {
+    return windowsWithin(width, this.limit, this.window);
   }
 
   surelyAcceptsAll(counts: Float64Array, width: number): boolean {

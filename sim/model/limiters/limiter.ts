@@ -22,6 +22,11 @@ export interface Limiter {
    * for rounding (false does not mean a rejection, only that the requests must be replayed).
    */
   surelyAcceptsAll(counts: Float64Array, width: number): boolean;
+  /**
+   * A bound on how many requests within `width` seconds could all be accepted, however they are
+   * spread (with a margin for rounding): more than this, and one is surely rejected.
+   */
+  mostAcceptedWithin(width: number): number;
   /** Back to the state at the start of a trial. */
   reset(rng: RandomStream): void;
 }
@@ -36,6 +41,11 @@ export function tryAcquire(limiter: Limiter, t: number): boolean {
  * For window limiters (at most `limit` requests in any window of `window` seconds): a window
  * meets at most floor(window / width) + 2 bins, so no such run of bins may hold more than `limit`.
  */
+/** For window limiters: `width` seconds meet at most ceil(width / window) + 1 windows. */
+export function windowsWithin(width: number, limit: number, window: number): number {
+  return limit * (Math.ceil(width / window) + 1);
+}
+
 export function binsWithinWindowLimit(counts: Float64Array, width: number, limit: number, window: number): boolean {
   const m = Math.floor(window / width) + 2;
   let sum = 0;

@@ -1,4 +1,4 @@
-import { binsWithinWindowLimit, type Limiter } from './limiter.js';
+import { binsWithinWindowLimit, windowsWithin, type Limiter } from './limiter.js';
 
 /**
  * Exact sliding log: a request at t is accepted when fewer than `limit` counted requests fall
@@ -44,6 +44,10 @@ export class SlidingWindow implements Limiter {
 
   takeMany(t: number, n: number): void {
     for (let i = 0; i < n; i++) this.take(t);
+  }
+
+  mostAcceptedWithin(width: number): number {
+    return windowsWithin(width, this.limit, this.window);
   }
 
   surelyAcceptsAll(counts: Float64Array, width: number): boolean {

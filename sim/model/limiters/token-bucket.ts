@@ -48,6 +48,11 @@ export class TokenBucket implements Limiter {
     this.tokens -= n;
   }
 
+  /** At most the capacity and the refill over `width` seconds fit (a token of margin). */
+  mostAcceptedWithin(width: number): number {
+    return this.capacity + this.refillPerSecond * width + 1;
+  }
+
   /**
    * With every request accepted, request i finds a token when, for every earlier-or-equal
    * request j, the requests j..i number at most capacity + refill * (t_i - t_j). Requests in
