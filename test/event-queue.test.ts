@@ -37,4 +37,28 @@ test('interleaved push and pop (the hold pattern) keeps the order', () => {
   assert.is(q.size, 1000);
   assert.is(q.peekTime() >= last, true);
 });
+test('a simulation\'s pattern (pop, then push events due now, soon and later) pops exactly by (time, push order)', () => {
+  // Against a reference that sorts every pending event: the slot in front of the heap must not
+  // change the order, whether a push comes before, at or after the held event and the heap's top.
+  const rng = new RandomStream('slot');
+  for (const steps of [[0, 0.5, 3], [0, 0, 1], [1, 2, 2]]) {
+    const q = new EventQueue(16);
+    const pending: Array<[number, number, number]> = [];
+    let seq = 0;
+    const push = (t: number) => {
+      q.push(t, seq, 0);
+      pending.push([t, seq++, 0]);
+    };
+    for (let i = 0; i < 30; i++) push(Math.floor(rng.uniform() * 20));
+    for (let i = 0; i < 5000 && pending.length > 0; i++) {
+      pending.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      const [t, id] = pending.shift()!;
+      assert.ok(q.pop());
+      assert.equal([q.poppedTime, q.poppedA], [t, id], `step ${i}`);
+      // Due at once (a tie with the popped time), soon, or later: whole numbers make ties common.
+      for (let k = rng.int(3); k > 0; k--) push(t + steps[rng.int(3)] * rng.int(3));
+    }
+  }
+});
+
 test.run();

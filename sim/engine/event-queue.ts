@@ -2,6 +2,10 @@
  * A binary min-heap of events on typed arrays, ordered by (time, insertion sequence) so that
  * events at equal times always pop in the order they were scheduled. An event is two int32
  * words chosen by the caller (a kind and an id, say); nothing is allocated per event.
+ *
+ * One event may wait in a slot in front of the heap: an event pushed earlier than everything
+ * pending (a simulation's next step, such as a GET's answer) is popped from there without
+ * going through the heap. The pop order is the heap's.
  */
 export class EventQueue {
   private time: Float64Array;
@@ -10,6 +14,11 @@ export class EventQueue {
   private wordB: Int32Array;
   private count = 0;
   private nextSeq = 0;
+  private held = false;
+  private heldTime = 0;
+  private heldSeq = 0;
+  private heldA = 0;
+  private heldB = 0;
 
   /** Time, first and second word of the event that `pop` returned last. */
   poppedTime = 0;
@@ -25,21 +34,39 @@ export class EventQueue {
   }
 
   get size(): number {
-    return this.count;
+    return this.count + (this.held ? 1 : 0);
   }
 
   /** Time of the earliest event, or +Infinity when empty. */
   peekTime(): number {
+    if (this.held) return this.heldTime;
     return this.count > 0 ? this.time[0] : Infinity;
   }
 
   clear(): void {
     this.count = 0;
     this.nextSeq = 0;
+    this.held = false;
   }
 
   push(t: number, a: number, b: number): void {
-    this.insert(t, this.nextSeq++, a, b);
+    const s = this.nextSeq++;
+    if (this.held) {
+      if (t >= this.heldTime) {
+        this.insert(t, s, a, b);
+        return;
+      }
+      // The new event goes first: the held one joins the heap.
+      this.insert(this.heldTime, this.heldSeq, this.heldA, this.heldB);
+    } else if (this.count > 0 && t >= this.time[0]) {
+      this.insert(t, s, a, b);
+      return;
+    }
+    this.held = true;
+    this.heldTime = t;
+    this.heldSeq = s;
+    this.heldA = a;
+    this.heldB = b;
   }
 
   /** Inserts with a sequence number chosen by the caller (a queue built on this heap). */
@@ -60,6 +87,16 @@ export class EventQueue {
 
   /** Removes the earliest event into poppedTime/poppedA/poppedB; false when empty. */
   pop(): boolean {
+    if (this.held) {
+      // The slot holds an event earlier than the heap's (or equal and scheduled before it).
+      if (this.count === 0 || this.heldTime < this.time[0] || (this.heldTime === this.time[0] && this.heldSeq < this.seq[0])) {
+        this.held = false;
+        this.poppedTime = this.heldTime;
+        this.poppedA = this.heldA;
+        this.poppedB = this.heldB;
+        return true;
+      }
+    }
     if (this.count === 0) return false;
     const time = this.time, seq = this.seq, wa = this.wordA, wb = this.wordB;
     this.poppedTime = time[0];

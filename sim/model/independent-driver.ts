@@ -17,9 +17,10 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, col: TrialC
   gateway.coupled = false;
   // Per action, the next of its clusters (they are in id order) not yet reached.
   const cursor = new Int32Array(actions.length);
+  const outages = actions.some((a) => a.kind === 'outage-start');
   for (let c = 0; c < layout.clusters; c++) {
     loop.reset();
-    gateway.resetOutages();
+    if (outages) gateway.resetOutages();
     const v = layout.clusterVault[c];
     for (let i = 0; i < actions.length; i++) {
       const a = actions[i];

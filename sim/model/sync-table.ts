@@ -63,10 +63,9 @@ export class SyncTable {
     this.f64 = new Float64Array(blocks);
   }
 
-  /** Every field of SecretSyncs [from, to) back to its start-of-trial value. */
-  reset(from = 0, to = this.size): void {
-    this.i32.fill(0, from << 4, to << 4);
-    for (let s = from; s < to; s++) this.f64[(s << 3) + EDITED_AT] = -Infinity;
+  /** Every field back to its start-of-trial value: all zero. */
+  reset(): void {
+    this.i32.fill(0);
   }
 
   /** Generation of its pending consideration (older ones are void). */
@@ -126,7 +125,10 @@ export class SyncTable {
   /** Start of the running reconcile. */
   startedAt(s: number): number { return this.f64[(s << 3) + STARTED_AT]; }
   setStartedAt(s: number, v: number): void { this.f64[(s << 3) + STARTED_AT] = v; }
-  /** Time of the last edit (-Infinity: none). */
+  /**
+   * Time of the last edit; 0 when there was none, which compares the same: every reconcile
+   * starts at 0 or later.
+   */
   editedAt(s: number): number { return this.f64[(s << 3) + EDITED_AT]; }
   setEditedAt(s: number, v: number): void { this.f64[(s << 3) + EDITED_AT] = v; }
   /** Send time of the GET that read the first object (NaN: not read). */
