@@ -2,7 +2,8 @@ import { meanInterval, quantileSorted, wilson, type Interval } from './stats.js'
 import { METRIC_INDEX as M, STATUS_REASONS, TRIAL_METRICS, type TrialBatch, type TrialMetric } from './trial-record.js';
 
 type Kind = 'proportion' | 'pooled' | 'mean' | 'conditional';
-type SummaryMetric = { name: string; kind: Kind };
+/** `countLater`: its `_n` column is not in the contract's prefix; it comes after the extension columns. */
+type SummaryMetric = { name: string; kind: Kind; countLater?: boolean };
 
 /** The summary metrics in summary.csv order (SCENARIO.md), and how each is aggregated. */
 export const SUMMARY_METRICS: ReadonlyArray<SummaryMetric> = [
@@ -14,7 +15,7 @@ export const SUMMARY_METRICS: ReadonlyArray<SummaryMetric> = [
   { name: 'amplification', kind: 'mean' },
   { name: 'firstThrottleAt', kind: 'conditional' },
   { name: 'convergence', kind: 'conditional' },
-  { name: 'stalenessP99', kind: 'conditional' },
+  { name: 'stalenessP99', kind: 'conditional', countLater: true },
   ...STATUS_REASONS.map((name) => ({ name, kind: 'mean' as const })),
 ];
 
@@ -37,8 +38,11 @@ export function intervalColumns(name: string): string[] {
 
 /** Column names for a list of summary metrics (by default, the contract's). */
 export function summaryMetricColumns(metrics: ReadonlyArray<SummaryMetric> = SUMMARY_METRICS): string[] {
-  return metrics.flatMap(({ name, kind }) => (kind === 'conditional' ? [...intervalColumns(name), `${name}_n`] : intervalColumns(name)));
+  return metrics.flatMap(({ name, kind, countLater }) => (kind === 'conditional' && !countLater ? [...intervalColumns(name), `${name}_n`] : intervalColumns(name)));
 }
+
+/** The `_n` columns of contract metrics whose count the contract does not place (after the extensions). */
+export const LATE_COUNT_COLUMNS: readonly string[] = SUMMARY_METRICS.filter((m) => m.countLater).map((m) => `${m.name}_n`);
 
 export interface PointResult {
   trials: number;

@@ -1,13 +1,13 @@
 import { stringify } from 'csv-stringify/sync';
 import { recipeExceedProbability, recipeJitterSeconds } from '../analytic/recipe.js';
-import { EXTENSION_METRICS, summaryMetricColumns, type PointResult } from '../metrics/summary.js';
+import { EXTENSION_METRICS, LATE_COUNT_COLUMNS, summaryMetricColumns, type PointResult } from '../metrics/summary.js';
 import { TRIAL_METRICS } from '../metrics/trial-record.js';
 import type { Scenario } from '../scenario/load.js';
 import { formatNumber, formatSweepValue } from './format.js';
 import { writeFilesAtomically } from './output-folder.js';
 
 export function summaryColumns(scenario: Scenario): string[] {
-  return ['point', ...scenario.sweepColumns, 'clusters', 'secretsPerCluster', 'trials', ...summaryMetricColumns(), 'analyticJitterSeconds', 'analyticPSecondOver', ...summaryMetricColumns(EXTENSION_METRICS)];
+  return ['point', ...scenario.sweepColumns, 'clusters', 'secretsPerCluster', 'trials', ...summaryMetricColumns(), 'analyticJitterSeconds', 'analyticPSecondOver', ...summaryMetricColumns(EXTENSION_METRICS), ...LATE_COUNT_COLUMNS];
 }
 
 /** One summary.csv row per point, as numbers keyed by column (swept values as cells). */
@@ -43,6 +43,11 @@ export function summaryCsv(scenario: Scenario, results: PointResult[]): string {
   return stringify(rows, { header: true, columns });
 }
 
+/** timeseries.csv's columns (SCENARIO.md). */
+export const TIMESERIES_COLUMNS = ['point', 't', 'requests_mean', 'throttled_mean', 'requests_p99'] as const;
+/** trials.csv's columns before the per-trial metrics. */
+export const TRIALS_LEADING_COLUMNS = ['point', 'trial'] as const;
+
 export function timeseriesCsv(scenario: Scenario, results: PointResult[]): string {
   const rows: string[][] = [];
   results.forEach((r, p) => {
@@ -51,7 +56,7 @@ export function timeseriesCsv(scenario: Scenario, results: PointResult[]): strin
       rows.push([String(p), formatNumber(k * bin), formatNumber(r.requestsMean[k]), formatNumber(r.throttledMean[k]), formatNumber(r.requestsP99[k])]);
     }
   });
-  return stringify(rows, { header: true, columns: ['point', 't', 'requests_mean', 'throttled_mean', 'requests_p99'] });
+  return stringify(rows, { header: true, columns: [...TIMESERIES_COLUMNS] });
 }
 
 export function trialsCsv(results: PointResult[]): string {
@@ -64,7 +69,7 @@ export function trialsCsv(results: PointResult[]): string {
       rows.push(row);
     }
   });
-  return stringify(rows, { header: true, columns: ['point', 'trial', ...TRIAL_METRICS] });
+  return stringify(rows, { header: true, columns: [...TRIALS_LEADING_COLUMNS, ...TRIAL_METRICS] });
 }
 
 /** Writes summary.csv, timeseries.csv and trials.csv into `dir`, all or none. */
