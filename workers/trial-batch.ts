@@ -1,6 +1,5 @@
 import type { TrialBatch } from '../sim/metrics/trial-record.js';
-import type { ModelConfig } from '../sim/model/config.js';
-import type { EngineChoice } from '../sim/model/fleet-trial.js';
+import type { EngineChoice, ModelConfig } from '../sim/model/config.js';
 import { runTrialBatch } from '../sim/model/run-batch.js';
 
 export interface BatchTask {

@@ -1,12 +1,16 @@
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import poissonCdf from '@stdlib/stats-base-dists-poisson-cdf';
+import type { ModelConfig } from '../model/config.js';
+
+/** The acceptable risk per second the documentation's recipe and table use (0.01%). */
+export const DOCUMENTED_RISK = 1e-4;
 
 /**
  * The SSE documentation's recipe for jitterSeconds (MODEL.md section 6): the per-second count
  * of clusters fetching is taken as Poisson; Wilson-Hilferty gives the largest mean whose chance
  * of exceeding k = limit / S clusters in a second is the acceptable risk.
  */
-export function recipeJitterSeconds(clusters: number, secretsPerCluster: number, risk = 1e-4, perSecondLimit = 400): number {
+export function recipeJitterSeconds(clusters: number, secretsPerCluster: number, risk = DOCUMENTED_RISK, perSecondLimit = 400): number {
   const z = Math.abs(normalQuantile(risk, 0, 1));
   const k = perSecondLimit / secretsPerCluster;
   const lambda = k * (1 - 1 / (9 * k) - z / (3 * Math.sqrt(k))) ** 3;
@@ -29,4 +33,19 @@ export function documentedRounding(jitterSeconds: number): number {
 /** The documentation's basic method: the jitter that keeps the worst refresh P + J within a bound. */
 export function basicJitterSeconds(longestAcceptableRefresh: number, rotationPollIntervalInSeconds: number): number {
   return longestAcceptableRefresh - rotationPollIntervalInSeconds;
+}
+
+/**
+ * summary.csv's analytic columns for a point (MODEL.md section 6, first fleet group): the
+ * recipe's recommendation at the documented risk, unrounded, and its Poisson estimate of a
+ * second over the limit at the point's jitter.
+ */
+export function analyticColumns(model: ModelConfig): Array<[string, number]> {
+  const g = model.fleet[0];
+  const secrets = g.secretSyncs * g.objectsPerSync;
+  const limit = model.metrics.perSecondLimit;
+  return [
+    ['analyticJitterSeconds', recipeJitterSeconds(g.clusters, secrets, DOCUMENTED_RISK, limit)],
+    ['analyticPSecondOver', recipeExceedProbability(g.clusters, secrets, g.jitterSeconds, limit)],
+  ];
 }

@@ -105,3 +105,15 @@ export function fleetGroup(over: Partial<GroupConfig> & Pick<GroupConfig, 'clust
     ...over,
   };
 }
+
+/**
+ * The last rotation whose staleness a trial of `horizon` seconds can measure for a group: a
+ * healthy fleet may need up to P + J to read a later one.
+ */
+export function lastMeasurableRotation(horizon: number, g: GroupConfig): number {
+  return horizon - g.rotationPollIntervalInSeconds - g.jitterSeconds;
+}
+
+/** Which driver runs a trial: `auto` tries the independent one first; `coupled` always the coupled one. */
+export type EngineChoice = 'auto' | 'coupled';
+export const ENGINES: readonly EngineChoice[] = ['auto', 'coupled'];

@@ -2,16 +2,12 @@ import { EventLoop, type LoadHint } from '../engine/event-loop.js';
 import { TrialStreams } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import { ClusterModel } from './cluster-model.js';
-import type { ModelConfig } from './config.js';
+import type { EngineChoice, ModelConfig } from './config.js';
 import { runCoupled } from './coupled-driver.js';
 import { expandEvents } from './fleet-events.js';
 import { runIndependent } from './independent-driver.js';
 import { RotationPlan } from './rotation-plan.js';
 import { VaultCheck } from './vault-check.js';
-
-/** Which driver runs a trial: `auto` tries the independent one first; `coupled` always the coupled one. */
-export type EngineChoice = 'auto' | 'coupled';
-export const ENGINES: readonly EngineChoice[] = ['auto', 'coupled'];
 
 /**
  * One point's trials: the cluster model, its two drivers and its random streams, allocated once
@@ -53,7 +49,7 @@ export class FleetTrial {
     this.begin(trial, col);
     if (engine === 'auto') {
       this.check.reset();
-      if (runIndependent(model, this.clusterLoop, col) && this.check.allAccepted(col.sends) && model.recovery.finish(col, false)) {
+      if (runIndependent(model, this.clusterLoop, col, this.check) && this.check.allAccepted(col.sends) && model.recovery.finish(col, false)) {
         model.convergence.finish(col);
         return;
       }

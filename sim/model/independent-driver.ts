@@ -2,6 +2,7 @@ import type { EventLoop } from '../engine/event-loop.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import type { ClusterModel } from './cluster-model.js';
 import { EventKind, event } from './event-kinds.js';
+import type { VaultCheck } from './vault-check.js';
 
 /**
  * The independent driver: each cluster alone in a small event loop, from t = 0 to the horizon,
@@ -11,7 +12,7 @@ import { EventKind, event } from './event-kinds.js';
  * this trial is exactly the coupled driver's (see FleetTrial). Stops early, returning false,
  * once some second holds more requests than a vault could accept.
  */
-export function runIndependent(model: ClusterModel, loop: EventLoop, col: TrialCollector): boolean {
+export function runIndependent(model: ClusterModel, loop: EventLoop, col: TrialCollector, check: VaultCheck): boolean {
   const { layout, gateway, actions } = model;
   model.loop = loop;
   gateway.coupled = false;
@@ -41,7 +42,7 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, col: TrialC
     const first = layout.clusterFirstSync[c];
     model.staleness.stillStale(first, first + layout.clusterSyncCount[c], col);
     // The vaults would surely have throttled: the rest is the coupled driver's.
-    if (gateway.tally.doomed) return false;
+    if (check.doomed) return false;
   }
   return true;
 }

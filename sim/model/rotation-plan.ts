@@ -1,15 +1,7 @@
 import type { RandomStream } from '../engine/random.js';
-import type { FleetEventConfig, GroupConfig } from './config.js';
+import type { FleetEventConfig } from './config.js';
 import { selectClusters } from './fleet-events.js';
 import type { FleetLayout } from './fleet-layout.js';
-
-/**
- * The last rotation whose staleness a trial of `horizon` seconds can measure for a group: a
- * healthy fleet may need up to P + J to read a later one.
- */
-export function lastMeasurableRotation(horizon: number, g: GroupConfig): number {
-  return horizon - g.rotationPollIntervalInSeconds - g.jitterSeconds;
-}
 
 /**
  * The secret rotations of one trial, drawn up front (a rotation changes nothing in the fleet's

@@ -1,7 +1,7 @@
 import { TrialCollector } from '../metrics/trial-collector.js';
 import { TRIAL_METRICS, type TrialBatch } from '../metrics/trial-record.js';
-import type { ModelConfig } from './config.js';
-import { FleetTrial, type EngineChoice } from './fleet-trial.js';
+import type { EngineChoice, ModelConfig } from './config.js';
+import { FleetTrial } from './fleet-trial.js';
 import { firstOutage } from './fleet-events.js';
 import { refreshWindow } from './refresh-window.js';
 

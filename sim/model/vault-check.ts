@@ -1,6 +1,6 @@
 import type { TrialStreams } from '../engine/random.js';
 import type { SendLog } from '../metrics/send-log.js';
-import type { VaultGateway } from './vault-gateway.js';
+import type { SendTally, VaultGateway } from './vault-gateway.js';
 
 /** Width of the bins of the quick tests, in seconds. */
 const BIN = 1;
@@ -17,7 +17,7 @@ const BIN = 1;
  * coupled driver would meet them. Requests at one instant may come in any order: whether all of
  * them are accepted does not depend on it.
  */
-export class VaultCheck {
+export class VaultCheck implements SendTally {
   private readonly counts: Float64Array[];
   private readonly total: Float64Array;
   private readonly nextBackground: Float64Array;

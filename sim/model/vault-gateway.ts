@@ -1,7 +1,6 @@
 import type { RandomStream } from '../engine/random.js';
 import type { ModelConfig, RetryAfterConfig } from './config.js';
 import { createLimiter, type Limiter } from './limiters/index.js';
-import type { VaultCheck } from './vault-check.js';
 
 /** A vault's answer to one GET. */
 export const enum VaultAnswer {
@@ -10,6 +9,11 @@ export const enum VaultAnswer {
   Throttled = 1,
   /** The vault is unreachable (an outage): the request fails after a timeout. */
   Unavailable = 2,
+}
+
+/** Where the independent driver counts the requests it lets through (the vault check). */
+export interface SendTally {
+  add(v: number, t: number, n: number): void;
 }
 
 /**
@@ -28,7 +32,7 @@ export class VaultGateway {
   private readonly outageTimeout: Float64Array;
   coupled = true;
   /** Where the independent driver counts the requests it lets through. */
-  tally!: VaultCheck;
+  tally!: SendTally;
   /** The Retry-After of the last 429 answered (NaN: none was sent). */
   retryAfter = NaN;
 

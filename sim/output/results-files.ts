@@ -1,5 +1,4 @@
 import { stringify } from 'csv-stringify/sync';
-import { recipeExceedProbability, recipeJitterSeconds } from '../analytic/recipe.js';
 import { EXTENSION_METRICS, LATE_COUNT_COLUMNS, summaryMetricColumns, type PointResult } from '../metrics/summary.js';
 import { TRIAL_METRICS } from '../metrics/trial-record.js';
 import type { Scenario } from '../scenario/load.js';
@@ -23,11 +22,8 @@ export function summaryRows(scenario: Scenario, results: PointResult[]): Array<M
     const secrets = g.secretSyncs * g.objectsPerSync;
     row.set('secretsPerCluster', secrets);
     row.set('trials', r.trials);
+    // The metrics, and the documented recipe's analytic columns (sim/run adds them).
     for (const [k, v] of r.summary) row.set(k, v);
-    // The documented recipe for the first group (MODEL.md section 6).
-    const limit = point.model.metrics.perSecondLimit;
-    row.set('analyticJitterSeconds', recipeJitterSeconds(g.clusters, secrets, 1e-4, limit));
-    row.set('analyticPSecondOver', recipeExceedProbability(g.clusters, secrets, g.jitterSeconds, limit));
     return row;
   });
 }

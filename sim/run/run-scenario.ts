@@ -1,3 +1,4 @@
+import { analyticColumns } from '../analytic/recipe.js';
 import { summarisePoint, type PointResult } from '../metrics/summary.js';
 import type { ModelConfig } from '../model/config.js';
 import type { Scenario } from '../scenario/load.js';
@@ -31,7 +32,13 @@ export async function runPoints(points: PointToRun[], seed: number | string, tri
   let done = 0;
   const tick = (n: number) => progress.update((done += n));
   try {
-    const results = await Promise.all(points.map(async (p) => summarisePoint(await pool.run(p.model, seed, p.index, 0, trials, tick))));
+    const results = await Promise.all(
+      points.map(async (p) => {
+        const result = summarisePoint(await pool.run(p.model, seed, p.index, 0, trials, tick));
+        for (const [column, value] of analyticColumns(p.model)) result.summary.set(column, value);
+        return result;
+      }),
+    );
     progress.done();
     return results;
   } finally {

@@ -2,10 +2,9 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { BatchTask } from '../../workers/trial-batch.js';
 import type { TrialBatch } from '../metrics/trial-record.js';
-import type { ModelConfig } from '../model/config.js';
-import type { EngineChoice } from '../model/fleet-trial.js';
+import type { EngineChoice, ModelConfig } from '../model/config.js';
 
-export { ENGINES, type EngineChoice } from '../model/fleet-trial.js';
+export { ENGINES, type EngineChoice } from '../model/config.js';
 
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());

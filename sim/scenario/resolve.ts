@@ -1,5 +1,4 @@
-import type { ClusterSelection, FleetEventConfig, GroupConfig, LimiterConfig, ModelConfig } from '../model/config.js';
-import { lastMeasurableRotation } from '../model/rotation-plan.js';
+import { lastMeasurableRotation, type ClusterSelection, type FleetEventConfig, type GroupConfig, type LimiterConfig, type ModelConfig } from '../model/config.js';
 import { UserError } from './errors.js';
 import type { ScenarioInput } from './schema.js';
 

@@ -1,7 +1,7 @@
 import type { TrialCollector } from '../../metrics/trial-collector.js';
-import type { ModelConfig } from '../config.js';
+import { lastMeasurableRotation, type ModelConfig } from '../config.js';
 import type { FleetLayout } from '../fleet-layout.js';
-import { lastMeasurableRotation, type RotationPlan } from '../rotation-plan.js';
+import type { RotationPlan } from '../rotation-plan.js';
 import type { SyncTable } from '../sync-table.js';
 
 /**

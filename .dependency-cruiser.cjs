@@ -1,0 +1,38 @@
+/**
+ * The layer table of ARCHITECTURE.md, checked by `npm test` (`npm run layers`): each folder of
+ * the data path may not import what the table says it knows nothing of.
+ */
+const layer = (name, from, forbidden, comment) => ({
+  name,
+  comment,
+  severity: 'error',
+  from: { path: from },
+  to: { path: forbidden },
+});
+
+module.exports = {
+  forbidden: [
+    layer('engine-knows-no-domain', '^sim/engine/', '^(sim/(model|scenario|metrics|analytic|run|output|cli)|workers)/', 'the engine knows nothing of Key Vault, clusters or YAML'),
+    layer('model-knows-no-files', '^sim/model/', '^(sim/(scenario|analytic|run|output|cli)|workers)/|^(node:)?(fs|path|child_process|worker_threads)$', 'the model knows nothing of files, the CLI or workers'),
+    layer('scenario-knows-no-trials', '^sim/scenario/', '^(sim/(engine|metrics|run|output|cli|analytic)|workers)/|^sim/model/(?!config[.]ts$)', 'the scenario layer knows nothing of how a trial runs (it produces a model/config.ts ModelConfig)'),
+    layer('metrics-know-no-producer', '^sim/metrics/', '^(sim/(engine|model|scenario|analytic|run|output|cli)|workers)/', 'metrics know nothing of how records were produced'),
+    layer('analytic-knows-no-engine', '^sim/analytic/', '^(sim/(engine|metrics|run|output|cli)|workers)/|^sim/model/(?!config[.]ts$)', 'the analytic layer knows nothing of the event engine'),
+    layer('run-knows-no-model-internals', '^sim/run/', '^sim/(engine|output|cli)/|^sim/model/(?!config[.]ts$)', 'the pool knows nothing of model internals'),
+    layer('output-knows-no-computation', '^sim/output/', '^(sim/(engine|model|analytic|run|cli)|workers)/', 'output knows nothing of how numbers were computed'),
+    layer('cli-knows-no-model-internals', '^sim/cli/', '^sim/engine/|^sim/model/(?!config[.]ts$)', 'a command parses, then calls the layers above'),
+    layer('workers-only-run-batches', '^workers/', '^sim/(engine|scenario|analytic|run|output|cli)/|^sim/model/(?!(config|run-batch)[.]ts$)', 'the pool entry runs trials of one point, nothing else'),
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'a cycle ties two rooms into one (the cluster model and its reconcile call each other by design)',
+      from: {},
+      to: { circular: true, viaOnly: { pathNot: '^sim/model/(cluster-model|reconcile)[.]ts$' } },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(dist|node_modules)/' },
+  },
+};
