@@ -1,3 +1,4 @@
+import './v8-tuning.js';
 import { CalendarQueue } from './calendar-queue.js';
 import { EventQueue } from './event-queue.js';
 
