@@ -28,8 +28,6 @@ const SMALL = 256;
 export class EventLoop {
   private readonly calendar: CalendarQueue | null;
   private readonly heap: EventQueue | null;
-  /** The time of the event being handled. */
-  now = 0;
 
   constructor(readonly horizon: number, hint: LoadHint) {
     if (hint.pending <= SMALL || !(hint.eventsPerSecond > 0)) {
@@ -43,11 +41,10 @@ export class EventLoop {
     }
   }
 
-  /** Empties the loop and sets the clock back to 0. */
+  /** Empties the loop: the clock starts again at 0. */
   reset(): void {
     if (this.heap !== null) this.heap.clear();
     else this.calendar!.clear();
-    this.now = 0;
   }
 
   schedule(t: number, a: number, b: number): void {
@@ -64,17 +61,13 @@ export class EventLoop {
     const horizon = this.horizon;
     if (this.heap !== null) {
       const q = this.heap;
-      while (q.pop()) {
-        this.now = q.poppedTime;
-        handler.handle(q.poppedTime, q.poppedA, q.poppedB);
-      }
+      while (q.pop()) handler.handle(q.poppedTime, q.poppedA, q.poppedB);
       return;
     }
     const q = this.calendar!;
     while (q.pop()) {
       const t = q.poppedTime;
       if (t > horizon) break;
-      this.now = t;
       handler.handle(t, q.poppedA, q.poppedB);
     }
   }

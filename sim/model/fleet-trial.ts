@@ -38,11 +38,6 @@ export class FleetTrial {
     model.gateway.tally = this.check;
   }
 
-  /** Trials the quick vault test could not settle, replayed through the limiters. */
-  get replays(): number {
-    return this.check.replays;
-  }
-
   /** Runs trial `trial` to the horizon, recording into `col` (already reset). */
   run(trial: number, col: TrialCollector, engine: EngineChoice): void {
     const { model } = this;

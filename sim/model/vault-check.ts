@@ -26,8 +26,6 @@ export class VaultCheck implements SendTally {
   private readonly subscriptionRejectAbove: number;
   /** Some second of this trial holds more requests than its vault or the subscription can accept. */
   doomed = false;
-  /** Trials the quick test could not settle and that were replayed. */
-  replays = 0;
 
   constructor(private readonly gateway: VaultGateway, private readonly streams: TrialStreams, private readonly horizon: number) {
     const bins = Math.floor(horizon / BIN) + 1;
@@ -71,7 +69,6 @@ export class VaultCheck implements SendTally {
   }
 
   private replay(sends: SendLog): boolean {
-    this.replays++;
     const { gateway, nextBackground } = this;
     const limiters = gateway.limiters;
     const sub = gateway.subscription;
