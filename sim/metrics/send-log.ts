@@ -5,17 +5,25 @@
  * Growable typed arrays, reused across trials: appending allocates nothing once grown.
  */
 export class SendLog {
-  times = new Float64Array(1024);
-  vaults = new Int32Array(1024);
-  counts = new Int32Array(1024);
+  times: Float64Array;
+  vaults: Int32Array;
+  counts: Int32Array;
   length = 0;
   private sorted = true;
   // Scratch for the bucket sort, grown with the log.
-  private keys = new Int32Array(0);
-  private buckets = new Int32Array(0);
-  private spareTimes = new Float64Array(0);
-  private spareVaults = new Int32Array(0);
-  private spareCounts = new Int32Array(0);
+  private keys: Int32Array = new Int32Array(0);
+  private buckets: Int32Array = new Int32Array(0);
+  private spareTimes: Float64Array = new Float64Array(0);
+  private spareVaults: Int32Array = new Int32Array(0);
+  private spareCounts: Int32Array = new Int32Array(0);
+
+  /** `capacity`: a first guess of the sends of a trial (the log grows beyond it). */
+  constructor(capacity = 1024) {
+    const n = Math.max(16, capacity);
+    this.times = new Float64Array(n);
+    this.vaults = new Int32Array(n);
+    this.counts = new Int32Array(n);
+  }
 
   clear(): void {
     this.length = 0;

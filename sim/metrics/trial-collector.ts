@@ -12,6 +12,8 @@ export interface CollectorLayout {
   perSecondLimit: number;
   /** End of the first outage (NaN: none): 429s from then on are counted apart. */
   outageEnd: number;
+  /** A first guess of the GETs of a trial, to size the send log (default 1,024). */
+  expectedSends?: number;
 }
 
 /**
@@ -30,12 +32,13 @@ export class TrialCollector {
   private readonly refresh: Uint32Array;
   private readonly values = new Float64Array(TRIAL_METRICS.length);
   /** Every GET of the trial, for peak10s (and the independent driver's vault check). */
-  readonly sends = new SendLog();
+  readonly sends: SendLog;
   // Staleness samples (seconds, Infinity: still stale at the horizon), a growable buffer.
   private staleness = new Float64Array(256);
   private staleCount = 0;
 
   constructor(private readonly layout: CollectorLayout) {
+    this.sends = new SendLog(layout.expectedSends);
     this.seconds = Math.max(1, Math.ceil(layout.horizon));
     this.bins = Math.max(1, Math.ceil(layout.horizon / layout.bin));
     this.perSecond = new Uint32Array(this.seconds);

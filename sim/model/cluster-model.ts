@@ -2,8 +2,8 @@ import type { EventHandler, EventLoop } from '../engine/event-loop.js';
 import type { RandomStream } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import type { ModelConfig } from './config.js';
-import { EventKind, event } from './event-kinds.js';
-import type { FleetAction } from './fleet-events.js';
+import { EventKind } from './event-kinds.js';
+import { firstOutage, type FleetAction } from './fleet-events.js';
 import { FleetLayout } from './fleet-layout.js';
 import { steadyResidual } from './initial-phases.js';
 import { ConvergenceProbe } from './probes/convergence.js';
@@ -58,9 +58,9 @@ export class ClusterModel implements EventHandler {
     const firstRollout = config.events.findIndex((e) => e.kind === 'rollout');
     this.trackedEvent = config.start === 'rollout' ? -1 : firstRollout;
     this.convergence = new ConvergenceProbe(config.start === 'rollout' ? 0 : firstRollout >= 0 ? config.events[firstRollout].at : NaN);
-    const outage = config.events.findIndex((e) => e.kind === 'outage');
-    const o = config.events[outage];
-    this.recovery = new RecoveryProbe(o?.kind === 'outage' && o.at + o.duration <= config.horizon ? o.at + o.duration : NaN);
+    // The first outage's end, if the trial reaches it.
+    const outageEnd = firstOutage(config.events).end;
+    this.recovery = new RecoveryProbe(outageEnd <= config.horizon ? outageEnd : NaN);
     this.staleness = new StalenessProbe(config, this.layout, this.table);
     this.requeueBase = config.client.requeue.baseDelay;
     this.requeueMax = config.client.requeue.maxDelay;
@@ -121,7 +121,7 @@ export class ClusterModel implements EventHandler {
   startTicker(c: number): void {
     const { layout } = this;
     const g = layout.clusterGroup[c];
-    if (!layout.perSyncTimers[g]) this.loop.schedule(this.streams[c].uniform() * layout.pollInterval[g], event(EventKind.Tick, c), 0);
+    if (!layout.perSyncTimers[g]) this.loop.schedule(this.streams[c].uniform() * layout.pollInterval[g], (c << 3) | EventKind.Tick, 0);
   }
 
   private jitter(c: number): number {
@@ -135,7 +135,7 @@ export class ClusterModel implements EventHandler {
     table.setWakePending(s, 1);
     const gen = table.wakeGen(s) + 1;
     table.setWakeGen(s, gen);
-    this.loop.schedule(t, event(EventKind.Wake, s), gen);
+    this.loop.schedule(t, (s << 3) | EventKind.Wake, gen);
   }
 
   /** A tick considers every SecretSync of the cluster at once (each then waits its jitter). */
@@ -144,7 +144,7 @@ export class ClusterModel implements EventHandler {
     const first = layout.clusterFirstSync[c];
     const end = first + layout.clusterSyncCount[c];
     for (let s = first; s < end; s++) this.scheduleWake(s, t + this.jitter(c), Reason.Poll);
-    this.loop.schedule(t + layout.pollInterval[layout.clusterGroup[c]], event(EventKind.Tick, c), 0);
+    this.loop.schedule(t + layout.pollInterval[layout.clusterGroup[c]], (c << 3) | EventKind.Tick, 0);
   }
 
   /** A spec edit of every SecretSync of cluster c at time t (a CI rollout). */

@@ -1,4 +1,4 @@
-/** The model's event kinds, in the low 3 bits of an event's first word (an id in the rest). */
+/** The model's event kinds, in the low 3 bits of an event's first word: (id << 3) | kind. */
 export const enum EventKind {
   /** A SecretSync's consideration (and its jitter) is over: enqueue it. */
   Wake = 0,
@@ -12,9 +12,4 @@ export const enum EventKind {
   Action = 4,
   /** A cluster's ticker (scheduling: cluster-ticker) considers all its SecretSyncs. */
   Tick = 5,
-}
-
-/** An event's first word. */
-export function event(kind: EventKind, id: number): number {
-  return (id << 3) | kind;
 }

@@ -21,7 +21,8 @@ import { VaultCheck } from './vault-check.js';
 export class FleetTrial {
   readonly model: ClusterModel;
   private readonly streams: TrialStreams;
-  private readonly fleetLoop: EventLoop;
+  /** The coupled driver's calendar, made when a trial first needs it. */
+  private fleetLoop: EventLoop | null = null;
   private readonly clusterLoop: EventLoop;
   private readonly check: VaultCheck;
   /** Trials the coupled driver ran (all of them with `coupled`). */
@@ -30,7 +31,6 @@ export class FleetTrial {
   constructor(readonly config: ModelConfig, seed: number | string) {
     const model = (this.model = new ClusterModel(config));
     this.streams = new TrialStreams(seed, model.layout.clusters, config.vaults.length);
-    this.fleetLoop = new EventLoop(config.horizon, fleetLoad(config));
     // One cluster's events (its SecretSyncs' and a few fleet actions): one small heap.
     const perCluster = Math.max(...config.fleet.map((g) => g.secretSyncs));
     this.clusterLoop = new EventLoop(config.horizon, { eventsPerSecond: 0, pending: 2 * perCluster });
@@ -52,6 +52,7 @@ export class FleetTrial {
       this.begin(trial, col);
     }
     this.coupledTrials++;
+    this.fleetLoop ??= new EventLoop(this.config.horizon, fleetLoad(this.config));
     runCoupled(model, this.fleetLoop, col);
     model.recovery.finish(col, true);
     model.convergence.finish(col);

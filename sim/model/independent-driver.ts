@@ -1,7 +1,7 @@
 import type { EventLoop } from '../engine/event-loop.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import type { ClusterModel } from './cluster-model.js';
-import { EventKind, event } from './event-kinds.js';
+import { EventKind } from './event-kinds.js';
 import type { VaultCheck } from './vault-check.js';
 
 /**
@@ -26,14 +26,14 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, col: TrialC
     for (let i = 0; i < actions.length; i++) {
       const a = actions[i];
       if (a.kind === 'outage-start' || a.kind === 'outage-end') {
-        if (a.vaults.includes(v)) loop.schedule(a.time, event(EventKind.Action, i), c);
+        if (a.vaults.includes(v)) loop.schedule(a.time, (i << 3) | EventKind.Action, c);
         continue;
       }
       const ids = a.clusters;
       let k = cursor[i];
       while (k < ids.length && ids[k] < c) k++;
       cursor[i] = k;
-      if (k < ids.length && ids[k] === c) loop.schedule(a.time, event(EventKind.Action, i), c);
+      if (k < ids.length && ids[k] === c) loop.schedule(a.time, (i << 3) | EventKind.Action, c);
     }
     model.startRollout(c);
     model.startSteady(c);

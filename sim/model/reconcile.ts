@@ -1,7 +1,7 @@
 import { Outcome } from '../metrics/trial-record.js';
 import type { ClusterModel } from './cluster-model.js';
 import type { ExponentialRetry } from './config.js';
-import { EventKind, event } from './event-kinds.js';
+import { EventKind } from './event-kinds.js';
 import type { FleetLayout } from './fleet-layout.js';
 import { retryDelay } from './sdk-retry.js';
 import { Reason, SyncState, type SyncTable } from './sync-table.js';
@@ -76,13 +76,13 @@ export class Reconciler {
         col.unavailable();
         this.markUnhealthy(s, t);
         if (gateway.timeout(v) > 0) {
-          model.loop.schedule(t + gateway.timeout(v), event(EventKind.Response, s), table.fetchGen(s));
+          model.loop.schedule(t + gateway.timeout(v), (s << 3) | EventKind.Response, table.fetchGen(s));
           return;
         }
       }
       if (answer !== VaultAnswer.Unavailable && sigma >= 0) {
         const latency = model.streams[c].lognormal(layout.latencyMu[gi], sigma);
-        model.loop.schedule(t + latency, event(EventKind.Response, s), table.fetchGen(s));
+        model.loop.schedule(t + latency, (s << 3) | EventKind.Response, table.fetchGen(s));
         return;
       }
       if (!this.respond(s, t)) return;
@@ -104,7 +104,7 @@ export class Reconciler {
     if (delay >= 0) {
       table.setAttempt(s, table.attempt(s) + 1);
       this.model.col.retry();
-      this.model.loop.schedule(t + delay, event(EventKind.Send, s), table.fetchGen(s));
+      this.model.loop.schedule(t + delay, (s << 3) | EventKind.Send, table.fetchGen(s));
       return false;
     }
     if (table.currentObject(s) === 0) table.setReadAt(s, NaN);

@@ -23,6 +23,8 @@ export function runTrialBatch(
     refreshWidth: window.width,
     perSecondLimit: model.metrics.perSecondLimit,
     outageEnd: firstOutage(model.events).end,
+    // Two polls' worth of GETs per SecretSync's objects.
+    expectedSends: 2 * model.fleet.reduce((n, g) => n + g.clusters * g.secretSyncs * g.objectsPerSync, 0),
   });
   const n = to - from;
   const metrics = new Float64Array(n * TRIAL_METRICS.length);
