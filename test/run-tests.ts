@@ -22,7 +22,8 @@ process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
   return write(chunk, ...rest);
 }) as typeof process.stdout.write;
 
-await run(files, { bail: false });
+// TEST_BAIL=1 (npm run mutate): stop at the first failure, so that a killed mutant costs little.
+await run(files, { bail: process.env.TEST_BAIL === '1' });
 process.stdout.write = write;
 
 const plain = captured.replace(/\x1b\[[0-9;]*m/g, '');
