@@ -71,7 +71,7 @@ export class Reconciler {
       col.request(t, answer === VaultAnswer.Unavailable ? -1 : v, answer === VaultAnswer.Throttled);
       table.setLastAnswer(s, answer);
       if (answer === VaultAnswer.Throttled) {
-        table.setLastRetryAfter(s, gateway.retryAfter);
+        table.setLastRetryAfter(s, gateway.retryAfterAt(v, t));
       } else if (answer === VaultAnswer.Unavailable) {
         col.unavailable();
         this.markUnhealthy(s, t);

@@ -33,8 +33,6 @@ export class VaultGateway {
   coupled = true;
   /** Where the independent driver counts the requests it lets through. */
   tally!: SendTally;
-  /** The Retry-After of the last 429 answered (NaN: none was sent). */
-  retryAfter = NaN;
 
   constructor(config: ModelConfig) {
     this.limiters = config.vaults.map((v) => createLimiter(v.limiter));
@@ -113,12 +111,11 @@ export class VaultGateway {
       vault.take(t);
       sub?.take(t);
     }
-    if (accepted) return VaultAnswer.Ok;
-    this.retryAfter = this.retryAfterAt(v, t);
-    return VaultAnswer.Throttled;
+    return accepted ? VaultAnswer.Ok : VaultAnswer.Throttled;
   }
 
-  private retryAfterAt(v: number, t: number): number {
+  /** The Retry-After vault v sends with a 429 at t (NaN: none). */
+  retryAfterAt(v: number, t: number): number {
     const ra = this.retryAfterSetting[v];
     if (ra === 'none') return NaN;
     if (ra !== 'until-capacity') return ra;
