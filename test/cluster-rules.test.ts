@@ -28,6 +28,31 @@ test('GET latency: the scenario\'s median and p99 are the sampled ones (within 5
   assert.ok(Math.abs(below(25) - 0.99) < 5 * Math.sqrt(0.0099 / n), `P(latency < 250 ms) = ${below(25)}`);
 });
 
+test('a controller restart replaces the pending poll: the next one is a full interval after it', () => {
+  // Poll every 100 s: reconciles at 0 (rollout) and 50 (the restart); the poll due at 100 was
+  // the old controller's and is gone, the new one's is at 150, then 250.
+  const m = model({
+    horizon: 300,
+    fleet: [group({ clusters: 1, secretSyncs: 1, rotationPollIntervalInSeconds: 100, jitterOnRestart: false })],
+    vaults: [UNLIMITED],
+    events: [{ kind: 'restart', at: 50, clusters: { share: 1 } }],
+  });
+  assert.equal(sendSeconds(m), [0, 50, 150, 250]);
+});
+
+test('a controller restart drops a GET in flight on a healthy vault: its answer is ignored', () => {
+  // Two objects, a constant 30 s latency: the GETs of the rollout go out at 0 and 30; the restart
+  // at 10 starts over with GETs at 10 and 40. Had the answer at 30 counted, a third GET would
+  // leave at 30 for the old reconcile.
+  const m = model({
+    horizon: 60,
+    fleet: [group({ clusters: 1, secretSyncs: 1, objectsPerSync: 2, latency: { median: 30, p99: 30 }, rotationPollIntervalInSeconds: 1000, jitterOnRestart: false })],
+    vaults: [UNLIMITED],
+    events: [{ kind: 'restart', at: 10, clusters: { share: 1 } }],
+  });
+  assert.equal(sendSeconds(m), [0, 10, 40]);
+});
+
 /** One cluster against a vault that is down for the whole trial: every GET fails. */
 function downCluster(secretSyncs: number, timeout: number, restartAt: number, horizon: number) {
   const events: FleetEventConfig[] = [

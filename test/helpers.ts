@@ -1,3 +1,4 @@
+import * as assert from 'uvu/assert';
 import { fleetGroup, type GroupConfig, type ModelConfig, type VaultConfig } from '../sim/model/config.js';
 import { runTrialBatch } from '../sim/model/run-batch.js';
 import { METRIC_INDEX, TRIAL_METRICS, type TrialBatch, type TrialMetric } from '../sim/metrics/trial-record.js';
@@ -38,8 +39,19 @@ export function model(over: Partial<ModelConfig> = {}): ModelConfig {
   };
 }
 
+/**
+ * The trials on the default engine, checked against the coupled driver: every model test is
+ * also a test that the independent driver is exact on its case (a rule broken in one driver
+ * alone fails here, a rule broken in both fails the test's own assertions).
+ */
 export function run(m: ModelConfig, trials: number, seed: number | string = 7): TrialBatch {
-  return runTrialBatch(m, seed, 0, 0, trials);
+  const auto = runTrialBatch(m, seed, 0, 0, trials, 'auto');
+  const coupled = runTrialBatch(m, seed, 0, 0, trials, 'coupled');
+  // Object.is: NaN (a metric with no value) equals NaN, which typed-array deep equality denies.
+  const differs = auto.metrics.findIndex((x, i) => !Object.is(x, coupled.metrics[i]));
+  assert.is(differs, -1, `the coupled driver disagrees on ${TRIAL_METRICS[differs % TRIAL_METRICS.length]}`);
+  assert.equal(auto.series, coupled.series, 'the coupled driver disagrees on the timeseries');
+  return auto;
 }
 
 /** One metric over the batch's trials. */

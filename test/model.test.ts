@@ -187,6 +187,37 @@ test('cluster-ticker: a tick enqueues all of a cluster\'s SecretSyncs together, 
   assert.ok(new Set(phases).size > 15, 'the phase is random per cluster');
 });
 
+test('cluster-ticker: each SecretSync waits its own jitter after the tick, never before it', () => {
+  // Ticks at a phase U[0, P), each SecretSync's GET a U[0, J) later, P = 100, J = 50. Within a
+  // horizon of 80 s a GET goes out with probability P(U[0,100) + U[0,50) < 80) = (30 + 25) / 100
+  // = 0.55 (with the jitter subtracted it would be 0.71): 2 clusters x 5 SecretSyncs, 5.5 GETs.
+  const trials = 400;
+  const b = run(
+    model({
+      horizon: 80,
+      start: 'steady',
+      fleet: [group({ clusters: 2, secretSyncs: 5, rotationPollIntervalInSeconds: 100, jitterSeconds: 50, scheduling: 'cluster-ticker' })],
+      vaults: [UNLIMITED],
+    }),
+    trials,
+  );
+  const counts = metric(b, 'requests');
+  const m = mean(counts);
+  const sd = Math.sqrt(counts.reduce((a, x) => a + (x - m) ** 2, 0) / (trials - 1));
+  assert.ok(Math.abs(m - 5.5) < (5 * sd) / Math.sqrt(trials), `${m} GETs per trial, exact 5.5`);
+});
+
+test('convergence is timed from the initial rollout, or with a steady start from the first rollout event', () => {
+  // Latency 0, no jitter: every reconcile is instant, so the rollout tracked converges at once.
+  // A later rollout must not take its place, nor an event of another kind before it.
+  const fleet = [group({ clusters: 2, secretSyncs: 2, rotationPollIntervalInSeconds: 1e6, jitterSeconds: 0 })];
+  const later = { kind: 'rollout', at: 50, clusters: { share: 1 }, waves: 2, over: 20 } as const;
+  const fromStart = run(model({ horizon: 100, fleet, vaults: [UNLIMITED], events: [later] }), 1);
+  assert.equal(metric(fromStart, 'convergence'), [0], 'the initial rollout at 0');
+  const steady = run(model({ horizon: 100, start: 'steady', fleet, vaults: [UNLIMITED], events: [{ kind: 'restart', at: 10, clusters: { share: 1 } }, later] }), 1);
+  assert.equal(metric(steady, 'convergence'), [10], 'the rollout event at 50, whose second wave starts at 60');
+});
+
 test('enablePartialSecretSync: on, a reconcile fetches every object; off, it stops at the first failure', () => {
   const setup = (partial: boolean) =>
     run(

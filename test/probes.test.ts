@@ -58,6 +58,12 @@ test('convergence: the last awaited success, in any order; none when one never s
     if (done.length === 3) assert.is(m[METRIC_INDEX.convergence], 30);
     else assert.ok(Number.isNaN(m[METRIC_INDEX.convergence]));
   }
+  // A rollout that edits nothing (every cluster selected by a group of none) has no convergence.
+  col.reset();
+  p.reset();
+  p.finish(col);
+  col.finish(m, new Uint32Array(2 * col.bins), 0);
+  assert.ok(Number.isNaN(m[METRIC_INDEX.convergence]), 'nothing awaited: no convergence');
 });
 
 test.run();

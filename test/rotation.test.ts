@@ -48,6 +48,40 @@ test('a rotation never read within the trial is stale for longer than the trial:
   assert.equal([metric(b, 'stalenessP99')[0], metric(b, 'stalenessMax')[0]], [Infinity, Infinity]);
 });
 
+test('a GET at the very instant of a rotation reads the new value: staleness 0', () => {
+  // Poll every 100 s, latency 0: the reconcile at 100 reads the rotation made at 100.
+  const b = run(
+    model({
+      horizon: 350,
+      fleet: [group({ clusters: 1, secretSyncs: 1, rotationPollIntervalInSeconds: 100 })],
+      vaults: [UNLIMITED],
+      events: [rotation(100, { kind: 'once' })],
+    }),
+    1,
+  );
+  assert.equal(metric(b, 'stalenessMax'), [0]);
+});
+
+test('staleness counts every rotation: each read one, and each one still unread at the horizon', () => {
+  // Rotations at 10, 20, 30, 40 are read at 100 (stale 90, 80, 70, 60 s); the vault is down
+  // from 190 s for good, so those at 150, 160 and 170 are never read. Seven samples: the median
+  // is the fourth, 90 s (were the unread ones counted once, it would be 80 s).
+  const b = run(
+    model({
+      horizon: 350,
+      fleet: [group({ clusters: 1, secretSyncs: 1, rotationPollIntervalInSeconds: 100 })],
+      vaults: [UNLIMITED],
+      client: NO_REQUEUE,
+      events: [
+        ...[10, 20, 30, 40, 150, 160, 170].map((at) => rotation(at, { kind: 'once' })),
+        { kind: 'outage', at: 190, vaults: [0], duration: 1e6, timeout: 0 },
+      ],
+    }),
+    1,
+  );
+  assert.equal([metric(b, 'stalenessP50')[0], metric(b, 'stalenessMax')[0]], [90, Infinity]);
+});
+
 test('staleness in a steady fleet: never above P + J, p50 and p99 as the renewal process says', () => {
   // Per-sync polls every X = P + U[0, J). In a stationary fleet the wait from a rotation to the
   // next read is the forward recurrence time R, with CDF F(r) = r / E[X] for r <= P and

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { BatchTask } from '../../workers/trial-batch.js';
+import trialBatch, { type BatchTask } from '../../workers/trial-batch.js';
 import type { TrialBatch } from '../metrics/trial-record.js';
 import type { EngineChoice, ModelConfig } from '../model/config.js';
 
@@ -20,14 +20,16 @@ export function batches(trials: number, workers: number, batchSize?: number, fro
 
 /**
  * Worker threads that simulate trials. Trial i draws from the random streams named by
- * (seed, i) whichever worker runs it, so results never depend on the pool.
+ * (seed, i) whichever worker runs it, so results never depend on the pool. With 0 workers the
+ * trials run in the calling thread (tests that start many small runs, profiling).
  */
 export class TrialPool {
   readonly workers: number;
-  private readonly pool: Piscina<BatchTask, TrialBatch>;
+  private readonly pool?: Piscina<BatchTask, TrialBatch>;
 
   constructor(workers = defaultWorkers(), private readonly batchSize?: number, private readonly engine: EngineChoice = 'auto') {
     this.workers = workers;
+    if (workers === 0) return;
     this.pool = new Piscina<BatchTask, TrialBatch>({
       filename: new URL('../../workers/trial-batch.js', import.meta.url).href,
       minThreads: workers,
@@ -39,8 +41,9 @@ export class TrialPool {
   /** Trials [from, to) of a point, in batches over the workers; `onTrials` hears of each finished batch. */
   run(model: ModelConfig, seed: number | string, point: number, from: number, to: number, onTrials?: (n: number) => void): Promise<TrialBatch[]> {
     return Promise.all(
-      batches(to - from, this.workers, this.batchSize, from).map(async ([f, t]) => {
-        const batch = await this.pool.run({ model, seed, point, from: f, to: t, engine: this.engine });
+      batches(to - from, Math.max(1, this.workers), this.batchSize, from).map(async ([f, t]) => {
+        const task = { model, seed, point, from: f, to: t, engine: this.engine };
+        const batch = this.pool ? await this.pool.run(task) : trialBatch(task);
         onTrials?.(t - f);
         return batch;
       }),
@@ -48,6 +51,6 @@ export class TrialPool {
   }
 
   destroy(): Promise<void> {
-    return this.pool.destroy();
+    return this.pool?.destroy() ?? Promise.resolve();
   }
 }
