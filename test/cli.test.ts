@@ -24,8 +24,11 @@ test('flags parse into data', async () => {
   const j = await parseArgs(['jitter', '--clusters', '700', '--secrets', '30', '--jitter', '3m', '--longest-refresh', '75m']);
   assert.equal(j, { command: 'jitter', trials: undefined, seed: undefined, workers: undefined, engine: 'auto', clusters: 700, secrets: 30, risk: 1e-4, perSecondLimit: 400, jitter: 180, longestRefresh: 4500, poll: 3600, verify: false });
   const r = await parseArgs(['recommend', 'x.yaml', '--target', '1e-3', '--metric', 'refreshOver']);
-  assert.equal(r, { command: 'recommend', scenario: 'x.yaml', trials: undefined, seed: undefined, workers: undefined, engine: 'auto', target: 1e-3, metric: 'refreshOver', maxTrials: 40000, set: [] });
-  for (const bad of [['jitter', '--clusters', '7'], ['jitter', '--clusters', '7', '--secrets', '3', '--jitter', 'soon'], ['recommend', 'x.yaml', '--metric', 'peakRps'], ['recommend', 'x.yaml', '--target', '0'], ['run', 'x.yaml', '--trials', '0'], ['run', 'x.yaml', '--workers', '1.5'], ['run', 'x.yaml', '--bogus'], ['run', 'x.yaml', '--engine', 'fast'], ['fly', 'x.yaml'], []]) {
+  assert.equal(r, { command: 'recommend', scenario: 'x.yaml', trials: undefined, seed: undefined, workers: undefined, engine: 'auto', target: 1e-3, metric: 'refreshOver', maxTrials: 100000, shapes: ['token-bucket', 'fixed-window', 'sliding-window'], set: [], json: false, quiet: false });
+  const one = await parseArgs(['recommend', 'x.yaml', '--shape', 'sliding-window', '--trials', '50', '--json']);
+  assert.ok(one.command === 'recommend');
+  assert.equal([one.shapes, one.trials, one.json], [['sliding-window'], 50, true]);
+  for (const bad of [['jitter', '--clusters', '7'], ['jitter', '--clusters', '7', '--secrets', '3', '--jitter', 'soon'], ['recommend', 'x.yaml', '--metric', 'peakRps'], ['recommend', 'x.yaml', '--target', '0'], ['recommend', 'x.yaml', '--shape', 'leaky'], ['recommend', 'x.yaml', '--trials', '500', '--max-trials', '400'], ['run', 'x.yaml', '--trials', '0'], ['run', 'x.yaml', '--workers', '1.5'], ['run', 'x.yaml', '--bogus'], ['run', 'x.yaml', '--engine', 'fast'], ['fly', 'x.yaml'], []]) {
     try {
       await parseArgs(bad);
       assert.unreachable(bad.join(' '));
@@ -82,6 +85,42 @@ test('a failing assertion exits 1 and names the point', () => {
   assert.not.match(r.stderr, /point 1/);
   writeFileSync(file, readFileSync(fixture, 'utf8') + 'assert:\n  - throttled_p99 < 5\n');
   assert.is(sim('validate', file).code, 2, 'an assertion on a column that does not exist');
+});
+
+test('sim recommend: each limiter shape\'s answer, the largest recommended, the same in --json', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-rec-'));
+  const file = join(dir, 'r.yaml');
+  // 100 clusters x 100 GETs at one instant against 4,000 per 10 s: some jitter is needed.
+  writeFileSync(file, 'name: r\nseed: 2\nhorizon: 60\nfleet:\n  - {clusters: 100, secretSyncs: 1, objectsPerSync: 100, jitterSeconds: 1, latency: 0, rotationPollIntervalInSeconds: 1h}\nclient: {retry: none}\n');
+  const args = ['recommend', file, '--target', '0.05', '--max-trials', '5000', '--workers', '1'];
+  const r = sim(...args, '--json');
+  assert.is(r.code, 0, r.stderr);
+  const a = JSON.parse(r.stdout);
+  assert.equal(a.shapes.map((s: { shape: string }) => s.shape), ['token-bucket', 'fixed-window', 'sliding-window']);
+  const each = a.shapes.map((s: { jitterSeconds: number }) => s.jitterSeconds);
+  assert.is(a.jitterSeconds, Math.max(...each));
+  for (const s of a.shapes) assert.ok(s.proof.proven && s.proof.bound < 0.05 && s.cliff.jitterSeconds < s.jitterSeconds, JSON.stringify(s.proof));
+  assert.match(r.stderr, /\[sliding-window\] proof jitterSeconds \d+/, 'progress on stderr');
+  const text = sim(...args, '--quiet');
+  assert.is(text.stderr, '');
+  assert.match(text.stdout, new RegExp(`recommended jitterSeconds: ${a.jitterSeconds} \\(the largest of the shapes\\)`));
+  for (const s of a.shapes) assert.match(text.stdout, new RegExp(`${s.shape}\\s+${s.jitterSeconds}\\s`));
+});
+
+test('the recipe outside its domain: sim jitter says why, summary.csv leaves the cell empty with the reason', () => {
+  const r = sim('jitter', '--clusters', '2000', '--secrets', '401');
+  assert.is(r.code, 1);
+  assert.match(r.stdout, /the recipe does not apply \(one cluster's 401 GETs in one second are more than the 400\/s limit/);
+  assert.match(sim('jitter', '--clusters', '2000', '--secrets', '200', '--risk', '1e-5').stdout, /cannot reach risk 0.00001/);
+  assert.not.match(r.stdout, /-\d/, 'no negative jitter');
+  const dir = mkdtempSync(join(tmpdir(), 'sim-dom-'));
+  const out = join(dir, 'out');
+  assert.is(sim('run', fixture, '--set', 'fleet.0.objectsPerSync=30', '--trials', '2', '--quiet', '--out', out).code, 0);
+  const [header, row] = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+  const cell = (c: string) => row[header.indexOf(c)];
+  assert.is(cell('analyticJitterSeconds'), '');
+  assert.match(cell('analyticNote'), /^one cluster's 600 GETs in one second/);
+  assert.is(header.at(-1), 'analyticNote');
 });
 
 test('sim --help shows the commands and examples', () => {

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { refreshOverProbability, secondOverProbability } from '../sim/analytic/exact.js';
-import { LIMITER_SHAPES, recipeFleetModel } from '../sim/analytic/recipe-fleet-model.js';
+import { PUBLISHED_LIMITERS, recipeFleetModel } from '../sim/analytic/recipe-fleet-model.js';
 import { metric, run, sum } from './helpers.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,7 +21,7 @@ test('simulated refreshOver and pSecondOver agree with the exact values for seve
   const trials = 2000;
   for (const [clusters, secrets, jitter] of [[300, 20, 30], [120, 25, 10], [80, 30, 8]] as const) {
     const fleet = { clusters, secretsPerCluster: secrets, perSecondLimit: 400 };
-    const b = run(recipeFleetModel(fleet, jitter, LIMITER_SHAPES['token-bucket']), trials, `check-${clusters}`);
+    const b = run(recipeFleetModel(fleet, jitter, PUBLISHED_LIMITERS['token-bucket']), trials, `check-${clusters}`);
     const k = Math.floor(400 / secrets);
     const refresh = refreshOverProbability(clusters, jitter, k);
     const observed = sum(metric(b, 'refreshOver')) / trials;
@@ -75,7 +75,9 @@ test('sim table reproduces every documented cell within its rounding, and writes
 test('sim recommend: the least jitter proven below the target, near the exact boundary', () => {
   // Two clusters of one GET each against a bucket of one token refilled at 1/s: the second GET
   // is throttled when the two land within 1 s, with probability 2/J - 1/J^2 (J >= 1). Below a
-  // target of 2% from J = 99.5 s; with 40,000 trials the proof needs a margin of a few J more.
+  // target of 2% from J = 99.5 s (token bucket and sliding window alike; a fixed window with a
+  // random phase throttles only when both land in one window, 1/J). A proof near the boundary
+  // needs a margin of a few J more.
   const dir = mkdtempSync(join(tmpdir(), 'sim-recommend-'));
   const file = join(dir, 'pair.yaml');
   writeFileSync(
@@ -92,14 +94,17 @@ client: {retry: none}
   );
   const r = sim('recommend', file, '--target', '0.02', '--workers', '2');
   assert.is(r.code, 0, r.stderr);
-  const m = /recommended jitterSeconds: (\d+) \(the documented recipe: \d+\), from (\d+) trials/.exec(r.stdout);
+  const m = /recommended jitterSeconds: (\d+) \(the largest of the shapes\); the documented recipe: \d+; from (\d+) trials/.exec(r.stdout);
   assert.ok(m, r.stdout);
   const j = Number(m![1]);
   assert.ok(j >= 100 && j <= 130, `recommended ${j} s; exact 2% at 99.5 s`);
+  const fixed = Number(/fixed-window\s+(\d+)/.exec(r.stdout)![1]);
+  assert.ok(fixed >= 50 && fixed <= 70, `fixed window ${fixed} s; exact 2% at 50 s`);
   assert.is(sim('recommend', file, '--target', '0.02', '--workers', '1').stdout, r.stdout, 'same answer for any number of workers');
   const tooRare = sim('recommend', file, '--target', '1e-6');
   assert.is(tooRare.code, 2);
-  assert.match(tooRare.stderr, /^sim: --target 0.000001: proving it takes more than 3841455 trials without an event; raise --max-trials \(now 40000\)\n$/);
+  // (1 - 1e-6)^n <= 0.025: n >= 3,688,878.
+  assert.match(tooRare.stderr, /^sim: --target 0.000001: a proof needs at least 3688878 trials without an event; raise --max-trials \(now 100000\)\n$/);
 });
 
 test.run();

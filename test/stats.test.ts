@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { meanInterval, quantileSorted, wilson, Z95 } from '../sim/metrics/stats.js';
+import { clopperPearson, klInterval, meanInterval, NON_NEGATIVE, quantileSorted, SHARE, wilson, Z95 } from '../sim/metrics/stats.js';
+import { secondsShare } from '../sim/metrics/summary.js';
 
 const near = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} vs ${b}`);
 
@@ -26,13 +27,56 @@ test('Wilson interval: textbook values and symmetry', () => {
   assert.is(wilson(50, 50).hi, 1);
 });
 
-test('mean interval: t = mean +- 1.96 s / sqrt(n), NaN left out', () => {
+test('mean interval: mean +- t(n - 1) s / sqrt(n), NaN left out', () => {
   const iv = meanInterval([1, 2, 3, 4, NaN]);
   assert.is(iv.n, 4);
   assert.is(iv.mean, 2.5);
-  near(iv.hi - iv.mean, (Z95 * Math.sqrt(5 / 3)) / 2);
+  // t(0.975, 3) = 3.182446305 (tables), not z = 1.96: four values say little.
+  near(iv.hi - iv.mean, (3.182446305 * Math.sqrt(5 / 3)) / 2, 1e-8);
   assert.ok(Number.isNaN(meanInterval([NaN]).mean));
   assert.ok(Number.isNaN(meanInterval([4]).lo), 'no interval from one value');
+});
+
+test('no interval leaves its metric\'s range: counts and times from 0, shares within [0, 1]', () => {
+  // Six trials, one throttled 10 times: the t interval's lower end would be -5.7.
+  const counts = meanInterval([0, 0, 0, 0, 0, 10], NON_NEGATIVE);
+  assert.is(counts.lo, 0);
+  near(counts.hi, 10 / 6 + (2.570581836 * 10) / 6, 1e-6); // s = sqrt(100 / 6), t(0.975, 5)
+  const share = meanInterval([1, 1, 1, 0.9], SHARE);
+  assert.is(share.hi, 1);
+  assert.ok(share.lo > 0.8 && share.lo < 0.975);
+});
+
+test('Clopper-Pearson: with no event the upper bound is 1 - alpha^(1/n); textbook values', () => {
+  near(clopperPearson(0, 100).hi, 1 - 0.025 ** (1 / 100));
+  near(clopperPearson(0, 100, 0.05).hi, 1 - 0.05 ** (1 / 100));
+  // 5 of 10, 95% two-sided: [0.18709, 0.81291] (Clopper and Pearson 1934, tables).
+  near(clopperPearson(5, 10).lo, 0.187086, 1e-6);
+  near(clopperPearson(5, 10).hi, 0.812914, 1e-6);
+  assert.equal([clopperPearson(10, 10).hi, clopperPearson(0, 10).lo], [1, 0]);
+});
+
+test('KL interval: n KL(m, bound) = ln(1 / alpha) at each end; as the binomial with no event; never inside Clopper-Pearson', () => {
+  const kl = (q: number, p: number) => (q > 0 ? q * Math.log(q / p) : 0) + (q < 1 ? (1 - q) * Math.log((1 - q) / (1 - p)) : 0);
+  const iv = klInterval(0.1, 200);
+  near(200 * kl(0.1, iv.hi), Math.log(40), 1e-9);
+  near(200 * kl(0.1, iv.lo), Math.log(40), 1e-9);
+  near(klInterval(0, 500).hi, 1 - 0.025 ** (1 / 500), 1e-12);
+  for (const [k, n] of [[1, 50], [7, 300], [40, 100]]) {
+    const [a, b] = [klInterval(k / n, n), clopperPearson(k, n)];
+    assert.ok(a.lo <= b.lo && a.hi >= b.hi, `${k}/${n}: KL [${a.lo}, ${a.hi}] contains CP [${b.lo}, ${b.hi}]`);
+  }
+});
+
+test('pSecondOver\'s interval comes from the per-trial shares: correlated seconds do not narrow it', () => {
+  // Ten trials of 100 refresh seconds; in one trial every second is over. Pooled, that is 100
+  // of 1,000 seconds (Wilson [0.083, 0.120]); per trial, it is one trial in ten.
+  const over = [100, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  const iv = secondsShare(over, Array(10).fill(100));
+  assert.is(iv.mean, 0.1);
+  assert.is(iv.n, 10);
+  assert.ok(iv.lo < 0.01 && iv.hi > 0.4, `[${iv.lo}, ${iv.hi}]`);
+  assert.ok(wilson(100, 1000).hi < 0.13, 'the pooled interval would claim far more');
 });
 
 test('quantiles interpolate between order statistics', () => {

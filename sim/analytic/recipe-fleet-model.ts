@@ -1,14 +1,10 @@
-import { fleetGroup, type LimiterConfig, type ModelConfig } from '../model/config.js';
+import { fleetGroup, LIMITER_SHAPES, shapedLimiter, type LimiterConfig, type LimiterShape, type ModelConfig } from '../model/config.js';
 import type { RecipeFleet } from './jitter-analysis.js';
 
-/** The three limiter shapes of MODEL.md section 4 at the published 4,000 GETs per 10 s. */
-export const LIMITER_SHAPES = {
-  'token-bucket': { kind: 'token-bucket', capacity: 4000, refillPerSecond: 400 },
-  'fixed-window': { kind: 'fixed-window', limit: 4000, window: 10, phase: 'random' },
-  'sliding-window': { kind: 'sliding-window', limit: 4000, window: 10 },
-} as const satisfies Record<string, LimiterConfig>;
+const PUBLISHED: LimiterConfig = { kind: 'token-bucket', capacity: 4000, refillPerSecond: 400 };
 
-export type LimiterShape = keyof typeof LIMITER_SHAPES;
+/** Each limiter shape of MODEL.md section 4 at the published 4,000 GETs per 10 s. */
+export const PUBLISHED_LIMITERS = Object.fromEntries(LIMITER_SHAPES.map((shape) => [shape, shapedLimiter(PUBLISHED, shape)])) as Record<LimiterShape, LimiterConfig>;
 
 /**
  * The fleet the recipe describes, as a simulation: every cluster's S GETs at one instant (one

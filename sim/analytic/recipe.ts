@@ -11,10 +11,28 @@ export const DOCUMENTED_RISK = 1e-4;
  * of exceeding k = limit / S clusters in a second is the acceptable risk.
  */
 export function recipeJitterSeconds(clusters: number, secretsPerCluster: number, risk = DOCUMENTED_RISK, perSecondLimit = 400): number {
+  if (recipeOutOfDomain(secretsPerCluster, risk, perSecondLimit)) return NaN;
   const z = Math.abs(normalQuantile(risk, 0, 1));
   const k = perSecondLimit / secretsPerCluster;
   const lambda = k * (1 - 1 / (9 * k) - z / (3 * Math.sqrt(k))) ** 3;
   return clusters / lambda;
+}
+
+/**
+ * Why the recipe gives no jitter for this fleet, or '' when it does. It spreads whole clusters
+ * over seconds: a cluster's S GETs land in one second, so with S above the limit no jitter
+ * helps. And Wilson-Hilferty's cube has a root only when 1 - 1/(9k) - z/(3 sqrt k) > 0 for
+ * k = limit / S: with too few clusters allowed per second the formula cannot reach the risk
+ * (its answer would be negative).
+ */
+export function recipeOutOfDomain(secretsPerCluster: number, risk = DOCUMENTED_RISK, perSecondLimit = 400): string {
+  const k = perSecondLimit / secretsPerCluster;
+  if (k < 1) return `one cluster's ${secretsPerCluster} GETs in one second are more than the ${perSecondLimit}/s limit: no cluster jitter spreads them`;
+  const z = Math.abs(normalQuantile(risk, 0, 1));
+  if (1 - 1 / (9 * k) - z / (3 * Math.sqrt(k)) <= 0) {
+    return `with ${secretsPerCluster} GETs per cluster only ${Math.floor(k)} clusters fit in a second: the recipe's Poisson approximation cannot reach risk ${risk}`;
+  }
+  return '';
 }
 
 /** The recipe's check: P(a second exceeds floor(k) clusters) = 1 - PoissonCDF(floor(k); N / J). */
@@ -48,4 +66,10 @@ export function analyticColumns(model: ModelConfig): Array<[string, number]> {
     ['analyticJitterSeconds', recipeJitterSeconds(g.clusters, secrets, DOCUMENTED_RISK, limit)],
     ['analyticPSecondOver', recipeExceedProbability(g.clusters, secrets, g.jitterSeconds, limit)],
   ];
+}
+
+/** Why analyticJitterSeconds is empty for a point ('' when it has a value): an extension column. */
+export function analyticNote(model: ModelConfig): string {
+  const g = model.fleet[0];
+  return recipeOutOfDomain(g.secretSyncs * g.objectsPerSync, DOCUMENTED_RISK, model.metrics.perSecondLimit);
 }

@@ -1,5 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { ENGINES, type EngineChoice } from '../run/trial-pool.js';
+import { RECOMMEND_METRICS, SHAPE_CHOICES, type RecommendMetric, type ShapeChoice } from '../run/jitter-search.js';
+import { LIMITER_SHAPES } from '../model/config.js';
 import { UserError } from '../scenario/errors.js';
 import { parseDuration } from '../scenario/units.js';
 
@@ -42,15 +44,17 @@ export interface TableArgs extends SimulationFlags {
   verify: boolean;
 }
 
-export type RecommendMetric = 'throttledTrial' | 'refreshOver' | 'pSecondOver';
-
 export interface RecommendArgs extends SimulationFlags {
   command: 'recommend';
   scenario: string;
   target: number;
   metric: RecommendMetric;
   maxTrials: number;
+  /** The limiter shapes to search under (default: the three). */
+  shapes: readonly ShapeChoice[];
   set: string[];
+  json: boolean;
+  quiet: boolean;
 }
 
 export type CliArgs = RunArgs | JitterArgs | TableArgs | RecommendArgs | { command: 'help'; text: string };
@@ -111,8 +115,11 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
     .command('recommend <scenario>', 'the smallest jitterSeconds whose simulated metric is proven below a target', (y) =>
       scenarioFlags(y)
         .option('target', { type: 'number', default: 1e-4, describe: 'the 95% upper bound must be below this' })
-        .option('metric', { type: 'string', choices: ['throttledTrial', 'refreshOver', 'pSecondOver'], default: 'throttledTrial', describe: 'the proportion to bound' })
-        .option('max-trials', { type: 'number', default: 40000, describe: 'most trials spent on one jitter value' }),
+        .option('metric', { type: 'string', choices: RECOMMEND_METRICS, default: 'throttledTrial', describe: 'the proportion to bound' })
+        .option('shape', { type: 'string', choices: ['all', ...SHAPE_CHOICES], default: 'all', describe: 'limiter shape(s) to search under, at the scenario\'s limit and window (all: the three; scenario: its own limiter)' })
+        .option('max-trials', { type: 'number', default: 100000, describe: 'most trials one look or one proof spends' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the answer as JSON' })
+        .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' }),
     )
     .example('$0 run scenarios/2000x20.yaml', 'throttling frequency of a 2,000-cluster rollout')
     .example('$0 run scenarios/2000x20.yaml --set fleet.0.jitterSeconds=120 --trials 200', 'the same with less jitter')
@@ -175,14 +182,20 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
     case 'recommend': {
       const target = parsed.target as number;
       if (!(target > 0 && target < 1)) throw new UserError(`--target: expected a proportion between 0 and 1, got ${String(target)}`);
+      const maxTrials = whole('max-trials', parsed['max-trials']) as number;
+      if (maxTrials > 2 ** 28) throw new UserError(`--max-trials: at most ${2 ** 28}, got ${maxTrials}`);
+      if (sim.trials !== undefined && sim.trials > maxTrials) throw new UserError(`--trials: the first looks' trials (${sim.trials}) cannot exceed --max-trials (${maxTrials})`);
       return {
         command,
         scenario: parsed.scenario as string,
         ...sim,
         target,
         metric: parsed.metric as RecommendMetric,
-        maxTrials: whole('max-trials', parsed['max-trials']) as number,
+        maxTrials,
+        shapes: parsed.shape === 'all' ? LIMITER_SHAPES : [parsed.shape as ShapeChoice],
         set: (parsed.set as string[]) ?? [],
+        json: Boolean(parsed.json),
+        quiet: Boolean(parsed.quiet),
       };
     }
     default:

@@ -1,6 +1,6 @@
 import { analyseJitter, recommendation, type RecipeFleet } from '../analytic/jitter-analysis.js';
-import { basicJitterSeconds } from '../analytic/recipe.js';
-import { LIMITER_SHAPES, recipeFleetModel } from '../analytic/recipe-fleet-model.js';
+import { basicJitterSeconds, recipeOutOfDomain } from '../analytic/recipe.js';
+import { PUBLISHED_LIMITERS, recipeFleetModel } from '../analytic/recipe-fleet-model.js';
 import { formatNumber, formatPercentDigits, formatProportion } from '../output/format.js';
 import { runPoints } from '../run/run-scenario.js';
 import type { JitterArgs } from './args.js';
@@ -9,13 +9,22 @@ import type { JitterArgs } from './args.js';
 export async function jitterCommand(args: JitterArgs): Promise<number> {
   const fleet: RecipeFleet = { clusters: args.clusters, secretsPerCluster: args.secrets, perSecondLimit: args.perSecondLimit };
   const rec = recommendation(fleet, args.risk);
+  const outside = recipeOutOfDomain(args.secrets, args.risk, args.perSecondLimit);
+  if (outside && args.jitter === undefined) {
+    process.stdout.write(`${args.clusters} clusters x ${args.secrets} secrets, risk ${args.risk} per second: the recipe does not apply (${outside}); give --jitter to see the probabilities at a jitter of your choice\n`);
+    return 1;
+  }
   const jitter = args.jitter ?? rec.documented;
   const a = analyseJitter(fleet, jitter);
   const limit = formatNumber(args.perSecondLimit);
   const out: string[] = [];
   out.push(`${args.clusters} clusters x ${args.secrets} secrets, risk ${args.risk} per second, limit ${limit} GETs/s (more than ${a.threshold} clusters in one second)`);
-  out.push(`recommended jitterSeconds: ${rec.documented} (recipe ${formatNumber(Number(rec.recipe.toFixed(2)))} s, rounded as the documentation's table)`);
-  out.push(`  documentation's P(exceed) at the recipe's rate: ${formatPercentDigits(rec.poissonAtRecipe)}`);
+  if (outside) {
+    out.push(`the recipe does not apply: ${outside}`);
+  } else {
+    out.push(`recommended jitterSeconds: ${rec.documented} (recipe ${formatNumber(Number(rec.recipe.toFixed(2)))} s, rounded as the documentation's table)`);
+    out.push(`  documentation's P(exceed) at the recipe's rate: ${formatPercentDigits(rec.poissonAtRecipe)}`);
+  }
   if (args.longestRefresh !== undefined) {
     const basic = basicJitterSeconds(args.longestRefresh, args.poll);
     const why = `longest refresh ${formatNumber(args.longestRefresh)} s - poll interval ${formatNumber(args.poll)} s`;
@@ -29,7 +38,7 @@ export async function jitterCommand(args: JitterArgs): Promise<number> {
   ];
   if (args.verify) {
     const trials = args.trials ?? 2000;
-    const model = recipeFleetModel(fleet, jitter, LIMITER_SHAPES['token-bucket']);
+    const model = recipeFleetModel(fleet, jitter, PUBLISHED_LIMITERS['token-bucket']);
     const [r] = await runPoints([{ index: 0, model }], args.seed ?? 1, trials, 'sim jitter --verify', { workers: args.workers, engine: args.engine });
     const p = (m: string) => formatProportion(r.summary.get(`${m}_mean`)!, r.summary.get(`${m}_lo`)!, r.summary.get(`${m}_hi`)!);
     rows[1][2] = `simulated ${p('pSecondOver')}`;

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { analyseJitter, recommendation, type JitterAnalysis, type RecipeFleet } from '../analytic/jitter-analysis.js';
 import { DOCUMENTED_TABLE, readJitterTable } from '../analytic/jitter-table.js';
-import { LIMITER_SHAPES, recipeFleetModel, type LimiterShape } from '../analytic/recipe-fleet-model.js';
+import { PUBLISHED_LIMITERS, recipeFleetModel } from '../analytic/recipe-fleet-model.js';
+import { LIMITER_SHAPES, type LimiterShape } from '../model/config.js';
 import { wilson } from '../metrics/stats.js';
 import { intervalColumns, type PointResult } from '../metrics/summary.js';
 import { alignColumns, formatNumber, formatPercentDigits } from '../output/format.js';
@@ -12,7 +13,7 @@ import type { TableArgs } from './args.js';
 
 const RISK = 1e-4;
 const PER_SECOND_LIMIT = 400;
-const SHAPES = Object.keys(LIMITER_SHAPES) as LimiterShape[];
+const SHAPES = LIMITER_SHAPES;
 /** CSV column stems of the simulated throttling frequency per limiter shape. */
 const THROTTLED_COLUMN: Record<LimiterShape, string> = {
   'token-bucket': 'throttledTokenBucket',
@@ -51,7 +52,7 @@ export async function tableCommand(args: TableArgs): Promise<number> {
   );
   const trials = args.trials ?? 200;
   if (args.verify) {
-    const points = cells.flatMap((c, i) => SHAPES.map((shape) => ({ index: i, model: recipeFleetModel(c.fleet, c.documented, LIMITER_SHAPES[shape]) })));
+    const points = cells.flatMap((c, i) => SHAPES.map((shape) => ({ index: i, model: recipeFleetModel(c.fleet, c.documented, PUBLISHED_LIMITERS[shape]) })));
     const results = await runPoints(points, args.seed ?? 1, trials, 'sim table --verify', { workers: args.workers, engine: args.engine });
     cells.forEach((c, i) => {
       c.simulated = Object.fromEntries(SHAPES.map((shape, k) => [shape, results[i * SHAPES.length + k]])) as Record<LimiterShape, PointResult>;

@@ -1,5 +1,13 @@
+import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+
 /** 95% two-sided normal quantile. */
 export const Z95 = 1.959963984540054;
+
+/** The range a metric's values live in: an interval is clipped to it (a count is never negative). */
+export type Range = readonly [lo: number, hi: number];
+export const NON_NEGATIVE: Range = [0, Infinity];
+export const SHARE: Range = [0, 1];
 
 export interface Interval {
   mean: number;
@@ -23,10 +31,53 @@ export function wilson(k: number, n: number, z = Z95): Interval {
 }
 
 /**
- * Mean with a normal 95% interval (mean +- z s / sqrt(n)) over the finite values: NaN (does not
- * exist) and Infinity (not observed within the trial) are left out; `n` says how many counted.
+ * Clopper-Pearson interval for k events in n trials, each bound at `alpha` (the binomial test
+ * inverted): the upper bound is below p exactly when P(Bin(n, p) <= k) <= alpha, so a proof
+ * "p < target" from it is wrong with probability at most alpha, whatever n and p.
  */
-export function meanInterval(values: ArrayLike<number>, z = Z95): Interval {
+export function clopperPearson(k: number, n: number, alpha = 0.025): Interval {
+  if (n === 0) return { mean: NaN, lo: NaN, hi: NaN, n };
+  return { mean: k / n, lo: k === 0 ? 0 : betaQuantile(alpha, k, n - k + 1), hi: k === n ? 1 : betaQuantile(1 - alpha, k + 1, n - k), n };
+}
+
+/** Kullback-Leibler divergence of Bernoulli(q) from Bernoulli(p). */
+function bernoulliKl(q: number, p: number): number {
+  const a = q > 0 ? q * Math.log(q / p) : 0;
+  const b = q < 1 ? (1 - q) * Math.log((1 - q) / (1 - p)) : 0;
+  return a + b;
+}
+
+/**
+ * Chernoff-Hoeffding (KL) interval for the mean of n independent values in [0, 1] with sample
+ * mean m, each bound at `alpha`: P(sample mean <= m) <= exp(-n KL(m, mu)) for any such values
+ * of mean mu > m (Hoeffding 1963, Theorem 1), so the upper bound is the largest mu with
+ * n KL(m, mu) <= ln(1 / alpha). For shares per trial (the seconds over a limit in a trial's
+ * refresh window), whose seconds are correlated within a trial but independent across trials.
+ * With m = 0 it is 1 - alpha^(1/n), as the binomial's; it is never narrower than Clopper-Pearson.
+ */
+export function klInterval(m: number, n: number, alpha = 0.025): Interval {
+  if (n === 0) return { mean: NaN, lo: NaN, hi: NaN, n };
+  const budget = Math.log(1 / alpha) / n;
+  const solve = (from: number, to: number) => {
+    // Bisection on [from, to]: KL(m, mu) grows as mu moves away from m.
+    let [near, far] = [from, to];
+    if (bernoulliKl(m, far) <= budget) return far;
+    for (let i = 0; i < 100; i++) {
+      const mid = (near + far) / 2;
+      if (bernoulliKl(m, mid) <= budget) near = mid;
+      else far = mid;
+    }
+    return near;
+  };
+  return { mean: m, lo: m <= 0 ? 0 : solve(m, 0), hi: m >= 1 ? 1 : solve(m, 1), n };
+}
+
+/**
+ * Mean with a 95% Student t interval (mean +- t(n-1) s / sqrt(n)) over the finite values, clipped
+ * to the metric's range: NaN (does not exist) and Infinity (not observed within the trial) are
+ * left out; `n` says how many counted. t, not z: conditional metrics often have few values.
+ */
+export function meanInterval(values: ArrayLike<number>, range: Range = [-Infinity, Infinity]): Interval {
   let n = 0;
   let sum = 0;
   for (let i = 0; i < values.length; i++) {
@@ -44,8 +95,8 @@ export function meanInterval(values: ArrayLike<number>, z = Z95): Interval {
     const v = values[i];
     if (Number.isFinite(v)) ss += (v - mean) * (v - mean);
   }
-  const half = z * Math.sqrt(ss / (n - 1) / n);
-  return { mean, lo: mean - half, hi: mean + half, n };
+  const half = tQuantile(0.975, n - 1) * Math.sqrt(ss / (n - 1) / n);
+  return { mean, lo: Math.max(range[0], mean - half), hi: Math.min(range[1], mean + half), n };
 }
 
 /**

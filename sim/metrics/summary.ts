@@ -1,7 +1,13 @@
-import { meanInterval, quantileSorted, wilson, type Interval } from './stats.js';
+import { klInterval, meanInterval, NON_NEGATIVE, quantileSorted, SHARE, wilson, type Interval } from './stats.js';
 import { METRIC_INDEX as M, STATUS_REASONS, TRIAL_METRICS, type TrialBatch, type TrialMetric } from './trial-record.js';
 
-type Kind = 'proportion' | 'pooled' | 'mean' | 'conditional';
+/**
+ * proportion: trials with an event (Wilson); shareOfSeconds: the mean over trials of each trial's
+ * share of refresh seconds over the limit (KL interval from the per-trial values: seconds within
+ * a trial are correlated); mean: a per-trial value (t interval); conditional: the same over the
+ * trials where it exists. Every value here is non-negative; throttledFraction is a share.
+ */
+type Kind = 'proportion' | 'shareOfSeconds' | 'mean' | 'conditional';
 /** `countLater`: its `_n` column is not in the contract's prefix; it comes after the extension columns. */
 type SummaryMetric = { name: string; kind: Kind; countLater?: boolean };
 
@@ -9,7 +15,7 @@ type SummaryMetric = { name: string; kind: Kind; countLater?: boolean };
 export const SUMMARY_METRICS: ReadonlyArray<SummaryMetric> = [
   { name: 'throttledTrial', kind: 'proportion' },
   { name: 'refreshOver', kind: 'proportion' },
-  { name: 'pSecondOver', kind: 'pooled' },
+  { name: 'pSecondOver', kind: 'shareOfSeconds' },
   ...['requests', 'throttled', 'retries', 'requeues', 'throttledSeconds', 'peakRps', 'peak10s'].map((name) => ({ name, kind: 'mean' as const })),
   { name: 'throttledFraction', kind: 'mean' },
   { name: 'amplification', kind: 'mean' },
@@ -57,6 +63,8 @@ export interface PointResult {
   metrics: Float64Array;
   /** How many trials the coupled driver ran (the vault would have throttled, or `--engine coupled`). */
   coupled: number;
+  /** Why the analytic recipe has no value for this point ('' when it has one; set by sim/run). */
+  analyticNote?: string;
 }
 
 /** Merges a point's batches (any order in, trial order inside) into its summary and timeseries. */
@@ -86,10 +94,10 @@ export function summarisePoint(batches: TrialBatch[]): PointResult {
   for (const { name, kind } of [...SUMMARY_METRICS, ...EXTENSION_METRICS]) {
     if (kind === 'proportion') {
       put(name, wilson(sum(column(name as TrialMetric)), trials), false);
-    } else if (kind === 'pooled') {
-      put(name, wilson(sum(column('refreshSecondsOver')), sum(column('refreshSeconds'))), false);
+    } else if (kind === 'shareOfSeconds') {
+      put(name, secondsShare(column('refreshSecondsOver'), column('refreshSeconds')), false);
     } else {
-      put(name, meanInterval(column(name as TrialMetric)), kind === 'conditional');
+      put(name, meanInterval(column(name as TrialMetric), name === 'throttledFraction' ? SHARE : NON_NEGATIVE), kind === 'conditional');
     }
   }
 
@@ -115,6 +123,19 @@ export function summarisePoint(batches: TrialBatch[]): PointResult {
   }
   const coupled = sorted.reduce((n, b) => n + b.coupled, 0);
   return { trials, summary, bins, requestsMean, throttledMean, requestsP99, metrics, coupled };
+}
+
+/** The mean per-trial share over/seconds and its KL interval, over trials with a refresh window. */
+export function secondsShare(over: ArrayLike<number>, seconds: ArrayLike<number>): Interval {
+  let n = 0;
+  let total = 0;
+  for (let i = 0; i < over.length; i++) {
+    if (seconds[i] > 0) {
+      n++;
+      total += over[i] / seconds[i];
+    }
+  }
+  return klInterval(n > 0 ? total / n : NaN, n);
 }
 
 function sum(values: Float64Array): number {

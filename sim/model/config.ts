@@ -11,6 +11,35 @@ export type LimiterConfig =
   | { kind: 'fixed-window'; limit: number; window: number; phase: number | 'random' }
   | { kind: 'sliding-window'; limit: number; window: number };
 
+/**
+ * The three limiter shapes of MODEL.md section 4. AKV publishes its limit (4,000 GETs per 10 s)
+ * but not its shape, so an answer must hold under each.
+ */
+export const LIMITER_SHAPES = ['token-bucket', 'fixed-window', 'sliding-window'] as const;
+export type LimiterShape = (typeof LIMITER_SHAPES)[number];
+
+/** A limiter's limit and window: a token bucket's capacity, and the time its refill takes to fill it. */
+export function limitAndWindow(l: LimiterConfig): { limit: number; window: number } {
+  return l.kind === 'token-bucket' ? { limit: l.capacity, window: l.capacity / l.refillPerSecond } : { limit: l.limit, window: l.window };
+}
+
+/** The same limit and window in another shape (a fixed window at a random phase). */
+export function shapedLimiter(l: LimiterConfig, shape: LimiterShape): LimiterConfig {
+  const { limit, window } = limitAndWindow(l);
+  if (shape === 'token-bucket') return { kind: 'token-bucket', capacity: limit, refillPerSecond: limit / window };
+  if (shape === 'fixed-window') return { kind: 'fixed-window', limit, window, phase: 'random' };
+  return { kind: 'sliding-window', limit, window };
+}
+
+/** The model with every vault's limiter, and the subscription's, in the given shape. */
+export function withLimiterShape(model: ModelConfig, shape: LimiterShape): ModelConfig {
+  return {
+    ...model,
+    vaults: model.vaults.map((v) => ({ ...v, limiter: shapedLimiter(v.limiter, shape) })),
+    subscription: model.subscription && shapedLimiter(model.subscription, shape),
+  };
+}
+
 /** `none`, a fixed number of seconds, or the time until the limiter would accept. */
 export type RetryAfterConfig = 'none' | 'until-capacity' | number;
 

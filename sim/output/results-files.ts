@@ -6,7 +6,7 @@ import { formatNumber, formatSweepValue } from './format.js';
 import { writeFilesAtomically } from './output-folder.js';
 
 export function summaryColumns(scenario: Scenario): string[] {
-  return ['point', ...scenario.sweepColumns, 'clusters', 'secretsPerCluster', 'trials', ...summaryMetricColumns(), 'analyticJitterSeconds', 'analyticPSecondOver', ...summaryMetricColumns(EXTENSION_METRICS), ...LATE_COUNT_COLUMNS];
+  return ['point', ...scenario.sweepColumns, 'clusters', 'secretsPerCluster', 'trials', ...summaryMetricColumns(), 'analyticJitterSeconds', 'analyticPSecondOver', ...summaryMetricColumns(EXTENSION_METRICS), ...LATE_COUNT_COLUMNS, 'analyticNote'];
 }
 
 /** One summary.csv row per point, as numbers keyed by column (swept values as cells). */
@@ -24,6 +24,7 @@ export function summaryRows(scenario: Scenario, results: PointResult[]): Array<M
     row.set('trials', r.trials);
     // The metrics, and the documented recipe's analytic columns (sim/run adds them).
     for (const [k, v] of r.summary) row.set(k, v);
+    row.set('analyticNote', r.analyticNote ?? '');
     return row;
   });
 }

@@ -1,4 +1,4 @@
-import { analyticColumns } from '../analytic/recipe.js';
+import { analyticColumns, analyticNote } from '../analytic/recipe.js';
 import { summarisePoint, type PointResult } from '../metrics/summary.js';
 import type { ModelConfig } from '../model/config.js';
 import type { Scenario } from '../scenario/load.js';
@@ -36,6 +36,7 @@ export async function runPoints(points: PointToRun[], seed: number | string, tri
       points.map(async (p) => {
         const result = summarisePoint(await pool.run(p.model, seed, p.index, 0, trials, tick));
         for (const [column, value] of analyticColumns(p.model)) result.summary.set(column, value);
+        result.analyticNote = analyticNote(p.model);
         return result;
       }),
     );

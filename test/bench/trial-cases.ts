@@ -1,4 +1,4 @@
-import { LIMITER_SHAPES, recipeFleetModel } from '../../sim/analytic/recipe-fleet-model.js';
+import { PUBLISHED_LIMITERS, recipeFleetModel } from '../../sim/analytic/recipe-fleet-model.js';
 import type { ModelConfig } from '../../sim/model/config.js';
 import { parseScenario } from '../../sim/scenario/load.js';
 
@@ -18,7 +18,7 @@ export const TRIAL_CASES: Record<string, TrialCase> = {
   '2000x20, 2 h, jitter 0 s': { model: () => fleet(2000, 20, 0, '2h'), batch: 1 },
   // The numpy baseline: one jittered rollout, latency 0, no retries, a token bucket.
   '2000x20 rollout, jitter 270 s, latency 0, no retries': {
-    model: () => recipeFleetModel({ clusters: 2000, secretsPerCluster: 20, perSecondLimit: 400 }, 270, LIMITER_SHAPES['token-bucket']),
+    model: () => recipeFleetModel({ clusters: 2000, secretsPerCluster: 20, perSecondLimit: 400 }, 270, PUBLISHED_LIMITERS['token-bucket']),
     batch: 400,
   },
   // The tail-probability case: the rollout window only.

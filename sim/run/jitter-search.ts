@@ -1,0 +1,268 @@
+import { clopperPearson, klInterval } from '../metrics/stats.js';
+import { METRIC_INDEX as M, TRIAL_METRICS, type TrialBatch } from '../metrics/trial-record.js';
+import { LIMITER_SHAPES, withLimiterShape, type LimiterShape, type ModelConfig } from '../model/config.js';
+import type { TrialPool } from './trial-pool.js';
+
+/** Where a search gets its trials: the pool, or in a test a model with a known answer. */
+export type TrialSource = Pick<TrialPool, 'run'>;
+
+export const RECOMMEND_METRICS = ['throttledTrial', 'refreshOver', 'pSecondOver'] as const;
+export type RecommendMetric = (typeof RECOMMEND_METRICS)[number];
+
+/** The limiter a search runs under: a shape at the scenario's limit and window, or the scenario's own. */
+export type ShapeChoice = LimiterShape | 'scenario';
+export const SHAPE_CHOICES: readonly ShapeChoice[] = [...LIMITER_SHAPES, 'scenario'];
+
+/** Longest jitter the search tries: a week. */
+export const MAX_JITTER = 7 * 86400;
+
+/** A proof is wrong with probability at most this (per limiter shape; see proofAlpha). */
+export const PROOF_ERROR = 0.05;
+
+export interface SearchOptions {
+  target: number;
+  metric: RecommendMetric;
+  /** Most trials one look or one proof may spend. */
+  maxTrials: number;
+  /** Trials of the first looks (each failed proof multiplies them by four). */
+  lookTrials: number;
+  /** One line per look and proof, for a progress display. */
+  progress?: (line: string) => void;
+}
+
+/** The sum of the metric's per-trial values (events, or shares of seconds) over some trials. */
+export interface Tally {
+  trials: number;
+  sum: number;
+}
+
+export interface Proof extends Tally {
+  /** 1 for a shape's first proof, 2 for its second... */
+  attempt: number;
+  alpha: number;
+  /** The one-sided upper bound at `alpha`; proven when below the target. */
+  bound: number;
+  proven: boolean;
+}
+
+export interface Probe {
+  jitterSeconds: number;
+  look: Tally;
+  proof?: Proof;
+}
+
+/** An estimate with its two-sided 95% interval. */
+export interface Estimate extends Tally {
+  jitterSeconds: number;
+  mean: number;
+  lo: number;
+  hi: number;
+}
+
+export interface ShapeAnswer {
+  shape: ShapeChoice;
+  /** The least jitter proven below the target (NaN: none up to MAX_JITTER). */
+  jitterSeconds: number;
+  proof: Proof | null;
+  /** The largest jitter below the answer that is not below the target, as far as its trials show. */
+  cliff: Estimate | null;
+  probes: Probe[];
+  trials: number;
+}
+
+/**
+ * The error budget of a shape's proofs: its i-th proof (i = 1, 2, ...) is tested at
+ * PROOF_ERROR / 2^i on trials no earlier look or proof used, with a trial count fixed before
+ * they run. Each proof is then a test with its stated error, whatever led to its candidate, and
+ * the chance that any of them proves a jitter whose true value is not below the target is at
+ * most the sum, PROOF_ERROR. (AKV has one limiter: the answer under the true shape is wrong only
+ * if that shape's proof was, so the largest of the shapes' answers holds at the same level.)
+ */
+export function proofAlpha(attempt: number): number {
+  return PROOF_ERROR / 2 ** attempt;
+}
+
+/** The upper bound of the metric at one-sided level alpha: Clopper-Pearson for events, KL for shares. */
+export function upperBound(metric: RecommendMetric, t: Tally, alpha: number): number {
+  return metric === 'pSecondOver' ? klInterval(t.sum / t.trials, t.trials, alpha).hi : clopperPearson(t.sum, t.trials, alpha).hi;
+}
+
+/** The estimate and its two-sided 95% interval. */
+export function estimate(metric: RecommendMetric, jitterSeconds: number, t: Tally): Estimate {
+  const iv = metric === 'pSecondOver' ? klInterval(t.sum / t.trials, t.trials) : clopperPearson(t.sum, t.trials);
+  return { jitterSeconds, ...t, mean: iv.mean, lo: iv.lo, hi: iv.hi };
+}
+
+/**
+ * Trials a proof at `alpha` needs, planned from a look: the fewest n whose bound (KL, never
+ * below Clopper-Pearson's) would be below the target were the metric at the look's estimate,
+ * taken as no less than a tenth of the target (so that a few events do not sink a proof);
+ * Infinity beyond `max` (a look near the target plans many trials: --max-trials caps them).
+ */
+export function trialsToProve(look: Tally, alpha: number, target: number, max: number): number {
+  const m = Math.max(look.sum / look.trials, target / 10);
+  const below = (n: number) => klInterval(m, n, alpha).hi < target;
+  if (m >= target || !below(max)) return Infinity;
+  let [lo, hi] = [0, max];
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (below(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** The fewest trials of a first proof: all of them without an event (1 - target)^n <= alpha. */
+export function leastProofTrials(target: number): number {
+  return Math.ceil(Math.log(proofAlpha(1)) / Math.log1p(-target));
+}
+
+/** Adds the batches' per-trial values of the metric to the tally. */
+function count(t: Tally, batches: TrialBatch[], metric: RecommendMetric): void {
+  const w = TRIAL_METRICS.length;
+  for (const b of batches) {
+    for (let i = 0; i < b.to - b.from; i++) {
+      const row = i * w;
+      if (metric === 'pSecondOver') {
+        const seconds = b.metrics[row + M.refreshSeconds];
+        t.sum += seconds > 0 ? b.metrics[row + M.refreshSecondsOver] / seconds : 0;
+      } else {
+        t.sum += b.metrics[row + M[metric]];
+      }
+    }
+    t.trials += b.to - b.from;
+  }
+}
+
+/**
+ * The model at a jitter: every group's jitterSeconds set; the horizon grows with the jitter so
+ * that the scenario's time after the rollout's window is kept; one timeseries bin keeps memory
+ * flat (only per-trial metrics matter here).
+ */
+function jitterModel(base: ModelConfig): (jitter: number) => ModelConfig {
+  const after = Math.max(0, base.horizon - Math.max(...base.fleet.map((g) => g.jitterSeconds)));
+  return (jitter) => {
+    const horizon = Math.max(base.horizon, jitter + after);
+    return { ...base, horizon, fleet: base.fleet.map((g) => ({ ...g, jitterSeconds: jitter })), metrics: { ...base.metrics, timeseriesBin: horizon } };
+  };
+}
+
+const shapeModel = (base: ModelConfig, shape: ShapeChoice) => (shape === 'scenario' ? base : withLimiterShape(base, shape));
+
+/**
+ * The least whole jitterSeconds whose metric is proven below the target under one limiter, on
+ * the assumption that the metric falls as jitter grows.
+ *
+ * A bisection on looks (trials [0, L), the same at every jitter: common random numbers, so
+ * looks differ by jitter only) finds the least jitter that looks provable: would a proof
+ * succeed if the look's estimate were the truth? That candidate then gets a proof (proofAlpha)
+ * on fresh trials [i x maxTrials, i x maxTrials + n), n fixed from the look before they run.
+ * When a proof fails, the looks get four times the trials and the search goes on above it.
+ */
+export async function searchJitter(base: ModelConfig, seed: number | string, shape: ShapeChoice, start: number, pool: TrialSource, o: SearchOptions): Promise<ShapeAnswer> {
+  const model = jitterModel(shapeModel(base, shape));
+  const probes = new Map<number, Probe>();
+  let lookTrials = Math.min(o.maxTrials, o.lookTrials);
+  let attempt = 1;
+  const say = (line: string) => o.progress?.(`[${shape}] ${line}`);
+  const unit = o.metric === 'pSecondOver' ? 'mean share of refresh seconds over' : o.metric === 'refreshOver' ? 'trials with a second over' : 'trials throttled';
+
+  const probe = (jitter: number): Probe => {
+    const p = probes.get(jitter) ?? { jitterSeconds: jitter, look: { trials: 0, sum: 0 } };
+    probes.set(jitter, p);
+    return p;
+  };
+  const provable = (t: Tally) => trialsToProve(t, proofAlpha(attempt), o.target, o.maxTrials) < Infinity;
+  const looksBelow = async (jitter: number): Promise<boolean> => {
+    const p = probe(jitter);
+    if (p.proof) return p.proof.proven;
+    if (p.look.trials < lookTrials) {
+      count(p.look, await pool.run(model(jitter), seed, 0, p.look.trials, lookTrials), o.metric);
+      say(`look  jitterSeconds ${jitter}: ${show(o.metric, p.look)} ${unit} in ${p.look.trials} trials`);
+    }
+    return provable(p.look);
+  };
+  const prove = async (jitter: number): Promise<boolean> => {
+    const p = probe(jitter);
+    const alpha = proofAlpha(attempt);
+    const n = Math.min(o.maxTrials, trialsToProve(p.look, alpha, o.target, o.maxTrials));
+    const from = attempt * o.maxTrials;
+    say(`proof jitterSeconds ${jitter}: ${n} fresh trials (proof ${attempt}, error at most ${alpha})`);
+    const t: Tally = { trials: 0, sum: 0 };
+    count(t, await pool.run(model(jitter), seed, 0, from, from + n), o.metric);
+    const bound = upperBound(o.metric, t, alpha);
+    p.proof = { ...t, attempt, alpha, bound, proven: bound < o.target };
+    say(`proof jitterSeconds ${jitter}: ${show(o.metric, t)} ${unit} in ${n} trials, upper bound ${bound.toPrecision(3)}: ${p.proof.proven ? 'proven' : 'not proven'} below ${o.target}`);
+    attempt++;
+    return p.proof.proven;
+  };
+
+  let lo = -1; // largest jitter known (or taken) not to be below the target
+  let found = NaN;
+  // Trial indices are 32-bit: the proofs' blocks of maxTrials must fit.
+  while ((attempt + 1) * o.maxTrials < 2 ** 31) {
+    // The nearest jitter above lo that looked provable, else the start or double lo.
+    const candidates = [...probes.values()].filter((p) => p.jitterSeconds > lo && !p.proof && provable(p.look));
+    let hi = candidates.length > 0 ? Math.min(...candidates.map((p) => p.jitterSeconds)) : Math.max(1, lo < 0 ? start : lo * 2);
+    while (hi <= MAX_JITTER && !(await looksBelow(hi))) {
+      lo = hi;
+      hi *= 2;
+    }
+    if (hi > MAX_JITTER) break;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (await looksBelow(mid)) hi = mid;
+      else lo = mid;
+    }
+    if (await prove(hi)) {
+      found = hi;
+      break;
+    }
+    lo = hi;
+    lookTrials = Math.min(o.maxTrials, lookTrials * 4);
+  }
+  const all = [...probes.values()].sort((a, b) => a.jitterSeconds - b.jitterSeconds);
+  const failed = all.filter((p) => (Number.isNaN(found) || p.jitterSeconds < found) && !(p.proof?.proven ?? provable(p.look)));
+  const edge = failed.at(-1);
+  return {
+    shape,
+    jitterSeconds: found,
+    proof: probes.get(found)?.proof ?? null,
+    cliff: edge ? estimate(o.metric, edge.jitterSeconds, edge.proof ?? edge.look) : null,
+    probes: all,
+    trials: all.reduce((n, p) => n + p.look.trials + (p.proof?.trials ?? 0), 0),
+  };
+}
+
+function show(metric: RecommendMetric, t: Tally): string {
+  return metric === 'pSecondOver' ? (t.sum / t.trials).toPrecision(3) : String(t.sum);
+}
+
+export interface Recommendation {
+  metric: RecommendMetric;
+  target: number;
+  /** Confidence of each shape's answer: 1 - PROOF_ERROR. */
+  confidence: number;
+  /** The largest of the shapes' answers (NaN when a shape has none). */
+  jitterSeconds: number;
+  shapes: ShapeAnswer[];
+  trials: number;
+}
+
+/**
+ * The search under each limiter shape asked for, and the largest answer: AKV does not publish
+ * its limiter's shape, so a jitter must hold under every one. The shapes share the trials'
+ * random streams; each starts from `start` (the documented recipe's value).
+ */
+export async function recommendJitter(base: ModelConfig, seed: number | string, shapes: readonly ShapeChoice[], start: number, pool: TrialSource, o: SearchOptions): Promise<Recommendation> {
+  const answers: ShapeAnswer[] = [];
+  for (const shape of shapes) answers.push(await searchJitter(base, seed, shape, start, pool, o));
+  return {
+    metric: o.metric,
+    target: o.target,
+    confidence: 1 - PROOF_ERROR,
+    jitterSeconds: answers.some((a) => Number.isNaN(a.jitterSeconds)) ? NaN : Math.max(...answers.map((a) => a.jitterSeconds)),
+    shapes: answers,
+    trials: answers.reduce((n, a) => n + a.trials, 0),
+  };
+}

@@ -1,0 +1,88 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { refreshOverProbability } from '../sim/analytic/exact.js';
+import { recipeFleetModel } from '../sim/analytic/recipe-fleet-model.js';
+import { mix32 } from '../sim/engine/random.js';
+import { METRIC_INDEX, TRIAL_METRICS, type TrialBatch } from '../sim/metrics/trial-record.js';
+import type { ModelConfig } from '../sim/model/config.js';
+import { PROOF_ERROR, proofAlpha, recommendJitter, searchJitter, trialsToProve, type TrialSource } from '../sim/run/jitter-search.js';
+import { TrialPool } from '../sim/run/trial-pool.js';
+
+/**
+ * Trials of a metric with a known value at every jitter: trial i at jitter j throttles with
+ * probability p(j), from a hash of (seed, i, j). Draws are independent across jitters (no common
+ * random numbers), which gives the search the most chances to be fooled.
+ */
+function knownSource(p: (jitter: number) => number): TrialSource {
+  return {
+    async run(model: ModelConfig, seed: number | string, point: number, from: number, to: number): Promise<TrialBatch[]> {
+      const jitter = model.fleet[0].jitterSeconds;
+      const w = TRIAL_METRICS.length;
+      const metrics = new Float64Array((to - from) * w);
+      for (let i = from; i < to; i++) {
+        const u = (mix32(mix32(mix32(Number(seed)) ^ i) ^ Math.imul(jitter, 0x9e3779b9)) >>> 0) / 2 ** 32;
+        metrics[(i - from) * w + METRIC_INDEX.throttledTrial] = u < p(jitter) ? 1 : 0;
+      }
+      return [{ point, from, to, metrics, series: new Uint32Array(0), bins: 0, coupled: 0 }];
+    },
+  };
+}
+
+const base = recipeFleetModel({ clusters: 10, secretsPerCluster: 10, perSecondLimit: 400 }, 10, { kind: 'token-bucket', capacity: 4000, refillPerSecond: 400 });
+
+test('the error budget of the proofs sums to at most PROOF_ERROR', () => {
+  let sum = 0;
+  for (let i = 1; i < 60; i++) sum += proofAlpha(i);
+  assert.ok(sum <= PROOF_ERROR && sum > PROOF_ERROR * 0.999);
+});
+
+test('a proof\'s trial count is planned from a look, before its trials run', () => {
+  assert.is(trialsToProve({ trials: 200, sum: 0 }, 0.025, 1e-2, 1e5), 548, 'the KL bound at a tenth of the target');
+  assert.is(trialsToProve({ trials: 200, sum: 2 }, 0.025, 1e-2, 1e5), Infinity, 'a look at the target');
+  assert.is(trialsToProve({ trials: 200, sum: 1 }, 0.025, 1e-2, 1e5), 2385, 'a look at half the target: over four times as many');
+  assert.is(trialsToProve({ trials: 200, sum: 0 }, 0.025, 1e-4, 1e4), Infinity, 'more trials than allowed');
+});
+
+test('false proofs: when the true value is just above the target everywhere, at most 5% of searches prove anything', async () => {
+  // Every jitter throttles with probability 1.05 x target, so every proof is a false one. Small
+  // first looks (20 trials) let most searches try proof after proof as the jitter doubles. The
+  // procedure promises at most 5% of searches end with one; 1,000 searches see the rate within
+  // 3 standard errors.
+  const target = 0.05;
+  const searches = 1000;
+  let proven = 0;
+  let attempts = 0;
+  for (let seed = 0; seed < searches; seed++) {
+    const a = await searchJitter(base, seed, 'scenario', 1, knownSource(() => target * 1.05), { target, metric: 'throttledTrial', maxTrials: 20_000, lookTrials: 20 });
+    if (!Number.isNaN(a.jitterSeconds)) proven++;
+    attempts += a.probes.filter((p) => p.proof).length;
+  }
+  const rate = proven / searches;
+  assert.ok(attempts > searches, `${attempts} proofs tried: the case must tempt the search`);
+  assert.ok(rate <= PROOF_ERROR + 3 * Math.sqrt((PROOF_ERROR * (1 - PROOF_ERROR)) / searches), `false-proof rate ${rate}`);
+});
+
+test('a step in the true value: the search finds the step, and its proof and cliff say so', async () => {
+  // p = 30% below jitter 300, 0.1% from 300 on; target 1%.
+  const a = await searchJitter(base, 5, 'scenario', 40, knownSource((j) => (j < 300 ? 0.3 : 0.001)), { target: 0.01, metric: 'throttledTrial', maxTrials: 20_000, lookTrials: 200 });
+  assert.is(a.jitterSeconds, 300);
+  assert.ok(a.proof!.proven && a.proof!.bound < 0.01);
+  assert.is(a.cliff!.jitterSeconds, 299);
+  assert.ok(a.cliff!.lo > 0.2 && a.cliff!.hi < 0.4, `cliff ${a.cliff!.lo}..${a.cliff!.hi}`);
+});
+
+test('the simulated fleet: the answer\'s exact refreshOver is below the target, the one below it is not', async () => {
+  // 40 clusters x 100 GETs at one instant, limit 400/s: a second with more than 4 clusters is
+  // over. refreshOver(J) is exact (sim/analytic/exact.ts) and falls with J.
+  const fleet = { clusters: 40, secretsPerCluster: 100, perSecondLimit: 400 };
+  const model = recipeFleetModel(fleet, 10, { kind: 'token-bucket', capacity: 4000, refillPerSecond: 400 });
+  const pool = new TrialPool(0);
+  const target = 0.05;
+  const r = await recommendJitter(model, 3, ['token-bucket'], 1, pool, { target, metric: 'refreshOver', maxTrials: 20_000, lookTrials: 200 });
+  const j = r.jitterSeconds;
+  assert.ok(refreshOverProbability(40, j, 4) < target, `at ${j} s: ${refreshOverProbability(40, j, 4)}`);
+  assert.ok(refreshOverProbability(40, r.shapes[0].cliff!.jitterSeconds, 4) > target / 2, 'the cliff is near the target');
+  assert.is(r.shapes.length, 1);
+});
+
+test.run();
