@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UserError } from '../sim/scenario/errors.js';
 import { parseScenario } from '../sim/scenario/load.js';
+import { scenarioWarnings } from '../sim/scenario/warnings.js';
 import { parseDuration, parseRate, parseShare } from '../sim/scenario/units.js';
 
 const MIN = 'name: t\nfleet:\n  - {clusters: 10, secretSyncs: 2}\n';
@@ -157,6 +158,17 @@ test('command-line overrides apply before validation', () => {
   assert.is(s.points[0].model.vaults[0].rejectedCount, true);
   fails(MIN, 'x.yaml: fleet.0.jitterSecs: unknown key, did you mean "jitterSeconds"?', { set: ['fleet.0.jitterSecs=5'] });
   fails(MIN, '--set fleet.3.jitterSeconds: fleet.3 does not exist (the list has 1 entries)', { set: ['fleet.3.jitterSeconds=5'] });
+});
+
+test('warnings: an event at or after the horizon, a rollout window the horizon cuts short', () => {
+  const yaml = `${MIN}horizon: 10m\nevents:\n  - {at: 12m, kind: restart, clusters: 10%}\n  - {at: 8m, kind: rollout, clusters: 100%, waves: 2, over: 3m}\n  - {at: 5m, kind: rollout, clusters: 100%, waves: 2, over: 5m}\n`;
+  assert.equal(scenarioWarnings(parseScenario(yaml, 'x.yaml')), [
+    'events.0: a restart at 720 s starts at or after the horizon (600 s): it is never simulated',
+    'events.1: the rollout at 480 s with its waves and jitter runs to 660 s, after the horizon (600 s)',
+  ]);
+  const swept = parseScenario(`${MIN}horizon: 10m\nsweep:\n  jitterSeconds: [0, 15m]\n`, 'x.yaml');
+  assert.equal(scenarioWarnings(swept), ["horizon: 600 s ends before the initial rollout's jitter window (900 s): some SecretSyncs never fetch (point 1)"]);
+  assert.equal(scenarioWarnings(parseScenario(MIN, 'x.yaml')), [], 'the defaults warn of nothing');
 });
 
 test.run();

@@ -1,10 +1,10 @@
 import { fleetGroup, LIMITER_SHAPES, shapedLimiter, type LimiterConfig, type LimiterShape, type ModelConfig } from '../model/config.js';
 import type { RecipeFleet } from './jitter-analysis.js';
+import { DEFAULT_VAULT_LIMITER } from '../model/defaults.js';
 
-const PUBLISHED: LimiterConfig = { kind: 'token-bucket', capacity: 4000, refillPerSecond: 400 };
 
 /** Each limiter shape of MODEL.md section 4 at the published 4,000 GETs per 10 s. */
-export const PUBLISHED_LIMITERS = Object.fromEntries(LIMITER_SHAPES.map((shape) => [shape, shapedLimiter(PUBLISHED, shape)])) as Record<LimiterShape, LimiterConfig>;
+export const PUBLISHED_LIMITERS = Object.fromEntries(LIMITER_SHAPES.map((shape) => [shape, shapedLimiter(DEFAULT_VAULT_LIMITER, shape)])) as Record<LimiterShape, LimiterConfig>;
 
 /**
  * The fleet the recipe describes, as a simulation: every cluster's S GETs at one instant (one

@@ -1,16 +1,16 @@
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import poissonCdf from '@stdlib/stats-base-dists-poisson-cdf';
 import type { ModelConfig } from '../model/config.js';
+import { DOCUMENTED_RISK, PER_SECOND_LIMIT } from '../model/defaults.js';
 
-/** The acceptable risk per second the documentation's recipe and table use (0.01%). */
-export const DOCUMENTED_RISK = 1e-4;
+export { DOCUMENTED_RISK };
 
 /**
  * The SSE documentation's recipe for jitterSeconds (MODEL.md section 6): the per-second count
  * of clusters fetching is taken as Poisson; Wilson-Hilferty gives the largest mean whose chance
  * of exceeding k = limit / S clusters in a second is the acceptable risk.
  */
-export function recipeJitterSeconds(clusters: number, secretsPerCluster: number, risk = DOCUMENTED_RISK, perSecondLimit = 400): number {
+export function recipeJitterSeconds(clusters: number, secretsPerCluster: number, risk = DOCUMENTED_RISK, perSecondLimit = PER_SECOND_LIMIT): number {
   if (recipeOutOfDomain(secretsPerCluster, risk, perSecondLimit)) return NaN;
   const z = Math.abs(normalQuantile(risk, 0, 1));
   const k = perSecondLimit / secretsPerCluster;
@@ -25,7 +25,7 @@ export function recipeJitterSeconds(clusters: number, secretsPerCluster: number,
  * k = limit / S: with too few clusters allowed per second the formula cannot reach the risk
  * (its answer would be negative).
  */
-export function recipeOutOfDomain(secretsPerCluster: number, risk = DOCUMENTED_RISK, perSecondLimit = 400): string {
+export function recipeOutOfDomain(secretsPerCluster: number, risk = DOCUMENTED_RISK, perSecondLimit = PER_SECOND_LIMIT): string {
   const k = perSecondLimit / secretsPerCluster;
   if (k < 1) return `one cluster's ${secretsPerCluster} GETs in one second are more than the ${perSecondLimit}/s limit: no cluster jitter spreads them`;
   const z = Math.abs(normalQuantile(risk, 0, 1));
@@ -36,7 +36,7 @@ export function recipeOutOfDomain(secretsPerCluster: number, risk = DOCUMENTED_R
 }
 
 /** The recipe's check: P(a second exceeds floor(k) clusters) = 1 - PoissonCDF(floor(k); N / J). */
-export function recipeExceedProbability(clusters: number, secretsPerCluster: number, jitterSeconds: number, perSecondLimit = 400): number {
+export function recipeExceedProbability(clusters: number, secretsPerCluster: number, jitterSeconds: number, perSecondLimit = PER_SECOND_LIMIT): number {
   const k = Math.floor(perSecondLimit / secretsPerCluster);
   // No jitter: every cluster fetches in the same second.
   if (jitterSeconds <= 0) return clusters > k ? 1 : 0;

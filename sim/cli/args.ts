@@ -4,6 +4,7 @@ import { RECOMMEND_METRICS, SHAPE_CHOICES, type RecommendMetric, type ShapeChoic
 import { LIMITER_SHAPES } from '../model/config.js';
 import { UserError } from '../scenario/errors.js';
 import { parseDuration } from '../scenario/units.js';
+import { DOCUMENTED_RISK, PER_SECOND_LIMIT } from '../model/defaults.js';
 
 /** Flags shared by the commands that simulate. */
 interface SimulationFlags {
@@ -99,9 +100,9 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
       simulationFlags(y, 'trials for --verify (default 2000)')
         .option('clusters', { type: 'number', demandOption: true, describe: 'clusters N' })
         .option('secrets', { type: 'number', demandOption: true, describe: 'secrets per cluster S' })
-        .option('risk', { type: 'number', default: 1e-4, describe: 'acceptable risk per second' })
+        .option('risk', { type: 'number', default: DOCUMENTED_RISK, describe: 'acceptable risk per second' })
         .option('jitter', { type: 'string', describe: 'evaluate this jitterSeconds instead of the recommendation' })
-        .option('limit', { type: 'number', default: 400, describe: 'GETs per second the recipe allows' })
+        .option('limit', { type: 'number', default: PER_SECOND_LIMIT, describe: 'GETs per second the recipe allows' })
         .option('longest-refresh', { type: 'string', describe: 'the basic method: longest acceptable refresh time' })
         .option('poll', { type: 'string', default: '3600', describe: 'rotationPollIntervalInSeconds, for the basic method' })
         .option('verify', { type: 'boolean', default: false, describe: 'also simulate the fleet at that jitter' }),
@@ -114,7 +115,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
     )
     .command('recommend <scenario>', 'the smallest jitterSeconds whose simulated metric is proven below a target', (y) =>
       scenarioFlags(y)
-        .option('target', { type: 'number', default: 1e-4, describe: 'the 95% upper bound must be below this' })
+        .option('target', { type: 'number', default: DOCUMENTED_RISK, describe: 'the 95% upper bound must be below this' })
         .option('metric', { type: 'string', choices: RECOMMEND_METRICS, default: 'throttledTrial', describe: 'the proportion to bound' })
         .option('shape', { type: 'string', choices: ['all', ...SHAPE_CHOICES], default: 'all', describe: 'limiter shape(s) to search under, at the scenario\'s limit and window (all: the three; scenario: its own limiter)' })
         .option('max-trials', { type: 'number', default: 100000, describe: 'most trials one look or one proof spends' })

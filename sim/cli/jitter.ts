@@ -3,6 +3,7 @@ import { basicJitterSeconds, recipeOutOfDomain } from '../analytic/recipe.js';
 import { PUBLISHED_LIMITERS, recipeFleetModel } from '../analytic/recipe-fleet-model.js';
 import { formatNumber, formatPercentDigits, formatProportion } from '../output/format.js';
 import { runPoints } from '../run/run-scenario.js';
+import { VAULT_LIMIT, VAULT_WINDOW_SECONDS } from '../model/defaults.js';
 import type { JitterArgs } from './args.js';
 
 /** `sim jitter`: the documented recipe for one fleet, the exact probabilities, and with --verify a simulation. */
@@ -43,7 +44,7 @@ export async function jitterCommand(args: JitterArgs): Promise<number> {
     const p = (m: string) => formatProportion(r.summary.get(`${m}_mean`)!, r.summary.get(`${m}_lo`)!, r.summary.get(`${m}_hi`)!);
     rows[1][2] = `simulated ${p('pSecondOver')}`;
     rows[2][2] = `simulated ${p('refreshOver')}`;
-    rows.push([`P(a refresh with a 429), token bucket 4000 + 400/s`, '', `simulated ${p('throttledTrial')}`]);
+    rows.push([`P(a refresh with a 429), token bucket ${VAULT_LIMIT} + ${VAULT_LIMIT / VAULT_WINDOW_SECONDS}/s`, '', `simulated ${p('throttledTrial')}`]);
     out.push(`at jitterSeconds ${formatNumber(jitter)} (simulated: ${trials} trials, a cluster's GETs at one instant, no retries; 95% intervals):`);
   } else {
     out.push(`at jitterSeconds ${formatNumber(jitter)}:`);

@@ -6,6 +6,7 @@ import { TrialPool } from '../run/trial-pool.js';
 import { UserError } from '../scenario/errors.js';
 import { loadScenario } from '../scenario/load.js';
 import type { RecommendArgs } from './args.js';
+import { DOCUMENTED_RISK } from '../model/defaults.js';
 
 /**
  * `sim recommend`: the least jitterSeconds whose metric is proven below a target under every
@@ -23,7 +24,7 @@ export async function recommendCommand(args: RecommendArgs): Promise<number> {
   const base = scenario.points[0].model;
   const g = base.fleet[0];
   const secrets = g.secretSyncs * g.objectsPerSync;
-  const recipe = recommendation({ clusters: g.clusters, secretsPerCluster: secrets, perSecondLimit: base.metrics.perSecondLimit }, 1e-4).documented;
+  const recipe = recommendation({ clusters: g.clusters, secretsPerCluster: secrets, perSecondLimit: base.metrics.perSecondLimit }, DOCUMENTED_RISK).documented;
   const pool = new TrialPool(args.workers, undefined, args.engine);
   let answer: Recommendation;
   try {
@@ -37,7 +38,7 @@ export async function recommendCommand(args: RecommendArgs): Promise<number> {
   } finally {
     await pool.destroy();
   }
-  const outside = recipeOutOfDomain(secrets, 1e-4, base.metrics.perSecondLimit);
+  const outside = recipeOutOfDomain(secrets, DOCUMENTED_RISK, base.metrics.perSecondLimit);
   process.stdout.write(args.json ? json(args, answer, recipe, outside) : report(args, answer, recipe, outside));
   return Number.isNaN(answer.jitterSeconds) ? 1 : 0;
 }

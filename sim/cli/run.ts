@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { checkAssertionColumns, holds } from '../scenario/assertions.js';
 import { loadScenario } from '../scenario/load.js';
+import { scenarioWarnings } from '../scenario/warnings.js';
 import { consoleTable } from '../output/console-table.js';
 import { prepareOutputFolder } from '../output/output-folder.js';
 import { summaryColumns, summaryRows, writeResults } from '../output/results-files.js';
@@ -11,6 +12,7 @@ import type { RunArgs } from './args.js';
 export async function runCommand(args: RunArgs): Promise<number> {
   const scenario = loadScenario(args.scenario, { trials: args.trials, seed: args.seed, set: args.set });
   checkAssertionColumns(scenario.assertions, summaryColumns(scenario));
+  if (!args.quiet) for (const w of scenarioWarnings(scenario)) process.stderr.write(`warning: ${w}\n`);
   const dir = args.out ?? join('results', scenario.name);
   prepareOutputFolder(dir);
   const results = await runScenario(scenario, { workers: args.workers, engine: args.engine, progress: !args.quiet });

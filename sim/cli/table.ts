@@ -4,6 +4,7 @@ import { analyseJitter, recommendation, type JitterAnalysis, type RecipeFleet } 
 import { DOCUMENTED_TABLE, readJitterTable } from '../analytic/jitter-table.js';
 import { PUBLISHED_LIMITERS, recipeFleetModel } from '../analytic/recipe-fleet-model.js';
 import { LIMITER_SHAPES, type LimiterShape } from '../model/config.js';
+import { DOCUMENTED_RISK, PER_SECOND_LIMIT, VAULT_LIMIT, VAULT_WINDOW_SECONDS } from '../model/defaults.js';
 import { wilson } from '../metrics/stats.js';
 import { intervalColumns, type PointResult } from '../metrics/summary.js';
 import { alignColumns, formatNumber, formatPercentDigits } from '../output/format.js';
@@ -11,8 +12,7 @@ import { prepareOutputFolder, writeFilesAtomically } from '../output/output-fold
 import { runPoints } from '../run/run-scenario.js';
 import type { TableArgs } from './args.js';
 
-const RISK = 1e-4;
-const PER_SECOND_LIMIT = 400;
+const RISK = DOCUMENTED_RISK;
 const SHAPES = LIMITER_SHAPES;
 /** CSV column stems of the simulated throttling frequency per limiter shape. */
 const THROTTLED_COLUMN: Record<LimiterShape, string> = {
@@ -113,14 +113,14 @@ function readable(clusters: number[], cells: Cell[], trials: number): string {
     grid(`jitterSeconds, documented (* where the recipe, rounded to 2 significant digits, differs: ${differing} of ${cells.length} cells)`, (c) =>
       c.recipeRounded === c.documented ? String(c.documented) : `${c.documented}*${c.recipeRounded}`,
     ),
-    grid('P(a given second over 400 GETs/s) at the documented jitter, exact (binomial)', (c) => formatPercentDigits(c.at.exactSecond)),
-    grid('P(any second of the refresh window over 400 GETs/s) at the documented jitter, exact', (c) => formatPercentDigits(c.at.exactRefresh)),
+    grid(`P(a given second over ${PER_SECOND_LIMIT} GETs/s) at the documented jitter, exact (binomial)`, (c) => formatPercentDigits(c.at.exactSecond)),
+    grid(`P(any second of the refresh window over ${PER_SECOND_LIMIT} GETs/s) at the documented jitter, exact`, (c) => formatPercentDigits(c.at.exactRefresh)),
   ];
   if (trials > 0) {
     const zero = formatPercentDigits(wilson(0, trials).hi);
-    parts.push(grid(`simulated refreshes with a second over 400 (${trials} trials per cell; 0% means below ${zero}, 95%)`, (c) => formatPercentDigits(c.simulated!['token-bucket'].summary.get('refreshOver_mean')!)));
+    parts.push(grid(`simulated refreshes with a second over ${PER_SECOND_LIMIT} (${trials} trials per cell; 0% means below ${zero}, 95%)`, (c) => formatPercentDigits(c.simulated!['token-bucket'].summary.get('refreshOver_mean')!)));
     for (const shape of SHAPES) {
-      parts.push(grid(`simulated refreshes with a 429, ${shape} (4000 per 10 s)`, (c) => formatPercentDigits(c.simulated![shape].summary.get('throttledTrial_mean')!)));
+      parts.push(grid(`simulated refreshes with a 429, ${shape} (${VAULT_LIMIT} per ${VAULT_WINDOW_SECONDS} s)`, (c) => formatPercentDigits(c.simulated![shape].summary.get('throttledTrial_mean')!)));
     }
   }
   return parts.join('\n\n') + '\n';

@@ -1,5 +1,6 @@
 import { checkAssertionColumns } from '../scenario/assertions.js';
 import { loadScenario } from '../scenario/load.js';
+import { scenarioWarnings } from '../scenario/warnings.js';
 import { summaryColumns } from '../output/results-files.js';
 import type { RunArgs } from './args.js';
 
@@ -18,6 +19,7 @@ export function validateCommand(args: RunArgs): number {
     const swept = p.sweep.map((s) => `${s.column}=${JSON.stringify(s.value)}`).join(' ');
     lines.push(`  point ${p.index}${swept ? ` (${swept})` : ''}: ${fleet}; horizon ${m.horizon}s, start ${m.start}, ${m.events.length} event(s)`);
   }
+  for (const w of scenarioWarnings(scenario)) lines.push(`  warning: ${w}`);
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
 }

@@ -3,6 +3,8 @@
  * every duration in seconds. sim/scenario/ produces it from YAML; the model reads nothing else.
  */
 
+import { POLL_INTERVAL_SECONDS } from './defaults.js';
+
 /** The most objects per SecretSync, or SDK retries of one GET, the model counts (uint16 slots). */
 export const MAX_COUNT_PER_SYNC = 0xffff;
 
@@ -123,7 +125,7 @@ export function fleetGroup(over: Partial<GroupConfig> & Pick<GroupConfig, 'clust
     name: 'group0',
     objectsPerSync: 1,
     vaults: ['kv'],
-    rotationPollIntervalInSeconds: 3600,
+    rotationPollIntervalInSeconds: POLL_INTERVAL_SECONDS,
     jitterSeconds: 0,
     scheduling: 'per-sync',
     maxConcurrentReconciles: 1,

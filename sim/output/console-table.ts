@@ -21,7 +21,7 @@ export function consoleTable(scenario: Scenario, rows: Row[]): string {
     '429s/trial',
     'peak GET/s',
     'peak 10s',
-    'refresh >limit',
+    `refresh: a second >${formatAmount(scenario.points[0].model.metrics.perSecondLimit)}/s`,
     'last 429 at',
     'converged in',
     ...(outage ? ['429s after outage', 'recovered in'] : []),
@@ -36,13 +36,19 @@ export function consoleTable(scenario: Scenario, rows: Row[]): string {
     formatAmount(num(row, 'peak10s_mean')),
     formatPercent(num(row, 'refreshOver_mean')),
     conditional(row, 'lastThrottleAt', null),
-    rollout ? conditional(row, 'convergence', 'never') : '-',
+    rollout ? converged(row) : '-',
     ...(outage ? [formatAmount(num(row, 'throttledAfterOutage_mean')), conditional(row, 'recovery', 'never')] : []),
     ...(rotation ? [conditional(row, 'stalenessP99', 'still stale at the end')] : []),
   ]);
-  const first = scenario.points[0].model.fleet;
-  const title = `${scenario.name}: ${first.reduce((n, g) => n + g.clusters, 0)} clusters, ${scenario.trials} trials per point`;
+  const clusters = [...new Set(scenario.points.map((p) => p.model.fleet.reduce((n, g) => n + g.clusters, 0)))];
+  const title = `${scenario.name}: ${clusters.map((n) => formatAmount(n)).join(' / ')} clusters, ${scenario.trials} trials per point`;
   return [title, ...alignColumns([headers, ...body], true)].join('\n') + '\n';
+}
+
+/** Convergence, marked when the point's trials throttled (the 429s and their retries slowed it). */
+function converged(row: Row): string {
+  const text = conditional(row, 'convergence', 'never');
+  return num(row, 'throttled_mean') > 0 ? `${text}, throttled` : text;
 }
 
 /**

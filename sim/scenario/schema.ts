@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { MAX_COUNT_PER_SYNC } from '../model/config.js';
 import { parseDuration, parseRate, parseShare } from './units.js';
+import {
+  DEFAULT_RETRY,
+  DEFAULT_SUBSCRIPTION_LIMITER,
+  DEFAULT_VAULT_LIMITER,
+  PER_SECOND_LIMIT,
+  POLL_INTERVAL_SECONDS,
+  REQUEUE_BASE_DELAY,
+  REQUEUE_MAX_DELAY,
+  VAULT_LIMIT,
+  VAULT_WINDOW_SECONDS,
+} from '../model/defaults.js';
 
 /** A duration in seconds: a number of seconds or a string with a unit. */
 const duration = (what = 'a duration') =>
@@ -51,24 +62,22 @@ const clusterSelection = z.union([z.number(), z.string()]).transform((v, ctx) =>
 export const limiterSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('token-bucket'),
-    capacity: wholeAtLeast(1).default(4000),
-    refillPerSecond: positive().default(400),
+    capacity: wholeAtLeast(1).default(VAULT_LIMIT),
+    refillPerSecond: positive().default(VAULT_LIMIT / VAULT_WINDOW_SECONDS),
   }),
   z.strictObject({
     kind: z.literal('fixed-window'),
-    limit: wholeAtLeast(1).default(4000),
-    window: positiveDuration().default(10),
+    limit: wholeAtLeast(1).default(VAULT_LIMIT),
+    window: positiveDuration().default(VAULT_WINDOW_SECONDS),
     phase: z.union([z.literal('random'), duration()]).default('random'),
   }),
   z.strictObject({
     kind: z.literal('sliding-window'),
-    limit: wholeAtLeast(1).default(4000),
-    window: positiveDuration().default(10),
+    limit: wholeAtLeast(1).default(VAULT_LIMIT),
+    window: positiveDuration().default(VAULT_WINDOW_SECONDS),
   }),
 ]);
 
-export const DEFAULT_VAULT_LIMITER = { kind: 'token-bucket' as const, capacity: 4000, refillPerSecond: 400 };
-export const DEFAULT_SUBSCRIPTION_LIMITER = { kind: 'token-bucket' as const, capacity: 20000, refillPerSecond: 2000 };
 
 const groupSchema = z.strictObject({
   name: z.string().min(1).optional(),
@@ -76,7 +85,7 @@ const groupSchema = z.strictObject({
   secretSyncs: wholeAtLeast(1),
   objectsPerSync: wholeUpToSlot(1).default(1),
   vault: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-  rotationPollIntervalInSeconds: positiveDuration().default(3600),
+  rotationPollIntervalInSeconds: positiveDuration().default(POLL_INTERVAL_SECONDS),
   jitterSeconds: duration().default(0),
   scheduling: z.enum(['per-sync', 'cluster-ticker']).default('per-sync'),
   maxConcurrentReconciles: wholeAtLeast(1).default(1),
@@ -173,16 +182,16 @@ export const scenarioSchema = z.strictObject({
     .default({ limiter: DEFAULT_SUBSCRIPTION_LIMITER }),
   client: z
     .strictObject({
-      retry: retrySchema.default('azcore'),
+      retry: retrySchema.default(DEFAULT_RETRY),
       requeue: z
-        .strictObject({ baseDelay: duration().default(0.005), maxDelay: duration().default(1000) })
-        .default({ baseDelay: 0.005, maxDelay: 1000 }),
+        .strictObject({ baseDelay: duration().default(REQUEUE_BASE_DELAY), maxDelay: duration().default(REQUEUE_MAX_DELAY) })
+        .default({ baseDelay: REQUEUE_BASE_DELAY, maxDelay: REQUEUE_MAX_DELAY }),
     })
-    .default({ retry: 'azcore', requeue: { baseDelay: 0.005, maxDelay: 1000 } }),
+    .default({ retry: DEFAULT_RETRY, requeue: { baseDelay: REQUEUE_BASE_DELAY, maxDelay: REQUEUE_MAX_DELAY } }),
   events: z.array(eventSchema).default([]),
   metrics: z
-    .strictObject({ perSecondLimit: positive().default(400), timeseriesBin: positiveDuration().default(1) })
-    .default({ perSecondLimit: 400, timeseriesBin: 1 }),
+    .strictObject({ perSecondLimit: positive().default(PER_SECOND_LIMIT), timeseriesBin: positiveDuration().default(1) })
+    .default({ perSecondLimit: PER_SECOND_LIMIT, timeseriesBin: 1 }),
   sweep: z.record(z.string(), z.array(z.unknown()).min(1, { error: 'needs at least one value' })).optional(),
   assert: z.array(z.string()).optional(),
 });
