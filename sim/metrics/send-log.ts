@@ -98,15 +98,20 @@ export class SendLog {
   }
 }
 
-/** The largest count of GETs in any 10-s window (t - 10, t] of a time-sorted log. */
-export function peak10s(log: SendLog): number {
-  const { times, counts } = log;
+/**
+ * The largest count of GETs in any 10-s window (t - 10, t] of a time-sorted log: of every
+ * entry (vault -1, the default), of one vault's, or (-2) of every entry that reached a vault.
+ */
+export function peak10s(log: SendLog, vault = -1): number {
+  const { times, counts, vaults } = log;
+  const keep = (i: number) => vault === -1 || (vault === -2 ? vaults[i] >= 0 : vaults[i] === vault);
   let lo = 0;
   let total = 0;
   let peak = 0;
   for (let i = 0; i < log.length; i++) {
+    if (!keep(i)) continue;
     const since = times[i] - 10;
-    while (times[lo] <= since) total -= counts[lo++];
+    for (; times[lo] <= since; lo++) if (keep(lo)) total -= counts[lo];
     total += counts[i];
     if (total > peak) peak = total;
   }

@@ -1,5 +1,5 @@
 import { klInterval, meanInterval, NON_NEGATIVE, quantileSorted, SHARE, wilson, type Interval } from './stats.js';
-import { METRIC_INDEX as M, STATUS_REASONS, TRIAL_METRICS, type TrialBatch, type TrialMetric } from './trial-record.js';
+import { METRIC_INDEX as M, SCOPE_METRICS, STATUS_REASONS, TRIAL_METRICS, type TrialBatch, type TrialMetric } from './trial-record.js';
 
 /**
  * proportion: trials with an event (Wilson); shareOfSeconds: the mean over trials of each trial's
@@ -65,10 +65,37 @@ export interface PointResult {
   coupled: number;
   /** Why the analytic recipe has no value for this point ('' when it has one; set by sim/run). */
   analyticNote?: string;
+  /**
+   * With several vaults, per vault (in scopes.vaults order): requests and 429s per timeseries
+   * bin and the trailing 10-s sum of requests, means across trials.
+   */
+  vaultRequestsMean: Float64Array[];
+  vaultThrottledMean: Float64Array[];
+  vaultTrailing10sMean: Float64Array[];
+  scopes: Scopes;
 }
 
+/**
+ * The per-vault and subscription columns' stem: `vault.<name>.<metric>`, `subscription.<metric>`
+ * (then _mean, _lo, _hi as every metric's).
+ */
+export function scopeColumn(scope: string | null, metric: string): string {
+  return scope === null ? `subscription.${metric}` : `vault.${scope}.${metric}`;
+}
+
+/** What the scope columns of a point describe: its vaults' names, and whether it has a subscription limiter. */
+export interface Scopes {
+  vaults: string[];
+  subscription: boolean;
+  /** Per vault, its limit per 10 s; and the timeseries bin width (for the trailing 10-s sums). */
+  limits10s: number[];
+  bin: number;
+}
+
+const NO_SCOPES: Scopes = { vaults: [], subscription: false, limits10s: [], bin: 1 };
+
 /** Merges a point's batches (any order in, trial order inside) into its summary and timeseries. */
-export function summarisePoint(batches: TrialBatch[]): PointResult {
+export function summarisePoint(batches: TrialBatch[], scopes: Scopes = NO_SCOPES): PointResult {
   const sorted = [...batches].sort((a, b) => a.from - b.from);
   const width = TRIAL_METRICS.length;
   const trials = sorted.reduce((n, b) => n + (b.to - b.from), 0);
@@ -121,8 +148,58 @@ export function summarisePoint(batches: TrialBatch[]): PointResult {
     throttledMean[k] = th / trials;
     requestsP99[k] = quantileSorted(scratch.sort(), 0.99);
   }
+  summariseScopes(sorted, scopes, put);
+  const [vaultRequestsMean, vaultThrottledMean] = vaultSeriesMeans(sorted, scopes.vaults.length, bins, trials);
+  // Trailing 10-s sums: the last ceil(10 / bin) bins (exactly 10 s when the bin divides 10).
+  const span = Math.max(1, Math.ceil(10 / scopes.bin - 1e-9));
+  const vaultTrailing10sMean = vaultRequestsMean.map((r) => r.map((_, k) => r.subarray(Math.max(0, k - span + 1), k + 1).reduce((a, b) => a + b, 0)));
   const coupled = sorted.reduce((n, b) => n + b.coupled, 0);
-  return { trials, summary, bins, requestsMean, throttledMean, requestsP99, metrics, coupled };
+  return { trials, summary, bins, requestsMean, throttledMean, requestsP99, metrics, coupled, vaultRequestsMean, vaultThrottledMean, vaultTrailing10sMean, scopes };
+}
+
+/** Each vault's and the subscription's SCOPE_METRICS: means with t intervals over trials. */
+function summariseScopes(sorted: TrialBatch[], scopes: Scopes, put: (name: string, iv: Interval, withN: boolean) => void): void {
+  const w = SCOPE_METRICS.length;
+  const count = scopes.vaults.length + 1;
+  const trials = sorted.reduce((n, b) => n + (b.to - b.from), 0);
+  const values = new Float64Array(trials);
+  for (let k = 0; k < count; k++) {
+    const vault = k < scopes.vaults.length ? scopes.vaults[k] : null;
+    if (vault === null && !scopes.subscription) continue;
+    SCOPE_METRICS.forEach((metric, m) => {
+      let i = 0;
+      for (const b of sorted) for (let j = 0; j < b.to - b.from; j++) values[i++] = b.scopes ? b.scopes[(j * count + k) * w + m] : NaN;
+      put(scopeColumn(vault, metric), meanInterval(values, metric === 'headroom' ? [-Infinity, 1] : NON_NEGATIVE), false);
+    });
+  }
+}
+
+/** With several vaults, each vault's requests and 429s per bin, means across trials. */
+function vaultSeriesMeans(sorted: TrialBatch[], vaults: number, bins: number, trials: number): [Float64Array[], Float64Array[]] {
+  const requests: Float64Array[] = [];
+  const throttled: Float64Array[] = [];
+  if (vaults < 2) return [requests, throttled];
+  for (let v = 0; v < vaults; v++) {
+    const r = new Float64Array(bins);
+    const th = new Float64Array(bins);
+    for (const b of sorted) {
+      const series = b.vaultSeries!;
+      for (let j = 0; j < b.to - b.from; j++) {
+        const base = (j * vaults + v) * 2 * bins;
+        for (let k = 0; k < bins; k++) {
+          r[k] += series[base + k];
+          th[k] += series[base + bins + k];
+        }
+      }
+    }
+    for (let k = 0; k < bins; k++) {
+      r[k] /= trials;
+      th[k] /= trials;
+    }
+    requests.push(r);
+    throttled.push(th);
+  }
+  return [requests, throttled];
 }
 
 /** The mean per-trial share over/seconds and its KL interval, over trials with a refresh window. */

@@ -1,6 +1,8 @@
 import { peak10s, SendLog } from './send-log.js';
 import { quantileSorted } from './stats.js';
-import { METRIC_INDEX as M, TRIAL_METRICS } from './trial-record.js';
+import { METRIC_INDEX as M, SCOPE_METRICS, TRIAL_METRICS } from './trial-record.js';
+
+const S = Object.fromEntries(SCOPE_METRICS.map((m, i) => [m, i])) as Record<(typeof SCOPE_METRICS)[number], number>;
 
 export interface CollectorLayout {
   horizon: number;
@@ -14,6 +16,11 @@ export interface CollectorLayout {
   outageEnd: number;
   /** A first guess of the GETs of a trial, to size the send log (default 1,024). */
   expectedSends?: number;
+  /** Vaults (default 1), and per vault then the subscription its limit per 10 s (NaN: none). */
+  vaults?: number;
+  scopeLimits?: ArrayLike<number>;
+  /** Keep a timeseries per vault (a scenario with several vaults). */
+  vaultSeries?: boolean;
 }
 
 /**
@@ -30,6 +37,13 @@ export class TrialCollector {
   private readonly seriesRequests: Uint32Array;
   private readonly seriesThrottled: Uint32Array;
   private readonly refresh: Uint32Array;
+  readonly vaults: number;
+  /** Per vault: requests and 429s, GETs per second (vault-major), and the timeseries bins (when kept). */
+  private readonly vaultRequests: Float64Array;
+  private readonly vaultThrottled: Float64Array;
+  private readonly vaultPerSecond: Uint32Array;
+  private readonly vaultSeriesBins: Uint32Array;
+  private readonly scopeValues: Float64Array;
   private readonly values = new Float64Array(TRIAL_METRICS.length);
   /** Every GET of the trial, for peak10s (and the independent driver's vault check). */
   readonly sends: SendLog;
@@ -46,6 +60,12 @@ export class TrialCollector {
     this.seriesRequests = new Uint32Array(this.bins);
     this.seriesThrottled = new Uint32Array(this.bins);
     this.refresh = new Uint32Array(Math.max(1, Math.ceil(layout.refreshWidth)));
+    this.vaults = layout.vaults ?? 1;
+    this.vaultRequests = new Float64Array(this.vaults);
+    this.vaultThrottled = new Float64Array(this.vaults);
+    this.vaultPerSecond = new Uint32Array(this.vaults * this.seconds);
+    this.vaultSeriesBins = new Uint32Array(layout.vaultSeries ? this.vaults * 2 * this.bins : 0);
+    this.scopeValues = new Float64Array((this.vaults + 1) * SCOPE_METRICS.length);
   }
 
   reset(): void {
@@ -54,6 +74,10 @@ export class TrialCollector {
     this.seriesRequests.fill(0);
     this.seriesThrottled.fill(0);
     this.refresh.fill(0);
+    this.vaultRequests.fill(0);
+    this.vaultThrottled.fill(0);
+    this.vaultPerSecond.fill(0);
+    this.vaultSeriesBins.fill(0);
     this.values.fill(0);
     this.values[M.firstThrottleAt] = NaN;
     this.values[M.lastThrottleAt] = NaN;
@@ -79,6 +103,10 @@ export class TrialCollector {
       if (v[M.firstThrottleAt] !== v[M.firstThrottleAt]) v[M.firstThrottleAt] = t;
       v[M.lastThrottleAt] = t;
       if (t >= this.layout.outageEnd) v[M.throttledAfterOutage]++;
+      if (vault >= 0) {
+        this.vaultThrottled[vault]++;
+        if (b < this.bins && this.vaultSeriesBins.length > 0) this.vaultSeriesBins[(2 * vault + 1) * this.bins + b]++;
+      }
     }
   }
 
@@ -91,6 +119,11 @@ export class TrialCollector {
     if (b < this.bins) this.seriesRequests[b] += n;
     const r = Math.floor(t - this.layout.refreshStart);
     if (r >= 0 && r < this.refresh.length) this.refresh[r] += n;
+    if (vault >= 0) {
+      this.vaultRequests[vault] += n;
+      if (s < this.seconds) this.vaultPerSecond[vault * this.seconds + s] += n;
+      if (b < this.bins && this.vaultSeriesBins.length > 0) this.vaultSeriesBins[2 * vault * this.bins + b] += n;
+    }
     this.sends.push(t, vault, n);
   }
 
@@ -136,8 +169,11 @@ export class TrialCollector {
     this.staleness[this.staleCount++] = seconds;
   }
 
-  /** Writes the trial's record into metrics[row] and its timeseries into series[row]. */
-  finish(metrics: Float64Array, series: Uint32Array, row: number): void {
+  /**
+   * Writes the trial's record into metrics[row] and its timeseries into series[row]; the
+   * vaults' and the subscription's into scopes[row] and vaultSeries[row] when given.
+   */
+  finish(metrics: Float64Array, series: Uint32Array, row: number, scopes?: Float64Array, vaultSeries?: Uint32Array): void {
     const v = this.values;
     let peak = 0;
     let throttledSeconds = 0;
@@ -174,5 +210,37 @@ export class TrialCollector {
     const base = row * 2 * this.bins;
     series.set(this.seriesRequests, base);
     series.set(this.seriesThrottled, base + this.bins);
+    if (scopes) scopes.set(this.scopeRecord(), row * this.scopeValues.length);
+    if (vaultSeries && this.vaultSeriesBins.length > 0) vaultSeries.set(this.vaultSeriesBins, row * this.vaultSeriesBins.length);
+  }
+
+  /** Each vault's SCOPE_METRICS, then the subscription's (the sends must be sorted). */
+  private scopeRecord(): Float64Array {
+    const out = this.scopeValues;
+    const w = SCOPE_METRICS.length;
+    const limits = this.layout.scopeLimits;
+    let requests = 0;
+    let throttled = 0;
+    for (let vault = 0; vault <= this.vaults; vault++) {
+      const all = vault === this.vaults;
+      let peak = 0;
+      for (let s = 0; s < this.seconds; s++) {
+        let n = 0;
+        if (all) for (let k = 0; k < this.vaults; k++) n += this.vaultPerSecond[k * this.seconds + s];
+        else n = this.vaultPerSecond[vault * this.seconds + s];
+        if (n > peak) peak = n;
+      }
+      const p10 = peak10s(this.sends, all ? -2 : vault);
+      out[vault * w + S.requests] = all ? requests : this.vaultRequests[vault];
+      out[vault * w + S.throttled] = all ? throttled : this.vaultThrottled[vault];
+      out[vault * w + S.peakRps] = peak;
+      out[vault * w + S.peak10s] = p10;
+      out[vault * w + S.headroom] = limits ? 1 - p10 / limits[vault] : NaN;
+      if (!all) {
+        requests += this.vaultRequests[vault];
+        throttled += this.vaultThrottled[vault];
+      }
+    }
+    return out;
   }
 }

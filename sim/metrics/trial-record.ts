@@ -59,6 +59,15 @@ export const enum Outcome {
   ProviderError = 3,
 }
 
+/**
+ * Per vault, and for the subscription (every vault together): the fleet's GETs (background
+ * load excluded), its 429s, the busiest second and 10-s window, and the headroom, the share of
+ * the limit per 10 s (the limiter's limit scaled to 10 s) the busiest window left unused
+ * (negative: more was sent than the limit allows).
+ */
+export const SCOPE_METRICS = ['requests', 'throttled', 'peakRps', 'peak10s', 'headroom'] as const;
+export type ScopeMetric = (typeof SCOPE_METRICS)[number];
+
 /** The records of a run of trials [from, to) of one point: row-major, one row per trial. */
 export interface TrialBatch {
   point: number;
@@ -69,6 +78,10 @@ export interface TrialBatch {
   /** (to - from) x 2 x bins: requests per bin, then throttled per bin. */
   series: Uint32Array;
   bins: number;
+  /** (to - from) x (vaults + 1) x SCOPE_METRICS.length: each vault, then the subscription. */
+  scopes?: Float64Array;
+  /** (to - from) x vaults x 2 x bins per vault (requests, then throttled), when there are several vaults. */
+  vaultSeries?: Uint32Array;
   /** How many of these trials the coupled driver ran (the rest were exact on the independent one). */
   coupled: number;
 }

@@ -25,6 +25,12 @@ export function limitAndWindow(l: LimiterConfig): { limit: number; window: numbe
   return l.kind === 'token-bucket' ? { limit: l.capacity, window: l.capacity / l.refillPerSecond } : { limit: l.limit, window: l.window };
 }
 
+/** A limiter's limit scaled to 10 s, the window peak10s counts in (the published limit's window). */
+export function limitPer10s(l: LimiterConfig): number {
+  const { limit, window } = limitAndWindow(l);
+  return (limit * 10) / window;
+}
+
 /** The same limit and window in another shape (a fixed window at a random phase). */
 export function shapedLimiter(l: LimiterConfig, shape: LimiterShape): LimiterConfig {
   const { limit, window } = limitAndWindow(l);
@@ -60,8 +66,13 @@ export interface GroupConfig {
   clusters: number;
   secretSyncs: number;
   objectsPerSync: number;
-  /** Vault names; clusters are spread over them round robin. */
+  /** Vault names; clusters are spread over them round robin, unless vaultShares is set. */
   vaults: string[];
+  /**
+   * Shares of each cluster's SecretSyncs per vault, in `vaults` order, summing to 1 (null:
+   * whole clusters round robin). The first SecretSyncs go to the first vault, and so on.
+   */
+  vaultShares: number[] | null;
   rotationPollIntervalInSeconds: number;
   jitterSeconds: number;
   scheduling: 'per-sync' | 'cluster-ticker';
@@ -125,6 +136,7 @@ export function fleetGroup(over: Partial<GroupConfig> & Pick<GroupConfig, 'clust
     name: 'group0',
     objectsPerSync: 1,
     vaults: ['kv'],
+    vaultShares: null,
     rotationPollIntervalInSeconds: POLL_INTERVAL_SECONDS,
     jitterSeconds: 0,
     scheduling: 'per-sync',

@@ -10,7 +10,8 @@ export class FleetLayout {
   readonly clusters: number;
   readonly syncs: number;
   readonly clusterGroup: Int32Array;
-  readonly clusterVault: Int32Array;
+  /** The vault each SecretSync fetches from. */
+  readonly syncVault: Int32Array;
   readonly clusterFirstSync: Int32Array;
   readonly clusterSyncCount: Int32Array;
   readonly syncCluster: Int32Array;
@@ -40,7 +41,7 @@ export class FleetLayout {
     this.clusters = this.groups.reduce((n, g) => n + g.clusters, 0);
     this.syncs = this.groups.reduce((n, g) => n + g.clusters * g.secretSyncs, 0);
     this.clusterGroup = new Int32Array(this.clusters);
-    this.clusterVault = new Int32Array(this.clusters);
+    this.syncVault = new Int32Array(this.syncs);
     this.clusterFirstSync = new Int32Array(this.clusters);
     this.clusterSyncCount = new Int32Array(this.clusters);
     this.syncCluster = new Int32Array(this.syncs);
@@ -56,6 +57,11 @@ export class FleetLayout {
     this.perSyncTimers = Uint8Array.from(groups, (g) => (g.scheduling === 'per-sync' ? 1 : 0));
     this.jitterOnRequeue = Uint8Array.from(groups, (g) => (g.jitterOnRequeue ? 1 : 0));
     this.jitterOnRestart = Uint8Array.from(groups, (g) => (g.jitterOnRestart ? 1 : 0));
+    const vaultOf = (name: string) => {
+      const v = this.vaultIndex.get(name);
+      if (v === undefined) throw new Error(`unknown vault ${name}`);
+      return v;
+    };
     let c = 0;
     let s = 0;
     this.groups.forEach((g, gi) => {
@@ -63,12 +69,12 @@ export class FleetLayout {
       for (let i = 0; i < g.clusters; i++, c++) {
         ids[i] = c;
         this.clusterGroup[c] = gi;
-        const vault = this.vaultIndex.get(g.vaults[i % g.vaults.length]);
-        if (vault === undefined) throw new Error(`fleet group ${g.name}: unknown vault`);
-        this.clusterVault[c] = vault;
         this.clusterFirstSync[c] = s;
         this.clusterSyncCount[c] = g.secretSyncs;
-        for (let k = 0; k < g.secretSyncs; k++) this.syncCluster[s++] = c;
+        for (let k = 0; k < g.secretSyncs; k++) {
+          this.syncVault[s] = vaultOf(g.vaults[g.vaultShares ? shareIndex(g.vaultShares, k, g.secretSyncs) : i % g.vaults.length]);
+          this.syncCluster[s++] = c;
+        }
       }
       this.groupClusters.push(ids);
       if (g.latency === 0) {
@@ -79,4 +85,24 @@ export class FleetLayout {
       }
     });
   }
+
+  /** Whether any SecretSync of cluster c fetches from one of `vaults`. */
+  clusterUses(c: number, vaults: readonly number[]): boolean {
+    const first = this.clusterFirstSync[c];
+    for (let s = first; s < first + this.clusterSyncCount[c]; s++) if (vaults.includes(this.syncVault[s])) return true;
+    return false;
+  }
+}
+
+/**
+ * Which share SecretSync k of n falls in: the shares cut [0, n) at the rounded cumulative
+ * shares (50% / 50% of 5: the first 3 and the last 2... as round(2.5) = 3).
+ */
+export function shareIndex(shares: readonly number[], k: number, n: number): number {
+  let cumulative = 0;
+  for (let i = 0; i < shares.length - 1; i++) {
+    cumulative += shares[i];
+    if (k < Math.round(cumulative * n)) return i;
+  }
+  return shares.length - 1;
 }

@@ -22,11 +22,10 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, col: TrialC
   for (let c = 0; c < layout.clusters; c++) {
     loop.reset();
     if (outages) gateway.resetOutages();
-    const v = layout.clusterVault[c];
     for (let i = 0; i < actions.length; i++) {
       const a = actions[i];
       if (a.kind === 'outage-start' || a.kind === 'outage-end') {
-        if (a.vaults.includes(v)) loop.schedule(a.time, (i << 3) | EventKind.Action, c);
+        if (layout.clusterUses(c, a.vaults)) loop.schedule(a.time, (i << 3) | EventKind.Action, c);
         continue;
       }
       const ids = a.clusters;

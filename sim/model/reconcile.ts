@@ -46,7 +46,7 @@ export class Reconciler {
     const objects = layout.objectsPerSync[gi];
     const partial = layout.partialSync[gi];
     const sigma = layout.latencySigma[gi];
-    const v = layout.clusterVault[c];
+    const v = layout.syncVault[s];
     for (;;) {
       const object = table.currentObject(s);
       if (object >= objects || (table.failed(s) > 0 && !partial)) {

@@ -1,3 +1,4 @@
+import { scopeColumn } from '../metrics/summary.js';
 import type { Scenario } from '../scenario/load.js';
 import { alignColumns, formatAmount, formatPercent } from './format.js';
 
@@ -42,7 +43,27 @@ export function consoleTable(scenario: Scenario, rows: Row[]): string {
   ]);
   const clusters = [...new Set(scenario.points.map((p) => p.model.fleet.reduce((n, g) => n + g.clusters, 0)))];
   const title = `${scenario.name}: ${clusters.map((n) => formatAmount(n)).join(' / ')} clusters, ${scenario.trials} trials per point`;
-  return [title, ...alignColumns([headers, ...body], true)].join('\n') + '\n';
+  return [title, ...alignColumns([headers, ...body], true), ...vaultLines(scenario, rows)].join('\n') + '\n';
+}
+
+/** A headroom share; a negative one as the share sent over the limit. */
+function headroom(h: number): string {
+  return h < 0 ? `${formatPercent(-h)} over` : formatPercent(h);
+}
+
+/** With several vaults: each vault's and the subscription's load per point (means per trial). */
+function vaultLines(scenario: Scenario, rows: Row[]): string[] {
+  if (!scenario.points.some((p) => p.model.vaults.length > 1)) return [];
+  const table = [['point', 'vault', 'GETs', '429s', 'peak GET/s', 'peak 10s', 'headroom at the peak 10 s']];
+  rows.forEach((row, p) => {
+    const m = scenario.points[p].model;
+    const scopes: Array<string | null> = [...m.vaults.map((v) => v.name), ...(m.subscription ? [null] : [])];
+    for (const scope of scopes) {
+      const v = (metric: string) => num(row, `${scopeColumn(scope, metric)}_mean`);
+      table.push([String(p), scope ?? '(subscription)', formatAmount(v('requests')), formatAmount(v('throttled')), formatAmount(v('peakRps')), formatAmount(v('peak10s')), headroom(v('headroom'))]);
+    }
+  });
+  return ['', 'per vault (means per trial; headroom: the share of the limit per 10 s left at the busiest 10 s):', ...alignColumns(table, true)];
 }
 
 /** Convergence, marked when the point's trials throttled (the 429s and their retries slowed it). */

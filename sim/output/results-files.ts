@@ -1,13 +1,27 @@
 import { stringify } from 'csv-stringify/sync';
-import { EXTENSION_METRICS, LATE_COUNT_COLUMNS, summaryMetricColumns, type PointResult } from '../metrics/summary.js';
-import { TRIAL_METRICS } from '../metrics/trial-record.js';
+import { EXTENSION_METRICS, intervalColumns, LATE_COUNT_COLUMNS, scopeColumn, summaryMetricColumns, type PointResult } from '../metrics/summary.js';
+import { SCOPE_METRICS, TRIAL_METRICS } from '../metrics/trial-record.js';
 import type { Scenario } from '../scenario/load.js';
 import { formatNumber, formatSweepValue } from './format.js';
 import { writeFilesAtomically } from './output-folder.js';
 
 export function summaryColumns(scenario: Scenario): string[] {
-  return ['point', ...scenario.sweepColumns, 'clusters', 'secretsPerCluster', 'trials', ...summaryMetricColumns(), 'analyticJitterSeconds', 'analyticPSecondOver', ...summaryMetricColumns(EXTENSION_METRICS), ...LATE_COUNT_COLUMNS, 'analyticNote'];
+  return ['point', ...scenario.sweepColumns, 'clusters', 'secretsPerCluster', 'trials', ...summaryMetricColumns(), 'analyticJitterSeconds', 'analyticPSecondOver', ...summaryMetricColumns(EXTENSION_METRICS), ...LATE_COUNT_COLUMNS, 'analyticNote', ...scopeColumns(scenario)];
 }
+
+/** The vaults named by any point, in order of first appearance. */
+export function vaultNames(scenario: Scenario): string[] {
+  return [...new Set(scenario.points.flatMap((p) => p.model.vaults.map((v) => v.name)))];
+}
+
+/** Per vault, then for the subscription (when a point has its limiter): SCOPE_METRICS with intervals. */
+function scopeColumns(scenario: Scenario): string[] {
+  const scopes: Array<string | null> = [...vaultNames(scenario), ...(scenario.points.some((p) => p.model.subscription !== null) ? [null] : [])];
+  return scopes.flatMap((scope) => SCOPE_METRICS.flatMap((m) => intervalColumns(scopeColumn(scope, m))));
+}
+
+/** Per-vault timeseries columns, when a point has several vaults. */
+const VAULT_SERIES = ['requests_mean', 'throttled_mean', 'trailing10s_mean', 'limit10s'] as const;
 
 /** One summary.csv row per point, as numbers keyed by column (swept values as cells). */
 export function summaryRows(scenario: Scenario, results: PointResult[]): Array<Map<string, number | string>> {
@@ -46,14 +60,22 @@ export const TIMESERIES_COLUMNS = ['point', 't', 'requests_mean', 'throttled_mea
 export const TRIALS_LEADING_COLUMNS = ['point', 'trial'] as const;
 
 export function timeseriesCsv(scenario: Scenario, results: PointResult[]): string {
+  const vaults = scenario.points.some((p) => p.model.vaults.length > 1) ? vaultNames(scenario) : [];
   const rows: string[][] = [];
   results.forEach((r, p) => {
     const bin = scenario.points[p].model.metrics.timeseriesBin;
+    const own = vaults.map((name) => r.scopes.vaults.indexOf(name));
     for (let k = 0; k < r.bins; k++) {
-      rows.push([String(p), formatNumber(k * bin), formatNumber(r.requestsMean[k]), formatNumber(r.throttledMean[k]), formatNumber(r.requestsP99[k])]);
+      const row = [String(p), formatNumber(k * bin), formatNumber(r.requestsMean[k]), formatNumber(r.throttledMean[k]), formatNumber(r.requestsP99[k])];
+      for (const v of own) {
+        const has = v >= 0 && r.vaultRequestsMean.length > 0;
+        row.push(...(has ? [r.vaultRequestsMean[v][k], r.vaultThrottledMean[v][k], r.vaultTrailing10sMean[v][k], r.scopes.limits10s[v]].map(formatNumber) : ['', '', '', '']));
+      }
+      rows.push(row);
     }
   });
-  return stringify(rows, { header: true, columns: [...TIMESERIES_COLUMNS] });
+  const columns = [...TIMESERIES_COLUMNS, ...vaults.flatMap((name) => VAULT_SERIES.map((c) => `vault.${name}.${c}`))];
+  return stringify(rows, { header: true, columns });
 }
 
 export function trialsCsv(results: PointResult[]): string {

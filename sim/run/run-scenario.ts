@@ -1,6 +1,6 @@
 import { analyticColumns, analyticNote } from '../analytic/recipe.js';
 import { summarisePoint, type PointResult } from '../metrics/summary.js';
-import type { ModelConfig } from '../model/config.js';
+import { limitPer10s, type ModelConfig } from '../model/config.js';
 import type { Scenario } from '../scenario/load.js';
 import { Progress } from './progress.js';
 import { TrialPool, type EngineChoice } from './trial-pool.js';
@@ -34,7 +34,9 @@ export async function runPoints(points: PointToRun[], seed: number | string, tri
   try {
     const results = await Promise.all(
       points.map(async (p) => {
-        const result = summarisePoint(await pool.run(p.model, seed, p.index, 0, trials, tick));
+        const m = p.model;
+        const scopes = { vaults: m.vaults.map((v) => v.name), subscription: m.subscription !== null, limits10s: m.vaults.map((v) => limitPer10s(v.limiter)), bin: m.metrics.timeseriesBin };
+        const result = summarisePoint(await pool.run(m, seed, p.index, 0, trials, tick), scopes);
         for (const [column, value] of analyticColumns(p.model)) result.summary.set(column, value);
         result.analyticNote = analyticNote(p.model);
         return result;

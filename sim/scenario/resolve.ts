@@ -7,7 +7,13 @@ export function resolveModel(input: ScenarioInput): ModelConfig {
   const vaultNames = input.vaults.map((v) => v.name);
   unique(vaultNames, 'vaults', 'vault');
   const fleet: GroupConfig[] = input.fleet.map((g, i) => {
-    const vaults = g.vault === undefined ? [vaultNames[0]] : typeof g.vault === 'string' ? [g.vault] : g.vault;
+    const split = typeof g.vault === 'object' && !Array.isArray(g.vault) ? g.vault : null;
+    const vaults = g.vault === undefined ? [vaultNames[0]] : typeof g.vault === 'string' ? [g.vault] : split ? Object.keys(split) : (g.vault as string[]);
+    if (split) {
+      const total = Object.values(split).reduce((a, b) => a + b, 0);
+      if (vaults.length === 0) throw new UserError(`fleet.${i}.vault: name at least one vault`);
+      if (Math.abs(total - 1) > 1e-9) throw new UserError(`fleet.${i}.vault: the shares of the SecretSyncs must sum to 100%, got ${Number((total * 100).toPrecision(6))}%`);
+    }
     for (const v of vaults) {
       if (!vaultNames.includes(v)) {
         throw new UserError(`fleet.${i}.vault: unknown vault "${v}" (vaults: ${vaultNames.join(', ')})`);
@@ -19,6 +25,7 @@ export function resolveModel(input: ScenarioInput): ModelConfig {
       secretSyncs: g.secretSyncs,
       objectsPerSync: g.objectsPerSync,
       vaults,
+      vaultShares: split ? vaults.map((v) => split[v]) : null,
       rotationPollIntervalInSeconds: g.rotationPollIntervalInSeconds,
       jitterSeconds: g.jitterSeconds,
       scheduling: g.scheduling,

@@ -42,6 +42,17 @@ const rate = () =>
     return r;
   });
 
+/** A share of a whole: 0.5, or "50%". */
+const share = () =>
+  z.unknown().transform((v, ctx) => {
+    const s = parseShare(v);
+    if (s === null || s <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a share in (0, 1] or a percentage such as "50%", got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return s;
+  });
+
 const wholeAtLeast = (min: number) =>
   z.number({ error: 'expected a number' }).int({ error: 'expected a whole number' }).min(min, { error: `must be at least ${min}` });
 
@@ -84,7 +95,8 @@ const groupSchema = z.strictObject({
   clusters: wholeAtLeast(1),
   secretSyncs: wholeAtLeast(1),
   objectsPerSync: wholeUpToSlot(1).default(1),
-  vault: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  // One vault; a list (clusters round robin); or shares of each cluster's SecretSyncs.
+  vault: z.union([z.string().min(1), z.array(z.string().min(1)).min(1), z.record(z.string().min(1), share())]).optional(),
   rotationPollIntervalInSeconds: positiveDuration().default(POLL_INTERVAL_SECONDS),
   jitterSeconds: duration().default(0),
   scheduling: z.enum(['per-sync', 'cluster-ticker']).default('per-sync'),
