@@ -68,15 +68,22 @@ test('KL interval: n KL(m, bound) = ln(1 / alpha) at each end; as the binomial w
   }
 });
 
-test('pSecondOver\'s interval comes from the per-trial shares: correlated seconds do not narrow it', () => {
+test('pSecondOver\'s interval comes from the per-trial counts: correlated seconds do not narrow it', () => {
   // Ten trials of 100 refresh seconds; in one trial every second is over. Pooled, that is 100
   // of 1,000 seconds (Wilson [0.083, 0.120]); per trial, it is one trial in ten.
   const over = [100, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  const iv = secondsShare(over, Array(10).fill(100));
+  const seconds = Array(10).fill(100);
+  const iv = secondsShare(over, seconds);
   assert.is(iv.mean, 0.1);
   assert.is(iv.n, 10);
-  assert.ok(iv.lo < 0.01 && iv.hi > 0.4, `[${iv.lo}, ${iv.hi}]`);
+  assert.ok(iv.lo < 0.02 && iv.hi > 0.4, `[${iv.lo}, ${iv.hi}]`);
   assert.ok(wilson(100, 1000).hi < 0.13, 'the pooled interval would claim far more');
+  // Seconds that behave independently (10 of 100 in every trial): the pooled Wilson interval.
+  const even = secondsShare(Array(10).fill(10), seconds);
+  near(even.lo, wilson(100, 1000).lo);
+  near(even.hi, wilson(100, 1000).hi);
+  // No second over anywhere: the bound of a trial with any, 1 - 0.025^(1/10).
+  near(secondsShare(Array(10).fill(0), seconds).hi, 1 - 0.025 ** 0.1);
 });
 
 test('quantiles interpolate between order statistics', () => {

@@ -52,7 +52,7 @@ function json(args: RecommendArgs, a: Recommendation, recipe: number, outside: s
 function report(args: RecommendArgs, a: Recommendation, recipe: number, outside: string): string {
   const pct = formatPercentDigits;
   const lines = [`${args.scenario}: ${a.metric}, its ${a.confidence * 100}% upper bound below ${pct(a.target)}, under ${a.shapes.length === 1 ? 'one limiter shape' : 'each limiter shape'}`];
-  const rows = [['shape', 'jitterSeconds', 'proof: events / fresh trials', 'upper bound', 'cliff: largest jitter not below, its share [95%]']];
+  const rows = [['shape', 'jitterSeconds', 'proof: events / fresh trials', 'upper bound', 'cliff: largest jitter not proven, its share [95%]']];
   for (const s of a.shapes) rows.push([s.shape, Number.isNaN(s.jitterSeconds) ? `none <= ${MAX_JITTER}` : String(s.jitterSeconds), proofCell(a, s), s.proof ? pct(s.proof.bound) : '-', cliffCell(s.cliff)]);
   lines.push(...alignColumns(rows, true));
   const recipeText = outside ? `the documented recipe does not apply: ${outside}` : `the documented recipe: ${recipe}`;

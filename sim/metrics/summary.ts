@@ -202,17 +202,37 @@ function vaultSeriesMeans(sorted: TrialBatch[], vaults: number, bins: number, tr
   return [requests, throttled];
 }
 
-/** The mean per-trial share over/seconds and its KL interval, over trials with a refresh window. */
+/**
+ * pSecondOver and its interval from the per-trial counts (trials are independent; seconds
+ * within a trial are not): the pooled share, with a Wilson interval on the effective number of
+ * seconds, the pooled seconds divided by the design effect (the variance of the ratio estimated
+ * from the per-trial values, against the binomial's; at least 1). With no second over in any
+ * trial the correlation cannot be estimated: the upper bound is then the trial-level one,
+ * 1 - 0.025^(1/n) (a share of seconds is never above the share of trials with any).
+ */
 export function secondsShare(over: ArrayLike<number>, seconds: ArrayLike<number>): Interval {
   let n = 0;
-  let total = 0;
+  let k = 0;
+  let m = 0;
   for (let i = 0; i < over.length; i++) {
     if (seconds[i] > 0) {
       n++;
-      total += over[i] / seconds[i];
+      k += over[i];
+      m += seconds[i];
     }
   }
-  return klInterval(n > 0 ? total / n : NaN, n);
+  if (n === 0) return { mean: NaN, lo: NaN, hi: NaN, n };
+  const p = k / m;
+  if (k === 0) return { mean: 0, lo: 0, hi: klInterval(0, n).hi, n };
+  let ss = 0;
+  for (let i = 0; i < over.length; i++) if (seconds[i] > 0) ss += (over[i] - p * seconds[i]) ** 2;
+  const meanSeconds = m / n;
+  const ratioVariance = n > 1 ? ss / (n * (n - 1) * meanSeconds * meanSeconds) : Infinity;
+  const binomialVariance = (p * (1 - p)) / m;
+  const deff = binomialVariance > 0 ? Math.max(1, ratioVariance / binomialVariance) : 1;
+  const effective = m / deff;
+  const iv = wilson(p * effective, effective);
+  return { mean: p, lo: iv.lo, hi: iv.hi, n };
 }
 
 function sum(values: Float64Array): number {

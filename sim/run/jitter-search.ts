@@ -64,7 +64,7 @@ export interface ShapeAnswer {
   /** The least jitter proven below the target (NaN: none up to MAX_JITTER). */
   jitterSeconds: number;
   proof: Proof | null;
-  /** The largest jitter below the answer that is not below the target, as far as its trials show. */
+  /** The largest jitter below the answer not proven below the target: its estimate from its largest sample. */
   cliff: Estimate | null;
   probes: Probe[];
   trials: number;
