@@ -45,7 +45,7 @@ let coupled = 0;
 for (const file of files) {
   const name = file.split('/').pop()!.replace(/\.yaml$/, '');
   test(`${name}: --engine auto and --engine coupled write the same bytes`, async () => {
-    const o = OVERRIDES[name] ?? { trials: QUICK ? 8 : file.includes('fixtures') ? undefined : 12 };
+    const o = OVERRIDES[name] ?? { trials: QUICK ? 2 : file.includes('fixtures') ? undefined : 12 };
     const scenario = loadScenario(file, { trials: o.trials, set: o.set ?? [] });
     const auto = await runScenario(scenario, { workers: WORKERS, progress: false, engine: 'auto' });
     const reference = await runScenario(scenario, { workers: WORKERS, progress: false, engine: 'coupled' });
@@ -61,9 +61,9 @@ for (const file of files) {
 }
 
 test('the comparison covered both drivers: trials exact on the independent driver and trials that fell back', () => {
-  assert.ok(independent > (QUICK ? 40 : 500), `${independent} trials on the independent driver`);
+  assert.ok(independent > (QUICK ? 10 : 500), `${independent} trials on the independent driver`);
   if (QUICK) console.log(`  (${independent} independent, ${coupled} coupled)`);
-  assert.ok(coupled > (QUICK ? 40 : 200), `${coupled} trials fell back to the coupled driver`);
+  assert.ok(coupled > (QUICK ? 10 : 200), `${coupled} trials fell back to the coupled driver`);
 });
 
 test.run();

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { FleetEventConfig } from '../sim/model/config.js';
-import { group, metric, model, NO_REQUEUE, requestSeries, run, sum, vault } from './helpers.js';
+import { group, metric, model, NO_REQUEUE, requestSeries, run, scaled, sum, vault } from './helpers.js';
 
 const outage = (at: number, duration: number, timeout = 0): FleetEventConfig => ({ kind: 'outage', at, vaults: [0], duration, timeout });
 
@@ -32,7 +32,7 @@ test('the requeue backoff doubles per consecutive failure and starts again after
 });
 
 test('an outage: each request fails after the timeout, azcore retries three times, then the controller requeues', () => {
-  const trials = 30;
+  const trials = scaled(30, 3);
   const b = run(
     model({
       horizon: 200,
@@ -116,6 +116,7 @@ test('Retry-After: until-capacity waits exactly for the next token; above 60 s a
 test('retry storm: counted rejections keep a vault throttled without jitter; jitter breaks the loop', () => {
   // A scaled-down 2000x20 storm: 200 clusters x 5 SecretSyncs edited at once against a vault of
   // 100 tokens refilled at 10/s (1,000 GETs need 100 s of refill), azcore retries, latency on.
+  const trials = scaled(5);
   const storm = (rejectedCount: boolean, jitterSeconds: number) =>
     run(
       model({
@@ -124,7 +125,7 @@ test('retry storm: counted rejections keep a vault throttled without jitter; jit
         vaults: [vault({ limiter: { kind: 'token-bucket', capacity: 100, refillPerSecond: 10 }, rejectedCount })],
         client: { retry: 'azcore', requeue: { baseDelay: 0.005, maxDelay: 1000 } },
       }),
-      5,
+      trials,
     );
   const notCounted = storm(false, 0);
   for (const c of metric(notCounted, 'convergence')) assert.ok(c < 200, `429s that do not count: converged in ${c} s`);
@@ -133,7 +134,7 @@ test('retry storm: counted rejections keep a vault throttled without jitter; jit
   for (const t of metric(counted, 'lastThrottleAt')) assert.ok(t > 1800, `still throttled after half an hour (last 429 at ${t} s)`);
   assert.ok(sum(metric(counted, 'throttled')) > 10 * sum(metric(notCounted, 'throttled')), 'ten times the 429s and more');
   const jittered = storm(true, 200);
-  assert.equal(metric(jittered, 'throttled'), Array(5).fill(0), 'jitter 200 s: no 429 at all');
+  assert.equal(metric(jittered, 'throttled'), Array(trials).fill(0), 'jitter 200 s: no 429 at all');
   for (const c of metric(jittered, 'convergence')) assert.ok(c < 201, `jitter 200 s: converged in ${c} s`);
 });
 

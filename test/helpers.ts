@@ -3,6 +3,15 @@ import { fleetGroup, type GroupConfig, type ModelConfig, type VaultConfig } from
 import { runTrialBatch } from '../sim/model/run-batch.js';
 import { METRIC_INDEX, TRIAL_METRICS, type TrialBatch, type TrialMetric } from '../sim/metrics/trial-record.js';
 
+/**
+ * Trials for a statistical test: n, scaled by TEST_SCALE (npm run mutate sets 0.1: under
+ * instrumentation the model runs 20 to 30 times slower). Tolerances derive from the count, so a
+ * scaled test is as correct, with less power.
+ */
+export function scaled(n: number, least = 1): number {
+  return Math.max(least, Math.round(n * Number(process.env.TEST_SCALE ?? 1)));
+}
+
 /** A fleet group with the model's defaults, latency 0 unless given. */
 export function group(over: Partial<GroupConfig> = {}): GroupConfig {
   return fleetGroup({ name: 'g', clusters: 10, secretSyncs: 1, ...over });

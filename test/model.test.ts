@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ModelConfig } from '../sim/model/config.js';
-import { binomialTailAbove, group, NO_REQUEUE, mean, metric, model, requestSeries, run, sum, throttledSeries, UNLIMITED, vault } from './helpers.js';
+import { binomialTailAbove, group, NO_REQUEUE, mean, metric, model, requestSeries, run, scaled, sum, throttledSeries, UNLIMITED, vault } from './helpers.js';
 
 /** |observed - expected| within 4 standard errors of a proportion estimated from `n` samples. */
 function close(observed: number, expected: number, n: number, what: string): void {
@@ -19,7 +19,7 @@ test('pSecondOver matches the exact binomial when a cluster fetches its S secret
   // second, drawn uniformly from the J seconds: the count of clusters in a second is
   // Binomial(C, 1/J) and a second is over 400 when that count exceeds floor(400 / S).
   for (const [C, S, J] of [[300, 20, 20], [700, 30, 30], [120, 10, 4]] as const) {
-    const trials = 600;
+    const trials = scaled(600, 10);
     const b = run(model({ horizon: J + 5, fleet: [group({ clusters: C, secretSyncs: 1, objectsPerSync: S, jitterSeconds: J })], vaults: [UNLIMITED] }), trials);
     const exact = binomialTailAbove(C, 1 / J, Math.floor(400 / S));
     // Seconds of one trial are correlated; the variance of the pooled share is at most that of
@@ -33,7 +33,7 @@ test('pSecondOver matches the exact binomial when a cluster fetches its S secret
 test('pSecondOver with per-sync jitter is the binomial over every GET', () => {
   // S SecretSyncs per cluster, each with its own U[0, J) delay: a second's count is Binomial(C*S, 1/J).
   const [C, S, J] = [100, 20, 5];
-  const trials = 600;
+  const trials = scaled(600, 10);
   const b = run(model({ horizon: 10, fleet: [group({ clusters: C, secretSyncs: S, jitterSeconds: J })], vaults: [UNLIMITED] }), trials);
   close(pooledSecondOver(b), binomialTailAbove(C * S, 1 / J, 400), trials, 'per-sync');
 });
@@ -191,7 +191,7 @@ test('cluster-ticker: each SecretSync waits its own jitter after the tick, never
   // Ticks at a phase U[0, P), each SecretSync's GET a U[0, J) later, P = 100, J = 50. Within a
   // horizon of 80 s a GET goes out with probability P(U[0,100) + U[0,50) < 80) = (30 + 25) / 100
   // = 0.55 (with the jitter subtracted it would be 0.71): 2 clusters x 5 SecretSyncs, 5.5 GETs.
-  const trials = 400;
+  const trials = scaled(400, 40);
   const b = run(
     model({
       horizon: 80,
@@ -237,7 +237,7 @@ test('enablePartialSecretSync: on, a reconcile fetches every object; off, it sto
 
 test('start: steady gives a uniform request rate from t = 0 (no spike)', () => {
   const [C, S, P, J] = [200, 10, 600, 120];
-  const trials = 200;
+  const trials = scaled(200, 4);
   const b = run(
     model({
       horizon: 1200,

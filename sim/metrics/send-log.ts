@@ -98,22 +98,39 @@ export class SendLog {
   }
 }
 
-/**
- * The largest count of GETs in any 10-s window (t - 10, t] of a time-sorted log: of every
- * entry (vault -1, the default), of one vault's, or (-2) of every entry that reached a vault.
- */
-export function peak10s(log: SendLog, vault = -1): number {
-  const { times, counts, vaults } = log;
-  const keep = (i: number) => vault === -1 || (vault === -2 ? vaults[i] >= 0 : vaults[i] === vault);
+/** The largest count of GETs in any 10-s window (t - 10, t] of a time-sorted log. */
+export function peak10s(log: SendLog): number {
+  const { times, counts } = log;
   let lo = 0;
   let total = 0;
   let peak = 0;
   for (let i = 0; i < log.length; i++) {
-    if (!keep(i)) continue;
     const since = times[i] - 10;
-    for (; times[lo] <= since; lo++) if (keep(lo)) total -= counts[lo];
+    while (times[lo] <= since) total -= counts[lo++];
     total += counts[i];
     if (total > peak) peak = total;
   }
   return peak;
 }
+
+/** The same over one vault's entries, or (ANY_VAULT) over every entry that reached a vault. */
+export function peak10sOf(log: SendLog, vault: number): number {
+  const { times, counts, vaults } = log;
+  let lo = 0;
+  let total = 0;
+  let peak = 0;
+  for (let i = 0; i < log.length; i++) {
+    const v = vaults[i];
+    if (vault === ANY_VAULT ? v < 0 : v !== vault) continue;
+    const since = times[i] - 10;
+    for (; times[lo] <= since; lo++) {
+      const w = vaults[lo];
+      if (vault === ANY_VAULT ? w >= 0 : w === vault) total -= counts[lo];
+    }
+    total += counts[i];
+    if (total > peak) peak = total;
+  }
+  return peak;
+}
+
+export const ANY_VAULT = -2;

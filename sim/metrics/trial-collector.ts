@@ -1,4 +1,4 @@
-import { peak10s, SendLog } from './send-log.js';
+import { ANY_VAULT, peak10s, peak10sOf, SendLog } from './send-log.js';
 import { quantileSorted } from './stats.js';
 import { METRIC_INDEX as M, SCOPE_METRICS, TRIAL_METRICS } from './trial-record.js';
 
@@ -38,7 +38,13 @@ export class TrialCollector {
   private readonly seriesThrottled: Uint32Array;
   private readonly refresh: Uint32Array;
   readonly vaults: number;
-  /** Per vault: requests and 429s, GETs per second (vault-major), and the timeseries bins (when kept). */
+  /** GETs that reached no vault (an outage), in all and per second. */
+  private unreachable = 0;
+  private readonly unreachablePerSecond: Uint32Array;
+  /**
+   * With several vaults, per vault: requests and 429s, GETs per second (vault-major), and the
+   * timeseries bins (when kept). With one vault its numbers are the fleet's less the unreachable.
+   */
   private readonly vaultRequests: Float64Array;
   private readonly vaultThrottled: Float64Array;
   private readonly vaultPerSecond: Uint32Array;
@@ -63,7 +69,8 @@ export class TrialCollector {
     this.vaults = layout.vaults ?? 1;
     this.vaultRequests = new Float64Array(this.vaults);
     this.vaultThrottled = new Float64Array(this.vaults);
-    this.vaultPerSecond = new Uint32Array(this.vaults * this.seconds);
+    this.vaultPerSecond = new Uint32Array(this.vaults > 1 ? this.vaults * this.seconds : 0);
+    this.unreachablePerSecond = new Uint32Array(this.seconds);
     this.vaultSeriesBins = new Uint32Array(layout.vaultSeries ? this.vaults * 2 * this.bins : 0);
     this.scopeValues = new Float64Array((this.vaults + 1) * SCOPE_METRICS.length);
   }
@@ -77,6 +84,8 @@ export class TrialCollector {
     this.vaultRequests.fill(0);
     this.vaultThrottled.fill(0);
     this.vaultPerSecond.fill(0);
+    this.unreachable = 0;
+    this.unreachablePerSecond.fill(0);
     this.vaultSeriesBins.fill(0);
     this.values.fill(0);
     this.values[M.firstThrottleAt] = NaN;
@@ -103,10 +112,9 @@ export class TrialCollector {
       if (v[M.firstThrottleAt] !== v[M.firstThrottleAt]) v[M.firstThrottleAt] = t;
       v[M.lastThrottleAt] = t;
       if (t >= this.layout.outageEnd) v[M.throttledAfterOutage]++;
-      if (vault >= 0) {
-        this.vaultThrottled[vault]++;
-        if (b < this.bins && this.vaultSeriesBins.length > 0) this.vaultSeriesBins[(2 * vault + 1) * this.bins + b]++;
-      }
+      // A 429 came from a vault.
+      this.vaultThrottled[vault]++;
+      if (b < this.bins && this.vaultSeriesBins.length > 0) this.vaultSeriesBins[(2 * vault + 1) * this.bins + b]++;
     }
   }
 
@@ -119,7 +127,10 @@ export class TrialCollector {
     if (b < this.bins) this.seriesRequests[b] += n;
     const r = Math.floor(t - this.layout.refreshStart);
     if (r >= 0 && r < this.refresh.length) this.refresh[r] += n;
-    if (vault >= 0) {
+    if (vault < 0) {
+      this.unreachable += n;
+      if (s < this.seconds) this.unreachablePerSecond[s] += n;
+    } else if (this.vaults > 1) {
       this.vaultRequests[vault] += n;
       if (s < this.seconds) this.vaultPerSecond[vault * this.seconds + s] += n;
       if (b < this.bins && this.vaultSeriesBins.length > 0) this.vaultSeriesBins[2 * vault * this.bins + b] += n;
@@ -214,33 +225,38 @@ export class TrialCollector {
     if (vaultSeries && this.vaultSeriesBins.length > 0) vaultSeries.set(this.vaultSeriesBins, row * this.vaultSeriesBins.length);
   }
 
-  /** Each vault's SCOPE_METRICS, then the subscription's (the sends must be sorted). */
+  /**
+   * Each vault's SCOPE_METRICS, then the subscription's (every vault together), from the sorted
+   * sends. What equals a fleet-wide number (one vault, no GET into an outage) is copied.
+   */
   private scopeRecord(): Float64Array {
     const out = this.scopeValues;
     const w = SCOPE_METRICS.length;
-    const limits = this.layout.scopeLimits;
-    let requests = 0;
-    let throttled = 0;
-    for (let vault = 0; vault <= this.vaults; vault++) {
-      const all = vault === this.vaults;
-      let peak = 0;
-      for (let s = 0; s < this.seconds; s++) {
-        let n = 0;
-        if (all) for (let k = 0; k < this.vaults; k++) n += this.vaultPerSecond[k * this.seconds + s];
-        else n = this.vaultPerSecond[vault * this.seconds + s];
-        if (n > peak) peak = n;
-      }
-      const p10 = peak10s(this.sends, all ? -2 : vault);
-      out[vault * w + S.requests] = all ? requests : this.vaultRequests[vault];
-      out[vault * w + S.throttled] = all ? throttled : this.vaultThrottled[vault];
-      out[vault * w + S.peakRps] = peak;
-      out[vault * w + S.peak10s] = p10;
-      out[vault * w + S.headroom] = limits ? 1 - p10 / limits[vault] : NaN;
-      if (!all) {
-        requests += this.vaultRequests[vault];
-        throttled += this.vaultThrottled[vault];
-      }
-    }
+    const v = this.values;
+    const V = this.vaults;
+    // Every vault together: the fleet's GETs less those that reached none.
+    const allPeakRps = this.unreachable === 0 ? v[M.peakRps] : this.peakPerSecond(-1);
+    const allPeak10s = this.unreachable === 0 ? v[M.peak10s] : peak10sOf(this.sends, ANY_VAULT);
+    const put = (scope: number, requests: number, throttled: number, peakRps: number, p10: number) => {
+      out[scope * w + S.requests] = requests;
+      out[scope * w + S.throttled] = throttled;
+      out[scope * w + S.peakRps] = peakRps;
+      out[scope * w + S.peak10s] = p10;
+      out[scope * w + S.headroom] = this.layout.scopeLimits ? 1 - p10 / this.layout.scopeLimits[scope] : NaN;
+    };
+    put(V, v[M.requests] - this.unreachable, v[M.throttled], allPeakRps, allPeak10s);
+    if (V === 1) put(0, v[M.requests] - this.unreachable, v[M.throttled], allPeakRps, allPeak10s);
+    else for (let k = 0; k < V; k++) put(k, this.vaultRequests[k], this.vaultThrottled[k], this.peakPerSecond(k), peak10sOf(this.sends, k));
     return out;
+  }
+
+  /** The busiest second of one vault, or (-1) of every vault together. */
+  private peakPerSecond(vault: number): number {
+    let peak = 0;
+    for (let s = 0; s < this.seconds; s++) {
+      const n = vault >= 0 ? this.vaultPerSecond[vault * this.seconds + s] : this.perSecond[s] - this.unreachablePerSecond[s];
+      if (n > peak) peak = n;
+    }
+    return peak;
   }
 }
