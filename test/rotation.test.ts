@@ -33,32 +33,23 @@ test('a rotation read by the next poll: value-change status and its staleness, e
   assert.equal([metric(b, 'stalenessP50')[0], metric(b, 'stalenessP99')[0], metric(b, 'stalenessMax')[0]], [50, 50, 50]);
 });
 
+/** One trial of one SecretSync polled every 100 s (reads at 0, 100, 200, 300), without requeues. */
+function oneSecretSync(events: FleetEventConfig[]) {
+  const fleet = [group({ clusters: 1, secretSyncs: 1, rotationPollIntervalInSeconds: 100 })];
+  return run(model({ horizon: 350, fleet, vaults: [UNLIMITED], client: NO_REQUEUE, events }), 1);
+}
+
+/** The vault down from 190 s for good: the read at 200 fails, and every later one. */
+const DOWN_FROM_190: FleetEventConfig = { kind: 'outage', at: 190, vaults: [0], duration: 1e6, timeout: 0 };
+
 test('a rotation never read within the trial is stale for longer than the trial: Infinity', () => {
-  // The vault goes down at 190 s for good: the read at 200 fails and the rotation stays unread.
-  const b = run(
-    model({
-      horizon: 350,
-      fleet: [group({ clusters: 1, secretSyncs: 1, rotationPollIntervalInSeconds: 100 })],
-      vaults: [UNLIMITED],
-      client: NO_REQUEUE,
-      events: [rotation(150, { kind: 'once' }), { kind: 'outage', at: 190, vaults: [0], duration: 1e6, timeout: 0 }],
-    }),
-    1,
-  );
+  const b = oneSecretSync([rotation(150, { kind: 'once' }), DOWN_FROM_190]);
   assert.equal([metric(b, 'stalenessP99')[0], metric(b, 'stalenessMax')[0]], [Infinity, Infinity]);
 });
 
 test('a GET at the very instant of a rotation reads the new value: staleness 0', () => {
-  // Poll every 100 s, latency 0: the reconcile at 100 reads the rotation made at 100.
-  const b = run(
-    model({
-      horizon: 350,
-      fleet: [group({ clusters: 1, secretSyncs: 1, rotationPollIntervalInSeconds: 100 })],
-      vaults: [UNLIMITED],
-      events: [rotation(100, { kind: 'once' })],
-    }),
-    1,
-  );
+  // Latency 0: the reconcile at 100 reads the rotation made at 100.
+  const b = oneSecretSync([rotation(100, { kind: 'once' })]);
   assert.equal(metric(b, 'stalenessMax'), [0]);
 });
 
@@ -66,19 +57,7 @@ test('staleness counts every rotation: each read one, and each one still unread 
   // Rotations at 10, 20, 30, 40 are read at 100 (stale 90, 80, 70, 60 s); the vault is down
   // from 190 s for good, so those at 150, 160 and 170 are never read. Seven samples: the median
   // is the fourth, 90 s (were the unread ones counted once, it would be 80 s).
-  const b = run(
-    model({
-      horizon: 350,
-      fleet: [group({ clusters: 1, secretSyncs: 1, rotationPollIntervalInSeconds: 100 })],
-      vaults: [UNLIMITED],
-      client: NO_REQUEUE,
-      events: [
-        ...[10, 20, 30, 40, 150, 160, 170].map((at) => rotation(at, { kind: 'once' })),
-        { kind: 'outage', at: 190, vaults: [0], duration: 1e6, timeout: 0 },
-      ],
-    }),
-    1,
-  );
+  const b = oneSecretSync([...[10, 20, 30, 40, 150, 160, 170].map((at) => rotation(at, { kind: 'once' })), DOWN_FROM_190]);
   assert.equal([metric(b, 'stalenessP50')[0], metric(b, 'stalenessMax')[0]], [90, Infinity]);
 });
 
