@@ -2,10 +2,10 @@ import { klInterval, meanInterval, NON_NEGATIVE, quantileSorted, SHARE, wilson, 
 import { METRIC_INDEX as M, SCOPE_METRICS, STATUS_REASONS, TRIAL_METRICS, type TrialBatch, type TrialMetric } from './trial-record.js';
 
 /**
- * proportion: trials with an event (Wilson); shareOfSeconds: the mean over trials of each trial's
- * share of refresh seconds over the limit (KL interval from the per-trial values: seconds within
- * a trial are correlated); mean: a per-trial value (t interval); conditional: the same over the
- * trials where it exists. Every value here is non-negative; throttledFraction is a share.
+ * proportion: trials with an event (Wilson); shareOfSeconds: the pooled share of refresh seconds
+ * over the limit, its interval from the per-trial counts (secondsShare: seconds within a trial
+ * are correlated); mean: a per-trial value (t interval); conditional: the same over the trials
+ * where it exists. Every value here is non-negative; throttledFraction is a share.
  */
 type Kind = 'proportion' | 'shareOfSeconds' | 'mean' | 'conditional';
 /** `countLater`: its `_n` column is not in the contract's prefix; it comes after the extension columns. */
