@@ -113,8 +113,9 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .option('out', { type: 'string', describe: 'output folder (default: results/jitter-table/)' })
         .option('verify', { type: 'boolean', default: false, describe: 'simulate every cell under three limiter shapes' }),
     )
-    .command('recommend <scenario>', 'the smallest jitterSeconds whose simulated metric is proven below a target', (y) =>
+    .command('recommend <scenario>', 'the smallest jitterSeconds proven to keep a metric below a target, under every limiter shape', (y) =>
       scenarioFlags(y)
+        .option('trials', { type: 'number', describe: 'trials of the first looks at each jitter (default 200; a proof plans its own)' })
         .option('target', { type: 'number', default: DOCUMENTED_RISK, describe: 'the 95% upper bound must be below this' })
         .option('metric', { type: 'string', choices: RECOMMEND_METRICS, default: 'throttledTrial', describe: 'the proportion to bound' })
         .option('shape', { type: 'string', choices: ['all', ...SHAPE_CHOICES], default: 'all', describe: 'limiter shape(s) to search under, at the scenario\'s limit and window (all: the three; scenario: its own limiter)' })
