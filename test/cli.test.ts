@@ -83,6 +83,11 @@ test('a failing assertion exits 1 and names the point', () => {
   assert.is(r.code, 1);
   assert.match(r.stderr, /assertion failed at point 0: throttledTrial_hi < 0.5/);
   assert.not.match(r.stderr, /point 1/);
+  writeFileSync(file, readFileSync(fixture, 'utf8') + 'assert:\n  - vault.kv.headroom_mean > 1\n  - subscription.requests_mean > 0\n');
+  const perVault = sim('run', file, '--out', join(dir, 'out2'), '--trials', '4', '--quiet');
+  assert.is(perVault.code, 1, 'a per-vault column can be asserted on');
+  assert.match(perVault.stderr, /assertion failed at point 0: vault\.kv\.headroom_mean > 1/);
+  assert.not.match(perVault.stderr, /subscription/);
   writeFileSync(file, readFileSync(fixture, 'utf8') + 'assert:\n  - throttled_p99 < 5\n');
   assert.is(sim('validate', file).code, 2, 'an assertion on a column that does not exist');
 });

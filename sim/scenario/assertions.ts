@@ -11,7 +11,7 @@ export interface Assertion {
   value: number;
 }
 
-const FORM = /^\s*([A-Za-z_][\w]*)\s*(<=|>=|==|!=|<|>)\s*(-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?)\s*$/i;
+const FORM = /^\s*([A-Za-z_][\w.-]*?)\s*(<=|>=|==|!=|<|>)\s*(-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?)\s*$/i;
 
 export function parseAssertion(text: string, index: number): Assertion {
   const m = FORM.exec(text);
