@@ -212,9 +212,10 @@ test('convergence is timed from the initial rollout, or with a steady start from
   // A later rollout must not take its place, nor an event of another kind before it.
   const fleet = [group({ clusters: 2, secretSyncs: 2, rotationPollIntervalInSeconds: 1e6, jitterSeconds: 0 })];
   const later = { kind: 'rollout', at: 50, clusters: { share: 1 }, waves: 2, over: 20 } as const;
-  const fromStart = run(model({ horizon: 100, fleet, vaults: [UNLIMITED], events: [later] }), 1);
+  const restart = { kind: 'restart', at: 10, clusters: { share: 1 } } as const;
+  const fromStart = run(model({ horizon: 100, fleet, vaults: [UNLIMITED], events: [restart, later] }), 1);
   assert.equal(metric(fromStart, 'convergence'), [0], 'the initial rollout at 0');
-  const steady = run(model({ horizon: 100, start: 'steady', fleet, vaults: [UNLIMITED], events: [{ kind: 'restart', at: 10, clusters: { share: 1 } }, later] }), 1);
+  const steady = run(model({ horizon: 100, start: 'steady', fleet, vaults: [UNLIMITED], events: [restart, later] }), 1);
   assert.equal(metric(steady, 'convergence'), [10], 'the rollout event at 50, whose second wave starts at 60');
 });
 
@@ -257,6 +258,24 @@ test('start: steady gives a uniform request rate from t = 0 (no spike)', () => {
     const m = mean(perTrial);
     assert.ok(Math.abs(m - expected) < tolerance, `bin ${k}: ${m} GETs/min against ${expected} +- ${tolerance}`);
   }
+});
+
+test('a burst in the last second of the horizon is throttled, and both drivers see it', () => {
+  // Ten SecretSyncs edited at 59.5 s of a 60-s trial against a bucket of 5 tokens: 5 429s. The
+  // independent driver's per-second test must count that last second too (run() compares it
+  // with the coupled driver).
+  const b = run(
+    model({
+      horizon: 60,
+      fleet: [group({ clusters: 10, secretSyncs: 1, rotationPollIntervalInSeconds: 1e9 })],
+      vaults: [vault({ limiter: { kind: 'token-bucket', capacity: 5, refillPerSecond: 0.01 } })],
+      client: NO_REQUEUE,
+      start: 'steady',
+      events: [{ kind: 'rollout', at: 59.5, clusters: { share: 1 }, waves: 1, over: 0 }],
+    }),
+    1,
+  );
+  assert.equal(metric(b, 'throttled'), [5]);
 });
 
 test('background load counts against the vault', () => {
