@@ -53,6 +53,22 @@ test('a controller restart drops a GET in flight on a healthy vault: its answer 
   assert.equal(sendSeconds(m), [0, 10, 40]);
 });
 
+test('a controller restart drops an SDK retry that waits: it is not sent', () => {
+  // The vault is down (fast failures); one SDK retry, exactly 2 s later. GET at 0, its retry due
+  // at 2; the restart at 1 drops it and sends anew at 1, whose retry goes at 3. Then the
+  // reconcile fails and is requeued beyond the horizon.
+  const m = model({
+    horizon: 10,
+    fleet: [group({ clusters: 1, secretSyncs: 1, jitterOnRestart: false, rotationPollIntervalInSeconds: 1e6 })],
+    client: { retry: { maxRetries: 1, baseDelay: 2, maxDelay: 2, jitter: [1, 1] }, requeue: { baseDelay: 1000, maxDelay: 1000 } },
+    events: [
+      { kind: 'outage', at: 0, vaults: [0], duration: 1000, timeout: 0 },
+      { kind: 'restart', at: 1, clusters: { share: 1 } },
+    ],
+  });
+  assert.equal(sendSeconds(m), [0, 1, 3]);
+});
+
 /** One cluster against a vault that is down for the whole trial: every GET fails. */
 function downCluster(secretSyncs: number, timeout: number, restartAt: number, horizon: number) {
   const events: FleetEventConfig[] = [
