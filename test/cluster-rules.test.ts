@@ -69,6 +69,20 @@ test('a controller restart drops an SDK retry that waits: it is not sent', () =>
   assert.equal(sendSeconds(m), [0, 1, 3]);
 });
 
+test('a controller restart with jitterOnRestart waits U[0, J) after the restart, never before it', () => {
+  // Five SecretSyncs, J = 20 s, no second poll: the rollout's GETs fall in [0, 20), the
+  // restart's in [50, 70).
+  const m = model({
+    horizon: 100,
+    fleet: [group({ clusters: 1, secretSyncs: 5, jitterSeconds: 20, jitterOnRestart: true, rotationPollIntervalInSeconds: 1e6 })],
+    vaults: [UNLIMITED],
+    events: [{ kind: 'restart', at: 50, clusters: { share: 1 } }],
+  });
+  const sends = sendSeconds(m);
+  assert.is(sends.length, 10);
+  assert.ok(sends.slice(0, 5).every((s) => s < 20) && sends.slice(5).every((s) => s >= 50 && s < 70), String(sends));
+});
+
 /** One cluster against a vault that is down for the whole trial: every GET fails. */
 function downCluster(secretSyncs: number, timeout: number, restartAt: number, horizon: number) {
   const events: FleetEventConfig[] = [
