@@ -148,7 +148,7 @@ export function summarisePoint(batches: TrialBatch[], scopes: Scopes = NO_SCOPES
     throttledMean[k] = th / trials;
     requestsP99[k] = quantileSorted(scratch.sort(), 0.99);
   }
-  summariseScopes(sorted, scopes, put);
+  summariseScopes(sorted, trials, scopes, put);
   const [vaultRequestsMean, vaultThrottledMean] = vaultSeriesMeans(sorted, scopes.vaults.length, bins, trials);
   // Trailing 10-s sums: the last ceil(10 / bin) bins (exactly 10 s when the bin divides 10).
   const span = Math.max(1, Math.ceil(10 / scopes.bin - 1e-9));
@@ -158,10 +158,9 @@ export function summarisePoint(batches: TrialBatch[], scopes: Scopes = NO_SCOPES
 }
 
 /** Each vault's and the subscription's SCOPE_METRICS: means with t intervals over trials. */
-function summariseScopes(sorted: TrialBatch[], scopes: Scopes, put: (name: string, iv: Interval, withN: boolean) => void): void {
+function summariseScopes(sorted: TrialBatch[], trials: number, scopes: Scopes, put: (name: string, iv: Interval, withN: boolean) => void): void {
   const w = SCOPE_METRICS.length;
   const count = scopes.vaults.length + 1;
-  const trials = sorted.reduce((n, b) => n + (b.to - b.from), 0);
   const values = new Float64Array(trials);
   for (let k = 0; k < count; k++) {
     const vault = k < scopes.vaults.length ? scopes.vaults[k] : null;

@@ -1,4 +1,4 @@
-import { clopperPearson, klInterval } from '../metrics/stats.js';
+import { clopperPearson, klInterval, type Interval } from '../metrics/stats.js';
 import { METRIC_INDEX as M, TRIAL_METRICS, type TrialBatch } from '../metrics/trial-record.js';
 import { LIMITER_SHAPES, withLimiterShape, type LimiterShape, type ModelConfig } from '../model/config.js';
 import type { TrialPool } from './trial-pool.js';
@@ -84,13 +84,18 @@ export function proofAlpha(attempt: number): number {
 
 /** The upper bound of the metric at one-sided level alpha: Clopper-Pearson for events, KL for shares. */
 export function upperBound(metric: RecommendMetric, t: Tally, alpha: number): number {
-  return metric === 'pSecondOver' ? klInterval(t.sum / t.trials, t.trials, alpha).hi : clopperPearson(t.sum, t.trials, alpha).hi;
+  return interval(metric, t, alpha).hi;
 }
 
 /** The estimate and its two-sided 95% interval. */
 export function estimate(metric: RecommendMetric, jitterSeconds: number, t: Tally): Estimate {
-  const iv = metric === 'pSecondOver' ? klInterval(t.sum / t.trials, t.trials) : clopperPearson(t.sum, t.trials);
+  const iv = interval(metric, t, 0.025);
   return { jitterSeconds, ...t, mean: iv.mean, lo: iv.lo, hi: iv.hi };
+}
+
+/** The metric's interval, each end at level alpha: Clopper-Pearson for events, KL for shares. */
+function interval(metric: RecommendMetric, t: Tally, alpha: number): Interval {
+  return metric === 'pSecondOver' ? klInterval(t.sum / t.trials, t.trials, alpha) : clopperPearson(t.sum, t.trials, alpha);
 }
 
 /**
