@@ -74,7 +74,7 @@ export class RandomStream {
     const h = this.next32();
     const layer = h & 127;
     const j = h >> 7;
-    if ((j < 0 ? -j : j) < ZIG_K[layer]) return j * ZIG_W[layer];
+    if (Math.abs(j) < ZIG_K[layer]) return j * ZIG_W[layer];
     return this.normalSlow(j, layer);
   }
 
@@ -95,7 +95,7 @@ export class RandomStream {
       const h = this.next32();
       layer = h & 127;
       j = h >> 7;
-      if ((j < 0 ? -j : j) < ZIG_K[layer]) return j * ZIG_W[layer];
+      if (Math.abs(j) < ZIG_K[layer]) return j * ZIG_W[layer];
     }
   }
 

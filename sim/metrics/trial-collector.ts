@@ -118,24 +118,47 @@ export class TrialCollector {
     }
   }
 
-  /** n GETs sent at the same instant t to `vault`, none of them throttled (as n calls of `request`). */
+  /**
+   * n GETs sent at the same instant t to `vault`, none of them throttled (as n calls of
+   * `request`). Only logged here: the counts per second, bin and vault are taken from the sorted
+   * log at the end (countSends), one pass in time order instead of scattered increments per GET.
+   */
   requests(t: number, vault: number, n: number): void {
-    this.values[M.requests] += n;
-    const s = Math.floor(t);
-    if (s < this.seconds) this.perSecond[s] += n;
-    const b = Math.floor(t / this.layout.bin);
-    if (b < this.bins) this.seriesRequests[b] += n;
-    const r = Math.floor(t - this.layout.refreshStart);
-    if (r >= 0 && r < this.refresh.length) this.refresh[r] += n;
-    if (vault < 0) {
-      this.unreachable += n;
-      if (s < this.seconds) this.unreachablePerSecond[s] += n;
-    } else if (this.vaults > 1) {
-      this.vaultRequests[vault] += n;
-      if (s < this.seconds) this.vaultPerSecond[vault * this.seconds + s] += n;
-      if (b < this.bins && this.vaultSeriesBins.length > 0) this.vaultSeriesBins[2 * vault * this.bins + b] += n;
-    }
     this.sends.push(t, vault, n);
+  }
+
+  /** The trial's GETs (the sorted log) into the fleet's and each vault's counts per second and bin. */
+  private countSends(): void {
+    const { times, vaults, counts, length } = this.sends;
+    const { perSecond, seriesRequests, refresh, unreachablePerSecond, vaultRequests, vaultPerSecond, vaultSeriesBins } = this;
+    const seconds = this.seconds;
+    const bins = this.bins;
+    const bin = this.layout.bin;
+    const refreshStart = this.layout.refreshStart;
+    const perVault = this.vaults > 1;
+    const vaultBins = vaultSeriesBins.length > 0;
+    let total = 0;
+    for (let i = 0; i < length; i++) {
+      const t = times[i];
+      const n = counts[i];
+      const vault = vaults[i];
+      total += n;
+      const s = Math.floor(t);
+      if (s < seconds) perSecond[s] += n;
+      const b = Math.floor(t / bin);
+      if (b < bins) seriesRequests[b] += n;
+      const r = Math.floor(t - refreshStart);
+      if (r >= 0 && r < refresh.length) refresh[r] += n;
+      if (vault < 0) {
+        this.unreachable += n;
+        if (s < seconds) unreachablePerSecond[s] += n;
+      } else if (perVault) {
+        vaultRequests[vault] += n;
+        if (s < seconds) vaultPerSecond[vault * seconds + s] += n;
+        if (b < bins && vaultBins) vaultSeriesBins[2 * vault * bins + b] += n;
+      }
+    }
+    this.values[M.requests] += total;
   }
 
   /** The answer to a GET was "unreachable" (an outage). */
@@ -159,6 +182,11 @@ export class TrialCollector {
   /** A reconcile ended with status reason `reason` (index into STATUS_REASONS). */
   outcome(reason: number): void {
     this.values[M.UpdateNoValueChangeSucceeded + reason]++;
+  }
+
+  /** n reconciles ended with status reason `reason` (as n calls of `outcome`). */
+  outcomes(reason: number, n: number): void {
+    this.values[M.UpdateNoValueChangeSucceeded + reason] += n;
   }
 
   converged(seconds: number): void {
@@ -186,6 +214,8 @@ export class TrialCollector {
    */
   finish(metrics: Float64Array, series: Uint32Array, row: number, scopes?: Float64Array, vaultSeries?: Uint32Array): void {
     const v = this.values;
+    this.sends.sort(this.layout.horizon);
+    this.countSends();
     let peak = 0;
     let throttledSeconds = 0;
     for (let s = 0; s < this.seconds; s++) {
@@ -193,7 +223,6 @@ export class TrialCollector {
       if (this.throttledPerSecond[s] > 0) throttledSeconds++;
     }
     v[M.peakRps] = peak;
-    this.sends.sort(this.layout.horizon);
     v[M.peak10s] = peak10s(this.sends);
     v[M.throttledSeconds] = throttledSeconds;
     v[M.throttledTrial] = v[M.throttled] > 0 ? 1 : 0;

@@ -1,6 +1,7 @@
 import { EventLoop, type LoadHint } from '../engine/event-loop.js';
 import { TrialStreams } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
+import { ClusterKernel } from './cluster-kernel.js';
 import { ClusterModel } from './cluster-model.js';
 import type { EngineChoice, ModelConfig } from './config.js';
 import { runCoupled } from './coupled-driver.js';
@@ -24,6 +25,7 @@ export class FleetTrial {
   /** The coupled driver's calendar, made when a trial first needs it. */
   private fleetLoop: EventLoop | null = null;
   private readonly clusterLoop: EventLoop;
+  private readonly kernel: ClusterKernel;
   private readonly check: VaultCheck;
   /** Trials the coupled driver ran (all of them with `coupled`). */
   coupledTrials = 0;
@@ -34,6 +36,7 @@ export class FleetTrial {
     // One cluster's events (its SecretSyncs' and a few fleet actions): one small heap.
     const perCluster = Math.max(...config.fleet.map((g) => g.secretSyncs));
     this.clusterLoop = new EventLoop(config.horizon, { eventsPerSecond: 0, pending: 2 * perCluster });
+    this.kernel = new ClusterKernel(model, perCluster);
     this.check = new VaultCheck(model.gateway, this.streams, config.horizon);
     model.gateway.tally = this.check;
   }
@@ -44,7 +47,7 @@ export class FleetTrial {
     this.begin(trial, col);
     if (engine === 'auto') {
       this.check.reset();
-      if (runIndependent(model, this.clusterLoop, col, this.check) && this.check.allAccepted(col.sends) && model.recovery.finish(col, false)) {
+      if (runIndependent(model, this.clusterLoop, this.kernel, col, this.check) && this.check.allAccepted(col.sends) && model.recovery.finish(col, false)) {
         model.convergence.finish(col);
         return;
       }

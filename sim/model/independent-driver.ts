@@ -1,5 +1,6 @@
 import type { EventLoop } from '../engine/event-loop.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
+import type { ClusterKernel } from './cluster-kernel.js';
 import type { ClusterModel } from './cluster-model.js';
 import { EventKind } from './event-kinds.js';
 import type { VaultCheck } from './vault-check.js';
@@ -12,7 +13,7 @@ import type { VaultCheck } from './vault-check.js';
  * this trial is exactly the coupled driver's (see FleetTrial). Stops early, returning false,
  * once some second holds more requests than a vault could accept.
  */
-export function runIndependent(model: ClusterModel, loop: EventLoop, col: TrialCollector, check: VaultCheck): boolean {
+export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: ClusterKernel, col: TrialCollector, check: VaultCheck): boolean {
   const { layout, gateway, actions } = model;
   model.loop = loop;
   gateway.coupled = false;
@@ -22,17 +23,29 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, col: TrialC
   for (let c = 0; c < layout.clusters; c++) {
     loop.reset();
     if (outages) gateway.resetOutages();
+    let named = false;
     for (let i = 0; i < actions.length; i++) {
       const a = actions[i];
       if (a.kind === 'outage-start' || a.kind === 'outage-end') {
-        if (layout.clusterUses(c, a.vaults)) loop.schedule(a.time, (i << 3) | EventKind.Action, c);
+        if (layout.clusterUses(c, a.vaults)) {
+          loop.schedule(a.time, (i << 3) | EventKind.Action, c);
+          named = true;
+        }
         continue;
       }
       const ids = a.clusters;
       let k = cursor[i];
       while (k < ids.length && ids[k] < c) k++;
       cursor[i] = k;
-      if (k < ids.length && ids[k] === c) loop.schedule(a.time, (i << 3) | EventKind.Action, c);
+      if (k < ids.length && ids[k] === c) {
+        loop.schedule(a.time, (i << 3) | EventKind.Action, c);
+        named = true;
+      }
+    }
+    if (!named && kernel.quiet(c)) {
+      kernel.run(c, loop.horizon, col, check);
+      if (check.doomed) return false;
+      continue;
     }
     model.startRollout(c);
     model.startSteady(c);

@@ -1,0 +1,61 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { RandomStream } from '../sim/engine/random.js';
+import type { GroupConfig, Latency, ModelConfig } from '../sim/model/config.js';
+import { group, metric, model, run, scaled, UNLIMITED, vault } from './helpers.js';
+
+/**
+ * The independent driver's fast path for quiet clusters (sim/model/cluster-kernel.ts) restates
+ * the cluster model's rules for a cluster that meets no fleet event. Here random quiet fleets,
+ * chosen to meet its edges (every consideration at one instant, latency 0, GETs in flight at the
+ * horizon, polls every second, several objects and vaults, a steady start, a group with more
+ * workers that takes the cluster model in the same trial), run on the default engine and on the
+ * coupled driver, which runs the cluster model: every trial record and timeseries must be the
+ * same, and (the vaults never throttle) no trial may have fallen back to the coupled driver.
+ */
+const rng = new RandomStream('cluster-kernel');
+const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)];
+
+const LATENCIES: Latency[] = [0, { median: 0.05, p99: 0.5 }, { median: 2, p99: 30 }];
+
+function randomGroup(i: number): GroupConfig {
+  const latency = pick(LATENCIES);
+  return group({
+    name: `g${i}`,
+    clusters: 1 + rng.int(6),
+    secretSyncs: pick([1, 2, 7, 20, 40]),
+    objectsPerSync: pick([1, 1, 3]),
+    jitterSeconds: pick([0, 0.5, 10, 120]),
+    rotationPollIntervalInSeconds: pick([1, 5, 30, 600]),
+    latency,
+    maxConcurrentReconciles: rng.uniform() < 0.2 ? 2 : 1,
+    vaults: rng.uniform() < 0.3 ? ['kv', 'kv2'] : ['kv'],
+  });
+}
+
+function randomFleet(): ModelConfig {
+  const fleet = Array.from({ length: 1 + rng.int(3) }, (_, i) => randomGroup(i));
+  // Some groups split each cluster's SecretSyncs between the two vaults.
+  for (const g of fleet) if (g.vaults.length === 2 && rng.uniform() < 0.5) g.vaultShares = [0.3, 0.7];
+  return model({
+    horizon: pick([3, 30, 200]),
+    start: rng.uniform() < 0.7 ? 'rollout' : 'steady',
+    fleet,
+    vaults: [UNLIMITED, vault({ ...UNLIMITED, name: 'kv2' })],
+    metrics: { perSecondLimit: 400, timeseriesBin: pick([1, 7]) },
+  });
+}
+
+test('random quiet fleets: the fast path gives the cluster model\'s records, trial by trial', () => {
+  const fleets = scaled(60, 10);
+  let sent = 0;
+  for (let f = 0; f < fleets; f++) {
+    const batch = run(randomFleet(), 3, f);
+    assert.is(batch.coupled, 0, `fleet ${f} fell back to the coupled driver`);
+    if (metric(batch, 'requests').some((n) => n > 0)) sent++;
+  }
+  // Not a vacuous comparison: most fleets send GETs within their horizon.
+  assert.ok(sent >= fleets / 2, `only ${sent} of ${fleets} fleets sent GETs`);
+});
+
+test.run();
