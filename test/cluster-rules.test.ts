@@ -83,6 +83,20 @@ test('a controller restart with jitterOnRestart waits U[0, J) after the restart,
   assert.ok(sends.slice(0, 5).every((s) => s < 20) && sends.slice(5).every((s) => s >= 50 && s < 70), String(sends));
 });
 
+test('an edit of a queued SecretSync does not run it twice (workqueue: it is already waiting)', () => {
+  // One worker, three SecretSyncs, a constant 10 s latency: A runs at 0, B and C wait. The
+  // rollout at 5 edits all three: A, running, is marked to run again; B and C, queued, are not
+  // (the queue holds each once). So B at 10, C at 20, A again at 30, and nothing after. Were B
+  // and C also marked, they would run again at 40 and 50.
+  const m = model({
+    horizon: 100,
+    fleet: [group({ clusters: 1, secretSyncs: 3, latency: { median: 10, p99: 10 }, rotationPollIntervalInSeconds: 1e6 })],
+    vaults: [UNLIMITED],
+    events: [{ kind: 'rollout', at: 5, clusters: { share: 1 }, waves: 1, over: 0 }],
+  });
+  assert.equal(sendSeconds(m), [0, 10, 20, 30]);
+});
+
 /** One cluster against a vault that is down for the whole trial: every GET fails. */
 function downCluster(secretSyncs: number, timeout: number, restartAt: number, horizon: number) {
   const events: FleetEventConfig[] = [

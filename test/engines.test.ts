@@ -14,7 +14,9 @@ import { loadScenario } from '../sim/scenario/load.js';
  * some trials stay on the independent driver, some are settled by the vault check's replay, and
  * some fall back to the coupled one; and they cover outages (with ties across clusters),
  * rotations, restarts, cluster tickers, rollout waves, several vaults, a binding subscription
- * cap, background load, every limiter shape, Retry-After modes and rejected requests that count.
+ * cap, background load, every limiter shape, Retry-After modes and rejected requests that count,
+ * and (replay-background.yaml) the vault check's replay with background load, which accepts
+ * some trials and sends others to the coupled driver even at the mutation run's two trials.
  */
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -145,7 +145,7 @@ export class TrialCollector {
       total += n;
       const s = Math.floor(t);
       if (s < seconds) perSecond[s] += n;
-      const b = Math.floor(t / bin);
+      const b = bin === 1 ? s : Math.floor(t / bin);
       if (b < bins) seriesRequests[b] += n;
       const r = Math.floor(t - refreshStart);
       if (r >= 0 && r < refresh.length) refresh[r] += n;

@@ -56,12 +56,14 @@ export class FleetTrial {
     }
     this.coupledTrials++;
     this.fleetLoop ??= new EventLoop(this.config.horizon, fleetLoad(this.config));
+    // The independent driver resets each cluster's rows as it takes the cluster model.
+    model.table.reset();
     runCoupled(model, this.fleetLoop, col);
     model.recovery.finish(col, true);
     model.convergence.finish(col);
   }
 
-  /** Every piece of state as at the start of trial `trial`. */
+  /** Every piece of state as at the start of trial `trial`, but the SecretSync table (each driver resets what it uses). */
   private begin(trial: number, col: TrialCollector): void {
     const { model, streams, config } = this;
     const { layout } = model;
@@ -71,7 +73,6 @@ export class FleetTrial {
     model.vaultStreams = streams.vaults;
     model.gateway.resetLimiters(streams.vaults, streams.subscription);
     model.gateway.resetOutages();
-    model.table.reset();
     model.queues.reset();
     model.convergence.reset();
     model.recovery.reset();

@@ -47,12 +47,14 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
       if (check.doomed) return false;
       continue;
     }
+    const first = layout.clusterFirstSync[c];
+    const end = first + layout.clusterSyncCount[c];
+    model.table.resetRows(first, end);
     model.startRollout(c);
     model.startSteady(c);
     model.startTicker(c);
     loop.run(model);
-    const first = layout.clusterFirstSync[c];
-    model.staleness.stillStale(first, first + layout.clusterSyncCount[c], col);
+    model.staleness.stillStale(first, end, col);
     // The vaults would surely have throttled: the rest is the coupled driver's.
     if (check.doomed) return false;
   }

@@ -68,6 +68,11 @@ export class SyncTable {
     this.i32.fill(0);
   }
 
+  /** The same for SecretSyncs [from, to) alone (one cluster's, as the independent driver meets it). */
+  resetRows(from: number, to: number): void {
+    this.i32.fill(0, from << 4, to << 4);
+  }
+
   /** Generation of its pending consideration (older ones are void). */
   wakeGen(s: number): number { return this.i32[(s << 4) + WAKE_GEN]; }
   setWakeGen(s: number, v: number): void { this.i32[(s << 4) + WAKE_GEN] = v; }
