@@ -18,7 +18,7 @@ function sim(...args: string[]) {
 
 test('flags parse into data', async () => {
   const a = await parseArgs(['run', 'x.yaml', '--trials', '50', '--seed', '9', '--workers', '2', '--set', 'a=1', '--set', 'b=2', '--json']);
-  assert.equal(a, { command: 'run', scenario: 'x.yaml', trials: 50, seed: 9, workers: 2, engine: 'auto', out: undefined, set: ['a=1', 'b=2'], json: true, quiet: false });
+  assert.equal(a, { command: 'run', scenario: 'x.yaml', trials: 50, seed: 9, workers: 2, engine: 'auto', out: undefined, set: ['a=1', 'b=2'], json: true, quiet: false, force: false });
   const c = await parseArgs(['run', 'x.yaml', '--engine', 'coupled']);
   assert.is((c as { engine: string }).engine, 'coupled');
   const j = await parseArgs(['jitter', '--clusters', '700', '--secrets', '30', '--jitter', '3m', '--longest-refresh', '75m']);
@@ -73,6 +73,65 @@ test('bad input: exit 2, one line on stderr naming the field, nothing written', 
   assert.is(r.code, 2);
   assert.is(r.stderr, `sim: --out ${file}: is a file, not a folder\n`);
   assert.not.ok(existsSync(out), 'no output folder for a rejected scenario');
+});
+
+test('hardening: flags without values, unreadable files, hostile YAML and paths are refused (exit 2, one line)', async () => {
+  for (const flag of ['--trials', '--set', '--seed', '--workers']) {
+    try {
+      await parseArgs(['run', 'x.yaml', flag]);
+      assert.unreachable(flag);
+    } catch (e) {
+      assert.is((e as Error).message, `${flag}: needs a value`);
+    }
+  }
+  // A number is one seed however it is written.
+  const seeds = await Promise.all(['1', '1.0', '1e0'].map((s) => parseArgs(['run', 'x.yaml', '--seed', s])));
+  assert.equal(seeds.map((a) => (a as { seed: unknown }).seed), [1, 1, 1]);
+
+  const dir = mkdtempSync(join(tmpdir(), 'sim-hostile-'));
+  const write = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const min = 'fleet:\n  - {clusters: 2, secretSyncs: 2}\n';
+  // A billion laughs: nine levels of ten aliases.
+  const laughs = ['name: x', 'a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]'];
+  for (let i = 1; i < 9; i++) laughs.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+  const cases: Array<[string[], RegExp]> = [
+    [['validate', '/dev/zero'], /^sim: \/dev\/zero: not a regular file$/],
+    [['validate', write('big.yaml', 'name: x\n' + min + '#'.repeat(1 << 21))], /bytes; a scenario file is at most/],
+    [['validate', write('alias.yaml', 'name: x\nfleet:\n  - {clusters: 2, secretSyncs: *nope}\n')], /YAML aliases: Unresolved alias/],
+    [['validate', write('laughs.yaml', laughs.join('\n') + '\n' + min)], /YAML aliases: Excessive alias count/],
+    [['validate', write('proto.yaml', 'name: x\n__proto__: {polluted: 1}\n' + min)], /__proto__: "__proto__" is not a scenario key/],
+    [['validate', fixture, '--set', '__proto__.polluted=1'], /--set __proto__\.polluted: "__proto__" is not a scenario key/],
+    [['validate', write('dots.yaml', 'name: ..\n' + min)], /name: cannot be "\." or "\.\."/],
+    [['validate', write('lat.yaml', 'name: x\nfleet:\n  - {clusters: 2, secretSyncs: 2, latency: {median: 1s, p99: 10ms}}\n')], /fleet\.0\.latency\.p99: 0\.01s is below the median \(1s\)/],
+    [['validate', write('requeue.yaml', 'name: x\n' + min + 'client: {requeue: {baseDelay: 0}}\n')], /client\.requeue\.baseDelay: must be greater than 0/],
+    [['validate', write('bins.yaml', 'name: x\n' + min + 'metrics: {timeseriesBin: 1ms}\n')], /metrics\.timeseriesBin: 0\.001s makes 7,200,000 bins/],
+  ];
+  for (const [args, message] of cases) {
+    const r = sim(...args);
+    assert.is(r.code, 2, args.join(' '));
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr.trim(), message);
+  }
+  assert.is(({} as Record<string, unknown>).polluted, undefined, 'the prototype is untouched');
+});
+
+test('the size check: a run that cannot fit in memory is refused before it starts; validate gives the estimate', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-size-'));
+  const file = join(dir, 'huge.yaml');
+  writeFileSync(file, 'name: huge\nfleet:\n  - {clusters: 10000000, secretSyncs: 1000}\n');
+  const out = join(dir, 'out');
+  const r = sim('run', file, '--out', out);
+  assert.is(r.code, 2);
+  assert.match(r.stderr.trim(), /^sim: .*huge\.yaml: the run would need about [\d,.]+ GB \(.* per worker and .* in the main thread\); this machine has [\d.]+ GB: .*--force runs it anyway\)$/);
+  assert.not.ok(existsSync(out), 'nothing written');
+  const v = sim('validate', file);
+  assert.is(v.code, 0);
+  assert.match(v.stdout, /estimated memory: [\d,.]+ GB per worker and \d+ MB in the main thread; up to 20,000,000,000 GETs per trial/);
+  // A scenario that fits runs as before.
+  assert.is(sim('run', fixture, '--trials', '2', '--quiet', '--out', join(dir, 'small')).code, 0);
 });
 
 test('a failing assertion exits 1 and names the point', () => {

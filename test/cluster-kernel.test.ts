@@ -50,8 +50,12 @@ test('random quiet fleets: the fast path gives the cluster model\'s records, tri
   const fleets = scaled(60, 10);
   let sent = 0;
   for (let f = 0; f < fleets; f++) {
-    const batch = run(randomFleet(), 3, f);
+    const m = randomFleet();
+    const batch = run(m, 3, f);
     assert.is(batch.coupled, 0, `fleet ${f} fell back to the coupled driver`);
+    // Every cluster of a one-worker group took the fast path, in each trial.
+    const quiet = m.fleet.reduce((n, g) => n + (g.maxConcurrentReconciles === 1 ? g.clusters : 0), 0);
+    assert.is(batch.quietClusters, 3 * quiet, `fleet ${f}: clusters on the fast path`);
     if (metric(batch, 'requests').some((n) => n > 0)) sent++;
   }
   // Not a vacuous comparison: most fleets send GETs within their horizon.

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { FleetEventConfig } from '../sim/model/config.js';
+import { REQUEUE_OVERALL } from '../sim/model/defaults.js';
 import { group, model, requestSeries, run, UNLIMITED } from './helpers.js';
 
 /** The seconds in which trial 0 sent GETs, each as often as it sent one (1-s timeseries bins). */
@@ -60,7 +61,7 @@ test('a controller restart drops an SDK retry that waits: it is not sent', () =>
   const m = model({
     horizon: 10,
     fleet: [group({ clusters: 1, secretSyncs: 1, jitterOnRestart: false, rotationPollIntervalInSeconds: 1e6 })],
-    client: { retry: { maxRetries: 1, baseDelay: 2, maxDelay: 2, jitter: [1, 1] }, requeue: { baseDelay: 1000, maxDelay: 1000 } },
+    client: { retry: { maxRetries: 1, baseDelay: 2, maxDelay: 2, jitter: [1, 1] }, requeue: { baseDelay: 1000, maxDelay: 1000, overall: REQUEUE_OVERALL } },
     events: [
       { kind: 'outage', at: 0, vaults: [0], duration: 1000, timeout: 0 },
       { kind: 'restart', at: 1, clusters: { share: 1 } },
@@ -106,7 +107,7 @@ function downCluster(secretSyncs: number, timeout: number, restartAt: number, ho
   return model({
     horizon,
     fleet: [group({ clusters: 1, secretSyncs, jitterSeconds: 0, jitterOnRestart: false, jitterOnRequeue: false })],
-    client: { retry: 'none', requeue: { baseDelay: 1, maxDelay: 1000 } },
+    client: { retry: 'none', requeue: { baseDelay: 1, maxDelay: 1000, overall: REQUEUE_OVERALL } },
     events,
     metrics: { perSecondLimit: 400, timeseriesBin: 1 },
   });

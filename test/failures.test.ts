@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { FleetEventConfig } from '../sim/model/config.js';
+import { REQUEUE_OVERALL } from '../sim/model/defaults.js';
 import { group, metric, model, NO_REQUEUE, requestSeries, run, scaled, sum, vault } from './helpers.js';
 
 const outage = (at: number, duration: number, timeout = 0): FleetEventConfig => ({ kind: 'outage', at, vaults: [0], duration, timeout });
@@ -83,7 +84,7 @@ test('429s after an outage are counted apart', () => {
       horizon: 15,
       fleet: [group({ clusters: 20, secretSyncs: 1 })],
       vaults: [tokens(5)],
-      client: { retry: 'none', requeue: { baseDelay: 10, maxDelay: 10 } },
+      client: { retry: 'none', requeue: { baseDelay: 10, maxDelay: 10, overall: REQUEUE_OVERALL } },
       events: [outage(0, 10)],
     }),
     1,
@@ -92,6 +93,60 @@ test('429s after an outage are counted apart', () => {
   assert.equal(metric(b, 'throttled'), [15]);
   assert.equal(metric(b, 'throttledAfterOutage'), [15]);
   assert.equal(metric(b, 'lastThrottleAt'), [10]);
+});
+
+/** Times of trial 0's GETs, from 1-ms timeseries bins (each GET at its bin's start). */
+function getTimes(batch: ReturnType<typeof run>): number[] {
+  const out: number[] = [];
+  requestSeries(batch, 0).forEach((n, bin) => {
+    for (let i = 0; i < n; i++) out.push(bin / 1000);
+  });
+  return out;
+}
+
+/** One cluster of 300 SecretSyncs failing at t = 0 in an outage (instant failures, no SDK retry). */
+const burst300 = (overall: typeof REQUEUE_OVERALL | null) =>
+  model({
+    horizon: 20.05,
+    fleet: [group({ clusters: 1, secretSyncs: 300, jitterOnRequeue: false, rotationPollIntervalInSeconds: 1e6 })],
+    client: { retry: 'none', requeue: { baseDelay: 0.005, maxDelay: 1000, overall } },
+    events: [outage(0, 1000)],
+    metrics: { perSecondLimit: 400, timeseriesBin: 0.001 },
+  });
+
+test('the controller\'s requeue bucket (10/s, burst 100) paces a cluster\'s requeues after its first 100', () => {
+  // 300 failures at 0: the first 100 requeues find tokens and wait only their 5-ms backoff;
+  // the k-th after them waits k / 10 s for its token: the 101st at 0.1 s, the 300th at 20 s.
+  const times = getTimes(run(burst300(REQUEUE_OVERALL), 1));
+  assert.is(times.filter((t) => t === 0).length, 300, 'the first attempts at 0');
+  assert.is(times.filter((t) => t === 0.005).length, 100, 'the first 100 requeues after their backoff');
+  const paced = times.filter((t) => t > 0.005);
+  assert.is(paced.length, 200);
+  // Each in the millisecond bin of its token, k / 10 s for the (100 + k)-th (or the bin before:
+  // k / 10 computed as a sum of rounded waits may fall just below the bin's edge).
+  paced.forEach((t, i) => assert.ok(Math.abs(t - (i + 1) / 10) < 0.0015, `requeue ${101 + i} at ${t} s, not ${(i + 1) / 10} s`));
+});
+
+test('without the bucket (overall: none) every requeue waits only its own backoff', () => {
+  const times = getTimes(run(burst300(null), 1));
+  assert.is(times.filter((t) => t === 0).length, 300);
+  assert.is(times.filter((t) => t === 0.005).length, 300);
+  // Then the second backoff (10 ms), the third (20 ms): 0.015, 0.035, ...
+  assert.is(times.filter((t) => t === 0.015).length, 300);
+});
+
+test('a controller restart starts a new, full requeue bucket', () => {
+  // The same 300 failures; a restart at 5 s drops every pending requeue (the queue and backoff
+  // are lost) and considers all 300 anew: they fail at 5 s, and with a new full bucket the
+  // first 100 requeue after 5 ms, the rest one per 0.1 s from 5.1 s on. An old bucket (at
+  // -150 tokens by then) would have held them all beyond 20 s.
+  const m = burst300(REQUEUE_OVERALL);
+  m.events = [outage(0, 1000), { kind: 'restart', at: 5, clusters: { share: 1 } }];
+  m.fleet[0].jitterOnRestart = false;
+  const times = getTimes(run(m, 1)).filter((t) => t >= 5);
+  assert.is(times.filter((t) => t === 5).length, 300);
+  assert.is(times.filter((t) => Math.abs(t - 5.005) < 1e-9).length, 100);
+  assert.ok(Math.abs(times.filter((t) => t > 5.005)[0] - 5.1) < 0.0015, 'the 101st at 5.1 s');
 });
 
 test('Retry-After: until-capacity waits exactly for the next token; above 60 s azcore gives up', () => {
@@ -123,7 +178,7 @@ test('retry storm: counted rejections keep a vault throttled without jitter; jit
         horizon: 3600,
         fleet: [group({ clusters: 200, secretSyncs: 5, jitterSeconds, latency: { median: 0.04, p99: 0.25 } })],
         vaults: [vault({ limiter: { kind: 'token-bucket', capacity: 100, refillPerSecond: 10 }, rejectedCount })],
-        client: { retry: 'azcore', requeue: { baseDelay: 0.005, maxDelay: 1000 } },
+        client: { retry: 'azcore', requeue: { baseDelay: 0.005, maxDelay: 1000, overall: REQUEUE_OVERALL } },
       }),
       trials,
     );

@@ -1,5 +1,6 @@
 import * as assert from 'uvu/assert';
 import { fleetGroup, type GroupConfig, type ModelConfig, type VaultConfig } from '../sim/model/config.js';
+import { REQUEUE_OVERALL } from '../sim/model/defaults.js';
 import { runTrialBatch } from '../sim/model/run-batch.js';
 import { METRIC_INDEX, TRIAL_METRICS, type TrialBatch, type TrialMetric } from '../sim/metrics/trial-record.js';
 
@@ -32,7 +33,7 @@ export function vault(over: Partial<VaultConfig> = {}): VaultConfig {
 export const UNLIMITED = vault({ limiter: { kind: 'token-bucket', capacity: 1e12, refillPerSecond: 1e12 } });
 
 /** No SDK retries, and a failed reconcile is not requeued within any test's horizon. */
-export const NO_REQUEUE: ModelConfig['client'] = { retry: 'none', requeue: { baseDelay: 1000, maxDelay: 1000 } };
+export const NO_REQUEUE: ModelConfig['client'] = { retry: 'none', requeue: { baseDelay: 1000, maxDelay: 1000, overall: null } };
 
 export function model(over: Partial<ModelConfig> = {}): ModelConfig {
   return {
@@ -41,7 +42,7 @@ export function model(over: Partial<ModelConfig> = {}): ModelConfig {
     fleet: [group()],
     vaults: [vault()],
     subscription: null,
-    client: { retry: 'none', requeue: { baseDelay: 0.005, maxDelay: 1000 } },
+    client: { retry: 'none', requeue: { baseDelay: 0.005, maxDelay: 1000, overall: REQUEUE_OVERALL } },
     events: [],
     metrics: { perSecondLimit: 400, timeseriesBin: 1 },
     ...over,
@@ -60,6 +61,9 @@ export function run(m: ModelConfig, trials: number, seed: number | string = 7): 
   const differs = auto.metrics.findIndex((x, i) => !Object.is(x, coupled.metrics[i]));
   assert.is(differs, -1, `the coupled driver disagrees on ${TRIAL_METRICS[differs % TRIAL_METRICS.length]}`);
   assert.equal(auto.series, coupled.series, 'the coupled driver disagrees on the timeseries');
+  const scope = (auto.scopes ?? []).findIndex((x, i) => !Object.is(x, coupled.scopes?.[i]));
+  assert.is(scope, -1, `the coupled driver disagrees on a vault's or the subscription's numbers (${scope})`);
+  assert.equal(auto.vaultSeries, coupled.vaultSeries, 'the coupled driver disagrees on a vault\'s timeseries');
   return auto;
 }
 

@@ -23,7 +23,7 @@ function knownSource(p: (jitter: number) => number): TrialSource {
         const u = (mix32(mix32(mix32(Number(seed)) ^ i) ^ Math.imul(jitter, 0x9e3779b9)) >>> 0) / 2 ** 32;
         metrics[(i - from) * w + METRIC_INDEX.throttledTrial] = u < p(jitter) ? 1 : 0;
       }
-      return [{ point, from, to, metrics, series: new Uint32Array(0), bins: 0, coupled: 0 }];
+      return [{ point, from, to, metrics, series: new Uint32Array(0), bins: 0, coupled: 0, quietClusters: 0 }];
     },
   };
 }

@@ -1,5 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { METRIC_INDEX, TRIAL_METRICS } from '../sim/metrics/trial-record.js';
+import { runTrialBatch } from '../sim/model/run-batch.js';
 import { UserError } from '../sim/scenario/errors.js';
 import { parseScenario } from '../sim/scenario/load.js';
 import { scenarioWarnings } from '../sim/scenario/warnings.js';
@@ -55,8 +57,21 @@ test('every key but name and fleet has its documented default', () => {
     [g.vaults, g.objectsPerSync, g.rotationPollIntervalInSeconds, g.jitterSeconds, g.scheduling, g.maxConcurrentReconciles, g.enablePartialSecretSync, g.jitterOnRequeue, g.jitterOnRestart, g.latency],
     [['kv'], 1, 3600, 0, 'per-sync', 1, true, true, true, { median: 0.04, p99: 0.25 }],
   );
-  assert.equal(m.client, { retry: 'azcore', requeue: { baseDelay: 0.005, maxDelay: 1000 } });
+  assert.equal(m.client, { retry: 'azcore', requeue: { baseDelay: 0.005, maxDelay: 1000, overall: { ratePerSecond: 10, burst: 100 } } });
   assert.equal(m.metrics, { perSecondLimit: 400, timeseriesBin: 1 });
+});
+
+test('a jitter far beyond the horizon (1e300 s) runs: no GET in the horizon, nothing allocated for the rest', () => {
+  const m = parseScenario('name: t\nfleet:\n  - {clusters: 3, secretSyncs: 2, jitterSeconds: 1e300}\n', 'x.yaml').points[0].model;
+  const b = runTrialBatch(m, 1, 0, 0, 2);
+  const w = TRIAL_METRICS.length;
+  assert.equal([b.metrics[METRIC_INDEX.requests], b.metrics[w + METRIC_INDEX.requests]], [0, 0]);
+});
+
+test('client.requeue.overall: the bucket by default, none turns it off', () => {
+  assert.equal(parseScenario(MIN, 'x.yaml').points[0].model.client.requeue.overall, { ratePerSecond: 10, burst: 100 });
+  assert.is(parseScenario(MIN + 'client: {requeue: {overall: none}}\n', 'x.yaml').points[0].model.client.requeue.overall, null);
+  assert.equal(parseScenario(MIN + 'client: {requeue: {overall: {burst: 20}}}\n', 'x.yaml').points[0].model.client.requeue.overall, { ratePerSecond: 10, burst: 20 });
 });
 
 test('units, limiter kinds, events and subscription: none', () => {
@@ -111,6 +126,12 @@ test('bad input: one line naming the field and the problem', () => {
   fails(MIN + 'vaults:\n  - {name: kv, limiter: {kind: leaky-bucket}}\n', 'x.yaml: vaults.0.limiter.kind: expected one of "token-bucket", "fixed-window", "sliding-window", got "leaky-bucket"');
   fails(MIN + 'vaults:\n  - {name: kv, limiter: {kind: token-bucket, capacty: 5}}\n', 'x.yaml: vaults.0.limiter.capacty: unknown key, did you mean "capacity"?');
   fails(MIN + 'start: cold\n', 'x.yaml: start: expected one of "rollout", "steady", got "cold"');
+  fails(MIN + 'subscription: nope\n', 'x.yaml: subscription: expected one of "none" or a mapping, got "nope"');
+  fails(MIN + 'subscription: {limiter: {kind: token-bucket, capacity: 0.5}}\n', 'x.yaml: subscription.limiter.capacity: expected a whole number, got 0.5');
+  fails(MIN + 'client: {requeue: {overall: {ratePerSecond: 0}}}\n', 'x.yaml: client.requeue.overall.ratePerSecond: must be greater than 0');
+  fails(MIN + 'events:\n  - {at: 1m, kind: rollout, clusters: 100%, waves: 1000000000}\n', 'x.yaml: events.0.waves: must be at most 100,000');
+  fails(MIN + 'vaults:\n  - {name: kv, background: {ratePerSecond: 1e9}}\n', 'x.yaml: vaults.0.background.ratePerSecond: 1000000000/s over the 7200s horizon is 7.20e+12 requests per trial; at most 1e+8');
+  fails(MIN + 'client: {requeue: {overall: off}}\n', 'x.yaml: client.requeue.overall: expected one of "none" or a mapping, got "off"');
   fails(MIN + 'events:\n  - {at: 1h, kind: rollout, clusters: canary}\n', 'x.yaml: events.0.clusters: "canary" is neither a share such as "25%" nor a fleet group (groups: group0)');
   fails(MIN + 'events:\n  - {at: 1h, kind: rollout, clusters: 150%}\n', /^x\.yaml: events\.0\.clusters: expected a share in \[0, 1\].*got "150%"$/);
   fails(MIN + 'events:\n  - {at: 1h, kind: outage, vault: kv2, duration: 5m}\n', 'x.yaml: events.0.vault: unknown vault "kv2" (vaults: kv)');

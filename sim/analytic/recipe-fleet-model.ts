@@ -28,7 +28,7 @@ export function recipeFleetModel(fleet: RecipeFleet, jitterSeconds: number, limi
     ],
     vaults: [{ name: 'kv', limiter, rejectedCount: false, retryAfter: 'none', background: { ratePerSecond: 0 } }],
     subscription: null,
-    client: { retry: 'none', requeue: { baseDelay: 1e9, maxDelay: 1e9 } },
+    client: { retry: 'none', requeue: { baseDelay: 1e9, maxDelay: 1e9, overall: null } },
     events: [],
     metrics: { perSecondLimit: fleet.perSecondLimit, timeseriesBin: horizon },
   };

@@ -22,6 +22,8 @@ export interface RunArgs extends SimulationFlags {
   set: string[];
   json: boolean;
   quiet: boolean;
+  /** Run even when the size check says the run would not fit in memory. */
+  force: boolean;
 }
 
 export interface JitterArgs extends SimulationFlags {
@@ -64,9 +66,9 @@ const COMMANDS = ['run', 'validate', 'jitter', 'table', 'recommend'] as const;
 
 const simulationFlags = (y: Argv, trialsHelp: string) =>
   y
-    .option('trials', { type: 'number', describe: trialsHelp })
-    .option('seed', { type: 'string', describe: 'random seed' })
-    .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
+    .option('trials', { type: 'number', requiresArg: true, describe: trialsHelp })
+    .option('seed', { type: 'string', requiresArg: true, describe: 'random seed' })
+    .option('workers', { type: 'number', requiresArg: true, describe: 'worker threads (default: one per core)' })
     .option('engine', {
       type: 'string',
       choices: [...ENGINES],
@@ -77,7 +79,7 @@ const simulationFlags = (y: Argv, trialsHelp: string) =>
 const scenarioFlags = (y: Argv) =>
   simulationFlags(y.positional('scenario', { type: 'string', describe: 'scenario YAML file', demandOption: true }), 'trials per point (overrides the file)').option(
     'set',
-    { type: 'string', array: true, default: [], describe: 'override a scenario value: path=value (repeatable)' },
+    { type: 'string', array: true, requiresArg: true, default: [], describe: 'override a scenario value: path=value (repeatable)' },
   );
 
 /**
@@ -91,35 +93,36 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
     .usage('$0 <command> [options]\n\nFleet-wide Azure Key Vault throttling, simulated: how much jitterSeconds does a rollout need?')
     .command('run <scenario>', 'simulate a scenario and write summary.csv, timeseries.csv and trials.csv', (y) =>
       scenarioFlags(y)
-        .option('out', { type: 'string', describe: 'output folder (default: results/<name>/)' })
+        .option('out', { type: 'string', requiresArg: true, describe: 'output folder (default: results/<name>/)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the summary rows as JSON instead of a table' })
-        .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' }),
+        .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' })
+        .option('force', { type: 'boolean', default: false, describe: 'run even when the estimated memory exceeds 80% of this machine\'s' }),
     )
     .command('validate <scenario>', 'check a scenario file and print what it would simulate', (y) => scenarioFlags(y))
     .command('jitter', 'the documented jitter recipe for a fleet, with exact probabilities (and --verify: simulated)', (y) =>
       simulationFlags(y, 'trials for --verify (default 2000)')
-        .option('clusters', { type: 'number', demandOption: true, describe: 'clusters N' })
-        .option('secrets', { type: 'number', demandOption: true, describe: 'secrets per cluster S' })
-        .option('risk', { type: 'number', default: DOCUMENTED_RISK, describe: 'acceptable risk per second' })
-        .option('jitter', { type: 'string', describe: 'evaluate this jitterSeconds instead of the recommendation' })
-        .option('limit', { type: 'number', default: PER_SECOND_LIMIT, describe: 'GETs per second the recipe allows' })
-        .option('longest-refresh', { type: 'string', describe: 'the basic method: longest acceptable refresh time' })
-        .option('poll', { type: 'string', default: '3600', describe: 'rotationPollIntervalInSeconds, for the basic method' })
+        .option('clusters', { type: 'number', requiresArg: true, demandOption: true, describe: 'clusters N' })
+        .option('secrets', { type: 'number', requiresArg: true, demandOption: true, describe: 'secrets per cluster S' })
+        .option('risk', { type: 'number', requiresArg: true, default: DOCUMENTED_RISK, describe: 'acceptable risk per second' })
+        .option('jitter', { type: 'string', requiresArg: true, describe: 'evaluate this jitterSeconds instead of the recommendation' })
+        .option('limit', { type: 'number', requiresArg: true, default: PER_SECOND_LIMIT, describe: 'GETs per second the recipe allows' })
+        .option('longest-refresh', { type: 'string', requiresArg: true, describe: 'the basic method: longest acceptable refresh time' })
+        .option('poll', { type: 'string', requiresArg: true, default: '3600', describe: 'rotationPollIntervalInSeconds, for the basic method' })
         .option('verify', { type: 'boolean', default: false, describe: 'also simulate the fleet at that jitter' }),
     )
     .command('table', 'regenerate the documentation\'s jitter table from the recipe and mark the differences', (y) =>
       simulationFlags(y, 'trials per cell and limiter for --verify (default 200)')
-        .option('table', { type: 'string', describe: 'a jitter table CSV to check (default: the documentation\'s)' })
-        .option('out', { type: 'string', describe: 'output folder (default: results/jitter-table/)' })
+        .option('table', { type: 'string', requiresArg: true, describe: 'a jitter table CSV to check (default: the documentation\'s)' })
+        .option('out', { type: 'string', requiresArg: true, describe: 'output folder (default: results/jitter-table/)' })
         .option('verify', { type: 'boolean', default: false, describe: 'simulate every cell under three limiter shapes' }),
     )
     .command('recommend <scenario>', 'the smallest jitterSeconds proven to keep a metric below a target, under every limiter shape', (y) =>
       scenarioFlags(y)
-        .option('trials', { type: 'number', describe: 'trials of the first looks at each jitter (default 200; a proof plans its own)' })
-        .option('target', { type: 'number', default: DOCUMENTED_RISK, describe: 'the 95% upper bound must be below this' })
-        .option('metric', { type: 'string', choices: RECOMMEND_METRICS, default: 'throttledTrial', describe: 'the proportion to bound' })
-        .option('shape', { type: 'string', choices: ['all', ...SHAPE_CHOICES], default: 'all', describe: 'limiter shape(s) to search under, at the scenario\'s limit and window (all: the three; scenario: its own limiter)' })
-        .option('max-trials', { type: 'number', default: 100000, describe: 'most trials one look or one proof spends' })
+        .option('trials', { type: 'number', requiresArg: true, describe: 'trials of the first looks at each jitter (default 200; a proof plans its own)' })
+        .option('target', { type: 'number', requiresArg: true, default: DOCUMENTED_RISK, describe: 'the 95% upper bound must be below this' })
+        .option('metric', { type: 'string', requiresArg: true, choices: RECOMMEND_METRICS, default: 'throttledTrial', describe: 'the proportion to bound' })
+        .option('shape', { type: 'string', requiresArg: true, choices: ['all', ...SHAPE_CHOICES], default: 'all', describe: 'limiter shape(s) to search under, at the scenario\'s limit and window (all: the three; scenario: its own limiter)' })
+        .option('max-trials', { type: 'number', requiresArg: true, default: 100000, describe: 'most trials one look or one proof spends' })
         .option('json', { type: 'boolean', default: false, describe: 'print the answer as JSON' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' }),
     )
@@ -136,7 +139,9 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
     .exitProcess(false)
     .fail((msg, err) => {
       // One line, whatever yargs says ("Invalid values:\n  Argument: ...").
-      throw new UserError((err?.message ?? msg ?? 'bad command line').replace(/\s*\n\s*/g, ' '));
+      const text = (err?.message ?? msg ?? 'bad command line').replace(/\s*\n\s*/g, ' ');
+      const missing = /^Not enough arguments following: ([\w-]+)$/.exec(text);
+      throw new UserError(missing ? `--${missing[1]}: needs a value` : text);
     });
   const parsed = await parser.parseAsync(argv, {}, (_err, _argv, output) => {
     if (output) helpText = output;
@@ -160,6 +165,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         set: (parsed.set as string[]) ?? [],
         json: Boolean(parsed.json),
         quiet: Boolean(parsed.quiet),
+        force: Boolean(parsed.force),
       };
     case 'jitter': {
       const risk = parsed.risk as number;
@@ -212,7 +218,8 @@ function whole(name: string, v: unknown): number | undefined {
 }
 
 function seedOf(text: string | undefined): number | string | undefined {
-  return text === undefined ? undefined : /^-?\d+$/.test(text) ? Number(text) : text;
+  // A number is the same seed however it is written (1, 1.0, 1e0), as in the scenario file.
+  return text === undefined ? undefined : text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
 }
 
 function durationOf(name: string, v: unknown): number | undefined {

@@ -6,6 +6,10 @@ import { consoleTable } from '../output/console-table.js';
 import { prepareOutputFolder } from '../output/output-folder.js';
 import { summaryColumns, summaryRows, writeResults } from '../output/results-files.js';
 import { runScenario } from '../run/run-scenario.js';
+import { estimateSize, tooBig } from '../run/size-check.js';
+import { defaultWorkers } from '../run/trial-pool.js';
+import { UserError } from '../scenario/errors.js';
+import { totalmem } from 'node:os';
 import type { RunArgs } from './args.js';
 
 /** `sim run`: simulate, write the three CSV files, print the summary; exit 1 if an assertion fails. */
@@ -13,6 +17,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const scenario = loadScenario(args.scenario, { trials: args.trials, seed: args.seed, set: args.set });
   checkAssertionColumns(scenario.assertions, summaryColumns(scenario));
   if (!args.quiet) for (const w of scenarioWarnings(scenario)) process.stderr.write(`warning: ${w}\n`);
+  // The size check, before any folder or worker: a run that cannot fit is refused, not crashed.
+  const workers = args.workers ?? defaultWorkers();
+  const why = tooBig(estimateSize(scenario.points.map((p) => p.model), scenario.trials, workers), workers, totalmem());
+  if (why && !args.force) throw new UserError(`${args.scenario}: ${why}: fewer trials, clusters or points, a shorter horizon or wider bins (--force runs it anyway)`);
   const dir = args.out ?? join('results', scenario.name);
   prepareOutputFolder(dir);
   const results = await runScenario(scenario, { workers: args.workers, engine: args.engine, progress: !args.quiet });

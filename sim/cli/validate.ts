@@ -2,6 +2,8 @@ import { checkAssertionColumns } from '../scenario/assertions.js';
 import { loadScenario } from '../scenario/load.js';
 import { scenarioWarnings } from '../scenario/warnings.js';
 import { summaryColumns } from '../output/results-files.js';
+import { describeSize, estimateSize } from '../run/size-check.js';
+import { defaultWorkers } from '../run/trial-pool.js';
 import type { RunArgs } from './args.js';
 
 /** `sim validate`: load and check a scenario, then say what a run would simulate. */
@@ -19,6 +21,8 @@ export function validateCommand(args: RunArgs): number {
     const swept = p.sweep.map((s) => `${s.column}=${JSON.stringify(s.value)}`).join(' ');
     lines.push(`  point ${p.index}${swept ? ` (${swept})` : ''}: ${fleet}; horizon ${m.horizon}s, start ${m.start}, ${m.events.length} event(s)`);
   }
+  const size = estimateSize(scenario.points.map((p) => p.model), scenario.trials, args.workers ?? defaultWorkers());
+  lines.push(`  estimated memory: ${describeSize(size)}; up to ${size.getsPerTrial.toLocaleString('en-US')} GETs per trial without failures`);
   for (const w of scenarioWarnings(scenario)) lines.push(`  warning: ${w}`);
   process.stdout.write(lines.join('\n') + '\n');
   return 0;

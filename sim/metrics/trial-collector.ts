@@ -65,7 +65,8 @@ export class TrialCollector {
     this.throttledPerSecond = new Uint32Array(this.seconds);
     this.seriesRequests = new Uint32Array(this.bins);
     this.seriesThrottled = new Uint32Array(this.bins);
-    this.refresh = new Uint32Array(Math.max(1, Math.ceil(layout.refreshWidth)));
+    // Only the window's seconds within the horizon can hold a GET (a jitter of 1e300 s is valid).
+    this.refresh = new Uint32Array(Math.max(1, Math.ceil(Math.min(layout.refreshWidth, layout.horizon - layout.refreshStart + 1))));
     this.vaults = layout.vaults ?? 1;
     this.vaultRequests = new Float64Array(this.vaults);
     this.vaultThrottled = new Float64Array(this.vaults);

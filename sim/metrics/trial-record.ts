@@ -84,4 +84,6 @@ export interface TrialBatch {
   vaultSeries?: Uint32Array;
   /** How many of these trials the coupled driver ran (the rest were exact on the independent one). */
   coupled: number;
+  /** How many cluster runs of the independent driver took the quiet clusters' fast path. */
+  quietClusters: number;
 }

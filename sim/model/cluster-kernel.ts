@@ -31,6 +31,8 @@ export class ClusterKernel {
   private readonly wakes: EventQueue;
   /** Per SecretSync: edited by the start's rollout and not yet applied (then forced, and awaited). */
   private readonly edited: Uint8Array;
+  /** Clusters run so far (a count for tests and benchmarks). */
+  runs = 0;
 
   constructor(private readonly model: ClusterModel, maxSyncs: number) {
     this.startAt = new Float64Array(maxSyncs);
@@ -61,6 +63,7 @@ export class ClusterKernel {
     const sigma = layout.latencySigma[g];
     const syncVault = layout.syncVault;
     const convergence = model.convergence;
+    this.runs++;
 
     wakes.clear();
     const rollout = model.config.start === 'rollout';

@@ -10,7 +10,7 @@ import { ConvergenceProbe } from './probes/convergence.js';
 import { RecoveryProbe } from './probes/recovery.js';
 import { StalenessProbe } from './probes/staleness.js';
 import { Reconciler } from './reconcile.js';
-import { requeueDelay } from './requeue-backoff.js';
+import { RequeueBuckets, requeueDelay } from './requeue-backoff.js';
 import { resolveRetry } from './sdk-retry.js';
 import { Reason, SyncState, SyncTable } from './sync-table.js';
 import { VaultGateway } from './vault-gateway.js';
@@ -37,6 +37,8 @@ export class ClusterModel implements EventHandler {
   readonly staleness: StalenessProbe;
   private readonly requeueBase: number;
   private readonly requeueMax: number;
+  /** Each cluster's overall requeue bucket (reset per trial by the driver's caller). */
+  readonly requeueBuckets: RequeueBuckets;
 
   // Set by the driver for each trial.
   loop!: EventLoop;
@@ -64,6 +66,7 @@ export class ClusterModel implements EventHandler {
     this.staleness = new StalenessProbe(config, this.layout, this.table);
     this.requeueBase = config.client.requeue.baseDelay;
     this.requeueMax = config.client.requeue.maxDelay;
+    this.requeueBuckets = new RequeueBuckets(this.layout.clusters, config.client.requeue.overall);
   }
 
   handle(t: number, a: number, b: number): void {
@@ -160,13 +163,14 @@ export class ClusterModel implements EventHandler {
     }
   }
 
-  /** A controller restart: the queue, in-flight reconciles and backoff state are lost. */
+  /** A controller restart: the queue, in-flight reconciles and backoff state are lost; the new controller has a full requeue bucket. */
   private restart(c: number, t: number): void {
     const { layout, table } = this;
     const first = layout.clusterFirstSync[c];
     const jitter = layout.jitterOnRestart[layout.clusterGroup[c]];
     const end = first + layout.clusterSyncCount[c];
     this.queues.clear(c);
+    this.requeueBuckets.restart(c, t);
     for (let s = first; s < end; s++) {
       table.setState(s, SyncState.Idle);
       table.setDirty(s, 0);
@@ -241,7 +245,10 @@ export class ClusterModel implements EventHandler {
       // Under a cluster ticker the next poll is the cluster's next tick.
       if (layout.perSyncTimers[gi]) this.scheduleWake(s, t + layout.pollInterval[gi] + this.jitter(c), Reason.Poll);
     } else {
-      const delay = requeueDelay(table.failures(s), this.requeueBase, this.requeueMax);
+      // The larger of the item's backoff and the wait for the controller's requeue bucket.
+      const backoff = requeueDelay(table.failures(s), this.requeueBase, this.requeueMax);
+      const bucket = this.requeueBuckets.wait(c, t);
+      const delay = backoff > bucket ? backoff : bucket;
       this.scheduleWake(s, t + delay + (layout.jitterOnRequeue[gi] ? this.jitter(c) : 0), Reason.Requeue);
     }
   }

@@ -83,6 +83,12 @@ export interface GroupConfig {
   latency: Latency;
 }
 
+/** A token bucket every requeue of a cluster's controller draws from (tokens may go below 0: waits queue up). */
+export interface RequeueBucket {
+  ratePerSecond: number;
+  burst: number;
+}
+
 export interface ExponentialRetry {
   maxRetries: number;
   baseDelay: number;
@@ -94,7 +100,8 @@ export type RetryConfig = 'azcore' | 'none' | ExponentialRetry;
 
 export interface ClientConfig {
   retry: RetryConfig;
-  requeue: { baseDelay: number; maxDelay: number };
+  /** `overall`: the controller's requeue bucket, per cluster (null: none). */
+  requeue: { baseDelay: number; maxDelay: number; overall: RequeueBucket | null };
 }
 
 /** Which clusters an event touches: a share of the whole fleet (drawn per trial) or a group. */

@@ -31,5 +31,12 @@ export const POLL_INTERVAL_SECONDS = 3600;
 export const REQUEUE_BASE_DELAY = 0.005;
 export const REQUEUE_MAX_DELAY = 1000;
 
+/**
+ * controller-runtime's default rate limiter also holds every requeue of a controller to an
+ * overall token bucket (client-go workqueue.DefaultControllerRateLimiter: 10 per second, burst
+ * 100, golang.org/x/time/rate); the delay is the larger of the two.
+ */
+export const REQUEUE_OVERALL = { ratePerSecond: 10, burst: 100 };
+
 /** Azure SDK for Go (azcore) retry defaults, the provider's SDK: the `azcore` policy. */
 export const DEFAULT_RETRY = 'azcore' as const;

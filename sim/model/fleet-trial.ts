@@ -30,6 +30,11 @@ export class FleetTrial {
   /** Trials the coupled driver ran (all of them with `coupled`). */
   coupledTrials = 0;
 
+  /** Cluster runs that took the quiet clusters' fast path. */
+  get quietClusters(): number {
+    return this.kernel.runs;
+  }
+
   constructor(readonly config: ModelConfig, seed: number | string) {
     const model = (this.model = new ClusterModel(config));
     this.streams = new TrialStreams(seed, model.layout.clusters, config.vaults.length);
@@ -74,6 +79,7 @@ export class FleetTrial {
     model.gateway.resetLimiters(streams.vaults, streams.subscription);
     model.gateway.resetOutages();
     model.queues.reset();
+    model.requeueBuckets.reset();
     model.convergence.reset();
     model.recovery.reset();
     model.actions = expandEvents(config.events, layout, streams.trial);

@@ -39,5 +39,5 @@ export function runTrialBatch(
     trial.run(from + i, collector, engine);
     collector.finish(metrics, series, i, scopes, vaultSeries);
   }
-  return { point, from, to, metrics, series, bins: collector.bins, scopes, vaultSeries, coupled: trial.coupledTrials };
+  return { point, from, to, metrics, series, bins: collector.bins, scopes, vaultSeries, coupled: trial.coupledTrials, quietClusters: trial.quietClusters };
 }

@@ -32,13 +32,13 @@ export function formatIssue(issue: z.core.$ZodIssue, schema: z.ZodType): string 
         const got = typeof input === 'object' && input !== null ? input[issue.discriminator] : input;
         return `${where}: expected one of ${options.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(got)}`;
       }
-      return `${where}: ${unionMessage(issue)}`;
+      return unionMessage(issue, where, schema);
     default:
       return `${where}: ${issue.message}`;
   }
 }
 
-function unionMessage(issue: z.core.$ZodIssueInvalidUnion): string {
+function unionMessage(issue: z.core.$ZodIssueInvalidUnion, where: string, schema: z.ZodType): string {
   // Report the alternative that got furthest, or list the literal choices.
   const literals: unknown[] = [];
   for (const branch of issue.errors) {
@@ -48,12 +48,15 @@ function unionMessage(issue: z.core.$ZodIssueInvalidUnion): string {
   }
   const objectBranch = issue.errors.find((b) => b.some((s) => s.path.length > 0 || s.code === 'unrecognized_keys'));
   if (objectBranch && typeof issue.input === 'object' && issue.input !== null) {
+    // The mapping's own problem, at its own path (client.requeue.overall.burst: ...).
     const first = objectBranch[0];
-    return `${formatPath(first.path)}: ${first.message}`;
+    return formatIssue({ ...first, path: [...issue.path, ...first.path] } as z.core.$ZodIssue, schema);
   }
   const choices = literals.length ? `one of ${literals.map((v) => JSON.stringify(v)).join(', ')} or ` : '';
   const custom = issue.errors.flat().find((s) => s.code === 'custom');
-  return `expected ${choices}${custom ? custom.message.replace(/^expected /, '') : 'a value of another form'}, got ${describe(issue.input)}`;
+  const mapping = issue.errors.some((b) => b.some((s) => s.code === 'invalid_type' && s.expected === 'object' && s.path.length === 0));
+  const other = custom ? custom.message.replace(/^expected /, '') : mapping ? 'a mapping' : 'a value of another form';
+  return `${where}: expected ${choices}${other}, got ${describe(issue.input)}`;
 }
 
 function describe(v: unknown): string {

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { ModelConfig } from '../model/config.js';
 import { parseAssertion, type Assertion } from './assertions.js';
 import { UserError } from './errors.js';
 import { formatIssue } from './issues.js';
-import { applySet, setPath } from './paths.js';
+import { applySet, FORBIDDEN_KEYS, setPath } from './paths.js';
 import { resolveModel } from './resolve.js';
 import { scenarioSchema } from './schema.js';
 
@@ -37,6 +37,16 @@ export interface Overrides {
   set?: string[];
 }
 
+/** A document key such as __proto__ would reach the prototype of every object built from it. */
+function rejectPrototypeKeys(node: unknown, file: string, path = ''): void {
+  if (typeof node !== 'object' || node === null) return;
+  for (const k of Object.keys(node)) {
+    const at = path ? `${path}.${k}` : k;
+    if (FORBIDDEN_KEYS.has(k)) throw new UserError(`${file}: ${at}: "${k}" is not a scenario key`);
+    rejectPrototypeKeys((node as Record<string, unknown>)[k], file, at);
+  }
+}
+
 /** Group fields a bare sweep key (`jitterSeconds: [...]`) applies to in every fleet group. */
 const GROUP_KEYS = new Set([
   'clusters', 'secretSyncs', 'objectsPerSync', 'vault', 'rotationPollIntervalInSeconds', 'jitterSeconds',
@@ -44,11 +54,22 @@ const GROUP_KEYS = new Set([
 ]);
 const NOT_SWEPT = new Set(['name', 'description', 'seed', 'trials', 'sweep', 'assert']);
 
+/** A scenario file is a few kilobytes; a megabyte is a mistake (or /dev/zero). */
+export const MAX_SCENARIO_BYTES = 1 << 20;
+/** YAML aliases a document may expand: a handful is normal, thousands is a "billion laughs". */
+const MAX_ALIASES = 100;
+
 export function loadScenario(file: string, overrides: Overrides = {}): Scenario {
   let text: string;
   try {
+    // Only a regular file: a FIFO would block, a device (/dev/zero) never ends.
+    const info = statSync(file);
+    if (info.isDirectory()) throw new UserError(`${file}: is a folder, not a scenario file`);
+    if (!info.isFile()) throw new UserError(`${file}: not a regular file`);
+    if (info.size > MAX_SCENARIO_BYTES) throw new UserError(`${file}: ${info.size.toLocaleString('en-US')} bytes; a scenario file is at most ${MAX_SCENARIO_BYTES.toLocaleString('en-US')}`);
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof UserError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a scenario file' : `cannot read (${code})`}`);
   }
@@ -62,7 +83,14 @@ export function parseScenario(text: string, file: string, overrides: Overrides =
     const pos = e.linePos?.[0];
     throw new UserError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML syntax: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
-  const raw = doc.toJS() as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    // An alias to no anchor, or aliases that expand without bound.
+    throw new UserError(`${file}: YAML aliases: ${(e as Error).message.split('\n')[0]}`);
+  }
+  rejectPrototypeKeys(raw, file);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new UserError(`${file}: expected a mapping with at least name and fleet`);
   }

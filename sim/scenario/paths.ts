@@ -1,14 +1,19 @@
 import { parse as parseYaml } from 'yaml';
 import { UserError } from './errors.js';
 
+/** Keys that would reach an object's prototype rather than a scenario field. */
+export const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Sets `path` ("fleet.0.jitterSeconds") in a parsed YAML document, creating mappings on the way. */
 export function setPath(doc: Record<string, unknown>, path: string, value: unknown, what: string): void {
   const keys = path.split('.');
   if (keys.some((k) => k === '')) throw new UserError(`${what}: "${path}" is not a path such as fleet.0.jitterSeconds`);
+  const unsafe = keys.find((k) => FORBIDDEN_KEYS.has(k));
+  if (unsafe !== undefined) throw new UserError(`${what}: "${unsafe}" is not a scenario key`);
   let node: unknown = doc;
   for (let i = 0; i < keys.length - 1; i++) {
     const container = node as Record<string, unknown>;
-    let child = container[keys[i]];
+    let child = Object.hasOwn(container, keys[i]) ? container[keys[i]] : undefined;
     if (child === undefined) {
       if (Array.isArray(container)) {
         throw new UserError(`${what}: ${keys.slice(0, i + 1).join('.')} does not exist (the list has ${container.length} entries)`);

@@ -2,6 +2,12 @@ import { lastMeasurableRotation, type ClusterSelection, type FleetEventConfig, t
 import { UserError } from './errors.js';
 import type { ScenarioInput } from './schema.js';
 
+/** Timeseries bins per trial: each trial keeps two counts per bin until its point is summarised. */
+export const MAX_TIMESERIES_BINS = 1_000_000;
+
+/** Other applications' requests per trial and vault: each is drawn and replayed one by one. */
+export const MAX_BACKGROUND_PER_TRIAL = 1e8;
+
 /** Cross-field checks and the last defaults: from validated input to the model's configuration. */
 export function resolveModel(input: ScenarioInput): ModelConfig {
   const vaultNames = input.vaults.map((v) => v.name);
@@ -13,6 +19,10 @@ export function resolveModel(input: ScenarioInput): ModelConfig {
       const total = Object.values(split).reduce((a, b) => a + b, 0);
       if (vaults.length === 0) throw new UserError(`fleet.${i}.vault: name at least one vault`);
       if (Math.abs(total - 1) > 1e-9) throw new UserError(`fleet.${i}.vault: the shares of the SecretSyncs must sum to 100%, got ${Number((total * 100).toPrecision(6))}%`);
+    }
+    if (typeof g.latency === 'object' && g.latency.p99 < g.latency.median) {
+      // A p99 below the median has no lognormal: it would have become latency 0, silently.
+      throw new UserError(`fleet.${i}.latency.p99: ${g.latency.p99}s is below the median (${g.latency.median}s); give the p99 in the same unit, at least the median`);
     }
     for (const v of vaults) {
       if (!vaultNames.includes(v)) {
@@ -48,13 +58,23 @@ export function resolveModel(input: ScenarioInput): ModelConfig {
   if (input.metrics.timeseriesBin > input.horizon) {
     throw new UserError(`metrics.timeseriesBin: ${input.metrics.timeseriesBin}s is longer than the horizon (${input.horizon}s)`);
   }
+  input.vaults.forEach((v, i) => {
+    const perTrial = v.background.ratePerSecond * input.horizon;
+    if (perTrial > MAX_BACKGROUND_PER_TRIAL) {
+      throw new UserError(`vaults.${i}.background.ratePerSecond: ${v.background.ratePerSecond}/s over the ${input.horizon}s horizon is ${perTrial.toExponential(2)} requests per trial; at most ${MAX_BACKGROUND_PER_TRIAL.toExponential(0)}`);
+    }
+  });
+  const bins = input.horizon / input.metrics.timeseriesBin;
+  if (bins > MAX_TIMESERIES_BINS) {
+    throw new UserError(`metrics.timeseriesBin: ${input.metrics.timeseriesBin}s makes ${Math.ceil(bins).toLocaleString('en-US')} bins over the horizon; at most ${MAX_TIMESERIES_BINS.toLocaleString('en-US')} (a wider bin)`);
+  }
   return {
     horizon: input.horizon,
     start: input.start,
     fleet,
     vaults: input.vaults,
     subscription: input.subscription === 'none' ? null : input.subscription.limiter,
-    client: input.client,
+    client: { ...input.client, requeue: { ...input.client.requeue, overall: input.client.requeue.overall === 'none' ? null : input.client.requeue.overall } },
     events,
     metrics: input.metrics,
   };

@@ -9,6 +9,7 @@ import {
   POLL_INTERVAL_SECONDS,
   REQUEUE_BASE_DELAY,
   REQUEUE_MAX_DELAY,
+  REQUEUE_OVERALL,
   VAULT_LIMIT,
   VAULT_WINDOW_SECONDS,
 } from '../model/defaults.js';
@@ -52,6 +53,9 @@ const share = () =>
     }
     return s;
   });
+
+/** Rollout waves: each is a fleet action of its own; more waves than this are a mistake. */
+const MAX_WAVES = 100_000;
 
 const wholeAtLeast = (min: number) =>
   z.number({ error: 'expected a number' }).int({ error: 'expected a whole number' }).min(min, { error: `must be at least ${min}` });
@@ -139,7 +143,7 @@ const eventSchema = z.discriminatedUnion('kind', [
     kind: z.literal('rollout'),
     at: duration(),
     clusters: clusterSelection.default({ share: 1 }),
-    waves: wholeAtLeast(1).default(1),
+    waves: wholeAtLeast(1).max(MAX_WAVES, { error: `must be at most ${MAX_WAVES.toLocaleString('en-US')}` }).default(1),
     over: duration().default(0),
   }),
   z.strictObject({
@@ -178,7 +182,11 @@ const eventSchema = z.discriminatedUnion('kind', [
 ]);
 
 export const scenarioSchema = z.strictObject({
-  name: z.string().min(1).regex(/^[\w.-]+$/, { error: 'use letters, digits, ".", "-" and "_" only (it names the output folder)' }),
+  name: z
+    .string()
+    .min(1)
+    .regex(/^[\w.-]+$/, { error: 'use letters, digits, ".", "-" and "_" only (it names the output folder)' })
+    .refine((n) => n !== '.' && n !== '..', { error: 'cannot be "." or ".." (it names the output folder)' }),
   description: z.string().optional(),
   seed: z.union([z.number().int({ error: 'expected a whole number' }), z.string().min(1)]).default(1),
   trials: wholeAtLeast(1).default(1000),
@@ -196,10 +204,17 @@ export const scenarioSchema = z.strictObject({
     .strictObject({
       retry: retrySchema.default(DEFAULT_RETRY),
       requeue: z
-        .strictObject({ baseDelay: duration().default(REQUEUE_BASE_DELAY), maxDelay: duration().default(REQUEUE_MAX_DELAY) })
-        .default({ baseDelay: REQUEUE_BASE_DELAY, maxDelay: REQUEUE_MAX_DELAY }),
+        .strictObject({
+          // 0 would requeue a failing SecretSync at the instant it failed, forever.
+          baseDelay: positiveDuration().default(REQUEUE_BASE_DELAY),
+          maxDelay: duration().default(REQUEUE_MAX_DELAY),
+          overall: z
+            .union([z.literal('none'), z.strictObject({ ratePerSecond: positive().default(REQUEUE_OVERALL.ratePerSecond), burst: wholeAtLeast(1).default(REQUEUE_OVERALL.burst) })])
+            .default(REQUEUE_OVERALL),
+        })
+        .default({ baseDelay: REQUEUE_BASE_DELAY, maxDelay: REQUEUE_MAX_DELAY, overall: REQUEUE_OVERALL }),
     })
-    .default({ retry: DEFAULT_RETRY, requeue: { baseDelay: REQUEUE_BASE_DELAY, maxDelay: REQUEUE_MAX_DELAY } }),
+    .default({ retry: DEFAULT_RETRY, requeue: { baseDelay: REQUEUE_BASE_DELAY, maxDelay: REQUEUE_MAX_DELAY, overall: REQUEUE_OVERALL } }),
   events: z.array(eventSchema).default([]),
   metrics: z
     .strictObject({ perSecondLimit: positive().default(PER_SECOND_LIMIT), timeseriesBin: positiveDuration().default(1) })

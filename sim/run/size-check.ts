@@ -1,0 +1,69 @@
+import { SCOPE_METRICS, TRIAL_METRICS } from '../metrics/trial-record.js';
+import type { ModelConfig } from '../model/config.js';
+import { batches } from './trial-pool.js';
+
+/** What a run will hold in memory, estimated from the scenario before anything runs. */
+export interface SizeEstimate {
+  /** One worker's largest point: its fleet's state, one trial's records and one batch's results. */
+  workerBytes: number;
+  /** The main thread: every point's trial records until the point is summarised. */
+  mainBytes: number;
+  /** GETs of the largest point's trial when every SecretSync polls as configured (no failures). */
+  getsPerTrial: number;
+}
+
+// Bytes per item, from the data structures (sim/model, sim/metrics): a SecretSync's table block,
+// layout, queue slot and event; a send log entry with its sort scratch; a cluster's stream and
+// per-cluster arrays; per second of the horizon the collector's and the vault check's counters.
+const PER_SYNC = 64 + 8 + 4 + 48;
+const PER_SEND = 16 * 2 + 12;
+const PER_CLUSTER = 160;
+const PER_SECOND = 4 * 6 + 8;
+
+/**
+ * Estimates the memory of running `trials` trials of every point on `workers` workers. The
+ * estimate errs high (a trial's GETs: two polls per SecretSync, or every poll of the horizon),
+ * so that a run it passes fits; it ignores Node's own baseline (about 50 MB per thread).
+ */
+export function estimateSize(models: ModelConfig[], trials: number, workers: number): SizeEstimate {
+  let workerBytes = 0;
+  let mainBytes = 0;
+  let getsPerTrial = 0;
+  for (const m of models) {
+    const syncs = m.fleet.reduce((n, g) => n + g.clusters * g.secretSyncs, 0);
+    const clusters = m.fleet.reduce((n, g) => n + g.clusters, 0);
+    const gets = m.fleet.reduce((n, g) => n + g.clusters * g.secretSyncs * g.objectsPerSync * Math.max(2, Math.ceil(m.horizon / g.rotationPollIntervalInSeconds)), 0);
+    const seconds = Math.ceil(m.horizon) + 1;
+    const bins = Math.ceil(m.horizon / m.metrics.timeseriesBin);
+    const vaults = m.vaults.length;
+    // One trial's record as the batch returns it: metrics, two counts per bin (and per vault), scopes.
+    const record = 8 * TRIAL_METRICS.length + 4 * 2 * bins * (vaults > 1 ? vaults + 1 : 1) + 8 * (vaults + 1) * SCOPE_METRICS.length;
+    const batch = Math.max(...batches(trials, Math.max(1, workers)).map(([from, to]) => to - from));
+    const worker = syncs * PER_SYNC + clusters * PER_CLUSTER + gets * PER_SEND + seconds * PER_SECOND * (vaults + 1) + bins * 16 * (vaults + 1) + batch * record;
+    workerBytes = Math.max(workerBytes, worker);
+    mainBytes += trials * record;
+    getsPerTrial = Math.max(getsPerTrial, gets);
+  }
+  return { workerBytes, mainBytes, getsPerTrial };
+}
+
+/** The estimate in words: "1.2 GB per worker and 300 MB in the main thread". */
+export function describeSize(e: SizeEstimate): string {
+  return `${bytes(e.workerBytes)} per worker and ${bytes(e.mainBytes)} in the main thread`;
+}
+
+function bytes(n: number): string {
+  if (n >= 1e12) return `${Math.round(n / 1e9).toLocaleString('en-US')} GB`;
+  if (n >= 1e9) return `${(n / 1e9).toPrecision(3)} GB`;
+  return `${Math.max(1, Math.round(n / 1e6))} MB`;
+}
+
+/**
+ * Why the run would not fit in `memory` bytes with `workers` workers (null: it fits). Each
+ * worker's share and the main thread's together may use at most 80% of the memory.
+ */
+export function tooBig(e: SizeEstimate, workers: number, memory: number): string | null {
+  const total = Math.max(1, workers) * e.workerBytes + e.mainBytes;
+  if (total <= 0.8 * memory) return null;
+  return `the run would need about ${bytes(total)} (${describeSize(e)}); this machine has ${bytes(memory)}`;
+}
