@@ -61,6 +61,22 @@ test('every key but name and fleet has its documented default', () => {
   assert.equal(m.metrics, { perSecondLimit: 400, timeseriesBin: 1 });
 });
 
+test('every problem of a document at once, one line each', () => {
+  try {
+    parseScenario('name: t\nfleet:\n  - {clusters: x, secretSyncs: y, jitterSeconds: soon}\ntrails: 5\n', 'x.yaml');
+    assert.unreachable('accepted');
+  } catch (e) {
+    assert.instance(e, UserError);
+    // In the schema's order; compared as sets.
+    assert.equal((e as Error).message.split('\n').sort(), [
+      'x.yaml: trails: unknown key, did you mean "trials"?',
+      'x.yaml: fleet.0.clusters: expected a number, got "x"',
+      'x.yaml: fleet.0.secretSyncs: expected a number, got "y"',
+      'x.yaml: fleet.0.jitterSeconds: expected a duration such as 90, "250ms", "90s", "15m", "6h" or "1d", got "soon"',
+    ].sort());
+  }
+});
+
 test('a jitter far beyond the horizon (1e300 s) runs: no GET in the horizon, nothing allocated for the rest', () => {
   const m = parseScenario('name: t\nfleet:\n  - {clusters: 3, secretSyncs: 2, jitterSeconds: 1e300}\n', 'x.yaml').points[0].model;
   const b = runTrialBatch(m, 1, 0, 0, 2);
@@ -126,6 +142,12 @@ test('bad input: one line naming the field and the problem', () => {
   fails(MIN + 'vaults:\n  - {name: kv, limiter: {kind: leaky-bucket}}\n', 'x.yaml: vaults.0.limiter.kind: expected one of "token-bucket", "fixed-window", "sliding-window", got "leaky-bucket"');
   fails(MIN + 'vaults:\n  - {name: kv, limiter: {kind: token-bucket, capacty: 5}}\n', 'x.yaml: vaults.0.limiter.capacty: unknown key, did you mean "capacity"?');
   fails(MIN + 'start: cold\n', 'x.yaml: start: expected one of "rollout", "steady", got "cold"');
+  fails('name: t\nfleets:\n  - {clusters: 10, secretSyncs: 2}\n', 'x.yaml: fleets: unknown key, did you mean "fleet"?');
+  fails('name: t\nfleet: 5\n', 'x.yaml: fleet: expected a list, got 5');
+  fails(MIN + 'horizon: .inf\n', /^x\.yaml: horizon: expected a positive duration .*, got infinity \(or a number too large\)$/);
+  fails(MIN + 'horizon: 1e400\n', /got infinity \(or a number too large\)$/);
+  fails('name: t\nfleet:\n  - {clusters: 10, secretSyncs: 2, jitterSeconds: .nan}\n', /^x\.yaml: fleet\.0\.jitterSeconds: expected a duration .*, got \.nan \(not a number\)$/);
+  fails(MIN + 'vaults:\n  - {name: kv, limiter: {kind: token-bucket, window: 10s}}\n', 'x.yaml: vaults.0.limiter.window: not a key of this kind (kind token-bucket)');
   fails(MIN + 'subscription: nope\n', 'x.yaml: subscription: expected one of "none" or a mapping, got "nope"');
   fails(MIN + 'subscription: {limiter: {kind: token-bucket, capacity: 0.5}}\n', 'x.yaml: subscription.limiter.capacity: expected a whole number, got 0.5');
   fails(MIN + 'client: {requeue: {overall: {ratePerSecond: 0}}}\n', 'x.yaml: client.requeue.overall.ratePerSecond: must be greater than 0');

@@ -34,7 +34,8 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UserError) {
-      process.stderr.write(`sim: ${err.message}\n`);
+      // One line per problem (a scenario may have several), each starting with sim:.
+      process.stderr.write(err.message.split('\n').map((line) => `sim: ${line}\n`).join(''));
       process.exitCode = 2;
     } else {
       process.stderr.write(`sim: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

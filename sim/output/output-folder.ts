@@ -14,9 +14,21 @@ export function prepareOutputFolder(dir: string): void {
   }
 }
 
+/** Removes a temporary file; what cannot be removed (it is not ours) is left. */
+function removeQuietly(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // A folder or a file we may not remove: not one of our temporary files.
+  }
+}
+
 /**
  * Writes files into `dir`: each goes to a temporary file first and all are renamed into place
- * only when every one is written, so a failure leaves no half-written file behind.
+ * only when every one is written, so a failure leaves no half-written file behind. When one
+ * cannot be written (a full disk), the temporary files are removed, the first file (the
+ * summary, small) is still written alone if it can be, and the error is one line naming the
+ * file and the reason.
  */
 export function writeFilesAtomically(dir: string, files: Array<[name: string, text: string]>): string[] {
   mkdirSync(dir, { recursive: true });
@@ -28,8 +40,19 @@ export function writeFilesAtomically(dir: string, files: Array<[name: string, te
       writeFileSync(tmp, text);
     }
   } catch (e) {
-    for (const tmp of temps) rmSync(tmp, { force: true });
-    throw e;
+    for (const tmp of temps) removeQuietly(tmp);
+    const failed = files[temps.length - 1][0];
+    let kept = '';
+    if (temps.length > 1) {
+      try {
+        writeFilesAtomically(dir, [files[0]]);
+        kept = `; wrote ${files[0][0]} only`;
+      } catch {
+        // Nothing can be written there: the error below says why.
+      }
+    }
+    const err = e as NodeJS.ErrnoException;
+    throw new UserError(`--out ${dir}: could not write ${failed} (${err.code ?? 'error'}: ${(err.message ?? '').replace(/^\w+: /, '').split(',')[0]})${kept}`);
   }
   files.forEach(([name], i) => renameSync(temps[i], join(dir, name)));
   return files.map(([name]) => join(dir, name));

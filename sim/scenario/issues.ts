@@ -3,8 +3,38 @@ import type { z } from 'zod';
 
 type Path = ReadonlyArray<PropertyKey>;
 
+/** The schema library's type names in the project's words. */
+const EXPECTED: Record<string, string> = {
+  int: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  string: 'a text',
+  object: 'a mapping',
+  array: 'a list',
+  tuple: 'a list',
+};
+
 export function formatPath(path: Path): string {
   return path.length ? path.map(String).join('.') : '(top level)';
+}
+
+/**
+ * Every problem of a document, one line each. A required key that is missing next to an unknown
+ * key spelled like it is one problem, the typo: "fleets: unknown key, did you mean "fleet"?".
+ */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType): string[] {
+  const typos = new Set<string>();
+  for (const i of issues) {
+    if (i.code !== 'unrecognized_keys') continue;
+    const known = knownKeys(schema, i.path);
+    for (const k of i.keys) {
+      const hint = suggest(k, known);
+      if (hint !== undefined) typos.add(formatPath([...i.path, hint]));
+    }
+  }
+  return issues
+    .filter((i) => !(i.code === 'invalid_type' && i.input === undefined && typos.has(formatPath(i.path))))
+    .map((i) => formatIssue(i, schema));
 }
 
 /** One line per problem, naming the field: "fleet.0.jitterSeconds: expected a duration ...". */
@@ -16,21 +46,22 @@ export function formatIssue(issue: z.core.$ZodIssue, schema: z.ZodType): string 
       const parts = issue.keys.map((k) => {
         const path = formatPath([...issue.path, k]).replace(/^\(top level\)\./, '');
         const hint = suggest(k, known);
+        if (known.includes(k)) return `${path}: not a key of this kind${kindOf(issue) ? ` (${kindOf(issue)})` : ''}`;
         return `${path}: unknown key${hint ? `, did you mean "${hint}"?` : ''}`;
       });
       return parts.join('; ');
     }
     case 'invalid_type':
       if (issue.input === undefined) return `${where}: is required`;
-      return `${where}: expected ${issue.expected === 'int' ? 'a whole number' : issue.expected}, got ${describe(issue.input)}`;
+      return `${where}: expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeInput(issue.input)}`;
     case 'invalid_value':
-      return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(issue.input)}`;
+      return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeInput(issue.input)}`;
     case 'invalid_union':
       if ('discriminator' in issue && issue.discriminator) {
         const options = (issue as { options?: unknown[] }).options ?? [];
         const input = issue.input as Record<string, unknown> | undefined;
         const got = typeof input === 'object' && input !== null ? input[issue.discriminator] : input;
-        return `${where}: expected one of ${options.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(got)}`;
+        return `${where}: expected one of ${options.map((v) => JSON.stringify(v)).join(', ')}, got ${describeInput(got)}`;
       }
       return unionMessage(issue, where, schema);
     default:
@@ -56,11 +87,20 @@ function unionMessage(issue: z.core.$ZodIssueInvalidUnion, where: string, schema
   const custom = issue.errors.flat().find((s) => s.code === 'custom');
   const mapping = issue.errors.some((b) => b.some((s) => s.code === 'invalid_type' && s.expected === 'object' && s.path.length === 0));
   const other = custom ? custom.message.replace(/^expected /, '') : mapping ? 'a mapping' : 'a value of another form';
-  return `${where}: expected ${choices}${other}, got ${describe(issue.input)}`;
+  return `${where}: expected ${choices}${other}, got ${describeInput(issue.input)}`;
 }
 
-function describe(v: unknown): string {
+/** The `kind` of the mapping an issue is about, when it has one ("kind token-bucket"). */
+function kindOf(issue: z.core.$ZodIssue): string | undefined {
+  const input = (issue as { input?: unknown }).input;
+  const kind = typeof input === 'object' && input !== null ? (input as { kind?: unknown }).kind : undefined;
+  return typeof kind === 'string' ? `kind ${kind}` : undefined;
+}
+
+/** What the user gave, in words: "5 minutes" in quotes, .inf as infinity, a list as a list. */
+export function describeInput(v: unknown): string {
   if (v === undefined) return 'nothing';
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? '.nan (not a number)' : `${v > 0 ? '' : '-'}infinity (or a number too large)`;
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';

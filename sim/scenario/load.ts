@@ -3,7 +3,10 @@ import { parseDocument } from 'yaml';
 import type { ModelConfig } from '../model/config.js';
 import { parseAssertion, type Assertion } from './assertions.js';
 import { UserError } from './errors.js';
-import { formatIssue } from './issues.js';
+import { formatIssues } from './issues.js';
+
+/** Problems of one document reported at once. */
+const MAX_REPORTED = 10;
 import { applySet, FORBIDDEN_KEYS, setPath } from './paths.js';
 import { resolveModel } from './resolve.js';
 import { scenarioSchema } from './schema.js';
@@ -133,7 +136,11 @@ export function parseScenario(text: string, file: string, overrides: Overrides =
 function validate(doc: Record<string, unknown>, file: string, where: string) {
   const result = scenarioSchema.safeParse(doc, { reportInput: true });
   if (!result.success) {
-    throw new UserError(`${file}: ${where}${formatIssue(result.error.issues[0], scenarioSchema)}`);
+    // Every problem, one line each (at most MAX_REPORTED), the same line said once.
+    const lines = [...new Set(formatIssues(result.error.issues, scenarioSchema))];
+    const shown = lines.slice(0, MAX_REPORTED).map((l) => `${file}: ${where}${l}`);
+    if (lines.length > MAX_REPORTED) shown.push(`${file}: ... and ${lines.length - MAX_REPORTED} more`);
+    throw new UserError(shown.join('\n'));
   }
   return result.data;
 }

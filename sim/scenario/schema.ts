@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_COUNT_PER_SYNC } from '../model/config.js';
+import { describeInput } from './issues.js';
 import { parseDuration, parseRate, parseShare } from './units.js';
 import {
   DEFAULT_RETRY,
@@ -23,7 +24,7 @@ const duration = (what = 'a duration') =>
       return z.NEVER;
     }
     if (s === null) {
-      ctx.addIssue({ code: 'custom', message: `expected ${what} such as 90, "250ms", "90s", "15m", "6h" or "1d", got ${JSON.stringify(v)}` });
+      ctx.addIssue({ code: 'custom', message: `expected ${what} such as 90, "250ms", "90s", "15m", "6h" or "1d", got ${describeInput(v)}` });
       return z.NEVER;
     }
     return s;
@@ -37,7 +38,7 @@ const rate = () =>
   z.unknown().transform((v, ctx) => {
     const r = parseRate(v);
     if (r === null || r <= 0) {
-      ctx.addIssue({ code: 'custom', message: `expected a positive rate such as "2/h", "1/30m" or a number per second, got ${JSON.stringify(v)}` });
+      ctx.addIssue({ code: 'custom', message: `expected a positive rate such as "2/h", "1/30m" or a number per second, got ${describeInput(v)}` });
       return z.NEVER;
     }
     return r;
@@ -48,7 +49,7 @@ const share = () =>
   z.unknown().transform((v, ctx) => {
     const s = parseShare(v);
     if (s === null || s <= 0) {
-      ctx.addIssue({ code: 'custom', message: `expected a share in (0, 1] or a percentage such as "50%", got ${JSON.stringify(v)}` });
+      ctx.addIssue({ code: 'custom', message: `expected a share in (0, 1] or a percentage such as "50%", got ${describeInput(v)}` });
       return z.NEVER;
     }
     return s;
@@ -70,7 +71,7 @@ const clusterSelection = z.union([z.number(), z.string()]).transform((v, ctx) =>
   const share = parseShare(v);
   if (share !== null) return { share };
   if (typeof v === 'string' && !/^[\d.\s]+%?$/.test(v)) return { group: v };
-  ctx.addIssue({ code: 'custom', message: `expected a share in [0, 1], a percentage such as "25%", or a fleet group name, got ${JSON.stringify(v)}` });
+  ctx.addIssue({ code: 'custom', message: `expected a share in [0, 1], a percentage such as "25%", or a fleet group name, got ${describeInput(v)}` });
   return z.NEVER;
 });
 

@@ -1,0 +1,38 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { writeFilesAtomically } from '../sim/output/output-folder.js';
+import { UserError } from '../sim/scenario/errors.js';
+
+const FILES: Array<[string, string]> = [
+  ['summary.csv', 'point\n0\n'],
+  ['timeseries.csv', 't\n0\n'],
+  ['trials.csv', 'trial\n0\n'],
+];
+
+test('the result files are written as a set', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-out-'));
+  assert.equal(writeFilesAtomically(dir, FILES), FILES.map(([n]) => join(dir, n)));
+  assert.equal(readdirSync(dir).sort(), ['summary.csv', 'timeseries.csv', 'trials.csv']);
+});
+
+test('a file that cannot be written: one line naming it, no temporary file left, the summary kept', () => {
+  // The place of timeseries.csv's temporary file is taken by a folder: writing it fails as a
+  // full disk would, after the summary's temporary file was written.
+  const dir = mkdtempSync(join(tmpdir(), 'sim-out-'));
+  mkdirSync(join(dir, `.timeseries.csv.${process.pid}.tmp`));
+  try {
+    writeFilesAtomically(dir, FILES);
+    assert.unreachable('written');
+  } catch (e) {
+    assert.instance(e, UserError);
+    assert.is((e as Error).message, `--out ${dir}: could not write timeseries.csv (EISDIR: illegal operation on a directory); wrote summary.csv only`);
+  }
+  assert.is(readFileSync(join(dir, 'summary.csv'), 'utf8'), 'point\n0\n');
+  assert.not.ok(existsSync(join(dir, 'trials.csv')));
+  assert.not.ok(readdirSync(dir).some((f) => f.startsWith('.summary') || f.startsWith('.trials')), 'temporary files removed');
+});
+
+test.run();
