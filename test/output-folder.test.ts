@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeFilesAtomically } from '../sim/output/output-folder.js';
+import { prepareOutputFolder, writeFilesAtomically } from '../sim/output/output-folder.js';
 import { UserError } from '../sim/scenario/errors.js';
 
 const FILES: Array<[string, string]> = [
@@ -33,6 +35,15 @@ test('a file that cannot be written: one line naming it, no temporary file left,
   assert.is(readFileSync(join(dir, 'summary.csv'), 'utf8'), 'point\n0\n');
   assert.not.ok(existsSync(join(dir, 'trials.csv')));
   assert.not.ok(readdirSync(dir).some((f) => f.startsWith('.summary') || f.startsWith('.trials')), 'temporary files removed');
+});
+
+test('an output folder that cannot be created is refused at once (Node\'s recursive mkdir spins on /proc)', () => {
+  const r = spawnSync(process.execPath, ['-e', `import('${pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..', 'sim', 'output', 'output-folder.js')).href}').then((m) => { try { m.prepareOutputFolder('/proc/sim-test/out'); } catch (e) { console.log(e.message); } })`], { encoding: 'utf8', timeout: 20_000 });
+  assert.is(r.signal, null, 'it returned');
+  if (existsSync('/proc/self')) assert.is(r.stdout.trim(), '--out /proc/sim-test/out: cannot be created (ENOENT)');
+  const dir = mkdtempSync(join(tmpdir(), 'sim-out-'));
+  prepareOutputFolder(join(dir, 'a', 'b', 'c'));
+  assert.ok(existsSync(join(dir, 'a', 'b', 'c')), 'nested folders are made');
 });
 
 test.run();

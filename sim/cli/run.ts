@@ -5,12 +5,33 @@ import { scenarioWarnings } from '../scenario/warnings.js';
 import { consoleTable } from '../output/console-table.js';
 import { prepareOutputFolder } from '../output/output-folder.js';
 import { summaryColumns, summaryRows, writeResults } from '../output/results-files.js';
-import { runScenario } from '../run/run-scenario.js';
+import { PointsFailed, runScenario } from '../run/run-scenario.js';
+import type { PointResult } from '../metrics/summary.js';
+import type { Scenario } from '../scenario/load.js';
 import { estimateSize, tooBig } from '../run/size-check.js';
 import { defaultWorkers } from '../run/trial-pool.js';
 import { UserError } from '../scenario/errors.js';
 import { totalmem } from 'node:os';
 import type { RunArgs } from './args.js';
+
+/**
+ * Some points failed with an internal error: the finished points' results are written (their
+ * rows are what a run of those points alone gives: trial streams do not depend on a point's
+ * place), each failure is one line naming the point and its swept values, and the exit code is 3.
+ */
+export function keepFinishedPoints(scenario: Scenario, dir: string, failure: PointsFailed, file: string): number {
+  const finished = scenario.points.filter((_, i) => failure.results[i] !== null);
+  if (finished.length) {
+    const files = writeResults(dir, { ...scenario, points: finished }, failure.results.filter((r): r is PointResult => r !== null));
+    process.stderr.write(`wrote the ${finished.length} finished point(s) of ${scenario.points.length}: ${files.join(', ')}\n`);
+  }
+  for (const { index, error } of failure.failures) {
+    const point = scenario.points.find((p) => p.index === index);
+    const swept = point?.sweep.map((s) => `${s.column}=${JSON.stringify(s.value)}`).join(', ');
+    process.stderr.write(`sim: point ${index}${swept ? ` (${swept})` : ''} failed: ${error.message.split('\n')[0]}; to reproduce, run ${file} with its sweep reduced to this point (seed ${scenario.seed}, ${scenario.trials} trials)\n`);
+  }
+  return 3;
+}
 
 /** `sim run`: simulate, write the three CSV files, print the summary; exit 1 if an assertion fails. */
 export async function runCommand(args: RunArgs): Promise<number> {
@@ -23,7 +44,13 @@ export async function runCommand(args: RunArgs): Promise<number> {
   if (why && !args.force) throw new UserError(`${args.scenario}: ${why}: fewer trials, clusters or points, a shorter horizon or wider bins (--force runs it anyway)`);
   const dir = args.out ?? join('results', scenario.name);
   prepareOutputFolder(dir);
-  const results = await runScenario(scenario, { workers: args.workers, engine: args.engine, progress: !args.quiet });
+  let results;
+  try {
+    results = await runScenario(scenario, { workers: args.workers, engine: args.engine, progress: !args.quiet });
+  } catch (e) {
+    if (!(e instanceof PointsFailed)) throw e;
+    return keepFinishedPoints(scenario, dir, e, args.scenario);
+  }
   const files = writeResults(dir, scenario, results);
   const rows = summaryRows(scenario, results);
   if (args.json) {

@@ -1,11 +1,29 @@
-import { accessSync, constants, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../scenario/errors.js';
+
+/**
+ * mkdir -p, one level at a time. Node's recursive mkdirSync never returns for a path under a
+ * folder such as /proc, where creating anything fails with ENOENT (it retries the parent).
+ */
+function makeFolder(dir: string): void {
+  const full = resolve(dir);
+  const parent = dirname(full);
+  try {
+    mkdirSync(full);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && statSync(full).isDirectory()) return;
+    if (code !== 'ENOENT' || parent === full || existsSync(parent)) throw e;
+    makeFolder(parent);
+    mkdirSync(full);
+  }
+}
 
 /** Checked before a run, so that a long simulation does not end in an unwritable folder. */
 export function prepareOutputFolder(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
     accessSync(dir, constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -31,7 +49,7 @@ function removeQuietly(file: string): void {
  * file and the reason.
  */
 export function writeFilesAtomically(dir: string, files: Array<[name: string, text: string]>): string[] {
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const temps: string[] = [];
   try {
     for (const [name, text] of files) {

@@ -15,6 +15,17 @@ export interface RunOptions {
   engine?: EngineChoice;
 }
 
+/**
+ * Some points failed (an internal error in their trials); the others finished. `results` holds
+ * every point's result in order, null where it failed.
+ */
+export class PointsFailed extends Error {
+  constructor(readonly results: Array<PointResult | null>, readonly failures: Array<{ index: number; error: Error }>) {
+    super(`${failures.length} point(s) failed: ${failures.map((f) => `point ${f.index}: ${f.error.message}`).join('; ')}`);
+    this.name = 'PointsFailed';
+  }
+}
+
 /** A model to simulate and the index that, with the seed, names its trials' random streams. */
 export interface PointToRun {
   index: number;
@@ -32,7 +43,8 @@ export async function runPoints(points: PointToRun[], seed: number | string, tri
   let done = 0;
   const tick = (n: number) => progress.update((done += n));
   try {
-    const results = await Promise.all(
+    // Each point on its own: one that fails does not throw the others' results away.
+    const settled = await Promise.allSettled(
       points.map(async (p) => {
         const m = p.model;
         const scopes = { vaults: m.vaults.map((v) => v.name), subscription: m.subscription !== null, limits10s: m.vaults.map((v) => limitPer10s(v.limiter)), bin: m.metrics.timeseriesBin };
@@ -43,7 +55,10 @@ export async function runPoints(points: PointToRun[], seed: number | string, tri
       }),
     );
     progress.done();
-    return results;
+    const failures = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ index: points[i].index, error: s.reason instanceof Error ? s.reason : new Error(String(s.reason)) }] : []));
+    const results = settled.map((s) => (s.status === 'fulfilled' ? s.value : null));
+    if (failures.length) throw new PointsFailed(results, failures);
+    return results as PointResult[];
   } finally {
     await pool.destroy();
   }
