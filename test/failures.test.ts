@@ -104,11 +104,11 @@ function getTimes(batch: ReturnType<typeof run>): number[] {
   return out;
 }
 
-/** One cluster of 300 SecretSyncs failing at t = 0 in an outage (instant failures, no SDK retry). */
-const burst300 = (overall: typeof REQUEUE_OVERALL | null) =>
+/** One cluster of n SecretSyncs failing at t = 0 in an outage (instant failures, no SDK retry). */
+const burst = (n: number, horizon: number, overall: typeof REQUEUE_OVERALL | null) =>
   model({
-    horizon: 20.05,
-    fleet: [group({ clusters: 1, secretSyncs: 300, jitterOnRequeue: false, rotationPollIntervalInSeconds: 1e6 })],
+    horizon,
+    fleet: [group({ clusters: 1, secretSyncs: n, jitterOnRequeue: false, rotationPollIntervalInSeconds: 1e6 })],
     client: { retry: 'none', requeue: { baseDelay: 0.005, maxDelay: 1000, overall } },
     events: [outage(0, 1000)],
     metrics: { perSecondLimit: 400, timeseriesBin: 0.001 },
@@ -117,7 +117,7 @@ const burst300 = (overall: typeof REQUEUE_OVERALL | null) =>
 test('the controller\'s requeue bucket (10/s, burst 100) paces a cluster\'s requeues after its first 100', () => {
   // 300 failures at 0: the first 100 requeues find tokens and wait only their 5-ms backoff;
   // the k-th after them waits k / 10 s for its token: the 101st at 0.1 s, the 300th at 20 s.
-  const times = getTimes(run(burst300(REQUEUE_OVERALL), 1));
+  const times = getTimes(run(burst(300, 20.05, REQUEUE_OVERALL), 1));
   assert.is(times.filter((t) => t === 0).length, 300, 'the first attempts at 0');
   assert.is(times.filter((t) => t === 0.005).length, 100, 'the first 100 requeues after their backoff');
   const paced = times.filter((t) => t > 0.005);
@@ -127,8 +127,17 @@ test('the controller\'s requeue bucket (10/s, burst 100) paces a cluster\'s requ
   paced.forEach((t, i) => assert.ok(Math.abs(t - (i + 1) / 10) < 0.0015, `requeue ${101 + i} at ${t} s, not ${(i + 1) / 10} s`));
 });
 
+test('the requeue bucket refills at 10 per second between requeues', () => {
+  // 150 failures at 0 leave the bucket at -50. The first 100 fail again at 0.005 s, when it has
+  // refilled by 0.05: at -49.95, their requeues wait 5.095 s, 5.195 s, ...: at 5.1 s, 5.2 s, ...,
+  // 15.0 s (the next requeue after them waits until 15.1 s).
+  const times = getTimes(run(burst(150, 15.05, REQUEUE_OVERALL), 1)).filter((t) => t > 5.05);
+  assert.is(times.length, 100);
+  times.forEach((t, i) => assert.ok(Math.abs(t - (5.1 + i / 10)) < 0.0015, `second requeue ${i + 1} at ${t} s, not ${5.1 + i / 10} s`));
+});
+
 test('without the bucket (overall: none) every requeue waits only its own backoff', () => {
-  const times = getTimes(run(burst300(null), 1));
+  const times = getTimes(run(burst(300, 20.05, null), 1));
   assert.is(times.filter((t) => t === 0).length, 300);
   assert.is(times.filter((t) => t === 0.005).length, 300);
   // Then the second backoff (10 ms), the third (20 ms): 0.015, 0.035, ...
@@ -140,7 +149,7 @@ test('a controller restart starts a new, full requeue bucket', () => {
   // are lost) and considers all 300 anew: they fail at 5 s, and with a new full bucket the
   // first 100 requeue after 5 ms, the rest one per 0.1 s from 5.1 s on. An old bucket (at
   // -150 tokens by then) would have held them all beyond 20 s.
-  const m = burst300(REQUEUE_OVERALL);
+  const m = burst(300, 20.05, REQUEUE_OVERALL);
   m.events = [outage(0, 1000), { kind: 'restart', at: 5, clusters: { share: 1 } }];
   m.fleet[0].jitterOnRestart = false;
   const times = getTimes(run(m, 1)).filter((t) => t >= 5);
