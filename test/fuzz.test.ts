@@ -1,0 +1,160 @@
+import fc from 'fast-check';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { stringify } from 'yaml';
+import { METRIC_INDEX as M, TRIAL_METRICS } from '../sim/metrics/trial-record.js';
+import { UserError } from '../sim/scenario/errors.js';
+import { parseScenario } from '../sim/scenario/load.js';
+import { run, scaled } from './helpers.js';
+
+/**
+ * Property-based tests (fast-check, seeded: the same documents on every run). Generated scenario
+ * documents, mostly wrong, must be accepted or refused with one line per problem, never crash;
+ * generated small valid scenarios must run on both drivers with the same records and records
+ * that make sense.
+ */
+const SEED = 20261130;
+
+/** Any YAML value a user might write where a number, a duration or a mapping belongs. */
+const junk = fc.oneof(
+  fc.integer({ min: -5, max: 1e6 }),
+  fc.double({ noNaN: false }),
+  fc.constantFrom(Infinity, -Infinity, NaN, 0, -0, 1e300, 1e-300, 2 ** 53),
+  fc.constantFrom('90s', '5m', '2h', '1d', '250ms', 'soon', '', '100%', '50%', '2/h', 'none', 'auto', '..', '__proto__'),
+  fc.string({ maxLength: 8 }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.integer({ min: 0, max: 100 }), { maxLength: 3 }),
+  fc.dictionary(fc.constantFrom('kind', 'capacity', 'limit', 'window', 'median', 'p99', 'ratePerSecond', 'x'), fc.integer({ min: -1, max: 5000 }), { maxKeys: 3 }),
+);
+
+/** A field's value: usually plausible, sometimes junk. */
+const maybe = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 15, arbitrary: good }, { weight: 1, arbitrary: junk });
+
+const groupDoc = fc.record(
+  {
+    clusters: maybe(fc.integer({ min: 1, max: 50 })),
+    secretSyncs: maybe(fc.integer({ min: 1, max: 10 })),
+    objectsPerSync: maybe(fc.integer({ min: 1, max: 3 })),
+    jitterSeconds: maybe(fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constantFrom('30s', '2m'))),
+    rotationPollIntervalInSeconds: maybe(fc.integer({ min: 1, max: 3600 })),
+    maxConcurrentReconciles: maybe(fc.integer({ min: 1, max: 4 })),
+    latency: maybe(fc.oneof(fc.constant(0), fc.record({ median: fc.constantFrom('40ms', 0.1, 2), p99: fc.constantFrom('250ms', 1, 0.01) }))),
+    scheduling: maybe(fc.constantFrom('per-sync', 'cluster-ticker')),
+    vault: maybe(fc.constantFrom('kv', 'kv2', ['kv'])),
+  },
+  { requiredKeys: ['clusters', 'secretSyncs'] },
+);
+
+const documentArb = fc.record(
+  {
+    name: maybe(fc.constantFrom('fuzz', 'a.b', 'x_1')),
+    horizon: maybe(fc.oneof(fc.integer({ min: 1, max: 7200 }), fc.constantFrom('10m', '2h'))),
+    trials: maybe(fc.integer({ min: 1, max: 100 })),
+    seed: maybe(fc.integer()),
+    start: maybe(fc.constantFrom('rollout', 'steady')),
+    fleet: maybe(fc.array(groupDoc, { minLength: 1, maxLength: 3 })),
+    vaults: maybe(fc.array(fc.record({ name: maybe(fc.constantFrom('kv', 'kv2')), limiter: maybe(fc.constantFrom({ kind: 'token-bucket' }, { kind: 'sliding-window', limit: 100, window: '10s' })), background: maybe(fc.record({ ratePerSecond: maybe(fc.constantFrom(0, 5)) })) }, { requiredKeys: ['name'] }), { minLength: 1, maxLength: 2 })),
+    subscription: maybe(fc.constantFrom('none')),
+    client: maybe(fc.record({ retry: maybe(fc.constantFrom('azcore', 'none')), requeue: maybe(fc.record({ baseDelay: maybe(fc.constantFrom('5ms', 1)), overall: maybe(fc.constantFrom('none')) }, { requiredKeys: [] })) }, { requiredKeys: [] })),
+    events: maybe(fc.array(fc.record({ at: maybe(fc.constantFrom('1m', '30s', 0)), kind: fc.constantFrom('rollout', 'restart', 'outage', 'rotation', 'deploy'), clusters: maybe(fc.constantFrom('50%', '100%', 'g0')), duration: maybe(fc.constantFrom('1m', 10)), waves: maybe(fc.integer({ min: 1, max: 4 })) }, { requiredKeys: ['kind'] }), { maxLength: 3 })),
+    metrics: maybe(fc.record({ timeseriesBin: maybe(fc.constantFrom('1s', 10)), perSecondLimit: maybe(fc.constantFrom(400, 100)) }, { requiredKeys: [] })),
+    sweep: maybe(fc.dictionary(fc.constantFrom('jitterSeconds', 'fleet.0.clusters', 'trials', 'horizon', 'nope.deep'), fc.array(maybe(fc.integer({ min: 1, max: 100 })), { minLength: 1, maxLength: 3 }), { maxKeys: 2 })),
+    typo: fc.constantFrom('trails', 'fleets', 'horizn'),
+  },
+  { requiredKeys: ['name', 'fleet'] },
+).map((d) => {
+  // A typo in one document of four.
+  if (typeof d.name === 'string' && d.name.length % 4 !== 0) delete d.typo;
+  return d;
+});
+
+test('generated scenario documents: accepted, or refused with one line per problem; never another error', () => {
+  let accepted = 0;
+  let refused = 0;
+  fc.assert(
+    fc.property(documentArb, (doc) => {
+      let text: string;
+      try {
+        text = stringify(doc);
+      } catch {
+        return; // not a document YAML can write
+      }
+      try {
+        const s = parseScenario(text, 'fuzz.yaml');
+        assert.ok(s.points.length >= 1);
+        accepted++;
+      } catch (e) {
+        if (!(e instanceof UserError)) throw new Error(`not a UserError for\n${text}\n${(e as Error).stack}`);
+        for (const line of e.message.split('\n')) {
+          assert.ok(line.startsWith('fuzz.yaml'), `a line that does not name the file: ${line}`);
+          assert.not.match(line, /\bat .*\.js:\d+|Invalid input|got got/, line);
+        }
+        refused++;
+      }
+    }),
+    { seed: SEED, numRuns: scaled(3000, 200) },
+  );
+  console.log(`  (documents: ${accepted} accepted, ${refused} refused)`);
+  assert.ok(accepted > 0 && refused > 0, 'both kinds generated');
+});
+
+/** Small valid scenarios: every model feature, a few clusters, a short horizon. */
+const smallScenario = fc.record({
+  clusters: fc.integer({ min: 1, max: 12 }),
+  secretSyncs: fc.integer({ min: 1, max: 6 }),
+  objectsPerSync: fc.integer({ min: 1, max: 3 }),
+  jitter: fc.integer({ min: 0, max: 40 }),
+  poll: fc.integer({ min: 2, max: 60 }),
+  workers: fc.integer({ min: 1, max: 3 }),
+  latency: fc.constantFrom('0', '{median: 50ms, p99: 400ms}', '{median: 2s, p99: 8s}'),
+  scheduling: fc.constantFrom('per-sync', 'cluster-ticker'),
+  start: fc.constantFrom('rollout', 'steady'),
+  limiter: fc.constantFrom(
+    '{kind: token-bucket, capacity: 20, refillPerSecond: 3}',
+    '{kind: fixed-window, limit: 25, window: 5s, phase: random}',
+    '{kind: sliding-window, limit: 25, window: 5s}',
+    '{kind: token-bucket, capacity: 100000, refillPerSecond: 10000}',
+  ),
+  retry: fc.constantFrom('azcore', 'none'),
+  overall: fc.constantFrom('{ratePerSecond: 10, burst: 100}', '{ratePerSecond: 2, burst: 3}', 'none'),
+  rejectedCount: fc.boolean(),
+  event: fc.constantFrom('', '{at: 20s, kind: rollout, clusters: 50%}', '{at: 10s, kind: restart, clusters: 100%}', '{at: 5s, kind: outage, duration: 20s, timeout: 1s}', '{at: 0s, kind: rotation, every: 15s, until: 40s}'),
+});
+
+test('generated small scenarios run on both drivers with the same records, and the records make sense', () => {
+  let runs = 0;
+  fc.assert(
+    fc.property(smallScenario, (p) => {
+      const yaml = `name: fuzz
+horizon: 120s
+start: ${p.start}
+fleet:
+  - {clusters: ${p.clusters}, secretSyncs: ${p.secretSyncs}, objectsPerSync: ${p.objectsPerSync}, jitterSeconds: ${p.jitter}, rotationPollIntervalInSeconds: ${p.poll}, maxConcurrentReconciles: ${p.workers}, latency: ${p.latency}, scheduling: ${p.scheduling}}
+vaults:
+  - {name: kv, limiter: ${p.limiter}, rejectedCount: ${p.rejectedCount}}
+client: {retry: ${p.retry}, requeue: {overall: ${p.overall}}}
+events: [${p.event}]
+`;
+      const m = parseScenario(yaml, 'fuzz.yaml').points[0].model;
+      const batch = run(m, 2, runs); // auto against coupled: same records
+      runs++;
+      const w = TRIAL_METRICS.length;
+      for (let i = 0; i < 2; i++) {
+        const v = (k: keyof typeof M) => batch.metrics[i * w + M[k]];
+        assert.ok(v('requests') >= v('throttled') && v('throttled') >= 0, `requests ${v('requests')} >= throttled ${v('throttled')}`);
+        assert.ok(v('peakRps') <= v('requests') && v('peak10s') <= v('requests') && v('peakRps') <= v('peak10s'), 'peaks within the GETs');
+        assert.ok(v('throttledTrial') === (v('throttled') > 0 ? 1 : 0));
+        assert.ok(!(v('pSecondOver') < 0 || v('pSecondOver') > 1), `pSecondOver ${v('pSecondOver')}`);
+        assert.ok(v('retries') >= 0 && v('requeues') >= 0 && v('fetchesNeeded') >= 0);
+        const series = batch.series.subarray(i * 2 * batch.bins, i * 2 * batch.bins + batch.bins).reduce((a, b) => a + b, 0);
+        assert.ok(series <= v('requests'), 'the timeseries holds no more GETs than were sent');
+        for (const k of TRIAL_METRICS) assert.ok(!Number.isNaN(v(k)) || ['firstThrottleAt', 'lastThrottleAt', 'convergence', 'recovery', 'stalenessP50', 'stalenessP99', 'stalenessMax', 'amplification', 'pSecondOver'].includes(k), `${k} is NaN`);
+      }
+    }),
+    { seed: SEED, numRuns: scaled(120, 12) },
+  );
+  console.log(`  (small scenarios run: ${runs}, each on both drivers)`);
+});
+
+test.run();
