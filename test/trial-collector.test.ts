@@ -73,6 +73,36 @@ test('peak10s is the largest count in any trailing 10 s, whatever order the requ
   assert.is(metrics[METRIC_INDEX.peak10s], peak10s(requests));
 });
 
+test('peak10s of single GETs to one vault (the sort that moves only times), shuffled', () => {
+  const requests = workload(new RandomStream('single')).map(([t]): [number, number] => [t, 1]);
+  const rng = new RandomStream('shuffle-single');
+  const shuffled = [...requests];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  const c = collector();
+  const metrics = new Float64Array(TRIAL_METRICS.length);
+  c.reset();
+  for (const [t] of shuffled) c.request(t, 0, false);
+  c.finish(metrics, new Uint32Array(2 * c.bins), 0);
+  assert.is(metrics[METRIC_INDEX.requests], requests.length);
+  assert.is(metrics[METRIC_INDEX.peak10s], peak10s(requests));
+});
+
+test('peak10s: the trial\'s earliest GET logged second is sorted to the front', () => {
+  // 0.6 then 0.5 share the sort's bucket; unsorted, the window (0.55, 10.55] would still hold
+  // 0.5 and the peak would be 3. Both ways of the sort: single GETs, and counts that differ.
+  for (const counts of [[1, 1, 1], [1, 2, 1]]) {
+    const c = collector();
+    const metrics = new Float64Array(TRIAL_METRICS.length);
+    c.reset();
+    [0.6, 0.5, 10.55].forEach((t, i) => c.requests(t, 0, counts[i]));
+    c.finish(metrics, new Uint32Array(2 * c.bins), 0);
+    assert.is(metrics[METRIC_INDEX.peak10s], counts[0] + counts[1], String(counts));
+  }
+});
+
 test('peak10s: a request exactly 10 s after another no longer counts it', () => {
   const c = collector();
   c.reset();

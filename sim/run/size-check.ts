@@ -1,6 +1,6 @@
 import { SCOPE_METRICS, TRIAL_METRICS } from '../metrics/trial-record.js';
 import type { ModelConfig } from '../model/config.js';
-import { batches } from './trial-pool.js';
+import { batchSizeFor } from './trial-pool.js';
 
 /** What a run will hold in memory, estimated from the scenario before anything runs. */
 export interface SizeEstimate {
@@ -38,7 +38,7 @@ export function estimateSize(models: ModelConfig[], trials: number, workers: num
     const vaults = m.vaults.length;
     // One trial's record as the batch returns it: metrics, two counts per bin (and per vault), scopes.
     const record = 8 * TRIAL_METRICS.length + 4 * 2 * bins * (vaults > 1 ? vaults + 1 : 1) + 8 * (vaults + 1) * SCOPE_METRICS.length;
-    const batch = Math.max(...batches(trials, Math.max(1, workers)).map(([from, to]) => to - from));
+    const batch = Math.min(trials, batchSizeFor(trials, Math.max(1, workers)));
     const worker = syncs * PER_SYNC + clusters * PER_CLUSTER + gets * PER_SEND + seconds * PER_SECOND * (vaults + 1) + bins * 16 * (vaults + 1) + batch * record;
     workerBytes = Math.max(workerBytes, worker);
     mainBytes += trials * record;

@@ -10,9 +10,14 @@ export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
 
+/** Trials per batch: about eight batches per worker, at most 250 trials each. */
+export function batchSizeFor(trials: number, workers: number, batchSize?: number): number {
+  return batchSize ?? Math.min(250, Math.max(1, Math.ceil(trials / (workers * 8))));
+}
+
 /** Splits trials [from, to) into batches; the split never changes a result, only the pace. */
 export function batches(trials: number, workers: number, batchSize?: number, from = 0): Array<[number, number]> {
-  const size = batchSize ?? Math.min(250, Math.max(1, Math.ceil(trials / (workers * 8))));
+  const size = batchSizeFor(trials, workers, batchSize);
   const out: Array<[number, number]> = [];
   for (let f = from; f < from + trials; f += size) out.push([f, Math.min(from + trials, f + size)]);
   return out;
