@@ -38,11 +38,11 @@ test('flags parse into data', async () => {
   }
 });
 
-test('sim run writes the three CSV files, a table on stdout, progress only on stderr', () => {
+test('sim run writes the three CSV files and run.json, a table on stdout, progress only on stderr', () => {
   const out = mkdtempSync(join(tmpdir(), 'sim-run-'));
   const r = sim('run', fixture, '--out', out, '--trials', '20', '--quiet');
   assert.is(r.code, 0, r.stderr);
-  assert.equal(readdirSync(out).sort(), ['summary.csv', 'timeseries.csv', 'trials.csv']);
+  assert.equal(readdirSync(out).sort(), ['run.json', 'summary.csv', 'timeseries.csv', 'trials.csv']);
   assert.match(r.stdout, /throttled trials \[95% CI\]/);
   assert.is(r.stderr, '');
   const summary = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
@@ -139,6 +139,29 @@ test('the size check: a run that cannot fit in memory is refused before it start
   assert.is(sim('run', fixture, '--trials', '2', '--quiet', '--out', join(dir, 'small')).code, 0);
 });
 
+test('run.json records the run; a folder holding another scenario\'s or seed\'s results is not replaced without --force', () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'sim-record-')), 'out');
+  assert.is(sim('run', fixture, '--out', out, '--trials', '3', '--quiet').code, 0);
+  const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  assert.is(record.version, pkg.version);
+  assert.equal([record.scenario.name, record.trials, record.seed, record.command], ['small', 3, 3, ['run', fixture, '--out', out, '--trials', '3', '--quiet']]);
+  assert.is(record.scenario.points.length, 2);
+  assert.ok(record.wallSeconds > 0 && record.cores >= 1 && record.workers >= 1 && !Number.isNaN(Date.parse(record.startedAt)));
+  // The same scenario and seed, more trials: replaced as before.
+  assert.is(sim('run', fixture, '--out', out, '--trials', '4', '--quiet').code, 0);
+  const before = readFileSync(join(out, 'summary.csv'), 'utf8');
+  // Another seed, another scenario: refused, nothing touched.
+  for (const args of [['--seed', '9'], ['--set', 'horizon=300']]) {
+    const r = sim('run', fixture, '--out', out, '--trials', '2', '--quiet', ...args);
+    assert.is(r.code, 2, args.join(' '));
+    assert.match(r.stderr.trim(), new RegExp(`^sim: --out ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: holds the results of small \\(seed 3, 4 trials\\); this run is another (seed|scenario) and would replace them: a new --out, or --force$`));
+    assert.is(readFileSync(join(out, 'summary.csv'), 'utf8'), before);
+  }
+  assert.is(sim('run', fixture, '--out', out, '--trials', '2', '--quiet', '--seed', '9', '--force').code, 0, '--force replaces them');
+  assert.is(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).seed, 9);
+});
+
 test('a failing assertion exits 1 and names the point', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sim-assert-'));
   const file = join(dir, 'a.yaml');
@@ -147,6 +170,8 @@ test('a failing assertion exits 1 and names the point', () => {
   assert.is(r.code, 1);
   assert.match(r.stderr, /assertion failed at point 0: throttledTrial_hi < 0.5/);
   assert.not.match(r.stderr, /point 1/);
+  const recorded = JSON.parse(readFileSync(join(dir, 'out', 'run.json'), 'utf8')).assertions;
+  assert.equal(recorded.map((a: { point: number; holds: boolean }) => [a.point, a.holds]), [[0, false], [1, true]]);
   writeFileSync(file, readFileSync(fixture, 'utf8') + 'assert:\n  - vault.kv.headroom_mean > 1\n  - subscription.requests_mean > 0\n');
   const perVault = sim('run', file, '--out', join(dir, 'out2'), '--trials', '4', '--quiet');
   assert.is(perVault.code, 1, 'a per-vault column can be asserted on');

@@ -11,7 +11,8 @@ import type { Scenario } from '../scenario/load.js';
 import { estimateSize, tooBig } from '../run/size-check.js';
 import { defaultWorkers } from '../run/trial-pool.js';
 import { UserError } from '../scenario/errors.js';
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
+import { checkFolderOwner, RUN_RECORD, scenarioIdentity, toolVersion, type RunRecord } from '../output/run-record.js';
 import type { RunArgs } from './args.js';
 
 /**
@@ -44,6 +45,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
   if (why && !args.force) throw new UserError(`${args.scenario}: ${why}: fewer trials, clusters or points, a shorter horizon or wider bins (--force runs it anyway)`);
   const dir = args.out ?? join('results', scenario.name);
   prepareOutputFolder(dir);
+  checkFolderOwner(dir, scenario, args.force);
+  const started = new Date();
   let results;
   try {
     results = await runScenario(scenario, { workers: args.workers, engine: args.engine, progress: !args.quiet });
@@ -51,8 +54,29 @@ export async function runCommand(args: RunArgs): Promise<number> {
     if (!(e instanceof PointsFailed)) throw e;
     return keepFinishedPoints(scenario, dir, e, args.scenario);
   }
-  const files = writeResults(dir, scenario, results);
   const rows = summaryRows(scenario, results);
+  const checks = scenario.assertions.flatMap((a) =>
+    rows.map((row, point) => {
+      const v = row.get(a.column);
+      const value = v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : v;
+      return { point, assertion: a.text, column: a.column, value, holds: holds(a, typeof v === 'number' ? v : undefined) };
+    }),
+  );
+  const record: RunRecord = {
+    tool: 'akv-fleet-sim',
+    version: toolVersion(),
+    scenario: { file: args.scenario, name: scenario.name, identity: scenarioIdentity(scenario), points: scenario.points.map((p) => ({ index: p.index, sweep: p.sweep, model: p.model })) },
+    seed: scenario.seed,
+    trials: scenario.trials,
+    command: process.argv.slice(2),
+    startedAt: started.toISOString(),
+    wallSeconds: Number(((Date.now() - started.getTime()) / 1000).toFixed(3)),
+    cores: availableParallelism(),
+    workers,
+    engine: args.engine,
+    assertions: checks.map(({ point, assertion, value, holds: ok }) => ({ point, assertion, value, holds: ok })),
+  };
+  const files = writeResults(dir, scenario, results, [[RUN_RECORD, `${JSON.stringify(record, null, 2)}\n`]]);
   if (args.json) {
     process.stdout.write(`${JSON.stringify(rows.map((r) => Object.fromEntries([...r].map(([k, v]) => [k, Number.isNaN(v) ? null : v]))), null, 2)}\n`);
   } else {
@@ -60,15 +84,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   }
   if (!args.quiet) process.stderr.write(`wrote ${files.join(', ')}\n`);
 
-  let failed = 0;
-  for (const a of scenario.assertions) {
-    rows.forEach((row, p) => {
-      const v = row.get(a.column);
-      if (!holds(a, typeof v === 'number' ? v : undefined)) {
-        failed++;
-        process.stderr.write(`assertion failed at point ${p}: ${a.text} (${a.column} = ${v === undefined || Number.isNaN(v) ? 'no data' : v})\n`);
-      }
-    });
-  }
-  return failed > 0 ? 1 : 0;
+  const failed = checks.filter((c) => !c.holds);
+  for (const c of failed) process.stderr.write(`assertion failed at point ${c.point}: ${c.assertion} (${c.column} = ${c.value === null ? 'no data' : c.value})\n`);
+  return failed.length > 0 ? 1 : 0;
 }

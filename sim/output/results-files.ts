@@ -91,11 +91,12 @@ export function trialsCsv(results: PointResult[]): string {
   return stringify(rows, { header: true, columns: [...TRIALS_LEADING_COLUMNS, ...TRIAL_METRICS] });
 }
 
-/** Writes summary.csv, timeseries.csv and trials.csv into `dir`, all or none. */
-export function writeResults(dir: string, scenario: Scenario, results: PointResult[]): string[] {
+/** Writes summary.csv, timeseries.csv and trials.csv (and `extra`, such as run.json) into `dir`, all or none. */
+export function writeResults(dir: string, scenario: Scenario, results: PointResult[], extra: Array<[name: string, text: string]> = []): string[] {
   return writeFilesAtomically(dir, [
     ['summary.csv', summaryCsv(scenario, results)],
     ['timeseries.csv', timeseriesCsv(scenario, results)],
     ['trials.csv', trialsCsv(results)],
+    ...extra,
   ]);
 }

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../scenario/errors.js';
+import type { Scenario } from '../scenario/load.js';
+
+/** run.json: which tool, scenario and seed produced a results folder, how, and what it found. */
+export interface RunRecord {
+  tool: 'akv-fleet-sim';
+  version: string;
+  scenario: {
+    file: string;
+    name: string;
+    /** A hash of every point's resolved model and swept values: the same scenario, whatever its file says. */
+    identity: string;
+    points: Array<{ index: number; sweep: Array<{ column: string; value: unknown }>; model: unknown }>;
+  };
+  seed: number | string;
+  trials: number;
+  command: string[];
+  startedAt: string;
+  wallSeconds: number;
+  cores: number;
+  workers: number;
+  engine: string;
+  assertions: Array<{ point: number; assertion: string; value: number | string | null; holds: boolean }>;
+}
+
+export const RUN_RECORD = 'run.json';
+
+/** The tool's version, from its package.json. */
+export function toolVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** What makes two runs' results comparable: every point's model and swept values (not the trial count). */
+export function scenarioIdentity(scenario: Scenario): string {
+  const points = scenario.points.map((p) => ({ sweep: p.sweep, model: p.model }));
+  return createHash('sha256').update(JSON.stringify(points)).digest('hex').slice(0, 16);
+}
+
+/**
+ * A results folder that holds another scenario's or another seed's run is not overwritten
+ * without --force; the same scenario and seed are replaced (more trials, a newer version).
+ */
+export function checkFolderOwner(dir: string, scenario: Scenario, force: boolean): void {
+  const file = join(dir, RUN_RECORD);
+  if (force || !existsSync(file)) return;
+  let previous: Partial<RunRecord>;
+  try {
+    previous = JSON.parse(readFileSync(file, 'utf8')) as Partial<RunRecord>;
+  } catch {
+    throw new UserError(`--out ${dir}: its ${RUN_RECORD} cannot be read; a new --out, or --force to replace it`);
+  }
+  const identity = scenarioIdentity(scenario);
+  const what = previous.scenario?.identity !== identity ? 'another scenario' : String(previous.seed) !== String(scenario.seed) ? 'another seed' : null;
+  if (what === null) return;
+  throw new UserError(
+    `--out ${dir}: holds the results of ${previous.scenario?.name ?? 'a run'} (seed ${String(previous.seed)}, ${previous.trials ?? '?'} trials); this run is ${what} and would replace them: a new --out, or --force`,
+  );
+}
