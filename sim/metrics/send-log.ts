@@ -61,18 +61,10 @@ export class SendLog {
     if (this.perSecond.length < seconds + 1) this.perSecond = new Int32Array(seconds + 1);
     const { times, vaults, counts, keys, buckets, perSecond } = this;
     const t2 = this.spareTimes, v2 = this.spareVaults, c2 = this.spareCounts;
-    secondsOf(times, n, seconds, perSecond);
-    bucketKeys(times, n, seconds, perSecond, keys, buckets);
-    if (n > 0 && allSame(vaults, n) && allSame(counts, n)) {
-      // One vault and one count throughout (the usual fleet): only the times move.
-      scatterTimes(times, n, keys, buckets, t2);
-      insertionPassTimes(t2, n);
-      v2.fill(vaults[0], 0, n);
-      c2.fill(counts[0], 0, n);
-    } else {
-      scatter(times, vaults, counts, n, keys, buckets, t2, v2, c2);
-      insertionPass(t2, v2, c2, n);
-    }
+    secondsOf(times, n, seconds, keys, perSecond);
+    bucketKeys(times, n, perSecond, keys, buckets);
+    scatter(times, vaults, counts, n, keys, buckets, t2, v2, c2);
+    insertionPass(t2, v2, c2, n);
     // The sorted copy becomes the log; the old arrays become the scratch.
     this.spareTimes = times; this.spareVaults = vaults; this.spareCounts = counts;
     this.times = t2; this.vaults = v2; this.counts = c2;
@@ -92,8 +84,11 @@ export class SendLog {
 // the code compiled in the first loop met the later loops without feedback and deoptimized at
 // every call.
 
-/** The second of each entry's time, clamped to [0, seconds); entries per second into perSecond[1..seconds], then their running sum. */
-function secondsOf(times: Float64Array, n: number, seconds: number, perSecond: Int32Array): void {
+/**
+ * The second of each entry's time, clamped to [0, seconds), into keys[i]; entries per second
+ * into perSecond[1..seconds], then their running sum.
+ */
+function secondsOf(times: Float64Array, n: number, seconds: number, keys: Int32Array, perSecond: Int32Array): void {
   perSecond.fill(0, 0, seconds + 1);
   const last = seconds - 1;
   for (let i = 0; i < n; i++) {
@@ -101,22 +96,22 @@ function secondsOf(times: Float64Array, n: number, seconds: number, perSecond: I
     // the insertion pass still orders it).
     let s = times[i] | 0;
     if (s > last || s < 0) s = last;
+    keys[i] = s;
     perSecond[s + 1]++;
   }
   for (let s = 0; s < seconds; s++) perSecond[s + 1] += perSecond[s];
 }
 
 /**
- * Each entry's bucket: second s, holding m entries, owns buckets [first[s], first[s] + m) (the
- * running sum), one per equal fraction of the second. The buckets' sizes into starts[1..n], then
- * their running sum.
+ * Each entry's bucket, in place of its second in keys: second s, holding m entries, owns buckets
+ * [first[s], first[s] + m) (the running sum), one per equal fraction of the second. The buckets'
+ * sizes into starts[1..n], then their running sum.
  */
-function bucketKeys(times: Float64Array, n: number, seconds: number, first: Int32Array, keys: Int32Array, starts: Int32Array): void {
+function bucketKeys(times: Float64Array, n: number, first: Int32Array, keys: Int32Array, starts: Int32Array): void {
   starts.fill(0, 0, n + 1);
   for (let i = 0; i < n; i++) {
     const t = times[i];
-    let s = t | 0;
-    if (s > seconds - 1 || s < 0) s = seconds - 1;
+    const s = keys[i];
     const from = first[s];
     const m = first[s + 1] - from;
     let j = ((t - s) * m) | 0;
@@ -138,29 +133,6 @@ function scatter(
     t2[j] = times[i];
     v2[j] = vaults[i];
     c2[j] = counts[i];
-  }
-}
-
-function allSame(xs: Int32Array, n: number): boolean {
-  const x = xs[0];
-  for (let i = 1; i < n; i++) if (xs[i] !== x) return false;
-  return true;
-}
-
-function scatterTimes(times: Float64Array, n: number, keys: Int32Array, starts: Int32Array, t2: Float64Array): void {
-  for (let i = 0; i < n; i++) t2[starts[keys[i]]++] = times[i];
-}
-
-function insertionPassTimes(t2: Float64Array, n: number): void {
-  for (let i = 1; i < n; i++) {
-    const t = t2[i];
-    if (t >= t2[i - 1]) continue;
-    let j = i - 1;
-    while (j >= 0 && t2[j] > t) {
-      t2[j + 1] = t2[j];
-      j--;
-    }
-    t2[j + 1] = t;
   }
 }
 

@@ -1,7 +1,7 @@
 import { EventQueue } from '../engine/event-queue.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import { Outcome } from '../metrics/trial-record.js';
-import type { ClusterModel } from './cluster-model.js';
+import { jitterDelay, type ClusterModel } from './cluster-model.js';
 import { steadyResidual } from './initial-phases.js';
 import type { SendTally } from './vault-gateway.js';
 
@@ -71,7 +71,7 @@ export class ClusterKernel {
     let starts = 0;
     for (let i = 0; i < n; i++) {
       edited[i] = rollout ? 1 : 0;
-      const t = rollout ? (jitter > 0 ? rng.uniform() * jitter : 0) : steadyResidual(poll, jitter, rng);
+      const t = rollout ? jitterDelay(jitter, rng) : steadyResidual(poll, jitter, rng);
       if (t > horizon) continue;
       let j = starts++;
       while (j > 0 && startAt[j - 1] > t) {
@@ -133,7 +133,7 @@ export class ClusterKernel {
         edited[s] = 0;
         convergence.succeeded(t);
       }
-      const next = t + poll + (jitter > 0 ? rng.uniform() * jitter : 0);
+      const next = t + poll + jitterDelay(jitter, rng);
       if (next <= horizon) wakes.push(next, s, 0);
       free = t;
     }

@@ -16,6 +16,11 @@ import { Reason, SyncState, SyncTable } from './sync-table.js';
 import { VaultGateway } from './vault-gateway.js';
 import { WorkQueues } from './work-queue.js';
 
+/** A consideration's jitter, U[0, J); with J = 0 nothing is drawn from the stream. */
+export function jitterDelay(j: number, rng: RandomStream): number {
+  return j > 0 ? rng.uniform() * j : 0;
+}
+
 /** An Action event's second word: apply it to every cluster it names. */
 export const ALL_CLUSTERS = -1;
 
@@ -128,8 +133,7 @@ export class ClusterModel implements EventHandler {
   }
 
   private jitter(c: number): number {
-    const j = this.layout.jitterSeconds[this.layout.clusterGroup[c]];
-    return j > 0 ? this.streams[c].uniform() * j : 0;
+    return jitterDelay(this.layout.jitterSeconds[this.layout.clusterGroup[c]], this.streams[c]);
   }
 
   private scheduleWake(s: number, t: number, why: Reason): void {
