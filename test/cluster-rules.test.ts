@@ -2,16 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { FleetEventConfig } from '../sim/model/config.js';
 import { REQUEUE_OVERALL } from '../sim/model/defaults.js';
-import { group, model, requestSeries, run, UNLIMITED } from './helpers.js';
+import { group, model, requestSeries, run, sendTimes, UNLIMITED } from './helpers.js';
 
 /** The seconds in which trial 0 sent GETs, each as often as it sent one (1-s timeseries bins). */
-function sendSeconds(m: Parameters<typeof run>[0]): number[] {
-  const out: number[] = [];
-  requestSeries(run(m, 1), 0).forEach((n, second) => {
-    for (let i = 0; i < n; i++) out.push(second);
-  });
-  return out;
-}
+const sendSeconds = (m: Parameters<typeof run>[0]): number[] => sendTimes(run(m, 1), 0);
 
 test('GET latency: the scenario\'s median and p99 are the sampled ones (within 5 standard errors)', () => {
   // 20,000 clusters with one SecretSync of two objects, all at t = 0: the second GET goes out

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { FleetEventConfig } from '../sim/model/config.js';
 import { REQUEUE_OVERALL } from '../sim/model/defaults.js';
-import { group, metric, model, NO_REQUEUE, requestSeries, run, scaled, sum, vault } from './helpers.js';
+import { group, metric, model, NO_REQUEUE, requestSeries, run, scaled, sendTimes, sum, vault } from './helpers.js';
 
 const outage = (at: number, duration: number, timeout = 0): FleetEventConfig => ({ kind: 'outage', at, vaults: [0], duration, timeout });
 
@@ -50,7 +50,7 @@ test('an outage: each request fails after the timeout, azcore retries three time
   assert.equal(metric(b, 'ProviderError'), Array(trials).fill(1));
   for (let i = 0; i < trials; i++) {
     // Sent at 0, 30 + [0.64, 1.04), 60 + that + [1.92, 3.12), 90 + that + [4.48, 7.28).
-    const sent = requestSeries(b, i).flatMap((n, t) => Array(n).fill(t));
+    const sent = sendTimes(b, i);
     assert.is(sent[0], 0);
     assert.ok(sent[1] >= 30 && sent[1] <= 31, `second attempt in second ${sent[1]}`);
     assert.ok(sent[2] >= 62 && sent[2] <= 64, `third attempt in second ${sent[2]}`);
@@ -95,15 +95,6 @@ test('429s after an outage are counted apart', () => {
   assert.equal(metric(b, 'lastThrottleAt'), [10]);
 });
 
-/** Times of trial 0's GETs, from 1-ms timeseries bins (each GET at its bin's start). */
-function getTimes(batch: ReturnType<typeof run>): number[] {
-  const out: number[] = [];
-  requestSeries(batch, 0).forEach((n, bin) => {
-    for (let i = 0; i < n; i++) out.push(bin / 1000);
-  });
-  return out;
-}
-
 /** One cluster of n SecretSyncs failing at t = 0 in an outage (instant failures, no SDK retry). */
 const burst = (n: number, horizon: number, overall: typeof REQUEUE_OVERALL | null) =>
   model({
@@ -117,7 +108,7 @@ const burst = (n: number, horizon: number, overall: typeof REQUEUE_OVERALL | nul
 test('the controller\'s requeue bucket (10/s, burst 100) paces a cluster\'s requeues after its first 100', () => {
   // 300 failures at 0: the first 100 requeues find tokens and wait only their 5-ms backoff;
   // the k-th after them waits k / 10 s for its token: the 101st at 0.1 s, the 300th at 20 s.
-  const times = getTimes(run(burst(300, 20.05, REQUEUE_OVERALL), 1));
+  const times = sendTimes(run(burst(300, 20.05, REQUEUE_OVERALL), 1), 0, 1000);
   assert.is(times.filter((t) => t === 0).length, 300, 'the first attempts at 0');
   assert.is(times.filter((t) => t === 0.005).length, 100, 'the first 100 requeues after their backoff');
   const paced = times.filter((t) => t > 0.005);
@@ -131,13 +122,13 @@ test('the requeue bucket refills at 10 per second between requeues', () => {
   // 150 failures at 0 leave the bucket at -50. The first 100 fail again at 0.005 s, when it has
   // refilled by 0.05: at -49.95, their requeues wait 5.095 s, 5.195 s, ...: at 5.1 s, 5.2 s, ...,
   // 15.0 s (the next requeue after them waits until 15.1 s).
-  const times = getTimes(run(burst(150, 15.05, REQUEUE_OVERALL), 1)).filter((t) => t > 5.05);
+  const times = sendTimes(run(burst(150, 15.05, REQUEUE_OVERALL), 1), 0, 1000).filter((t) => t > 5.05);
   assert.is(times.length, 100);
   times.forEach((t, i) => assert.ok(Math.abs(t - (5.1 + i / 10)) < 0.0015, `second requeue ${i + 1} at ${t} s, not ${5.1 + i / 10} s`));
 });
 
 test('without the bucket (overall: none) every requeue waits only its own backoff', () => {
-  const times = getTimes(run(burst(300, 20.05, null), 1));
+  const times = sendTimes(run(burst(300, 20.05, null), 1), 0, 1000);
   assert.is(times.filter((t) => t === 0).length, 300);
   assert.is(times.filter((t) => t === 0.005).length, 300);
   // Then the second backoff (10 ms), the third (20 ms): 0.015, 0.035, ...
@@ -152,7 +143,7 @@ test('a controller restart starts a new, full requeue bucket', () => {
   const m = burst(300, 20.05, REQUEUE_OVERALL);
   m.events = [outage(0, 1000), { kind: 'restart', at: 5, clusters: { share: 1 } }];
   m.fleet[0].jitterOnRestart = false;
-  const times = getTimes(run(m, 1)).filter((t) => t >= 5);
+  const times = sendTimes(run(m, 1), 0, 1000).filter((t) => t >= 5);
   assert.is(times.filter((t) => t === 5).length, 300);
   assert.is(times.filter((t) => Math.abs(t - 5.005) < 1e-9).length, 100);
   assert.ok(Math.abs(times.filter((t) => t > 5.005)[0] - 5.1) < 0.0015, 'the 101st at 5.1 s');

@@ -80,6 +80,18 @@ export function requestSeries(batch: TrialBatch, trial: number): number[] {
   return Array.from(batch.series.subarray(trial * 2 * batch.bins, trial * 2 * batch.bins + batch.bins));
 }
 
+/**
+ * When one trial's GETs were sent, each at its timeseries bin's start (bin / binsPerSecond: the
+ * bins are 1 / binsPerSecond s wide), as often as it was sent, in time order.
+ */
+export function sendTimes(batch: TrialBatch, trial: number, binsPerSecond = 1): number[] {
+  const out: number[] = [];
+  requestSeries(batch, trial).forEach((n, bin) => {
+    for (let i = 0; i < n; i++) out.push(bin / binsPerSecond);
+  });
+  return out;
+}
+
 export function throttledSeries(batch: TrialBatch, trial: number): number[] {
   const base = trial * 2 * batch.bins + batch.bins;
   return Array.from(batch.series.subarray(base, base + batch.bins));

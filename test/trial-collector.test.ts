@@ -35,6 +35,17 @@ function workload(rng: RandomStream): Array<[number, number]> {
   return out;
 }
 
+/** A copy of xs in a random order (Fisher-Yates, from a named stream). */
+function shuffle<T>(xs: readonly T[], label: string): T[] {
+  const rng = new RandomStream(label);
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
 /** The largest count of requests in any (t - 10, t], t a request instant, counted directly. */
 function peak10s(requests: Array<[number, number]>): number {
   let peak = 0;
@@ -53,14 +64,8 @@ test('peak10s is the largest count in any trailing 10 s, whatever order the requ
   const c = collector();
   const metrics = new Float64Array(TRIAL_METRICS.length);
   // Shuffled, as the independent driver reports them (one cluster after another).
-  const rng = new RandomStream('shuffle');
-  const shuffled = [...requests];
-  for (let i = shuffled.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-  }
   c.reset();
-  for (const [t, n] of shuffled) c.requests(t, 0, n);
+  for (const [t, n] of shuffle(requests, 'shuffle')) c.requests(t, 0, n);
   c.finish(metrics, new Uint32Array(2 * c.bins), 0);
   assert.is(metrics[METRIC_INDEX.peak10s], peak10s(requests), 'shuffled');
   c.reset();
@@ -73,18 +78,12 @@ test('peak10s is the largest count in any trailing 10 s, whatever order the requ
   assert.is(metrics[METRIC_INDEX.peak10s], peak10s(requests));
 });
 
-test('peak10s of single GETs to one vault (the sort that moves only times), shuffled', () => {
+test('peak10s of single GETs to one vault (every entry the same vault and count), shuffled', () => {
   const requests = workload(new RandomStream('single')).map(([t]): [number, number] => [t, 1]);
-  const rng = new RandomStream('shuffle-single');
-  const shuffled = [...requests];
-  for (let i = shuffled.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-  }
   const c = collector();
   const metrics = new Float64Array(TRIAL_METRICS.length);
   c.reset();
-  for (const [t] of shuffled) c.request(t, 0, false);
+  for (const [t] of shuffle(requests, 'shuffle-single')) c.request(t, 0, false);
   c.finish(metrics, new Uint32Array(2 * c.bins), 0);
   assert.is(metrics[METRIC_INDEX.requests], requests.length);
   assert.is(metrics[METRIC_INDEX.peak10s], peak10s(requests));
@@ -92,7 +91,7 @@ test('peak10s of single GETs to one vault (the sort that moves only times), shuf
 
 test('peak10s: the trial\'s earliest GET logged second is sorted to the front', () => {
   // 0.6 then 0.5 share the sort's bucket; unsorted, the window (0.55, 10.55] would still hold
-  // 0.5 and the peak would be 3. Both ways of the sort: single GETs, and counts that differ.
+  // 0.5 and the peak would be 3. Single GETs, and counts that differ.
   for (const counts of [[1, 1, 1], [1, 2, 1]]) {
     const c = collector();
     const metrics = new Float64Array(TRIAL_METRICS.length);
