@@ -165,11 +165,14 @@ export const enum StreamDomain {
  * mixes everything, so that neighbouring ids differ in every word.
  */
 export function seedStream(stream: RandomStream, seedHash: number, trial: number, domain: StreamDomain, id: number): void {
-  const b = mix32((trial | 0) ^ 0x2c1b3c6d);
-  const c = mix32(((id | 0) + Math.imul(domain, 0x9e3779b9)) | 0);
-  const a = mix32(seedHash ^ mix32((b + Math.imul(c, 0x297a2d39)) | 0));
-  stream.seed(a, b, c);
+  const b = trialWord(trial);
+  const c = idWord(domain, id);
+  stream.seed(keyWord(seedHash, b, c), b, c);
 }
+
+const trialWord = (trial: number) => mix32((trial | 0) ^ 0x2c1b3c6d);
+const idWord = (domain: StreamDomain, id: number) => mix32(((id | 0) + Math.imul(domain, 0x9e3779b9)) | 0);
+const keyWord = (seedHash: number, b: number, c: number) => mix32(seedHash ^ mix32((b + Math.imul(c, 0x297a2d39)) | 0));
 
 /**
  * The random streams of one trial, named by (scenario seed, trial) and never by a sweep point,
@@ -183,20 +186,36 @@ export class TrialStreams {
   readonly vaults: RandomStream[];
   readonly subscription = new RandomStream();
   private readonly seedHash: number;
+  /** Each cluster's id word (seedStream's c), the same in every trial. */
+  private readonly clusterWords: Int32Array;
   private current = 0;
+  private currentWord = trialWord(0);
 
   constructor(seed: number | string, clusters: number, vaults: number) {
     this.seedHash = hashLabel(String(seed));
     this.clusters = Array.from({ length: clusters }, () => new RandomStream());
+    this.clusterWords = Int32Array.from({ length: clusters }, (_, c) => idWord(StreamDomain.Cluster, c));
     this.vaults = Array.from({ length: vaults }, () => new RandomStream());
   }
 
-  /** Every stream at the start of trial `trial`. */
-  forTrial(trial: number): void {
+  /**
+   * Every stream at the start of trial `trial`; with `clusters` false, the clusters' are left to
+   * seedCluster (a driver that runs one cluster at a time seeds each as it comes: its state is
+   * then still in the cache when the cluster draws).
+   */
+  forTrial(trial: number, clusters = true): void {
     this.current = trial;
+    this.currentWord = trialWord(trial);
     seedStream(this.trial, this.seedHash, trial, StreamDomain.Trial, 0);
-    for (let c = 0; c < this.clusters.length; c++) seedStream(this.clusters[c], this.seedHash, trial, StreamDomain.Cluster, c);
+    if (clusters) for (let c = 0; c < this.clusters.length; c++) this.seedCluster(c);
     this.rewindVaults();
+  }
+
+  /** Cluster c's stream at the start of the current trial (seedStream, with the words that do not depend on c taken once). */
+  seedCluster(c: number): void {
+    const b = this.currentWord;
+    const w = this.clusterWords[c];
+    this.clusters[c].seed(keyWord(this.seedHash, b, w), b, w);
   }
 
   /** The vaults' and the subscription's streams back to the start of the current trial. */

@@ -1,7 +1,8 @@
 /**
  * Every GET a trial's fleet sent: (time, vault, count), count > 1 for the same-instant GETs of a
  * latency-0 reconcile; vault -1 for a GET that never reached a vault (an outage). Appended in
- * any order (the independent driver runs one cluster after another), sorted by time on demand.
+ * any order (the independent driver runs one cluster after another), sorted by time on demand
+ * (the vault check's replay; the 10-s peaks need no order, see window-peak.ts).
  * Growable typed arrays, reused across trials: appending allocates nothing once grown.
  */
 export class SendLog {
@@ -9,6 +10,8 @@ export class SendLog {
   vaults: Int32Array;
   counts: Int32Array;
   length = 0;
+  /** The latest time logged (0 when empty). */
+  maxTime = 0;
   private sorted = true;
   // Scratch for the bucket sort, grown with the log.
   private keys: Int32Array = new Int32Array(0);
@@ -28,6 +31,7 @@ export class SendLog {
 
   clear(): void {
     this.length = 0;
+    this.maxTime = 0;
     this.sorted = true;
   }
 
@@ -35,6 +39,7 @@ export class SendLog {
     const i = this.length;
     if (i === this.times.length) this.grow();
     if (i > 0 && t < this.times[i - 1]) this.sorted = false;
+    if (t > this.maxTime) this.maxTime = t;
     this.times[i] = t;
     this.vaults[i] = vault;
     this.counts[i] = count;
@@ -150,40 +155,3 @@ function insertionPass(t2: Float64Array, v2: Int32Array, c2: Int32Array, n: numb
     t2[j + 1] = t; v2[j + 1] = v; c2[j + 1] = c;
   }
 }
-
-/** The largest count of GETs in any 10-s window (t - 10, t] of a time-sorted log. */
-export function peak10s(log: SendLog): number {
-  const { times, counts } = log;
-  let lo = 0;
-  let total = 0;
-  let peak = 0;
-  for (let i = 0; i < log.length; i++) {
-    const since = times[i] - 10;
-    while (times[lo] <= since) total -= counts[lo++];
-    total += counts[i];
-    if (total > peak) peak = total;
-  }
-  return peak;
-}
-
-/** The same over one vault's entries, or (ANY_VAULT) over every entry that reached a vault. */
-export function peak10sOf(log: SendLog, vault: number): number {
-  const { times, counts, vaults } = log;
-  let lo = 0;
-  let total = 0;
-  let peak = 0;
-  for (let i = 0; i < log.length; i++) {
-    const v = vaults[i];
-    if (vault === ANY_VAULT ? v < 0 : v !== vault) continue;
-    const since = times[i] - 10;
-    for (; times[lo] <= since; lo++) {
-      const w = vaults[lo];
-      if (vault === ANY_VAULT ? w >= 0 : w === vault) total -= counts[lo];
-    }
-    total += counts[i];
-    if (total > peak) peak = total;
-  }
-  return peak;
-}
-
-export const ANY_VAULT = -2;

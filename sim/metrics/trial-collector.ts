@@ -1,6 +1,7 @@
-import { ANY_VAULT, peak10s, peak10sOf, SendLog } from './send-log.js';
+import { SendLog } from './send-log.js';
 import { quantileSorted } from './stats.js';
 import { METRIC_INDEX as M, SCOPE_METRICS, TRIAL_METRICS } from './trial-record.js';
+import { ANY_VAULT, EVERY_SEND, WindowPeak } from './window-peak.js';
 
 const S = Object.fromEntries(SCOPE_METRICS.map((m, i) => [m, i])) as Record<(typeof SCOPE_METRICS)[number], number>;
 
@@ -26,8 +27,8 @@ export interface CollectorLayout {
 /**
  * Accumulates one trial's metrics in place: counters and fixed arrays sized once, reset between
  * trials, so that recording a request allocates nothing. Requests may come in any time order
- * (the independent driver runs one cluster after another): what needs order (peak10s) is
- * worked out from the sorted send log at the end.
+ * (the independent driver runs one cluster after another): the counts per second and bin and
+ * the 10-s peaks are worked out from the send log at the end, none of them needing its order.
  */
 export class TrialCollector {
   readonly bins: number;
@@ -53,6 +54,7 @@ export class TrialCollector {
   private readonly values = new Float64Array(TRIAL_METRICS.length);
   /** Every GET of the trial, for peak10s (and the independent driver's vault check). */
   readonly sends: SendLog;
+  private readonly windowPeak = new WindowPeak();
   // Staleness samples (seconds, Infinity: still stale at the horizon), a growable buffer.
   private staleness = new Float64Array(256);
   private staleCount = 0;
@@ -121,14 +123,14 @@ export class TrialCollector {
 
   /**
    * n GETs sent at the same instant t to `vault`, none of them throttled (as n calls of
-   * `request`). Only logged here: the counts per second, bin and vault are taken from the sorted
-   * log at the end (countSends), one pass in time order instead of scattered increments per GET.
+   * `request`). Only logged here: the counts per second, bin and vault are taken from the log at
+   * the end (countSends), in one pass.
    */
   requests(t: number, vault: number, n: number): void {
     this.sends.push(t, vault, n);
   }
 
-  /** The trial's GETs (the sorted log) into the fleet's and each vault's counts per second and bin. */
+  /** The trial's GETs (the log, in any order) into the fleet's and each vault's counts per second and bin. */
   private countSends(): void {
     const { times, vaults, counts, length } = this.sends;
     const { perSecond, seriesRequests, refresh, unreachablePerSecond, vaultRequests, vaultPerSecond, vaultSeriesBins } = this;
@@ -215,7 +217,6 @@ export class TrialCollector {
    */
   finish(metrics: Float64Array, series: Uint32Array, row: number, scopes?: Float64Array, vaultSeries?: Uint32Array): void {
     const v = this.values;
-    this.sends.sort(this.layout.horizon);
     this.countSends();
     let peak = 0;
     let throttledSeconds = 0;
@@ -224,7 +225,7 @@ export class TrialCollector {
       if (this.throttledPerSecond[s] > 0) throttledSeconds++;
     }
     v[M.peakRps] = peak;
-    v[M.peak10s] = peak10s(this.sends);
+    v[M.peak10s] = this.windowPeak.peak(this.sends, EVERY_SEND);
     v[M.throttledSeconds] = throttledSeconds;
     v[M.throttledTrial] = v[M.throttled] > 0 ? 1 : 0;
     v[M.throttledFraction] = v[M.requests] > 0 ? v[M.throttled] / v[M.requests] : 0;
@@ -256,7 +257,7 @@ export class TrialCollector {
   }
 
   /**
-   * Each vault's SCOPE_METRICS, then the subscription's (every vault together), from the sorted
+   * Each vault's SCOPE_METRICS, then the subscription's (every vault together), from the
    * sends. What equals a fleet-wide number (one vault, no GET into an outage) is copied.
    */
   private scopeRecord(): Float64Array {
@@ -266,7 +267,7 @@ export class TrialCollector {
     const V = this.vaults;
     // Every vault together: the fleet's GETs less those that reached none.
     const allPeakRps = this.unreachable === 0 ? v[M.peakRps] : this.peakPerSecond(-1);
-    const allPeak10s = this.unreachable === 0 ? v[M.peak10s] : peak10sOf(this.sends, ANY_VAULT);
+    const allPeak10s = this.unreachable === 0 ? v[M.peak10s] : this.windowPeak.peak(this.sends, ANY_VAULT);
     const put = (scope: number, requests: number, throttled: number, peakRps: number, p10: number) => {
       out[scope * w + S.requests] = requests;
       out[scope * w + S.throttled] = throttled;
@@ -276,7 +277,7 @@ export class TrialCollector {
     };
     put(V, v[M.requests] - this.unreachable, v[M.throttled], allPeakRps, allPeak10s);
     if (V === 1) put(0, v[M.requests] - this.unreachable, v[M.throttled], allPeakRps, allPeak10s);
-    else for (let k = 0; k < V; k++) put(k, this.vaultRequests[k], this.vaultThrottled[k], this.peakPerSecond(k), peak10sOf(this.sends, k));
+    else for (let k = 0; k < V; k++) put(k, this.vaultRequests[k], this.vaultThrottled[k], this.peakPerSecond(k), this.windowPeak.peak(this.sends, k));
     return out;
   }
 

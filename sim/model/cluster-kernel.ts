@@ -133,9 +133,12 @@ export class ClusterKernel {
         edited[s] = 0;
         convergence.succeeded(t);
       }
+      free = t;
+      // With latency 0 no later draw of this cluster decides anything once a next poll falls
+      // past the horizon (every later reconcile's would too): the draw is left out.
+      if (sigma < 0 && t + poll > horizon) continue;
       const next = t + poll + jitterDelay(jitter, rng);
       if (next <= horizon) wakes.push(next, s, 0);
-      free = t;
     }
     col.fetchesNeeded(started * objects);
     col.outcomes(Outcome.ValueChangeOrForce, forced);

@@ -49,15 +49,15 @@ export class FleetTrial {
   /** Runs trial `trial` to the horizon, recording into `col` (already reset). */
   run(trial: number, col: TrialCollector, engine: EngineChoice): void {
     const { model } = this;
-    this.begin(trial, col);
+    this.begin(trial, col, engine === 'coupled');
     if (engine === 'auto') {
       this.check.reset();
-      if (runIndependent(model, this.clusterLoop, this.kernel, col, this.check) && this.check.allAccepted(col.sends) && model.recovery.finish(col, false)) {
+      if (runIndependent(model, this.clusterLoop, this.kernel, col, this.check, this.streams) && this.check.allAccepted(col.sends) && model.recovery.finish(col, false)) {
         model.convergence.finish(col);
         return;
       }
       col.reset();
-      this.begin(trial, col);
+      this.begin(trial, col, true);
     }
     this.coupledTrials++;
     this.fleetLoop ??= new EventLoop(this.config.horizon, fleetLoad(this.config));
@@ -68,11 +68,15 @@ export class FleetTrial {
     model.convergence.finish(col);
   }
 
-  /** Every piece of state as at the start of trial `trial`, but the SecretSync table (each driver resets what it uses). */
-  private begin(trial: number, col: TrialCollector): void {
+  /**
+   * Every piece of state as at the start of trial `trial`, but the SecretSync table (each driver
+   * resets what it uses) and, unless `clusterStreams`, the clusters' streams (the independent
+   * driver seeds each as it takes the cluster).
+   */
+  private begin(trial: number, col: TrialCollector, clusterStreams: boolean): void {
     const { model, streams, config } = this;
     const { layout } = model;
-    streams.forTrial(trial);
+    streams.forTrial(trial, clusterStreams);
     model.col = col;
     model.streams = streams.clusters;
     model.vaultStreams = streams.vaults;

@@ -1,4 +1,5 @@
 import type { EventLoop } from '../engine/event-loop.js';
+import type { TrialStreams } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import type { ClusterKernel } from './cluster-kernel.js';
 import type { ClusterModel } from './cluster-model.js';
@@ -13,7 +14,7 @@ import type { VaultCheck } from './vault-check.js';
  * this trial is exactly the coupled driver's (see FleetTrial). Stops early, returning false,
  * once some second holds more requests than a vault could accept.
  */
-export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: ClusterKernel, col: TrialCollector, check: VaultCheck): boolean {
+export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: ClusterKernel, col: TrialCollector, check: VaultCheck, streams: TrialStreams): boolean {
   const { layout, gateway, actions } = model;
   model.loop = loop;
   gateway.coupled = false;
@@ -21,13 +22,14 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
   const cursor = new Int32Array(actions.length);
   const outages = actions.some((a) => a.kind === 'outage-start');
   for (let c = 0; c < layout.clusters; c++) {
-    loop.reset();
+    streams.seedCluster(c);
     if (outages) gateway.resetOutages();
     let named = false;
     for (let i = 0; i < actions.length; i++) {
       const a = actions[i];
       if (a.kind === 'outage-start' || a.kind === 'outage-end') {
         if (layout.clusterUses(c, a.vaults)) {
+          if (!named) loop.reset();
           loop.schedule(a.time, (i << 3) | EventKind.Action, c);
           named = true;
         }
@@ -38,6 +40,7 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
       while (k < ids.length && ids[k] < c) k++;
       cursor[i] = k;
       if (k < ids.length && ids[k] === c) {
+        if (!named) loop.reset();
         loop.schedule(a.time, (i << 3) | EventKind.Action, c);
         named = true;
       }
@@ -47,6 +50,7 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
       if (check.doomed) return false;
       continue;
     }
+    if (!named) loop.reset();
     const first = layout.clusterFirstSync[c];
     const end = first + layout.clusterSyncCount[c];
     model.table.resetRows(first, end);

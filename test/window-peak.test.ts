@@ -1,0 +1,102 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { RandomStream } from '../sim/engine/random.js';
+import { SendLog } from '../sim/metrics/send-log.js';
+import { ANY_VAULT, EVERY_SEND, WindowPeak } from '../sim/metrics/window-peak.js';
+
+interface Entry { t: number; vault: number; count: number }
+
+/**
+ * The definition, counted directly: over every entry `which` selects, the GETs of the selected
+ * entries with t - 10 < time <= t (t - 10 in doubles, as the simulator computes it).
+ */
+function bruteForce(entries: Entry[], which: number): number {
+  const chosen = entries.filter((e) => which === EVERY_SEND || (which === ANY_VAULT ? e.vault >= 0 : e.vault === which));
+  let peak = 0;
+  for (const end of chosen) {
+    const since = end.t - 10;
+    let sum = 0;
+    for (const e of chosen) if (e.t > since && e.t <= end.t) sum += e.count;
+    peak = Math.max(peak, sum);
+  }
+  return peak;
+}
+
+function logOf(entries: Entry[]): SendLog {
+  const log = new SendLog(16);
+  for (const e of entries) log.push(e.t, e.vault, e.count);
+  return log;
+}
+
+/**
+ * Times where the bins' reasoning could go wrong: bin edges of every width (multiples of 1/64 s
+ * and of 1 s), pairs exactly 10 s apart, the largest doubles below an edge (where t - 10
+ * rounds up to the edge), repeated instants, dense bursts and sparse tails.
+ */
+function edgyTime(rng: RandomStream, span: number): number {
+  const r = rng.uniform();
+  const base = Math.floor(rng.uniform() * span * 64) / 64;
+  if (r < 0.2) return base;
+  if (r < 0.35) return Math.floor(rng.uniform() * span);
+  if (r < 0.5) return Math.max(0, base - 2 ** -40);
+  if (r < 0.6) return Math.max(0, base * (1 - Number.EPSILON));
+  if (r < 0.7) return 3 + rng.uniform() * 0.5; // a dense burst
+  return rng.uniform() * span;
+}
+
+test('the window peak equals the direct count on random logs with edge times, ties, weights and vaults', () => {
+  const rng = new RandomStream('window-peak');
+  const wp = new WindowPeak();
+  let cases = 0;
+  for (let round = 0; round < 400; round++) {
+    const span = [1, 12, 40, 300][round % 4];
+    const n = 1 + rng.int(round % 5 === 0 ? 600 : 120);
+    const entries: Entry[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = edgyTime(rng, span);
+      entries.push({ t, vault: rng.int(3) - 1, count: 1 + (rng.uniform() < 0.3 ? rng.int(20) : 0) });
+      // The same instant again, and an entry exactly 10 s later.
+      if (rng.uniform() < 0.1) entries.push({ t, vault: 0, count: 1 });
+      if (rng.uniform() < 0.1) entries.push({ t: t + 10, vault: 1, count: 2 });
+    }
+    const log = logOf(entries);
+    for (const which of [EVERY_SEND, ANY_VAULT, 0, 1]) {
+      assert.is(wp.peak(log, which), bruteForce(entries, which), `round ${round}, which ${which}, ${entries.length} entries`);
+      cases++;
+    }
+  }
+  assert.is(cases, 1600);
+});
+
+test('the window peak of a dense rollout (most bins hold entries) equals the direct count', () => {
+  const rng = new RandomStream('window-peak-dense');
+  const wp = new WindowPeak();
+  for (let round = 0; round < 6; round++) {
+    const entries: Entry[] = [];
+    for (let i = 0; i < 3000; i++) entries.push({ t: rng.uniform() * (20 + round * 10), vault: 0, count: 1 + (round % 2) * 19 });
+    assert.is(wp.peak(logOf(entries), EVERY_SEND), bruteForce(entries, EVERY_SEND), `round ${round}`);
+  }
+});
+
+test('the window peak of times beyond the bins\' reach (weeks) falls back to the sorted scan, same count', () => {
+  const rng = new RandomStream('window-peak-far');
+  const entries: Entry[] = [];
+  for (let i = 0; i < 300; i++) entries.push({ t: rng.uniform() < 0.5 ? rng.uniform() * 30 : 5e6 + rng.uniform() * 30, vault: rng.int(2), count: 1 });
+  const wp = new WindowPeak();
+  for (const which of [EVERY_SEND, 1]) assert.is(wp.peak(logOf(entries), which), bruteForce(entries, which));
+});
+
+test('the window peak: (t - 10, t] excludes a GET exactly 10 s before, counts one at t; an empty log is 0', () => {
+  const wp = new WindowPeak();
+  assert.is(wp.peak(logOf([]), EVERY_SEND), 0);
+  assert.is(wp.peak(logOf([{ t: 15, vault: 0, count: 4 }, { t: 5, vault: 0, count: 3 }]), EVERY_SEND), 4);
+  assert.is(wp.peak(logOf([{ t: 14.5, vault: 0, count: 4 }, { t: 5, vault: 0, count: 3 }]), EVERY_SEND), 7);
+  // A log reused: a shorter second log after a longer one.
+  const log = logOf([{ t: 1, vault: 0, count: 9 }, { t: 2, vault: 0, count: 9 }]);
+  assert.is(wp.peak(log, EVERY_SEND), 18);
+  log.clear();
+  log.push(0.5, 0, 1);
+  assert.is(wp.peak(log, EVERY_SEND), 1);
+});
+
+test.run();
