@@ -152,7 +152,7 @@ test('run.json records the run; a folder holding another scenario\'s or seed\'s 
   assert.is(sim('run', fixture, '--out', out, '--trials', '4', '--quiet').code, 0);
   const before = readFileSync(join(out, 'summary.csv'), 'utf8');
   // Another seed, another scenario: refused, nothing touched.
-  for (const args of [['--seed', '9'], ['--set', 'horizon=300']]) {
+  for (const args of [['--seed', '9'], ['--set', 'horizon=9m']]) {
     const r = sim('run', fixture, '--out', out, '--trials', '2', '--quiet', ...args);
     assert.is(r.code, 2, args.join(' '));
     assert.match(r.stderr.trim(), new RegExp(`^sim: --out ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: holds the results of small \\(seed 3, 4 trials\\); this run is another (seed|scenario) and would replace them: a new --out, or --force$`));

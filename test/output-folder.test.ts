@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -44,6 +44,17 @@ test('an output folder that cannot be created is refused at once (Node\'s recurs
   const dir = mkdtempSync(join(tmpdir(), 'sim-out-'));
   prepareOutputFolder(join(dir, 'a', 'b', 'c'));
   assert.ok(existsSync(join(dir, 'a', 'b', 'c')), 'nested folders are made');
+});
+
+test('temporary files a killed run left are removed; a live run\'s and other files are not', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-out-'));
+  // A process that has ended: its id is free (and not reused within this test).
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+  const strays = [`.summary.csv.${dead}.tmp`, `.trials.csv.${dead}.tmp`];
+  const kept = [`.summary.csv.${process.ppid}.tmp`, `.notes.txt.${dead}.tmp`, 'notes.txt'];
+  for (const f of [...strays, ...kept]) writeFileSync(join(dir, f), 'x');
+  writeFilesAtomically(dir, FILES);
+  assert.equal(readdirSync(dir).sort(), [...kept, 'summary.csv', 'timeseries.csv', 'trials.csv'].sort());
 });
 
 test.run();

@@ -1,4 +1,6 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -41,6 +43,39 @@ test('sim run keeps what finished: the finished points written, one line per fai
   assert.is(summary.length, 2, 'the header and point 0');
   assert.match(summary[1], /^0,5,/);
   assert.match(lines.join(''), /^sim: point 1 \(jitterSeconds=10\) failed: boom; to reproduce, run two\.yaml with its sweep reduced to this point \(seed 1, 1000 trials\)$/m);
+});
+
+
+test('a stuck worker is reported, not waited on: its point fails after --stall-timeout, the other point is written (exit 3)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-stuck-'));
+  const file = join(dir, 'two.yaml');
+  writeFileSync(file, 'name: two\nhorizon: 60\ntrials: 12\nfleet:\n  - {clusters: 3, secretSyncs: 2}\nsweep:\n  jitterSeconds: [5, 10]\n');
+  const started = Date.now();
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('../sim/cli/main.js', import.meta.url)), 'run', file, '--out', join(dir, 'out'), '--quiet', '--workers', '2', '--stall-timeout', '1'], {
+    encoding: 'utf8',
+    env: { ...process.env, AKV_SIM_TEST_STUCK_POINT: '1' },
+    timeout: 60_000,
+  });
+  assert.is(r.status, 3, r.stderr);
+  assert.ok(Date.now() - started < 30_000, 'stopped long before the test\'s own timeout');
+  assert.match(r.stderr, /point 1 \(jitterSeconds=10\) failed: point 1 trials \d+-\d+ still running after 1 s with no batch of trials finished meanwhile: a stuck worker/);
+  assert.not.match(r.stderr, /point 0 .*failed/);
+  const rows = readFileSync(join(dir, 'out', 'summary.csv'), 'utf8').trim().split('\n');
+  assert.is(rows.length, 2, 'the header and point 0');
+  assert.ok(rows[1].startsWith('0,5,'), rows[1]);
+});
+
+test('--stall-timeout must be a positive number of seconds', async () => {
+  const { parseArgs } = await import('../sim/cli/args.js');
+  for (const bad of ['0', '-3', 'soon']) {
+    try {
+      await parseArgs(['run', 'x.yaml', '--stall-timeout', bad]);
+      assert.unreachable(bad);
+    } catch (e) {
+      assert.match((e as Error).message, /^--stall-timeout: expected a number of seconds above 0, got /, bad);
+    }
+  }
+  assert.is(((await parseArgs(['run', 'x.yaml', '--stall-timeout', '2.5'])) as { stallSeconds?: number }).stallSeconds, 2.5);
 });
 
 test.run();

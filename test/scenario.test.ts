@@ -203,12 +203,12 @@ test('command-line overrides apply before validation', () => {
   fails(MIN, '--set fleet.3.jitterSeconds: fleet.3 does not exist (the list has 1 entries)', { set: ['fleet.3.jitterSeconds=5'] });
 });
 
-test('warnings: an event at or after the horizon, a rollout window the horizon cuts short', () => {
-  const yaml = `${MIN}horizon: 10m\nevents:\n  - {at: 12m, kind: restart, clusters: 10%}\n  - {at: 8m, kind: rollout, clusters: 100%, waves: 2, over: 3m}\n  - {at: 5m, kind: rollout, clusters: 100%, waves: 2, over: 5m}\n`;
-  assert.equal(scenarioWarnings(parseScenario(yaml, 'x.yaml')), [
-    'events.0: a restart at 720 s starts at or after the horizon (600 s): it is never simulated',
-    'events.1: the rollout at 480 s with its waves and jitter runs to 660 s, after the horizon (600 s)',
-  ]);
+test('warnings: a rollout window the horizon cuts short; an event at or after the horizon is an error', () => {
+  const yaml = `${MIN}horizon: 10m\nevents:\n  - {at: 8m, kind: rollout, clusters: 100%, waves: 2, over: 3m}\n  - {at: 5m, kind: rollout, clusters: 100%, waves: 2, over: 5m}\n`;
+  assert.equal(scenarioWarnings(parseScenario(yaml, 'x.yaml')), ['events.0: the rollout at 480 s with its waves and jitter runs to 660 s, after the horizon (600 s)']);
+  fails(`${MIN}horizon: 10m\nevents:\n  - {at: 8m, kind: rollout, clusters: 100%}\n  - {at: 12m, kind: restart, clusters: 10%}\n`, 'x.yaml: events.1.at: the restart at 720s is at or after the horizon (600s), so it would never happen; a longer horizon or an earlier time');
+  fails(`${MIN}horizon: 60s\nevents:\n  - {at: 10h, kind: rollout, clusters: 100%}\n`, 'x.yaml: events.0.at: the rollout at 36000s is at or after the horizon (60s), so it would never happen; a longer horizon or an earlier time');
+  fails(`${MIN}horizon: 10m\nevents:\n  - {at: 10m, kind: outage, duration: 1m}\n`, 'x.yaml: events.0.at: the outage at 600s is at or after the horizon (600s), so it would never happen; a longer horizon or an earlier time');
   const swept = parseScenario(`${MIN}horizon: 10m\nsweep:\n  jitterSeconds: [0, 15m]\n`, 'x.yaml');
   assert.equal(scenarioWarnings(swept), ["horizon: 600 s ends before the initial rollout's jitter window (900 s): some SecretSyncs never fetch (point 1)"]);
   assert.equal(scenarioWarnings(parseScenario(MIN, 'x.yaml')), [], 'the defaults warn of nothing');

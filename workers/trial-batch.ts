@@ -9,9 +9,19 @@ export interface BatchTask {
   from: number;
   to: number;
   engine: EngineChoice;
+  /** Set to 1 when the batch starts (the pool's watchdog tells running batches from queued ones). */
+  started?: Int32Array;
 }
+
+/**
+ * A fault for the tests of the pool's watchdog: AKV_SIM_TEST_STUCK_POINT=<point> makes the batches
+ * of that point spin forever, as a worker stuck in a bug would.
+ */
+const stuckPoint = process.env.AKV_SIM_TEST_STUCK_POINT;
 
 /** The pool entry: trials [from, to) of one point. */
 export default function trialBatch(task: BatchTask): TrialBatch {
+  if (task.started) Atomics.store(task.started, 0, 1);
+  if (stuckPoint !== undefined && String(task.point) === stuckPoint) for (;;);
   return runTrialBatch(task.model, task.seed, task.point, task.from, task.to, task.engine);
 }

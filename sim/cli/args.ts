@@ -1,5 +1,5 @@
 import yargs, { type Argv } from 'yargs';
-import { ENGINES, type EngineChoice } from '../run/trial-pool.js';
+import { DEFAULT_STALL_SECONDS, ENGINES, type EngineChoice } from '../run/trial-pool.js';
 import { RECOMMEND_METRICS, SHAPE_CHOICES, type RecommendMetric, type ShapeChoice } from '../run/jitter-search.js';
 import { LIMITER_SHAPES } from '../model/config.js';
 import { UserError } from '../scenario/errors.js';
@@ -13,6 +13,8 @@ interface SimulationFlags {
   workers?: number;
   /** `coupled`: run every trial in the coupled driver (a check of the independent one). */
   engine: EngineChoice;
+  /** Seconds with no batch of trials finished after which the run stops (a stuck worker). */
+  stallSeconds?: number;
 }
 
 export interface RunArgs extends SimulationFlags {
@@ -74,7 +76,8 @@ const simulationFlags = (y: Argv, trialsHelp: string) =>
       choices: [...ENGINES],
       default: 'auto',
       describe: 'auto: each trial runs cluster by cluster and falls back to one fleet-wide event loop when the vault would throttle; coupled: always the fleet-wide loop (a check: same bytes, slower)',
-    });
+    })
+    .option('stall-timeout', { type: 'number', requiresArg: true, describe: `seconds with no batch of trials finished before the run stops as stuck (default ${DEFAULT_STALL_SECONDS})` });
 
 const scenarioFlags = (y: Argv) =>
   simulationFlags(y.positional('scenario', { type: 'string', describe: 'scenario YAML file', demandOption: true }), 'trials per point (overrides the file)').option(
@@ -154,6 +157,8 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
     workers: whole('workers', parsed.workers),
     engine: parsed.engine as EngineChoice,
   };
+  const stall = positiveSeconds('stall-timeout', parsed['stall-timeout'] as number | undefined);
+  if (stall !== undefined) sim.stallSeconds = stall;
   switch (command) {
     case 'run':
     case 'validate':
@@ -214,6 +219,12 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
 function whole(name: string, v: unknown): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UserError(`--${name}: expected a whole number of at least 1, got ${String(v)}`);
+  return v;
+}
+
+function positiveSeconds(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new UserError(`--${name}: expected a number of seconds above 0, got ${String(v)}`);
   return v;
 }
 

@@ -40,7 +40,7 @@ export async function jitterCommand(args: JitterArgs): Promise<number> {
   if (args.verify) {
     const trials = args.trials ?? 2000;
     const model = recipeFleetModel(fleet, jitter, PUBLISHED_LIMITERS['token-bucket']);
-    const [r] = await runPoints([{ index: 0, model }], args.seed ?? 1, trials, 'sim jitter --verify', { workers: args.workers, engine: args.engine });
+    const [r] = await runPoints([{ index: 0, model }], args.seed ?? 1, trials, 'sim jitter --verify', { workers: args.workers, engine: args.engine, stallSeconds: args.stallSeconds });
     const p = (m: string) => formatProportion(r.summary.get(`${m}_mean`)!, r.summary.get(`${m}_lo`)!, r.summary.get(`${m}_hi`)!);
     rows[1][2] = `simulated ${p('pSecondOver')}`;
     rows[2][2] = `simulated ${p('refreshOver')}`;

@@ -25,7 +25,7 @@ export async function recommendCommand(args: RecommendArgs): Promise<number> {
   const g = base.fleet[0];
   const secrets = g.secretSyncs * g.objectsPerSync;
   const recipe = recommendation({ clusters: g.clusters, secretsPerCluster: secrets, perSecondLimit: base.metrics.perSecondLimit }, DOCUMENTED_RISK).documented;
-  const pool = new TrialPool(args.workers, undefined, args.engine);
+  const pool = new TrialPool(args.workers, undefined, args.engine, args.stallSeconds);
   let answer: Recommendation;
   try {
     answer = await recommendJitter(base, scenario.seed, args.shapes, recipe >= 1 ? recipe : 1, pool, {

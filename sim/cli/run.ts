@@ -49,7 +49,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const started = new Date();
   let results;
   try {
-    results = await runScenario(scenario, { workers, engine: args.engine, progress: !args.quiet });
+    results = await runScenario(scenario, { workers, engine: args.engine, progress: !args.quiet, stallSeconds: args.stallSeconds });
   } catch (e) {
     if (!(e instanceof PointsFailed)) throw e;
     return keepFinishedPoints(scenario, dir, e, args.scenario);

@@ -53,7 +53,7 @@ export async function tableCommand(args: TableArgs): Promise<number> {
   const trials = args.trials ?? 200;
   if (args.verify) {
     const points = cells.flatMap((c, i) => SHAPES.map((shape) => ({ index: i, model: recipeFleetModel(c.fleet, c.documented, PUBLISHED_LIMITERS[shape]) })));
-    const results = await runPoints(points, args.seed ?? 1, trials, 'sim table --verify', { workers: args.workers, engine: args.engine });
+    const results = await runPoints(points, args.seed ?? 1, trials, 'sim table --verify', { workers: args.workers, engine: args.engine, stallSeconds: args.stallSeconds });
     cells.forEach((c, i) => {
       c.simulated = Object.fromEntries(SHAPES.map((shape, k) => [shape, results[i * SHAPES.length + k]])) as Record<LimiterShape, PointResult>;
     });

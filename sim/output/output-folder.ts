@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../scenario/errors.js';
 
@@ -41,15 +41,43 @@ function removeQuietly(file: string): void {
   }
 }
 
+/** Whether a process with this id runs (one we may not signal still runs). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files of these names that a run killed while writing left behind
+ * (`.<name>.<pid>.tmp` of a process that no longer runs); another live run's are left alone.
+ */
+function removeStrays(dir: string, names: string[]): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const m = /^\.(.+)\.(\d+)\.tmp$/.exec(entry);
+    if (m && names.includes(m[1]) && !alive(Number(m[2]))) removeQuietly(join(dir, entry));
+  }
+}
+
 /**
  * Writes files into `dir`: each goes to a temporary file first and all are renamed into place
  * only when every one is written, so a failure leaves no half-written file behind. When one
  * cannot be written (a full disk), the temporary files are removed, the first file (the
  * summary, small) is still written alone if it can be, and the error is one line naming the
- * file and the reason.
+ * file and the reason. Temporary files of these names left by a killed run are removed first.
  */
 export function writeFilesAtomically(dir: string, files: Array<[name: string, text: string]>): string[] {
   makeFolder(dir);
+  removeStrays(dir, files.map(([name]) => name));
   const temps: string[] = [];
   try {
     for (const [name, text] of files) {

@@ -13,6 +13,8 @@ export interface RunOptions {
   progress?: boolean;
   /** Which driver runs the trials (default auto). */
   engine?: EngineChoice;
+  /** Seconds with no batch finished after which the run stops (a stuck worker). */
+  stallSeconds?: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface PointToRun {
  * is the same for any number of workers or batch size, and points share their luck.
  */
 export async function runPoints(points: PointToRun[], seed: number | string, trials: number, label: string, options: RunOptions = {}): Promise<PointResult[]> {
-  const pool = new TrialPool(options.workers, options.batchSize, options.engine);
+  const pool = new TrialPool(options.workers, options.batchSize, options.engine, options.stallSeconds);
   const progress = new Progress(trials * points.length, label, process.stderr, options.progress ?? true);
   let done = 0;
   const tick = (n: number) => progress.update((done += n));

@@ -23,16 +23,37 @@ export function batches(trials: number, workers: number, batchSize?: number, fro
   return out;
 }
 
+/** Seconds with no batch finished, while batches are pending, after which the pool gives up (sim run --stall-timeout). */
+export const DEFAULT_STALL_SECONDS = 1800;
+
+/** No batch finished for the stall timeout: a worker is stuck (a bug, never a large scenario's pace). */
+export class WorkerStalled extends Error {
+  constructor(seconds: number, batch: string) {
+    super(`${batch} still running after ${seconds} s with no batch of trials finished meanwhile: a stuck worker, stopped (--stall-timeout SECONDS sets the limit)`);
+    this.name = 'WorkerStalled';
+  }
+}
+
 /**
  * Worker threads that simulate trials. Trial i draws from the random streams named by
  * (seed, i) whichever worker runs it, so results never depend on the pool. With 0 workers the
  * trials run in the calling thread (tests that start many small runs, profiling).
+ *
+ * A watchdog: when no batch has finished for `stallSeconds` while some are running, each
+ * running batch is taken as stuck; its worker thread is terminated and every batch of the same
+ * `run` (a point) fails with WorkerStalled, while other points go on. A batch holds at most 250
+ * trials, so the default of 30 minutes is far beyond any healthy batch's time.
  */
 export class TrialPool {
   readonly workers: number;
   private readonly pool?: Piscina<BatchTask, TrialBatch>;
+  private readonly pending = new Map<number, PendingBatch>();
+  private nextTask = 0;
+  private nextRun = 0;
+  private lastProgress = Date.now();
+  private watchdog: NodeJS.Timeout | null = null;
 
-  constructor(workers = defaultWorkers(), private readonly batchSize?: number, private readonly engine: EngineChoice = 'auto') {
+  constructor(workers = defaultWorkers(), private readonly batchSize?: number, private readonly engine: EngineChoice = 'auto', private readonly stallSeconds = DEFAULT_STALL_SECONDS) {
     this.workers = workers;
     if (workers === 0) return;
     this.pool = new Piscina<BatchTask, TrialBatch>({
@@ -45,17 +66,70 @@ export class TrialPool {
 
   /** Trials [from, to) of a point, in batches over the workers; `onTrials` hears of each finished batch. */
   run(model: ModelConfig, seed: number | string, point: number, from: number, to: number, onTrials?: (n: number) => void): Promise<TrialBatch[]> {
+    const run = this.nextRun++;
     return Promise.all(
       batches(to - from, Math.max(1, this.workers), this.batchSize, from).map(async ([f, t]) => {
         const task = { model, seed, point, from: f, to: t, engine: this.engine };
-        const batch = this.pool ? await this.pool.run(task) : trialBatch(task);
+        const batch = this.pool ? await this.watched(task, run) : trialBatch(task);
         onTrials?.(t - f);
         return batch;
       }),
     );
   }
 
+  private async watched(task: BatchTask, run: number): Promise<TrialBatch> {
+    const id = this.nextTask++;
+    if (this.pending.size === 0) this.lastProgress = Date.now();
+    const started = new Int32Array(new SharedArrayBuffer(4));
+    const abort = new AbortController();
+    this.pending.set(id, { run, label: `point ${task.point} trials ${task.from}-${task.to - 1}`, abort, started });
+    this.startWatchdog();
+    try {
+      return await this.pool!.run({ ...task, started }, { signal: abort.signal });
+    } catch (e) {
+      const reason: unknown = abort.signal.reason;
+      throw abort.signal.aborted && reason instanceof WorkerStalled ? reason : e;
+    } finally {
+      this.pending.delete(id);
+      this.lastProgress = Date.now();
+      if (this.pending.size === 0) this.stopWatchdog();
+    }
+  }
+
+  private startWatchdog(): void {
+    if (this.watchdog !== null) return;
+    const every = Math.max(50, Math.min(5000, (this.stallSeconds * 1000) / 4));
+    this.watchdog = setInterval(() => this.checkProgress(), every);
+    this.watchdog.unref();
+  }
+
+  private checkProgress(): void {
+    if (this.pending.size === 0 || Date.now() - this.lastProgress < this.stallSeconds * 1000) return;
+    const all = [...this.pending.values()];
+    const running = all.filter((b) => Atomics.load(b.started, 0) === 1);
+    for (const stuck of running.length > 0 ? running : all) {
+      const error = new WorkerStalled(this.stallSeconds, stuck.label);
+      for (const b of all) if (b.run === stuck.run && !b.abort.signal.aborted) b.abort.abort(error);
+    }
+    this.lastProgress = Date.now();
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog !== null) clearInterval(this.watchdog);
+    this.watchdog = null;
+  }
+
   destroy(): Promise<void> {
+    this.stopWatchdog();
     return this.pool?.destroy() ?? Promise.resolve();
   }
+}
+
+interface PendingBatch {
+  /** The pool.run call (a point) it belongs to. */
+  run: number;
+  label: string;
+  abort: AbortController;
+  /** Set to 1 by the worker when the batch starts. */
+  started: Int32Array;
 }

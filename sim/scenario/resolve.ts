@@ -49,6 +49,10 @@ export function resolveModel(input: ScenarioInput): ModelConfig {
   const groupNames = fleet.map((g) => g.name);
   unique(groupNames, 'fleet', 'group');
   const events = input.events.map((e, i) => resolveEvent(e, `events.${i}`, fleet, vaultNames, input.horizon));
+  events.forEach((e, i) => {
+    // Never simulated: the run would answer a question the scenario did not ask, silently.
+    if (e.at >= input.horizon) throw new UserError(`events.${i}.at: the ${e.kind} at ${e.at}s is at or after the horizon (${input.horizon}s), so it would never happen; a longer horizon or an earlier time`);
+  });
   input.vaults.forEach((v, i) => checkLimiter(v.limiter, `vaults.${i}.limiter`));
   if (input.subscription !== 'none') checkLimiter(input.subscription.limiter, 'subscription.limiter');
   const retry = input.client.retry;

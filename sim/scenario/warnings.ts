@@ -2,9 +2,9 @@ import type { ModelConfig } from '../model/config.js';
 import type { Scenario } from './load.js';
 
 /**
- * What a valid scenario may not mean to say: an event that starts at or after the horizon (it
- * is never simulated), and a rollout whose jitter window outlasts the horizon (some SecretSyncs
- * never fetch within the trial, so every metric of the rollout is cut short). One line each,
+ * What a valid scenario may not mean to say: a rollout whose jitter window outlasts the horizon
+ * (some SecretSyncs never fetch within the trial, so every metric of the rollout is cut short).
+ * An event at or after the horizon is an error (resolve.ts), not a warning. One line each,
  * naming the point when the sweep makes it differ.
  */
 export function scenarioWarnings(scenario: Scenario): string[] {
@@ -27,8 +27,7 @@ function modelWarnings(m: ModelConfig): string[] {
     out.push(`horizon: ${m.horizon} s ends before the initial rollout's jitter window (${jitter} s): some SecretSyncs never fetch`);
   }
   m.events.forEach((e, i) => {
-    if (e.at >= m.horizon) out.push(`events.${i}: a ${e.kind} at ${e.at} s starts at or after the horizon (${m.horizon} s): it is never simulated`);
-    else if (e.kind === 'rollout' && e.at + e.over + jitter > m.horizon) {
+    if (e.kind === 'rollout' && e.at + e.over + jitter > m.horizon) {
       out.push(`events.${i}: the rollout at ${e.at} s with its waves and jitter runs to ${e.at + e.over + jitter} s, after the horizon (${m.horizon} s)`);
     }
   });
