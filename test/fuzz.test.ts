@@ -1,8 +1,14 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { stringify } from 'yaml';
-import { METRIC_INDEX as M, TRIAL_METRICS } from '../sim/metrics/trial-record.js';
+import { summarisePoint } from '../sim/metrics/summary.js';
+import { METRIC_INDEX as M, STATUS_REASONS, TRIAL_METRICS } from '../sim/metrics/trial-record.js';
 import { UserError } from '../sim/scenario/errors.js';
 import { parseScenario } from '../sim/scenario/load.js';
 import { run, scaled } from './helpers.js';
@@ -10,8 +16,9 @@ import { run, scaled } from './helpers.js';
 /**
  * Property-based tests (fast-check, seeded: the same documents on every run). Generated scenario
  * documents, mostly wrong, must be accepted or refused with one line per problem, never crash;
- * generated small valid scenarios must run on both drivers with the same records and records
- * that make sense.
+ * generated small valid scenarios must run on both drivers with the same records, records that
+ * make sense (the limiter's promise kept, summary intervals around their means) and the poll
+ * loop's counts.
  */
 const SEED = 20261130;
 
@@ -122,11 +129,9 @@ const smallScenario = fc.record({
   event: fc.constantFrom('', '{at: 20s, kind: rollout, clusters: 50%}', '{at: 10s, kind: restart, clusters: 100%}', '{at: 5s, kind: outage, duration: 20s, timeout: 1s}', '{at: 0s, kind: rotation, every: 15s, until: 40s}'),
 });
 
-test('generated small scenarios run on both drivers with the same records, and the records make sense', () => {
-  let runs = 0;
-  fc.assert(
-    fc.property(smallScenario, (p) => {
-      const yaml = `name: fuzz
+/** A small valid scenario's document. */
+function smallYaml(p: typeof smallScenario extends fc.Arbitrary<infer T> ? T : never): string {
+  return `name: fuzz
 horizon: 120s
 start: ${p.start}
 fleet:
@@ -136,9 +141,28 @@ vaults:
 client: {retry: ${p.retry}, requeue: {overall: ${p.overall}}}
 events: [${p.event}]
 `;
+}
+
+test('generated small scenarios run on both drivers with the same records, and the records make sense', () => {
+  let runs = 0;
+  fc.assert(
+    fc.property(smallScenario, (p) => {
+      const yaml = smallYaml(p);
       const m = parseScenario(yaml, 'fuzz.yaml').points[0].model;
       const batch = run(m, 2, runs); // auto against coupled: same records
       runs++;
+      // The summary row: every interval holds its mean, nothing negative, shares within [0, 1].
+      const row = summarisePoint([batch]).summary;
+      for (const [column, mean] of row) {
+        if (!column.endsWith('_mean') || Number.isNaN(mean)) continue;
+        const name = column.slice(0, -'_mean'.length);
+        const lo = row.get(`${name}_lo`)!;
+        const hi = row.get(`${name}_hi`)!;
+        // A metric that only some trials have: one value has no interval.
+        if (Number.isNaN(lo) && Number.isNaN(hi) && row.get(`${name}_n`) === 1) continue;
+        assert.ok(lo <= mean && mean <= hi && lo >= 0, `${name}: ${mean} in [${lo}, ${hi}]`);
+        if (['throttledTrial', 'refreshOver', 'pSecondOver', 'throttledFraction'].includes(name)) assert.ok(hi <= 1, `${name}_hi ${hi}`);
+      }
       const w = TRIAL_METRICS.length;
       for (let i = 0; i < 2; i++) {
         const v = (k: keyof typeof M) => batch.metrics[i * w + M[k]];
@@ -149,12 +173,98 @@ events: [${p.event}]
         assert.ok(v('retries') >= 0 && v('requeues') >= 0 && v('fetchesNeeded') >= 0);
         const series = batch.series.subarray(i * 2 * batch.bins, i * 2 * batch.bins + batch.bins).reduce((a, b) => a + b, 0);
         assert.ok(series <= v('requests'), 'the timeseries holds no more GETs than were sent');
+        // The limiter's promise: the GETs it accepted in any k whole seconds stay within what its
+        // shape allows over k seconds (outages aside: their GETs never reached it).
+        if (!p.event.includes('outage')) {
+          const base = i * 2 * batch.bins;
+          const accepted = Array.from({ length: batch.bins }, (_, b) => batch.series[base + b] - batch.series[base + batch.bins + b]);
+          const l = m.vaults[0].limiter;
+          const allowed = (k: number) =>
+            l.kind === 'token-bucket' ? l.capacity + l.refillPerSecond * k : l.kind === 'sliding-window' ? l.limit * Math.ceil(k / l.window) : l.limit * (Math.ceil(k / l.window) + 1);
+          for (let from = 0; from < accepted.length; from++) {
+            let sum = 0;
+            for (let k = 1; from + k <= accepted.length; k++) {
+              sum += accepted[from + k - 1];
+              assert.ok(sum <= allowed(k), `${sum} GETs accepted in [${from}, ${from + k}) s, the ${l.kind} allows ${allowed(k)}`);
+            }
+          }
+        }
         for (const k of TRIAL_METRICS) assert.ok(!Number.isNaN(v(k)) || ['firstThrottleAt', 'lastThrottleAt', 'convergence', 'recovery', 'stalenessP50', 'stalenessP99', 'stalenessMax', 'amplification', 'pSecondOver'].includes(k), `${k} is NaN`);
       }
     }),
     { seed: SEED, numRuns: scaled(120, 12) },
   );
   console.log(`  (small scenarios run: ${runs}, each on both drivers)`);
+});
+
+test('generated healthy fleets: every SecretSync reconciles within J of the rollout and then every P to P + J', () => {
+  // Latency 0 and a limit no fleet here reaches: nothing fails and no reconcile waits, so each
+  // SecretSync's reconciles number between floor((H - J) / (P + J)) + 1 and floor(H / P) + 1.
+  let trials = 0;
+  fc.assert(
+    fc.property(
+      fc.record({
+        clusters: fc.integer({ min: 1, max: 10 }),
+        secretSyncs: fc.integer({ min: 1, max: 8 }),
+        jitter: fc.integer({ min: 0, max: 60 }),
+        poll: fc.integer({ min: 1, max: 90 }),
+        workers: fc.integer({ min: 1, max: 3 }),
+        horizon: fc.integer({ min: 61, max: 400 }),
+      }),
+      (p) => {
+        const m = parseScenario(
+          `name: polls\nhorizon: ${p.horizon}s\nfleet:\n  - {clusters: ${p.clusters}, secretSyncs: ${p.secretSyncs}, jitterSeconds: ${p.jitter}, rotationPollIntervalInSeconds: ${p.poll}, maxConcurrentReconciles: ${p.workers}, latency: 0}\nvaults:\n  - {name: kv, limiter: {kind: token-bucket, capacity: 1000000, refillPerSecond: 100000}}\n`,
+          'polls.yaml',
+        ).points[0].model;
+        const batch = run(m, 3, trials);
+        const w = TRIAL_METRICS.length;
+        const syncs = p.clusters * p.secretSyncs;
+        const least = syncs * (Math.floor((p.horizon - p.jitter) / (p.poll + p.jitter)) + 1);
+        const most = syncs * (Math.floor(p.horizon / p.poll) + 1);
+        for (let i = 0; i < 3; i++) {
+          const v = (k: keyof typeof M) => batch.metrics[i * w + M[k]];
+          const reconciles = STATUS_REASONS.reduce((sum, r) => sum + v(r), 0);
+          assert.is(v('throttled'), 0);
+          assert.is(v('UpdateNoValueChangeSucceeded') + v('UpdateValueChangeOrForceUpdateSucceeded'), reconciles, 'every reconcile succeeded');
+          assert.ok(reconciles >= least && reconciles <= most, `${reconciles} reconciles of ${syncs} SecretSyncs over ${p.horizon} s, expected ${least} to ${most}`);
+          trials++;
+        }
+      },
+    ),
+    { seed: SEED, numRuns: scaled(100, 10) },
+  );
+  console.log(`  (healthy fleets: ${trials} trials checked)`);
+});
+
+test('generated documents through the command line: validate and run exit 0 or 2, one line, never a stack or a hang', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-fuzz-'));
+  const cli = fileURLToPath(new URL('../sim/cli/main.js', import.meta.url));
+  const codes: Record<string, number> = {};
+  let n = 0;
+  fc.assert(
+    // Mostly-wrong documents, and small valid scenarios (one in three) to run.
+    fc.property(fc.oneof({ weight: 2, arbitrary: documentArb.map((d) => ({ d })) }, { weight: 1, arbitrary: smallScenario.map((p) => ({ p })) }), (pick) => {
+      let text: string;
+      try {
+        text = 'p' in pick ? smallYaml(pick.p) : stringify(pick.d);
+      } catch {
+        return;
+      }
+      const file = join(dir, `doc${n++}.yaml`);
+      writeFileSync(file, text);
+      for (const command of [['validate', file], ['run', file, '--trials', '2', '--quiet', '--force', '--out', join(dir, `out${n}`)]]) {
+        const r = spawnSync(process.execPath, [cli, ...command], { encoding: 'utf8', timeout: 60_000 });
+        const key = `${command[0]} ${r.status}`;
+        codes[key] = (codes[key] ?? 0) + 1;
+        assert.ok(r.status === 0 || r.status === 2, `${command[0]} exit ${r.status} for\n${text}\n${r.stderr}`);
+        assert.not.match(r.stderr, /^\s+at /m, `a stack for\n${text}\n${r.stderr}`);
+        if (r.status === 2) assert.is(r.stderr.trim().split('\n').filter((l) => !l.startsWith('warning:')).every((l) => l.startsWith('sim: ')), true, r.stderr);
+      }
+    }),
+    { seed: SEED + 1, numRuns: scaled(24, 4) },
+  );
+  console.log(`  (command lines: ${JSON.stringify(codes)})`);
+  assert.ok((codes['run 0'] ?? 0) > 0 && (codes['validate 2'] ?? 0) > 0, 'both outcomes generated');
 });
 
 test.run();
