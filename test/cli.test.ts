@@ -18,17 +18,17 @@ function sim(...args: string[]) {
 
 test('flags parse into data', async () => {
   const a = await parseArgs(['run', 'x.yaml', '--trials', '50', '--seed', '9', '--workers', '2', '--set', 'a=1', '--set', 'b=2', '--json']);
-  assert.equal(a, { command: 'run', scenario: 'x.yaml', trials: 50, seed: 9, workers: 2, engine: 'auto', out: undefined, set: ['a=1', 'b=2'], json: true, quiet: false, force: false });
+  assert.equal(a, { command: 'run', scenario: 'x.yaml', trials: 50, seed: 9, workers: 2, engine: 'auto', out: undefined, set: ['a=1', 'b=2'], json: true, quiet: false, force: false, report: false });
   const c = await parseArgs(['run', 'x.yaml', '--engine', 'coupled']);
   assert.is((c as { engine: string }).engine, 'coupled');
   const j = await parseArgs(['jitter', '--clusters', '700', '--secrets', '30', '--jitter', '3m', '--longest-refresh', '75m']);
-  assert.equal(j, { command: 'jitter', trials: undefined, seed: undefined, workers: undefined, engine: 'auto', clusters: 700, secrets: 30, risk: 1e-4, perSecondLimit: 400, jitter: 180, longestRefresh: 4500, poll: 3600, verify: false });
+  assert.equal(j, { command: 'jitter', trials: undefined, seed: undefined, workers: undefined, engine: 'auto', clusters: 700, secrets: 30, risk: 1e-4, perSecondLimit: 400, jitter: 180, longestRefresh: 4500, poll: 3600, verify: false, json: false });
   const r = await parseArgs(['recommend', 'x.yaml', '--target', '1e-3', '--metric', 'refreshOver']);
   assert.equal(r, { command: 'recommend', scenario: 'x.yaml', trials: undefined, seed: undefined, workers: undefined, engine: 'auto', target: 1e-3, metric: 'refreshOver', maxTrials: 100000, shapes: ['token-bucket', 'fixed-window', 'sliding-window'], set: [], json: false, quiet: false });
   const one = await parseArgs(['recommend', 'x.yaml', '--shape', 'sliding-window', '--trials', '50', '--json']);
   assert.ok(one.command === 'recommend');
   assert.equal([one.shapes, one.trials, one.json], [['sliding-window'], 50, true]);
-  for (const bad of [['jitter', '--clusters', '7'], ['jitter', '--clusters', '7', '--secrets', '3', '--jitter', 'soon'], ['recommend', 'x.yaml', '--metric', 'peakRps'], ['recommend', 'x.yaml', '--target', '0'], ['recommend', 'x.yaml', '--shape', 'leaky'], ['recommend', 'x.yaml', '--trials', '500', '--max-trials', '400'], ['run', 'x.yaml', '--trials', '0'], ['run', 'x.yaml', '--workers', '1.5'], ['run', 'x.yaml', '--bogus'], ['run', 'x.yaml', '--engine', 'fast'], ['fly', 'x.yaml'], []]) {
+  for (const bad of [['jitter', '--clusters', '7'], ['jitter', '--clusters', '7', '--secrets', '3', '--jitter', 'soon'], ['recommend', 'x.yaml', '--metric', 'peakRps'], ['recommend', 'x.yaml', '--target', '0'], ['recommend', 'x.yaml', '--shape', 'leaky'], ['recommend', 'x.yaml', '--trials', '500', '--max-trials', '400'], ['run', 'x.yaml', '--trials', '0'], ['run', 'x.yaml', '--workers', '1.5'], ['run', 'x.yaml', '--bogus'], ['run', 'x.yaml', '--engine', 'fast'], ['fly', 'x.yaml']]) {
     try {
       await parseArgs(bad);
       assert.unreachable(bad.join(' '));
@@ -222,6 +222,48 @@ test('sim --help shows the commands and examples', () => {
   assert.is(r.code, 0);
   assert.match(r.stdout, /sim run <scenario>/);
   assert.match(r.stdout, /Examples:/);
+});
+
+test('CLI conventions: --version, bare sim and -h print and exit 0; a mistyped command gets a suggestion; every command has examples', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const version = sim('--version');
+  assert.equal([version.code, version.stdout.trim()], [0, pkg.version]);
+  for (const args of [[], ['-h'], ['--help']]) {
+    const r = sim(...args);
+    assert.is(r.code, 0, args.join(' '));
+    assert.match(r.stdout, /^sim <command> \[options\]/);
+    assert.match(r.stdout, /sim report <dir>/);
+  }
+  const typo = sim('rn', 'x.yaml');
+  assert.is(typo.code, 2);
+  assert.match(typo.stderr, /^sim: Did you mean run\?/m);
+  for (const command of ['run', 'validate', 'jitter', 'table', 'recommend', 'report', 'schema']) {
+    const r = sim(command, '-h');
+    assert.is(r.code, 0, command);
+    assert.match(r.stdout, /\nExamples:\n  sim /, `${command} has examples`);
+  }
+});
+
+test('--json on validate, jitter and table: the same numbers as the text and the files', () => {
+  const v = sim('validate', fixture, '--json');
+  assert.is(v.code, 0, v.stderr);
+  const vj = JSON.parse(v.stdout);
+  assert.equal([vj.ok, vj.name, vj.seed, vj.trials, vj.points.length, vj.points[1].sweep], [true, 'small', 3, 40, 2, { jitterSeconds: '30s' }]);
+  assert.ok(vj.estimate.workerBytes > 0 && vj.estimate.getsPerTrial > 0);
+  const text = sim('validate', fixture).stdout;
+  assert.ok(text.includes(vj.estimate.text), 'the estimate as the text says it');
+  const j = sim('jitter', '--clusters', '700', '--secrets', '30', '--json');
+  const jj = JSON.parse(j.stdout);
+  assert.match(sim('jitter', '--clusters', '700', '--secrets', '30').stdout, new RegExp(`recommended jitterSeconds: ${jj.recommended.jitterSeconds} `));
+  assert.equal([jj.recipeApplies, jj.jitterSeconds, jj.simulated], [true, 190, null]);
+  assert.ok(jj.probabilities.exactRefresh > jj.probabilities.exactSecond);
+  const out = mkdtempSync(join(tmpdir(), 'sim-table-json-'));
+  const t = sim('table', '--json', '--out', out);
+  const rows = JSON.parse(t.stdout) as Array<Record<string, number>>;
+  const csv = readFileSync(join(out, 'jitter-table.csv'), 'utf8').trim().split('\n');
+  assert.is(rows.length, csv.length - 1);
+  assert.equal(Object.keys(rows[0]), csv[0].split(','));
+  assert.is(rows.filter((r) => r.differs === 1).length, csv.slice(1).filter((l) => l.split(',')[5] === '1').length);
 });
 
 test.run();

@@ -31,7 +31,10 @@ test('durations, shares and rates', () => {
   assert.is(parseDuration('1d'), 86400);
   assert.is(parseDuration('1.5h'), 5400);
   assert.is(parseDuration(42), 42);
-  for (const bad of ['-5s', '5 parsecs', '', 'h', -1, NaN, null, [1]]) assert.is(parseDuration(bad), null, String(bad));
+  assert.is(parseDuration('1h30m'), 5400);
+  assert.is(parseDuration('2m 30s'), 150);
+  assert.is(parseDuration('1d2h'), 93600);
+  for (const bad of ['-5s', '5 parsecs', '', 'h', '1h30', '1h-30m', -1, NaN, null, [1]]) assert.is(parseDuration(bad), null, String(bad));
   assert.is(parseShare('25%'), 0.25);
   assert.is(parseShare(0.3), 0.3);
   for (const bad of ['125%', 1.5, -0.1, 'half']) assert.is(parseShare(bad), null, String(bad));
@@ -72,7 +75,7 @@ test('every problem of a document at once, one line each', () => {
       'x.yaml: trails: unknown key, did you mean "trials"?',
       'x.yaml: fleet.0.clusters: expected a number, got "x"',
       'x.yaml: fleet.0.secretSyncs: expected a number, got "y"',
-      'x.yaml: fleet.0.jitterSeconds: expected a duration such as 90, "250ms", "90s", "15m", "6h" or "1d", got "soon"',
+      'x.yaml: fleet.0.jitterSeconds: expected a duration such as 90, "250ms", "90s", "15m", "1h30m" or "1d", got "soon"',
     ].sort());
   }
 });

@@ -3,6 +3,7 @@ import { DEFAULT_STALL_SECONDS, ENGINES, type EngineChoice } from '../run/trial-
 import { RECOMMEND_METRICS, SHAPE_CHOICES, type RecommendMetric, type ShapeChoice } from '../run/jitter-search.js';
 import { LIMITER_SHAPES } from '../model/config.js';
 import { UserError } from '../scenario/errors.js';
+import { toolVersion } from '../output/run-record.js';
 import { parseDuration } from '../scenario/units.js';
 import { DOCUMENTED_RISK, PER_SECOND_LIMIT } from '../model/defaults.js';
 
@@ -26,6 +27,13 @@ export interface RunArgs extends SimulationFlags {
   quiet: boolean;
   /** Run even when the size check says the run would not fit in memory. */
   force: boolean;
+  /** Also write report.html (run only). */
+  report: boolean;
+}
+
+export interface ReportArgs {
+  command: 'report';
+  dir: string;
 }
 
 export interface JitterArgs extends SimulationFlags {
@@ -40,6 +48,7 @@ export interface JitterArgs extends SimulationFlags {
   longestRefresh?: number;
   poll: number;
   verify: boolean;
+  json: boolean;
 }
 
 export interface TableArgs extends SimulationFlags {
@@ -47,6 +56,7 @@ export interface TableArgs extends SimulationFlags {
   table?: string;
   out?: string;
   verify: boolean;
+  json: boolean;
 }
 
 export interface RecommendArgs extends SimulationFlags {
@@ -62,9 +72,9 @@ export interface RecommendArgs extends SimulationFlags {
   quiet: boolean;
 }
 
-export type CliArgs = RunArgs | JitterArgs | TableArgs | RecommendArgs | { command: 'help'; text: string };
+export type CliArgs = RunArgs | JitterArgs | TableArgs | RecommendArgs | ReportArgs | { command: 'schema' } | { command: 'help'; text: string };
 
-const COMMANDS = ['run', 'validate', 'jitter', 'table', 'recommend'] as const;
+const COMMANDS = ['run', 'validate', 'jitter', 'table', 'recommend', 'report', 'schema'] as const;
 
 const simulationFlags = (y: Argv, trialsHelp: string) =>
   y
@@ -99,9 +109,15 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .option('out', { type: 'string', requiresArg: true, describe: 'output folder (default: results/<name>/)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the summary rows as JSON instead of a table' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' })
-        .option('force', { type: 'boolean', default: false, describe: 'run even when the estimated memory exceeds 80% of this machine\'s' }),
+        .option('force', { type: 'boolean', default: false, describe: 'run even when the estimated memory exceeds 80% of this machine\'s' })
+        .option('report', { type: 'boolean', default: false, describe: 'also write report.html (charts and the summary, one self-contained page)' })
+        .example('$0 run scenarios/2000x20.yaml --set fleet.0.jitterSeconds=120 --trials 200 --report', 'less jitter, 200 trials, with the HTML report'),
     )
-    .command('validate <scenario>', 'check a scenario file and print what it would simulate', (y) => scenarioFlags(y))
+    .command('validate <scenario>', 'check a scenario file and print what it would simulate', (y) =>
+      scenarioFlags(y)
+        .option('json', { type: 'boolean', default: false, describe: 'print what it would simulate as JSON' })
+        .example('$0 validate scenarios/two-vaults.yaml --set horizon=1h30m', 'the points, the run\'s size, and any warning'),
+    )
     .command('jitter', 'the documented jitter recipe for a fleet, with exact probabilities (and --verify: simulated)', (y) =>
       simulationFlags(y, 'trials for --verify (default 2000)')
         .option('clusters', { type: 'number', requiresArg: true, demandOption: true, describe: 'clusters N' })
@@ -111,13 +127,17 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .option('limit', { type: 'number', requiresArg: true, default: PER_SECOND_LIMIT, describe: 'GETs per second the recipe allows' })
         .option('longest-refresh', { type: 'string', requiresArg: true, describe: 'the basic method: longest acceptable refresh time' })
         .option('poll', { type: 'string', requiresArg: true, default: '3600', describe: 'rotationPollIntervalInSeconds, for the basic method' })
-        .option('verify', { type: 'boolean', default: false, describe: 'also simulate the fleet at that jitter' }),
+        .option('verify', { type: 'boolean', default: false, describe: 'also simulate the fleet at that jitter' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the recommendation and probabilities as JSON' })
+        .example('$0 jitter --clusters 700 --secrets 30 --verify', 'the recipe for 700 x 30, checked by simulation'),
     )
     .command('table', 'regenerate the documentation\'s jitter table from the recipe and mark the differences', (y) =>
       simulationFlags(y, 'trials per cell and limiter for --verify (default 200)')
         .option('table', { type: 'string', requiresArg: true, describe: 'a jitter table CSV to check (default: the documentation\'s)' })
         .option('out', { type: 'string', requiresArg: true, describe: 'output folder (default: results/jitter-table/)' })
-        .option('verify', { type: 'boolean', default: false, describe: 'simulate every cell under three limiter shapes' }),
+        .option('verify', { type: 'boolean', default: false, describe: 'simulate every cell under three limiter shapes' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the cells (jitter-table.csv\'s rows) as JSON instead of the grids' })
+        .example('$0 table --verify --trials 100', 'the documented table, each cell simulated 100 times under three shapes'),
     )
     .command('recommend <scenario>', 'the smallest jitterSeconds proven to keep a metric below a target, under every limiter shape', (y) =>
       scenarioFlags(y)
@@ -127,9 +147,15 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .option('shape', { type: 'string', requiresArg: true, choices: ['all', ...SHAPE_CHOICES], default: 'all', describe: 'limiter shape(s) to search under, at the scenario\'s limit and window (all: the three; scenario: its own limiter)' })
         .option('max-trials', { type: 'number', requiresArg: true, default: 100000, describe: 'most trials one look or one proof spends' })
         .option('json', { type: 'boolean', default: false, describe: 'print the answer as JSON' })
-        .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' }),
+        .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' })
+        .example('$0 recommend scenarios/2000x20.yaml --set horizon=300 --target 1e-3', 'the least jitter proven to keep throttling below 1e-3'),
     )
+    .command('report <dir>', 'write report.html for a results folder of sim run: the summary and charts in one self-contained page', (y) =>
+      y.positional('dir', { type: 'string', describe: 'a results folder (with run.json)', demandOption: true }).example('$0 report results/2000x20', 'results/2000x20/report.html'),
+    )
+    .command('schema', 'print the scenario file\'s JSON Schema (for editors; also scenarios/scenario.schema.json)', (y) => y.example('$0 schema > scenario.schema.json', 'for an editor: # yaml-language-server: $schema=./scenario.schema.json'))
     .example('$0 run scenarios/2000x20.yaml', 'throttling frequency of a 2,000-cluster rollout')
+    .example('$0 report results/2000x20', 'charts of a finished run in results/2000x20/report.html')
     .example('$0 run scenarios/2000x20.yaml --set fleet.0.jitterSeconds=120 --trials 200', 'the same with less jitter')
     .example('$0 jitter --clusters 700 --secrets 30 --verify', 'the recipe for 700 x 30, checked by simulation')
     .example('$0 table --verify', 'the documented table, recomputed and simulated under three limiter shapes')
@@ -137,7 +163,9 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
     .demandCommand(1, `name a command: ${COMMANDS.join(', ')}`)
     .strict()
     .help()
+    .alias('help', 'h')
     .version(false)
+    .recommendCommands()
     .wrap(process.stdout.isTTY ? Math.min(120, process.stdout.columns) : null)
     .exitProcess(false)
     .fail((msg, err) => {
@@ -146,6 +174,9 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
       const missing = /^Not enough arguments following: ([\w-]+)$/.exec(text);
       throw new UserError(missing ? `--${missing[1]}: needs a value` : text);
     });
+  // `sim --version`; bare `sim` and `sim --help` print the help (exit 0).
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) return { command: 'help', text: toolVersion() };
+  if (argv.length === 0 || (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h'))) return { command: 'help', text: await parser.getHelp() };
   const parsed = await parser.parseAsync(argv, {}, (_err, _argv, output) => {
     if (output) helpText = output;
   });
@@ -171,6 +202,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         json: Boolean(parsed.json),
         quiet: Boolean(parsed.quiet),
         force: Boolean(parsed.force),
+        report: Boolean(parsed.report),
       };
     case 'jitter': {
       const risk = parsed.risk as number;
@@ -188,10 +220,11 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         longestRefresh: durationOf('longest-refresh', parsed['longest-refresh']),
         poll: durationOf('poll', parsed.poll) as number,
         verify: Boolean(parsed.verify),
+        json: Boolean(parsed.json),
       };
     }
     case 'table':
-      return { command, ...sim, table: parsed.table as string | undefined, out: parsed.out as string | undefined, verify: Boolean(parsed.verify) };
+      return { command, ...sim, table: parsed.table as string | undefined, out: parsed.out as string | undefined, verify: Boolean(parsed.verify), json: Boolean(parsed.json) };
     case 'recommend': {
       const target = parsed.target as number;
       if (!(target > 0 && target < 1)) throw new UserError(`--target: expected a proportion between 0 and 1, got ${String(target)}`);
@@ -211,6 +244,10 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         quiet: Boolean(parsed.quiet),
       };
     }
+    case 'report':
+      return { command, dir: parsed.dir as string };
+    case 'schema':
+      return { command };
     default:
       throw new UserError(`unknown command "${command}": use ${COMMANDS.join(', ')}`);
   }

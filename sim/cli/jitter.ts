@@ -12,6 +12,10 @@ export async function jitterCommand(args: JitterArgs): Promise<number> {
   const rec = recommendation(fleet, args.risk);
   const outside = recipeOutOfDomain(args.secrets, args.risk, args.perSecondLimit);
   if (outside && args.jitter === undefined) {
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify({ clusters: args.clusters, secrets: args.secrets, risk: args.risk, perSecondLimit: args.perSecondLimit, recipeApplies: false, why: outside }, null, 2)}\n`);
+      return 1;
+    }
     process.stdout.write(`${args.clusters} clusters x ${args.secrets} secrets, risk ${args.risk} per second: the recipe does not apply (${outside}); give --jitter to see the probabilities at a jitter of your choice\n`);
     return 1;
   }
@@ -37,10 +41,13 @@ export async function jitterCommand(args: JitterArgs): Promise<number> {
     [`P(any second of the refresh over ${limit}), exact`, formatPercentDigits(a.exactRefresh), ''],
     [`P(a second over ${limit}) if each SecretSync jitters alone`, formatPercentDigits(a.perSyncSecond), ''],
   ];
+  let simulated: Record<string, { mean: number; lo: number; hi: number }> | null = null;
+  const trials = args.trials ?? 2000;
   if (args.verify) {
-    const trials = args.trials ?? 2000;
     const model = recipeFleetModel(fleet, jitter, PUBLISHED_LIMITERS['token-bucket']);
     const [r] = await runPoints([{ index: 0, model }], args.seed ?? 1, trials, 'sim jitter --verify', { workers: args.workers, engine: args.engine, stallSeconds: args.stallSeconds });
+    const interval = (m: string) => ({ mean: r.summary.get(`${m}_mean`)!, lo: r.summary.get(`${m}_lo`)!, hi: r.summary.get(`${m}_hi`)! });
+    simulated = { pSecondOver: interval('pSecondOver'), refreshOver: interval('refreshOver'), throttledTrial: interval('throttledTrial') };
     const p = (m: string) => formatProportion(r.summary.get(`${m}_mean`)!, r.summary.get(`${m}_lo`)!, r.summary.get(`${m}_hi`)!);
     rows[1][2] = `simulated ${p('pSecondOver')}`;
     rows[2][2] = `simulated ${p('refreshOver')}`;
@@ -48,6 +55,25 @@ export async function jitterCommand(args: JitterArgs): Promise<number> {
     out.push(`at jitterSeconds ${formatNumber(jitter)} (simulated: ${trials} trials, a cluster's GETs at one instant, no retries; 95% intervals):`);
   } else {
     out.push(`at jitterSeconds ${formatNumber(jitter)}:`);
+  }
+  if (args.json) {
+    const basic = args.longestRefresh !== undefined ? basicJitterSeconds(args.longestRefresh, args.poll) : null;
+    const json = {
+      clusters: args.clusters,
+      secrets: args.secrets,
+      risk: args.risk,
+      perSecondLimit: args.perSecondLimit,
+      overLimitAbove: a.threshold,
+      recipeApplies: !outside,
+      ...(outside ? { why: outside } : { recommended: { jitterSeconds: rec.documented, recipe: rec.recipe, poissonAtRecipe: rec.poissonAtRecipe } }),
+      basicMethod: basic === null ? null : { jitterSeconds: basic >= 0 ? basic : null, longestRefresh: args.longestRefresh, poll: args.poll },
+      jitterSeconds: jitter,
+      // null: too large an exact computation for this fleet.
+      probabilities: { poissonSecond: a.poisson, exactSecond: a.exactSecond, exactRefresh: Number.isNaN(a.exactRefresh) ? null : a.exactRefresh, perSyncSecond: a.perSyncSecond },
+      simulated: simulated && { trials, limiter: `token bucket ${VAULT_LIMIT} + ${VAULT_LIMIT / VAULT_WINDOW_SECONDS}/s`, ...simulated },
+    };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    return 0;
   }
   if (Number.isNaN(a.exactRefresh)) out.push('  (the exact per-refresh probability is too large a computation for this fleet: shown as -)');
   const w0 = Math.max(...rows.map((r) => r[0].length));

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { UserError } from '../scenario/errors.js';
+import { scenarioJsonSchema } from '../scenario/schema.js';
 import { parseArgs } from './args.js';
 import { jitterCommand } from './jitter.js';
 import { recommendCommand } from './recommend.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { tableCommand } from './table.js';
 import { validateCommand } from './validate.js';
@@ -25,6 +27,11 @@ async function main(argv: string[]): Promise<number> {
       return tableCommand(args);
     case 'recommend':
       return recommendCommand(args);
+    case 'report':
+      return reportCommand(args);
+    case 'schema':
+      process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+      return 0;
   }
 }
 

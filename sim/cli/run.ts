@@ -4,6 +4,7 @@ import { loadScenario } from '../scenario/load.js';
 import { scenarioWarnings } from '../scenario/warnings.js';
 import { consoleTable } from '../output/console-table.js';
 import { prepareOutputFolder } from '../output/output-folder.js';
+import { writeReport } from '../output/report.js';
 import { summaryColumns, summaryRows, writeResults } from '../output/results-files.js';
 import { PointsFailed, runScenario } from '../run/run-scenario.js';
 import type { PointResult } from '../metrics/summary.js';
@@ -14,6 +15,7 @@ import { UserError } from '../scenario/errors.js';
 import { availableParallelism, totalmem } from 'node:os';
 import { checkFolderOwner, RUN_RECORD, scenarioIdentity, toolVersion, type RunRecord } from '../output/run-record.js';
 import type { RunArgs } from './args.js';
+import { limitPer10s } from '../model/config.js';
 
 /**
  * Some points failed with an internal error: the finished points' results are written (their
@@ -65,7 +67,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const record: RunRecord = {
     tool: 'akv-fleet-sim',
     version: toolVersion(),
-    scenario: { file: args.scenario, name: scenario.name, identity: scenarioIdentity(scenario), points: scenario.points.map((p) => ({ index: p.index, sweep: p.sweep, model: p.model })) },
+    scenario: { file: args.scenario, name: scenario.name, identity: scenarioIdentity(scenario), points: scenario.points.map((p) => ({ index: p.index, sweep: p.sweep, model: p.model, limits10s: Object.fromEntries(p.model.vaults.map((v) => [v.name, limitPer10s(v.limiter)])) })) },
     seed: scenario.seed,
     trials: scenario.trials,
     command: process.argv.slice(2),
@@ -77,6 +79,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     assertions: checks.map(({ point, assertion, value, holds: ok }) => ({ point, assertion, value, holds: ok })),
   };
   const files = writeResults(dir, scenario, results, [[RUN_RECORD, `${JSON.stringify(record, null, 2)}\n`]]);
+  if (args.report) files.push(await writeReport(dir));
   if (args.json) {
     process.stdout.write(`${JSON.stringify(rows.map((r) => Object.fromEntries([...r].map(([k, v]) => [k, Number.isNaN(v) ? null : v]))), null, 2)}\n`);
   } else {

@@ -58,13 +58,20 @@ export async function tableCommand(args: TableArgs): Promise<number> {
       c.simulated = Object.fromEntries(SHAPES.map((shape, k) => [shape, results[i * SHAPES.length + k]])) as Record<LimiterShape, PointResult>;
     });
   }
-  const file = writeFilesAtomically(dir, [['jitter-table.csv', tableCsv(cells, args.verify ? trials : 0)]]);
-  process.stdout.write(readable(table.clusters, cells, args.verify ? trials : 0));
+  const records = tableRecords(cells, args.verify ? trials : 0);
+  const file = writeFilesAtomically(dir, [['jitter-table.csv', stringify(records.rows.map((r) => r.map(formatNumber)), { header: true, columns: records.columns })]]);
+  if (args.json) {
+    const json = records.rows.map((r) => Object.fromEntries(r.map((v, i) => [records.columns[i], Number.isNaN(v) ? null : v])));
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  } else {
+    process.stdout.write(readable(table.clusters, cells, args.verify ? trials : 0));
+  }
   process.stderr.write(`wrote ${file.join(', ')}\n`);
   return 0;
 }
 
-function tableCsv(cells: Cell[], trials: number): string {
+/** jitter-table.csv's columns and rows (numbers), for the CSV and for --json. */
+function tableRecords(cells: Cell[], trials: number): { columns: string[]; rows: number[][] } {
   const columns = [
     'secretsPerCluster',
     'clusters',
@@ -88,15 +95,15 @@ function tableCsv(cells: Cell[], trials: number): string {
       c.at.poisson,
       c.at.exactSecond,
       c.at.exactRefresh,
-    ].map(formatNumber);
+    ];
     if (c.simulated) {
-      const pick = (r: PointResult, m: string) => intervalColumns(m).map((k) => formatNumber(r.summary.get(k)!));
-      row.push(String(trials), ...pick(c.simulated['token-bucket'], 'pSecondOver'), ...pick(c.simulated['token-bucket'], 'refreshOver'));
+      const pick = (r: PointResult, m: string) => intervalColumns(m).map((k) => r.summary.get(k)!);
+      row.push(trials, ...pick(c.simulated['token-bucket'], 'pSecondOver'), ...pick(c.simulated['token-bucket'], 'refreshOver'));
       for (const s of SHAPES) row.push(...pick(c.simulated[s], 'throttledTrial'));
     }
     return row;
   });
-  return stringify(rows, { header: true, columns });
+  return { columns, rows };
 }
 
 /** The grids a reader compares with the documentation, one per quantity. */

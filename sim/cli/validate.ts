@@ -22,8 +22,24 @@ export function validateCommand(args: RunArgs): number {
     lines.push(`  point ${p.index}${swept ? ` (${swept})` : ''}: ${fleet}; horizon ${m.horizon}s, start ${m.start}, ${m.events.length} event(s)`);
   }
   const size = estimateSize(scenario.points.map((p) => p.model), scenario.trials, args.workers ?? defaultWorkers());
+  const warnings = scenarioWarnings(scenario);
+  if (args.json) {
+    const json = {
+      file: args.scenario,
+      ok: true,
+      name: scenario.name,
+      description: scenario.description ?? null,
+      seed: scenario.seed,
+      trials: scenario.trials,
+      points: scenario.points.map((p) => ({ index: p.index, sweep: Object.fromEntries(p.sweep.map((s) => [s.column, s.value])), model: p.model })),
+      estimate: { ...size, text: describeSize(size) },
+      warnings,
+    };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    return 0;
+  }
   lines.push(`  estimated memory: ${describeSize(size)}; up to ${size.getsPerTrial.toLocaleString('en-US')} GETs per trial without failures`);
-  for (const w of scenarioWarnings(scenario)) lines.push(`  warning: ${w}`);
+  for (const w of warnings) lines.push(`  warning: ${w}`);
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
 }

@@ -13,7 +13,8 @@ export interface RunRecord {
     name: string;
     /** A hash of every point's resolved model and swept values: the same scenario, whatever its file says. */
     identity: string;
-    points: Array<{ index: number; sweep: Array<{ column: string; value: unknown }>; model: unknown }>;
+    /** Per point: its swept values, its resolved model, and each vault's limit per 10 s (the published window). */
+    points: Array<{ index: number; sweep: Array<{ column: string; value: unknown }>; model: unknown; limits10s?: Record<string, number> }>;
   };
   seed: number | string;
   trials: number;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_COUNT_PER_SYNC } from '../model/config.js';
 import { describeInput } from './issues.js';
-import { parseDuration, parseRate, parseShare } from './units.js';
+import { DURATION_PATTERN, parseDuration, parseRate, parseShare } from './units.js';
 import {
   DEFAULT_RETRY,
   DEFAULT_SUBSCRIPTION_LIMITER,
@@ -15,6 +15,21 @@ import {
   VAULT_WINDOW_SECONDS,
 } from '../model/defaults.js';
 
+// What the JSON Schema (sim schema) says of the values parsed here: the transforms themselves
+// have no JSON Schema, so each states its input language.
+const DURATION_JSON = {
+  description: 'a duration: seconds, or a string with units such as "250ms", "90s", "15m", "1h30m", "1d"',
+  anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: DURATION_PATTERN }],
+};
+const RATE_JSON = {
+  description: 'events per second, or a string such as "2/h" or "1/30m"',
+  anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?|\\.\\d+)\\s*/\\s*(\\d+(\\.\\d+)?|\\.\\d+)?\\s*(ms|s|m|h|d)\\s*$' }],
+};
+const SHARE_JSON = {
+  description: 'a share in (0, 1], or a percentage such as "50%"',
+  anyOf: [{ type: 'number', exclusiveMinimum: 0, maximum: 1 }, { type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?|\\.\\d+)\\s*%\\s*$' }],
+};
+
 /** A duration in seconds: a number of seconds or a string with a unit. */
 const duration = (what = 'a duration') =>
   z.unknown().transform((v, ctx) => {
@@ -24,11 +39,11 @@ const duration = (what = 'a duration') =>
       return z.NEVER;
     }
     if (s === null) {
-      ctx.addIssue({ code: 'custom', message: `expected ${what} such as 90, "250ms", "90s", "15m", "6h" or "1d", got ${describeInput(v)}` });
+      ctx.addIssue({ code: 'custom', message: `expected ${what} such as 90, "250ms", "90s", "15m", "1h30m" or "1d", got ${describeInput(v)}` });
       return z.NEVER;
     }
     return s;
-  });
+  }).meta(DURATION_JSON);
 
 const positiveDuration = () =>
   duration('a positive duration').refine((s) => s > 0, { message: 'must be greater than 0' });
@@ -42,7 +57,7 @@ const rate = () =>
       return z.NEVER;
     }
     return r;
-  });
+  }).meta(RATE_JSON);
 
 /** A share of a whole: 0.5, or "50%". */
 const share = () =>
@@ -53,7 +68,7 @@ const share = () =>
       return z.NEVER;
     }
     return s;
-  });
+  }).meta(SHARE_JSON);
 
 /** Rollout waves: each is a fleet action of its own; more waves than this are a mistake. */
 const MAX_WAVES = 100_000;
@@ -225,3 +240,13 @@ export const scenarioSchema = z.strictObject({
 });
 
 export type ScenarioInput = z.output<typeof scenarioSchema>;
+
+/**
+ * The scenario file's JSON Schema (draft 2020-12), generated from the schema above: what an
+ * editor can check as one types (sim schema; scenarios/scenario.schema.json). The input side:
+ * durations, rates and shares as written, defaults shown, unknown keys refused.
+ */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...schema, $id: 'https://github.com/akv-fleet-sim/akv-fleet-sim/scenario.schema.json', title: 'akv-fleet-sim scenario' };
+}

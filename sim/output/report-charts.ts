@@ -1,0 +1,225 @@
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { parseDuration } from '../scenario/units.js';
+import { num, type ResultsFolder, type Row } from './report-data.js';
+
+/** A chart of the report: its title, a sentence on how to read it, and its Vega-Lite spec. */
+export interface Chart {
+  id: string;
+  title: string;
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+const WIDTH = 640;
+/** Every chart's configuration: legends wide enough for their labels. */
+const CONFIG = { legend: { labelLimit: 260 } };
+const HEIGHT = 220;
+/** Points whose time series the report draws at most. */
+const MAX_SERIES_POINTS = 4;
+
+/** A chart's SVG, rendered in Node by Vega (no browser, no script in the page). */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** A swept cell as a number: a number, or a duration as written ("30s") in seconds; NaN otherwise. */
+function sweptNumber(v: number | string | undefined): number {
+  if (typeof v === 'number') return v;
+  return typeof v === 'string' ? (parseDuration(v) ?? Number.NaN) : Number.NaN;
+}
+
+/** The swept parameter the sweep charts use as x: the first swept column with numeric values (or durations), else the point. */
+function sweepAxis(f: ResultsFolder): { field: string; title: string; type: 'quantitative' | 'ordinal' } {
+  const swept = f.record.scenario.points[0]?.sweep ?? [];
+  for (const s of swept) if (f.summary.every((r) => !Number.isNaN(sweptNumber(r[s.column])))) return { field: s.column, title: s.column, type: 'quantitative' };
+  return { field: 'point', title: 'point', type: 'ordinal' };
+}
+
+/** Mean and 95% interval of metric m per point, long form for a layered band and line chart. */
+function intervalRows(f: ResultsFolder, x: string, metrics: Array<[column: string, label: string]>): Row[] {
+  return f.summary.flatMap((r) =>
+    metrics.flatMap(([m, label]) => {
+      const mean = num(r, `${m}_mean`);
+      return Number.isNaN(mean) ? [] : [{ x: sweptNumber(r[x]), point: num(r, 'point'), series: label, mean, lo: num(r, `${m}_lo`), hi: num(r, `${m}_hi`) }];
+    }),
+  );
+}
+
+function bandAndLine(rows: Row[], x: { title: string; type: 'quantitative' | 'ordinal' }, y: string, extra: TopLevelSpec[] = []): TopLevelSpec {
+  const xEnc = { field: 'x', type: x.type, title: x.title };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: CONFIG,
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values: rows },
+    layer: [
+      { mark: { type: 'area', opacity: 0.2 }, encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', title: y }, y2: { field: 'hi' }, color: { field: 'series', type: 'nominal', title: null } } },
+      { mark: { type: 'line', point: true }, encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative' }, color: { field: 'series', type: 'nominal', title: null } } },
+      ...(extra as never[]),
+    ],
+  } as TopLevelSpec;
+}
+
+/** Throttling against the swept parameter, with intervals, and the recipe beside the simulation. */
+function sweepCharts(f: ResultsFolder): Chart[] {
+  if (f.summary.length < 2) return [];
+  const axis = sweepAxis(f);
+  const x = axis.field;
+  const charts: Chart[] = [
+    {
+      id: 'throttling',
+      title: `Throttling against ${axis.title}`,
+      caption: 'The share of trials with any 429 (throttledTrial) and with a second over the per-second limit in the first refresh window (refreshOver); bands are the 95% Wilson intervals.',
+      spec: bandAndLine(intervalRows(f, x, [['throttledTrial', 'throttledTrial'], ['refreshOver', 'refreshOver']]), axis, 'share of trials'),
+    },
+    {
+      id: 'throttled',
+      title: `429s per trial against ${axis.title}`,
+      caption: 'The mean number of throttled GETs per trial, with its 95% interval.',
+      spec: bandAndLine(intervalRows(f, x, [['throttled', '429s per trial']]), axis, '429s per trial'),
+    },
+  ];
+  const analytic = f.summary.flatMap((r) => (Number.isNaN(num(r, 'analyticPSecondOver')) ? [] : [{ x: sweptNumber(r[x]), point: num(r, 'point'), series: "the recipe's Poisson estimate", mean: num(r, 'analyticPSecondOver'), lo: num(r, 'analyticPSecondOver'), hi: num(r, 'analyticPSecondOver') }]));
+  if (analytic.length > 0) {
+    charts.push({
+      id: 'psecondover',
+      title: `pSecondOver, simulated and analytic, against ${axis.title}`,
+      caption: "The share of the refresh window's seconds over the per-second limit: simulated (with its interval) and the documented recipe's Poisson estimate (analyticPSecondOver).",
+      spec: bandAndLine([...intervalRows(f, x, [['pSecondOver', 'simulated']]), ...analytic], axis, 'share of seconds over the limit'),
+    });
+  }
+  return charts;
+}
+
+/** The points whose time series are drawn: all when few, else spread over the sweep (first and last included). */
+export function seriesPoints(points: number): number[] {
+  if (points <= MAX_SERIES_POINTS) return Array.from({ length: points }, (_, i) => i);
+  return Array.from({ length: MAX_SERIES_POINTS }, (_, i) => Math.round((i * (points - 1)) / (MAX_SERIES_POINTS - 1)));
+}
+
+/** GETs per second over time, and the trailing 10-s sum against each vault's limit, for one point. */
+function timeCharts(f: ResultsFolder, point: number): Chart[] {
+  const model = f.record.scenario.points[point]?.model as { metrics?: { timeseriesBin?: number; perSecondLimit?: number } } | undefined;
+  const bin = model?.metrics?.timeseriesBin ?? 1;
+  const perSecondLimit = model?.metrics?.perSecondLimit ?? 400;
+  const rows = f.timeseries.filter((r) => num(r, 'point') === point);
+  if (rows.length === 0) return [];
+  const label = pointLabel(f, point);
+  const perSecond = rows.flatMap((r) => [
+    { t: num(r, 't'), series: 'mean', value: num(r, 'requests_mean') / bin },
+    { t: num(r, 't'), series: 'p99 across trials', value: num(r, 'requests_p99') / bin },
+  ]);
+  const charts: Chart[] = [
+    {
+      id: `rps-${point}`,
+      title: `GETs per second over time, ${label}`,
+      caption: `The fleet's GETs per second (the mean over trials and the 99th percentile of each ${bin}-s bin), against the recipe's per-second limit of ${perSecondLimit}/s (dashed).`,
+      spec: {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: CONFIG,
+        width: WIDTH,
+        height: HEIGHT,
+        layer: [
+          { data: { values: perSecond }, mark: { type: 'line', strokeWidth: 1 }, encoding: { x: { field: 't', type: 'quantitative', title: 'seconds' }, y: { field: 'value', type: 'quantitative', title: 'GETs per second' }, color: { field: 'series', type: 'nominal', title: null } } },
+          { data: { values: [{ limit: perSecondLimit }] }, mark: { type: 'rule', strokeDash: [6, 4], color: '#c00' }, encoding: { y: { field: 'limit', type: 'quantitative' } } },
+        ],
+      } as TopLevelSpec,
+    },
+  ];
+  const trailing = trailingSeries(f, rows, point, bin);
+  if (trailing.values.length > 0) {
+    charts.push({
+      id: `trailing-${point}`,
+      title: `GETs in the trailing 10 s against the vault limit, ${label}`,
+      caption: 'The mean over trials of the GETs each vault received in the 10 s before each time, against the vault\'s limit per 10 s (dashed): the window AKV publishes its limit for.',
+      spec: {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: CONFIG,
+        width: WIDTH,
+        height: HEIGHT,
+        layer: [
+          { data: { values: trailing.values }, mark: { type: 'line', strokeWidth: 1 }, encoding: { x: { field: 't', type: 'quantitative', title: 'seconds' }, y: { field: 'value', type: 'quantitative', title: 'GETs in the trailing 10 s' }, color: { field: 'vault', type: 'nominal', title: 'vault' } } },
+          { data: { values: trailing.limits }, mark: { type: 'rule', strokeDash: [6, 4] }, encoding: { y: { field: 'limit', type: 'quantitative' }, color: { field: 'vault', type: 'nominal' } } },
+        ],
+      } as TopLevelSpec,
+    });
+  }
+  return charts;
+}
+
+/**
+ * Each vault's trailing 10-s sum of mean GETs: the timeseries' own per-vault columns when it has
+ * them (several vaults), else the fleet's bins summed over 10 s (the mean of a sum is the sum of
+ * the means). Bins wider than 10 s have no 10-s window.
+ */
+function trailingSeries(f: ResultsFolder, rows: Row[], point: number, bin: number): { values: Row[]; limits: Row[] } {
+  const limits = f.record.scenario.points[point]?.limits10s ?? {};
+  const vaults = Object.keys(limits);
+  const perVault = vaults.filter((v) => `vault.${v}.trailing10s_mean` in rows[0]);
+  if (perVault.length > 0) {
+    return {
+      values: rows.flatMap((r) => perVault.map((v) => ({ t: num(r, 't'), vault: v, value: num(r, `vault.${v}.trailing10s_mean`) }))),
+      limits: perVault.map((v) => ({ vault: v, limit: limits[v] })),
+    };
+  }
+  if (bin > 10 || vaults.length !== 1) return { values: [], limits: [] };
+  const width = Math.max(1, Math.round(10 / bin));
+  let sum = 0;
+  const values = rows.map((r, i) => {
+    sum += num(r, 'requests_mean');
+    if (i >= width) sum -= num(rows[i - width], 'requests_mean');
+    return { t: num(r, 't'), vault: vaults[0], value: sum };
+  });
+  return { values, limits: [{ vault: vaults[0], limit: limits[vaults[0]] }] };
+}
+
+/** Distributions over trials of the times that only some scenarios have: convergence, staleness, recovery. */
+function distributionCharts(f: ResultsFolder): Chart[] {
+  const metrics: Array<[column: string, title: string, caption: string]> = [
+    ['convergence', 'Convergence: seconds until every edited SecretSync succeeded', 'Per trial, the time from the rollout until the last edited SecretSync reconciled successfully; one histogram per point.'],
+    ['stalenessP99', 'Staleness: the 99th percentile of seconds a rotated secret was served stale', 'Per trial, the 99th percentile over SecretSyncs of how long each served the old value after a rotation.'],
+    ['recovery', 'Recovery after the outage: seconds until no SecretSync was failing', 'Per trial, the time from the end of the first outage until every SecretSync reconciled successfully again.'],
+  ];
+  return metrics.flatMap(([column, title, caption]) => {
+    const values = f.trials.flatMap((r) => (Number.isFinite(num(r, column)) ? [{ point: pointLabel(f, num(r, 'point')), value: num(r, column) }] : []));
+    if (values.length === 0) return [];
+    return [
+      {
+        id: `dist-${column}`,
+        title,
+        caption,
+        spec: {
+          $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: CONFIG,
+          width: WIDTH,
+          height: HEIGHT,
+          data: { values },
+          mark: { type: 'bar', opacity: 0.6 },
+          encoding: {
+            x: { field: 'value', type: 'quantitative', bin: { maxbins: 40 }, title: 'seconds' },
+            y: { aggregate: 'count', type: 'quantitative', title: 'trials', stack: null },
+            color: { field: 'point', type: 'nominal', title: 'point' },
+          },
+        } as TopLevelSpec,
+      },
+    ];
+  });
+}
+
+/** A point named by its swept values ("point 2, jitterSeconds=90"). */
+export function pointLabel(f: ResultsFolder, point: number): string {
+  const sweep = f.record.scenario.points[point]?.sweep ?? [];
+  return sweep.length === 0 ? `point ${point}` : `point ${point} (${sweep.map((s) => `${s.column}=${String(s.value)}`).join(', ')})`;
+}
+
+/** Every chart of a results folder's report, in the page's order. */
+export function reportCharts(f: ResultsFolder): Chart[] {
+  return [...sweepCharts(f), ...seriesPoints(f.summary.length).flatMap((p) => timeCharts(f, p)), ...distributionCharts(f)];
+}

@@ -1,0 +1,64 @@
+import { parse } from 'csv-parse/sync';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../scenario/errors.js';
+import { RUN_RECORD, type RunRecord } from './run-record.js';
+
+/** A row of a results CSV: numbers where the cell is one, else the text. */
+export type Row = Record<string, number | string>;
+
+/** What a results folder holds, as the report reads it. */
+export interface ResultsFolder {
+  dir: string;
+  record: RunRecord;
+  /** summary.csv's columns in order, and its rows. */
+  columns: string[];
+  summary: Row[];
+  timeseries: Row[];
+  trials: Row[];
+}
+
+const FILES = ['summary.csv', 'timeseries.csv', 'trials.csv'] as const;
+
+/** Reads a folder written by `sim run` (0.5 or later: it has run.json); a one-line error otherwise. */
+export function readResultsFolder(dir: string): ResultsFolder {
+  const recordFile = join(dir, RUN_RECORD);
+  if (!existsSync(recordFile)) throw new UserError(`${dir}: no ${RUN_RECORD}, so not a results folder of sim run (0.5.0 or later); run the scenario again`);
+  let record: RunRecord;
+  try {
+    record = JSON.parse(readFileSync(recordFile, 'utf8')) as RunRecord;
+  } catch (e) {
+    throw new UserError(`${recordFile}: not readable JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (record.tool !== 'akv-fleet-sim' || !Array.isArray(record.scenario?.points)) throw new UserError(`${recordFile}: not a run record of akv-fleet-sim`);
+  const tables = FILES.map((name) => {
+    const file = join(dir, name);
+    if (!existsSync(file)) throw new UserError(`${dir}: ${name} is missing; run the scenario again`);
+    try {
+      return parse(readFileSync(file, 'utf8'), { columns: true, cast: castCell }) as Row[];
+    } catch (e) {
+      throw new UserError(`${file}: not a CSV the tool wrote (${(e as Error).message.split('\n')[0]})`);
+    }
+  });
+  const header = readFileSync(join(dir, 'summary.csv'), 'utf8').split('\n', 1)[0];
+  return {
+    dir,
+    record,
+    columns: header.split(','),
+    summary: tables[0],
+    timeseries: tables[1],
+    trials: tables[2],
+  };
+}
+
+function castCell(value: string): number | string {
+  if (value === '') return Number.NaN;
+  const n = Number(value);
+  return Number.isNaN(n) && value !== 'NaN' ? value : n;
+}
+
+/** A cell as a number (NaN when empty or text). */
+export function num(row: Row | undefined, column: string): number {
+  const v = row?.[column];
+  return typeof v === 'number' ? v : Number.NaN;
+}

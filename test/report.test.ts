@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+import { findBrowser } from './browser.js';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const cli = fileURLToPath(new URL('../sim/cli/main.js', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const fixture = join(root, 'test/fixtures/small.yaml');
+
+function sim(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// One run of the small fixture (a sweep of two points, an outage, rotations): every kind of chart.
+const dir = join(mkdtempSync(join(tmpdir(), 'sim-report-')), 'small');
+const made = sim('run', fixture, '--trials', '8', '--quiet', '--report', '--out', dir);
+
+test('sim run --report writes report.html beside the CSVs: self-contained, every chart an inline SVG', () => {
+  assert.is(made.code, 0, made.stderr);
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  // No script, stylesheet, font or image from anywhere: the page opens with no network.
+  assert.not.match(html, /<script|<link|<img|@import|url\(|src=/i);
+  assert.not.match(html.replace(/xmlns(:xlink)?="http:\/\/www\.w3\.org\/[^"]*"/g, ''), /https?:\/\//);
+  const figures = [...html.matchAll(/<figure id="([^"]+)">/g)].map((m) => m[1]);
+  // The sweep's charts, each point's time series, and the distributions this scenario has.
+  assert.equal(figures, ['throttling', 'throttled', 'psecondover', 'rps-0', 'trailing-0', 'rps-1', 'trailing-1', 'dist-convergence', 'dist-stalenessP99', 'dist-recovery']);
+  assert.is((html.match(/<svg /g) ?? []).length, figures.length);
+  assert.match(html, /point 1 \(jitterSeconds=30s\)/);
+});
+
+test('sim report rewrites the report of a results folder; a folder without run.json is one line, exit 2', () => {
+  const again = sim('report', dir);
+  assert.is(again.code, 0, again.stderr);
+  assert.is(again.stdout.trim(), `wrote ${join(dir, 'report.html')}`);
+  const empty = mkdtempSync(join(tmpdir(), 'sim-report-empty-'));
+  const r = sim('report', empty);
+  assert.is(r.code, 2);
+  assert.is(r.stderr.trim(), `sim: ${empty}: no run.json, so not a results folder of sim run (0.5.0 or later); run the scenario again`);
+  writeFileSync(join(empty, 'run.json'), '{"tool": "akv-fleet-sim", "scenario": {"points": []}}');
+  const noCsv = sim('report', empty);
+  assert.is(noCsv.code, 2);
+  assert.is(noCsv.stderr.trim(), `sim: ${empty}: summary.csv is missing; run the scenario again`);
+});
+
+test('the report in a real browser: it loads with no console error and every chart has drawn marks', async () => {
+  const browser = findBrowser();
+  if ('skip' in browser) {
+    process.stdout.write(`  (skipped: ${browser.skip})\n`);
+    return;
+  }
+  const instance = await puppeteer.launch({ executablePath: browser.path, args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await instance.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+    await page.setViewport({ width: 1100, height: 900 });
+    await page.goto(`file://${join(dir, 'report.html')}`, { waitUntil: 'load' });
+    const charts = await page.$$eval('figure', (figures) =>
+      figures.map((f) => {
+        const svg = f.querySelector('svg');
+        const box = svg?.getBoundingClientRect();
+        return { id: f.id, marks: f.querySelectorAll('g[class*="mark-"] path, g[class*="mark-"] line').length, width: box?.width ?? 0, height: box?.height ?? 0 };
+      }),
+    );
+    assert.equal(errors, []);
+    assert.is(charts.length, 10);
+    for (const c of charts) assert.ok(c.marks > 0 && c.width > 100 && c.height > 100, `${c.id}: ${c.marks} marks, ${c.width} x ${c.height}`);
+  } finally {
+    await instance.close();
+  }
+});
+
+test.run();
