@@ -36,6 +36,12 @@ export interface ReportArgs {
   dir: string;
 }
 
+export interface CompareArgs {
+  command: 'compare';
+  dirs: [string, string];
+  json: boolean;
+}
+
 export interface JitterArgs extends SimulationFlags {
   command: 'jitter';
   clusters: number;
@@ -72,9 +78,9 @@ export interface RecommendArgs extends SimulationFlags {
   quiet: boolean;
 }
 
-export type CliArgs = RunArgs | JitterArgs | TableArgs | RecommendArgs | ReportArgs | { command: 'schema' } | { command: 'help'; text: string };
+export type CliArgs = RunArgs | JitterArgs | TableArgs | RecommendArgs | ReportArgs | CompareArgs | { command: 'schema' } | { command: 'help'; text: string };
 
-const COMMANDS = ['run', 'validate', 'jitter', 'table', 'recommend', 'report', 'schema'] as const;
+const COMMANDS = ['run', 'validate', 'jitter', 'table', 'recommend', 'report', 'compare', 'schema'] as const;
 
 const simulationFlags = (y: Argv, trialsHelp: string) =>
   y
@@ -152,6 +158,13 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
     )
     .command('report <dir>', 'write report.html for a results folder of sim run: the summary and charts in one self-contained page', (y) =>
       y.positional('dir', { type: 'string', describe: 'a results folder (with run.json)', demandOption: true }).example('$0 report results/2000x20', 'results/2000x20/report.html'),
+    )
+    .command('compare <a> <b>', 'two results folders side by side, point by point: each headline metric, B - A, whether the intervals separate, and which settings differ', (y) =>
+      y
+        .positional('a', { type: 'string', describe: 'the first results folder', demandOption: true })
+        .positional('b', { type: 'string', describe: 'the second results folder', demandOption: true })
+        .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' })
+        .example('$0 compare results/2000x20 results/2000x20-j120', 'the documented jitter against 120 s'),
     )
     .command('schema', 'print the scenario file\'s JSON Schema (for editors; also scenarios/scenario.schema.json)', (y) => y.example('$0 schema > scenario.schema.json', 'for an editor: # yaml-language-server: $schema=./scenario.schema.json'))
     .example('$0 run scenarios/2000x20.yaml', 'throttling frequency of a 2,000-cluster rollout')
@@ -246,6 +259,8 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
     }
     case 'report':
       return { command, dir: parsed.dir as string };
+    case 'compare':
+      return { command, dirs: [parsed.a as string, parsed.b as string], json: Boolean(parsed.json) };
     case 'schema':
       return { command };
     default:

@@ -2,6 +2,7 @@
 import { UserError } from '../scenario/errors.js';
 import { scenarioJsonSchema } from '../scenario/schema.js';
 import { parseArgs } from './args.js';
+import { compareCommand } from './compare.js';
 import { jitterCommand } from './jitter.js';
 import { recommendCommand } from './recommend.js';
 import { reportCommand } from './report.js';
@@ -29,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
       return recommendCommand(args);
     case 'report':
       return reportCommand(args);
+    case 'compare':
+      return compareCommand(args);
     case 'schema':
       process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
       return 0;

@@ -61,3 +61,11 @@ export function alignColumns(rows: string[][], rule = false): string[] {
 export function formatProportion(mean: number, lo: number, hi: number): string {
   return `${formatPercentDigits(mean)} [${formatPercentDigits(lo)}, ${formatPercentDigits(hi)}]`;
 }
+
+/** A value for a reader: 3 significant digits, thousands grouped, small values in exponent form ("2.50e-4"). */
+export function formatFigure(v: number): string {
+  if (Number.isNaN(v)) return '-';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 1000 ? Math.round(v).toLocaleString('en-US') : a >= 0.01 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
+}

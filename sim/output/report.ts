@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { formatFigure } from './format.js';
 import { writeFilesAtomically } from './output-folder.js';
 import { reportCharts, renderSvg, pointLabel } from './report-charts.js';
 import { num, readResultsFolder, type ResultsFolder } from './report-data.js';
@@ -20,23 +21,17 @@ const TABLE: Array<[column: string, title: string, interval: boolean]> = [
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function figure(v: number): string {
-  if (Number.isNaN(v)) return '–';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a >= 1000 ? Math.round(v).toLocaleString('en-US') : a >= 0.01 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
-}
 
 function summaryTable(f: ResultsFolder): string {
   const head = ['point', ...TABLE.map(([, title]) => title)].map((h) => `<th>${escape(h)}</th>`).join('');
   const rows = f.summary.map((r) => {
     const point = num(r, 'point');
     const cells = TABLE.map(([column, , interval]) => {
-      if (!interval) return `<td>${figure(num(r, column))}</td>`;
+      if (!interval) return `<td>${formatFigure(num(r, column))}</td>`;
       const mean = num(r, `${column}_mean`);
       const lo = num(r, `${column}_lo`);
       const hi = num(r, `${column}_hi`);
-      return `<td>${figure(mean)}${Number.isNaN(lo) ? '' : `<span class="ci">[${figure(lo)}, ${figure(hi)}]</span>`}</td>`;
+      return `<td>${formatFigure(mean)}${Number.isNaN(lo) ? '' : `<span class="ci">[${formatFigure(lo)}, ${formatFigure(hi)}]</span>`}</td>`;
     });
     return `<tr><th>${escape(pointLabel(f, point))}</th>${cells.join('')}</tr>`;
   });

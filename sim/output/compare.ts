@@ -1,0 +1,100 @@
+import { alignColumns, formatFigure, formatProportion } from './format.js';
+import { num, type ResultsFolder, type Row } from './report-data.js';
+
+/** The metrics sim compare sets side by side. */
+export const HEADLINE_METRICS = ['throttledTrial', 'refreshOver', 'pSecondOver', 'throttled', 'requests', 'peakRps', 'peak10s', 'convergence'] as const;
+
+interface Estimate {
+  mean: number | null;
+  lo: number | null;
+  hi: number | null;
+}
+
+export interface Comparison {
+  a: RunSide;
+  b: RunSide;
+  /** What differs between the two runs: their records' settings, then each point's model, by path. */
+  settings: Array<{ path: string; a: unknown; b: unknown }>;
+  points: Array<{
+    point: number;
+    a: string;
+    b: string;
+    metrics: Array<{ metric: string; a: Estimate; b: Estimate; difference: number | null; separate: boolean }>;
+  }>;
+  /** Points only one run has. */
+  unmatched: { a: number; b: number };
+}
+
+interface RunSide {
+  dir: string;
+  scenario: string;
+  version: string;
+  seed: number | string;
+  trials: number;
+}
+
+const orNull = (v: number) => (Number.isNaN(v) ? null : v);
+
+function estimate(row: Row, metric: string): Estimate {
+  return { mean: orNull(num(row, `${metric}_mean`)), lo: orNull(num(row, `${metric}_lo`)), hi: orNull(num(row, `${metric}_hi`)) };
+}
+
+/** Paths where two JSON values differ (at most `limit`), depth first. */
+function differences(a: unknown, b: unknown, path: string, out: Array<{ path: string; a: unknown; b: unknown }>, limit: number): void {
+  if (out.length >= limit) return;
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    for (const k of keys) differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k, out, limit);
+    return;
+  }
+  if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ path, a: a ?? null, b: b ?? null });
+}
+
+function label(f: ResultsFolder, point: number): string {
+  const sweep = f.record.scenario.points[point]?.sweep ?? [];
+  return sweep.length === 0 ? `point ${point}` : sweep.map((s) => `${s.column}=${String(s.value)}`).join(', ');
+}
+
+/** Two results folders point by point (point i against point i), as hyperfine sets commands side by side. */
+export function compareRuns(a: ResultsFolder, b: ResultsFolder): Comparison {
+  const side = (f: ResultsFolder): RunSide => ({ dir: f.dir, scenario: f.record.scenario.name, version: f.record.version, seed: f.record.seed, trials: f.record.trials });
+  const settings: Comparison['settings'] = [];
+  for (const key of ['version', 'seed', 'trials', 'engine'] as const) differences(a.record[key], b.record[key], key, settings, 50);
+  const common = Math.min(a.summary.length, b.summary.length);
+  for (let p = 0; p < common; p++) differences(a.record.scenario.points[p]?.model, b.record.scenario.points[p]?.model, `point ${p}`, settings, 50);
+  const points = Array.from({ length: common }, (_, p) => ({
+    point: p,
+    a: label(a, p),
+    b: label(b, p),
+    metrics: HEADLINE_METRICS.map((metric) => {
+      const ea = estimate(a.summary[p], metric);
+      const eb = estimate(b.summary[p], metric);
+      const separate = ea.lo !== null && ea.hi !== null && eb.lo !== null && eb.hi !== null && (ea.hi < eb.lo || eb.hi < ea.lo);
+      return { metric, a: ea, b: eb, difference: ea.mean !== null && eb.mean !== null ? eb.mean - ea.mean : null, separate };
+    }),
+  }));
+  return { a: side(a), b: side(b), settings, points, unmatched: { a: a.summary.length - common, b: b.summary.length - common } };
+}
+
+/** Proportions in percent, other metrics in 3 significant digits. */
+const PROPORTIONS: readonly string[] = ['throttledTrial', 'refreshOver', 'pSecondOver'];
+
+function show(metric: string, e: Estimate): string {
+  if (e.mean === null) return '-';
+  if (PROPORTIONS.includes(metric) && e.lo !== null && e.hi !== null) return formatProportion(e.mean, e.lo, e.hi);
+  return e.lo === null || e.hi === null ? formatFigure(e.mean) : `${formatFigure(e.mean)} [${formatFigure(e.lo)}, ${formatFigure(e.hi)}]`;
+}
+
+/** The comparison as text: what differs, then per point each metric in A and B, B - A, and whether the intervals separate. */
+export function comparisonText(c: Comparison): string {
+  const lines = [`A: ${c.a.dir} (${c.a.scenario}, seed ${c.a.seed}, ${c.a.trials} trials, ${c.a.version})`, `B: ${c.b.dir} (${c.b.scenario}, seed ${c.b.seed}, ${c.b.trials} trials, ${c.b.version})`];
+  lines.push(c.settings.length === 0 ? 'settings: the same' : `settings that differ (${c.settings.length}${c.settings.length >= 50 ? '+' : ''}):`);
+  for (const s of c.settings) lines.push(`  ${s.path}: ${JSON.stringify(s.a)} -> ${JSON.stringify(s.b)}`);
+  for (const p of c.points) {
+    lines.push('', `point ${p.point}: A ${p.a}; B ${p.b}`);
+    const rows = p.metrics.map((m) => [m.metric, show(m.metric, m.a), show(m.metric, m.b), m.difference === null ? '-' : `${m.difference > 0 ? '+' : ''}${formatFigure(m.difference)}`, m.separate ? 'yes' : 'no']);
+    lines.push(...alignColumns([['metric', 'A (95%)', 'B (95%)', 'B - A', 'intervals separate'], ...rows]).map((l) => `  ${l}`));
+  }
+  if (c.unmatched.a > 0 || c.unmatched.b > 0) lines.push('', `points without a counterpart: ${c.unmatched.a} in A, ${c.unmatched.b} in B`);
+  return `${lines.join('\n')}\n`;
+}

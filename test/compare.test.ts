@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const cli = fileURLToPath(new URL('../sim/cli/main.js', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const fixture = join(root, 'test/fixtures/small.yaml');
+
+function sim(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'sim-compare-'));
+const a = join(tmp, 'a');
+const b = join(tmp, 'b');
+assert.is(sim('run', fixture, '--trials', '12', '--quiet', '--out', a).code, 0);
+assert.is(sim('run', fixture, '--trials', '12', '--quiet', '--out', b, '--set', 'fleet.0.clusters=100', '--seed', '4').code, 0);
+
+interface Side { mean: number | null; lo: number | null; hi: number | null }
+
+test('sim compare --json: which settings differ, and per point each metric in both runs, B - A, whether the intervals separate', () => {
+  const r = sim('compare', a, b, '--json');
+  assert.is(r.code, 0, r.stderr);
+  const c = JSON.parse(r.stdout);
+  assert.equal([c.a.dir, c.b.dir, c.a.seed, c.b.seed], [a, b, 3, 4]);
+  assert.equal(c.settings, [
+    { path: 'seed', a: 3, b: 4 },
+    { path: 'point 0.fleet.0.clusters', a: 300, b: 100 },
+    { path: 'point 1.fleet.0.clusters', a: 300, b: 100 },
+  ]);
+  assert.is(c.points.length, 2);
+  let separated = 0;
+  for (const p of c.points) {
+    assert.is(p.metrics.length, 8);
+    for (const m of p.metrics as Array<{ metric: string; a: Side; b: Side; difference: number | null; separate: boolean }>) {
+      if (m.a.mean !== null && m.b.mean !== null) assert.ok(Math.abs(m.difference! - (m.b.mean - m.a.mean)) < 1e-9, m.metric);
+      const apart = m.a.hi !== null && m.b.lo !== null && m.b.hi !== null && m.a.lo !== null && (m.a.hi < m.b.lo || m.b.hi < m.a.lo);
+      assert.is(m.separate, apart, m.metric);
+      if (m.separate) separated++;
+    }
+    // A third of the clusters: a third of the GETs, far outside each other's intervals.
+    const requests = p.metrics.find((m: { metric: string }) => m.metric === 'requests');
+    assert.ok(requests.separate && requests.b.mean < requests.a.mean / 2, JSON.stringify(requests));
+  }
+  assert.ok(separated >= 2);
+});
+
+test('sim compare as text; a run against itself differs in nothing; a folder that is not a run is one line, exit 2', () => {
+  const r = sim('compare', a, b);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^A: .* \(small, seed 3, 12 trials, [\d.]+\)\nB: .* \(small, seed 4, 12 trials, [\d.]+\)\nsettings that differ \(3\):\n  seed: 3 -> 4\n/);
+  assert.match(r.stdout, /\n  metric +A \(95%\) +B \(95%\) +B - A +intervals separate\n/);
+  assert.match(r.stdout, /\n  requests +[\d,]+ \[[\d,]+, [\d,]+\] +[\d,.]+ \[[\d,.]+, [\d,.]+\] +-[\d,.]+ +yes\n/);
+  const same = sim('compare', a, a, '--json');
+  const c = JSON.parse(same.stdout);
+  assert.equal(c.settings, []);
+  for (const p of c.points) for (const m of p.metrics) assert.ok(!m.separate && (m.difference === null || m.difference === 0), m.metric);
+  const bad = sim('compare', a, tmp);
+  assert.is(bad.code, 2);
+  assert.is(bad.stderr.trim(), `sim: ${tmp}: no run.json, so not a results folder of sim run (0.5.0 or later); run the scenario again`);
+});
+
+test.run();
