@@ -53,6 +53,13 @@ test('sim run writes the three CSV files and run.json, a table on stdout, progre
   assert.is(json[0].jitterSeconds, '0');
   assert.is(json[1].jitterSeconds, '30');
   assert.ok(json[0].throttledTrial_mean > json[1].throttledTrial_mean, 'no jitter throttles more');
+  assert.not.ok('assertions' in json[0], 'no assertions, no key');
+  // With assertions: each row carries its point's verdicts, and a failed one exits 1.
+  const checked = sim('run', fixture, '--out', out, '--trials', '20', '--quiet', '--json', '--set', 'assert=[throttledTrial_hi <= 1, peakRps_mean < 1000]');
+  assert.is(checked.code, 1);
+  const rows = JSON.parse(checked.stdout);
+  assert.equal(rows[0].assertions.map((a: { assertion: string; holds: boolean }) => [a.assertion, a.holds]), [['throttledTrial_hi <= 1', true], ['peakRps_mean < 1000', rows[0].peakRps_mean < 1000]]);
+  assert.is(rows[1].assertions[1].value, rows[1].peakRps_mean);
 });
 
 test('bad input: exit 2, one line on stderr naming the field, nothing written', () => {

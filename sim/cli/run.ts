@@ -81,7 +81,13 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const files = writeResults(dir, scenario, results, [[RUN_RECORD, `${JSON.stringify(record, null, 2)}\n`]]);
   if (args.report) files.push(await writeReport(dir));
   if (args.json) {
-    process.stdout.write(`${JSON.stringify(rows.map((r) => Object.fromEntries([...r].map(([k, v]) => [k, Number.isNaN(v) ? null : v]))), null, 2)}\n`);
+    // The summary rows (SCENARIO.md); with assertions, each row also carries its point's verdicts.
+    const json = rows.map((r, point) => {
+      const row: Record<string, unknown> = Object.fromEntries([...r].map(([k, v]) => [k, Number.isNaN(v) ? null : v]));
+      if (checks.length > 0) row.assertions = checks.filter((c) => c.point === point).map(({ assertion, value, holds: ok }) => ({ assertion, value, holds: ok }));
+      return row;
+    });
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
     process.stdout.write(consoleTable(scenario, rows));
   }
