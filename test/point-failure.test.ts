@@ -63,6 +63,17 @@ test('a stuck worker is reported, not waited on: its point fails after --stall-t
   const rows = readFileSync(join(dir, 'out', 'summary.csv'), 'utf8').trim().split('\n');
   assert.is(rows.length, 2, 'the header and point 0');
   assert.ok(rows[1].startsWith('0,5,'), rows[1]);
+  // run.json says what ran and what failed: the partial folder can be reported on, and is
+  // protected like any other.
+  const record = JSON.parse(readFileSync(join(dir, 'out', 'run.json'), 'utf8'));
+  assert.equal([record.scenario.points.length, record.scenario.failedPoints], [1, [1]]);
+  const run = (...args: string[]) => spawnSync(process.execPath, [fileURLToPath(new URL('../sim/cli/main.js', import.meta.url)), ...args], { encoding: 'utf8' });
+  assert.is(run('report', join(dir, 'out')).status, 0);
+  assert.is(run('run', file, '--out', join(dir, 'out'), '--quiet', '--set', 'horizon=50').status, 2, 'another scenario: refused');
+  const again = run('run', file, '--out', join(dir, 'out'), '--quiet');
+  assert.is(again.status, 0, again.stderr);
+  assert.is(readFileSync(join(dir, 'out', 'summary.csv'), 'utf8').trim().split('\n').length, 3, 'the same scenario again: replaced, whole');
+  assert.not.ok('failedPoints' in JSON.parse(readFileSync(join(dir, 'out', 'run.json'), 'utf8')).scenario);
 });
 
 test('--stall-timeout must be a positive number of seconds', async () => {

@@ -20,12 +20,15 @@ import { limitPer10s } from '../model/config.js';
 /**
  * Some points failed with an internal error: the finished points' results are written (their
  * rows are what a run of those points alone gives: trial streams do not depend on a point's
- * place), each failure is one line naming the point and its swept values, and the exit code is 3.
+ * place), with run.json when `record` is given (listing the failed points), each failure is one
+ * line naming the point and its swept values, and the exit code is 3.
  */
-export function keepFinishedPoints(scenario: Scenario, dir: string, failure: PointsFailed, file: string): number {
+export function keepFinishedPoints(scenario: Scenario, dir: string, failure: PointsFailed, file: string, record?: (finished: Scenario) => RunRecord): number {
   const finished = scenario.points.filter((_, i) => failure.results[i] !== null);
   if (finished.length) {
-    const files = writeResults(dir, { ...scenario, points: finished }, failure.results.filter((r): r is PointResult => r !== null));
+    const ran = { ...scenario, points: finished };
+    const extra: Array<[string, string]> = record ? [[RUN_RECORD, `${JSON.stringify(record(ran), null, 2)}\n`]] : [];
+    const files = writeResults(dir, ran, failure.results.filter((r): r is PointResult => r !== null), extra);
     process.stderr.write(`wrote the ${finished.length} finished point(s) of ${scenario.points.length}: ${files.join(', ')}\n`);
   }
   for (const { index, error } of failure.failures) {
@@ -34,6 +37,35 @@ export function keepFinishedPoints(scenario: Scenario, dir: string, failure: Poi
     process.stderr.write(`sim: point ${index}${swept ? ` (${swept})` : ''} failed: ${error.message.split('\n')[0]}; to reproduce, run ${file} with its sweep reduced to this point (seed ${scenario.seed}, ${scenario.trials} trials)\n`);
   }
   return 3;
+}
+
+/**
+ * run.json for a run of `ran` (the scenario's points that finished: all of them, or fewer when
+ * some failed), under the whole scenario's identity, so that a re-run of the same scenario
+ * replaces a partial folder and another scenario does not.
+ */
+function runRecord(scenario: Scenario, ran: Scenario, args: RunArgs, started: Date, workers: number, checks: RunRecord['assertions']): RunRecord {
+  const failed = scenario.points.filter((p) => !ran.points.includes(p)).map((p) => p.index);
+  return {
+    tool: 'akv-fleet-sim',
+    version: toolVersion(),
+    scenario: {
+      file: args.scenario,
+      name: scenario.name,
+      identity: scenarioIdentity(scenario),
+      points: ran.points.map((p) => ({ index: p.index, sweep: p.sweep, model: p.model, limits10s: Object.fromEntries(p.model.vaults.map((v) => [v.name, limitPer10s(v.limiter)])) })),
+      ...(failed.length > 0 ? { failedPoints: failed } : {}),
+    },
+    seed: scenario.seed,
+    trials: scenario.trials,
+    command: process.argv.slice(2),
+    startedAt: started.toISOString(),
+    wallSeconds: Number(((Date.now() - started.getTime()) / 1000).toFixed(3)),
+    cores: availableParallelism(),
+    workers,
+    engine: args.engine,
+    assertions: checks.map(({ point, assertion, value, holds: ok }) => ({ point, assertion, value, holds: ok })),
+  };
 }
 
 /** `sim run`: simulate, write the three CSV files, print the summary; exit 1 if an assertion fails. */
@@ -54,7 +86,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     results = await runScenario(scenario, { workers, engine: args.engine, progress: !args.quiet, stallSeconds: args.stallSeconds });
   } catch (e) {
     if (!(e instanceof PointsFailed)) throw e;
-    return keepFinishedPoints(scenario, dir, e, args.scenario);
+    return keepFinishedPoints(scenario, dir, e, args.scenario, (ran) => runRecord(scenario, ran, args, started, workers, []));
   }
   const rows = summaryRows(scenario, results);
   const checks = scenario.assertions.flatMap((a) =>
@@ -64,20 +96,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       return { point, assertion: a.text, column: a.column, value, holds: holds(a, typeof v === 'number' ? v : undefined) };
     }),
   );
-  const record: RunRecord = {
-    tool: 'akv-fleet-sim',
-    version: toolVersion(),
-    scenario: { file: args.scenario, name: scenario.name, identity: scenarioIdentity(scenario), points: scenario.points.map((p) => ({ index: p.index, sweep: p.sweep, model: p.model, limits10s: Object.fromEntries(p.model.vaults.map((v) => [v.name, limitPer10s(v.limiter)])) })) },
-    seed: scenario.seed,
-    trials: scenario.trials,
-    command: process.argv.slice(2),
-    startedAt: started.toISOString(),
-    wallSeconds: Number(((Date.now() - started.getTime()) / 1000).toFixed(3)),
-    cores: availableParallelism(),
-    workers,
-    engine: args.engine,
-    assertions: checks.map(({ point, assertion, value, holds: ok }) => ({ point, assertion, value, holds: ok })),
-  };
+  const record = runRecord(scenario, scenario, args, started, workers, checks);
   const files = writeResults(dir, scenario, results, [[RUN_RECORD, `${JSON.stringify(record, null, 2)}\n`]]);
   if (args.report) files.push(await writeReport(dir));
   if (args.json) {

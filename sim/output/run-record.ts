@@ -15,6 +15,8 @@ export interface RunRecord {
     identity: string;
     /** Per point: its swept values, its resolved model, and each vault's limit per 10 s (the published window). */
     points: Array<{ index: number; sweep: Array<{ column: string; value: unknown }>; model: unknown; limits10s?: Record<string, number> }>;
+    /** The points that failed (a run that kept only its finished points); absent when none did. */
+    failedPoints?: number[];
   };
   seed: number | string;
   trials: number;
