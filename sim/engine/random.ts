@@ -24,12 +24,20 @@ export class RandomStream {
 
   /** Sets the state from three key words (see streamWords). */
   seed(a: number, b: number, c: number): void {
+    // Three rounds of next32 from (a, b, c, 1), in registers: the state is stored once.
+    let d = 1;
+    for (let i = 0; i < 3; i++) {
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+    }
     const s = this.state;
     s[0] = a;
     s[1] = b;
     s[2] = c;
-    s[3] = 1;
-    for (let i = 0; i < 3; i++) this.next32();
+    s[3] = d;
   }
 
   /** The next 32 random bits, as a signed int32. */
