@@ -138,7 +138,9 @@ function timeCharts(f: ResultsFolder, point: number): Chart[] {
     charts.push({
       id: `trailing-${point}`,
       title: `GETs in the trailing 10 s against the vault limit, ${label}`,
-      caption: 'The mean over trials of the GETs each vault received in the 10 s before each time, against the vault\'s limit per 10 s (dashed): the window AKV publishes its limit for.',
+      caption: trailing.fleetWide
+        ? "The mean over trials of the fleet's GETs in the 10 s before each time (with one vault: the GETs sent to it, including any an outage kept from it), against the vault's limit per 10 s (dashed): the window AKV publishes its limit for."
+        : "The mean over trials of the GETs each vault received in the 10 s before each time, against each vault's limit per 10 s (dashed): the window AKV publishes its limit for.",
       spec: {
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     config: CONFIG,
@@ -159,7 +161,7 @@ function timeCharts(f: ResultsFolder, point: number): Chart[] {
  * them (several vaults), else the fleet's bins summed over 10 s (the mean of a sum is the sum of
  * the means). Bins wider than 10 s have no 10-s window.
  */
-function trailingSeries(f: ResultsFolder, rows: Row[], point: number, bin: number): { values: Row[]; limits: Row[] } {
+function trailingSeries(f: ResultsFolder, rows: Row[], point: number, bin: number): { values: Row[]; limits: Row[]; fleetWide: boolean } {
   const limits = f.record.scenario.points[point]?.limits10s ?? {};
   const vaults = Object.keys(limits);
   const perVault = vaults.filter((v) => `vault.${v}.trailing10s_mean` in rows[0]);
@@ -167,9 +169,10 @@ function trailingSeries(f: ResultsFolder, rows: Row[], point: number, bin: numbe
     return {
       values: rows.flatMap((r) => perVault.map((v) => ({ t: num(r, 't'), vault: v, value: num(r, `vault.${v}.trailing10s_mean`) }))),
       limits: perVault.map((v) => ({ vault: v, limit: limits[v] })),
+      fleetWide: false,
     };
   }
-  if (bin > 10 || vaults.length !== 1) return { values: [], limits: [] };
+  if (bin > 10 || vaults.length !== 1) return { values: [], limits: [], fleetWide: true };
   const width = Math.max(1, Math.round(10 / bin));
   let sum = 0;
   const values = rows.map((r, i) => {
@@ -177,7 +180,7 @@ function trailingSeries(f: ResultsFolder, rows: Row[], point: number, bin: numbe
     if (i >= width) sum -= num(rows[i - width], 'requests_mean');
     return { t: num(r, 't'), vault: vaults[0], value: sum };
   });
-  return { values, limits: [{ vault: vaults[0], limit: limits[vaults[0]] }] };
+  return { values, limits: [{ vault: vaults[0], limit: limits[vaults[0]] }], fleetWide: true };
 }
 
 /** Distributions over trials of the times that only some scenarios have: convergence, staleness, recovery. */
