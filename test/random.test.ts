@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RandomStream, TrialStreams } from '../sim/engine/random.js';
+import { hashLabel, RandomStream, seedStream, StreamDomain, TrialStreams } from '../sim/engine/random.js';
 
 const draws = (r: RandomStream, n: number) => Array.from({ length: n }, () => r.uniform());
 
@@ -110,6 +110,45 @@ test('lognormal with median m and p99 q has those quantiles', () => {
   const below = (x: number) => xs.findIndex((v) => v >= x) / n;
   assert.ok(Math.abs(below(0.04) - 0.5) < 5 * Math.sqrt(0.25 / n));
   assert.ok(Math.abs(below(0.25) - 0.99) < 5 * Math.sqrt(0.0099 / n));
+});
+
+/** sfc32 as PractRand's RNG_engines.txt states it, written apart (unsigned arithmetic): the reference. */
+function sfc32(a: number, b: number, c: number, d: number): () => number {
+  return () => {
+    const t = (a + b + d) >>> 0;
+    d = (d + 1) >>> 0;
+    a = (b ^ (b >>> 9)) >>> 0;
+    b = (c + (c << 3)) >>> 0;
+    c = (((c << 21) | (c >>> 11)) + t) >>> 0;
+    return t;
+  };
+}
+
+test('known answers: the generator is sfc32 (three rounds after seeding), and the streams of given keys start where they did', () => {
+  const rng = new RandomStream('kat');
+  for (const [a, b, c] of [[1, 2, 3], [0xdeadbeef | 0, 0x12345678, -7], [0, 0, 0]]) {
+    rng.seed(a, b, c);
+    const ref = sfc32(a >>> 0, b >>> 0, c >>> 0, 1);
+    for (let i = 0; i < 3; i++) ref();
+    for (let i = 0; i < 50; i++) assert.is(rng.uniform() * 2 ** 32, ref(), `(${a}, ${b}, ${c}) draw ${i}`);
+  }
+  // The first 32 bits of four named streams (seed 1): they name every number the tool prints,
+  // so a change here changes every result for a given seed (a minor version, a changelog line).
+  const first = (trial: number, domain: StreamDomain, id: number) => {
+    seedStream(rng, hashLabel('1'), trial, domain, id);
+    return rng.uniform() * 2 ** 32;
+  };
+  assert.equal(
+    [first(0, StreamDomain.Cluster, 0), first(7, StreamDomain.Cluster, 1999), first(3, StreamDomain.Vault, 1), first(12345, StreamDomain.Trial, 0)],
+    [1632237122, 215897744, 3220504472, 2655874025],
+  );
+  // A trial's streams seeded at once, or each cluster's as a driver takes it: the same.
+  const all = new TrialStreams(1, 5, 1);
+  all.forTrial(9);
+  const lazy = new TrialStreams(1, 5, 1);
+  lazy.forTrial(9, false);
+  for (let c = 4; c >= 0; c--) lazy.seedCluster(c);
+  for (let c = 0; c < 5; c++) assert.equal(draws(lazy.clusters[c], 3), draws(all.clusters[c], 3), `cluster ${c}`);
 });
 
 test.run();
