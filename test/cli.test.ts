@@ -1,20 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { fixture, root, sim } from './cli-runner.js';
 import { parseArgs } from '../sim/cli/args.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cli = join(root, 'dist', 'sim', 'cli', 'main.js');
-const fixture = join(root, 'test', 'fixtures', 'small.yaml');
-
-function sim(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('flags parse into data', async () => {
   const a = await parseArgs(['run', 'x.yaml', '--trials', '50', '--seed', '9', '--workers', '2', '--set', 'a=1', '--set', 'b=2', '--json']);

@@ -1,19 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { fixture, sim } from './cli-runner.js';
 
-const cli = fileURLToPath(new URL('../sim/cli/main.js', import.meta.url));
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const fixture = join(root, 'test/fixtures/small.yaml');
-
-function sim(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const tmp = mkdtempSync(join(tmpdir(), 'sim-compare-'));
 const a = join(tmp, 'a');

@@ -1,21 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { findBrowser } from './browser.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { fixture, sim } from './cli-runner.js';
 
-const cli = fileURLToPath(new URL('../sim/cli/main.js', import.meta.url));
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const fixture = join(root, 'test/fixtures/small.yaml');
-
-function sim(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 // One run of the small fixture (a sweep of two points, an outage, rotations): every kind of chart.
 const dir = join(mkdtempSync(join(tmpdir(), 'sim-report-')), 'small');

@@ -1,0 +1,14 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project's folder, the built CLI and the small fixture, for the tests that run `sim` as a user would. */
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+export const cli = join(root, 'dist', 'sim', 'cli', 'main.js');
+export const fixture = join(root, 'test', 'fixtures', 'small.yaml');
+
+/** `sim ...args` in a process of its own, from the project's folder. */
+export function sim(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
