@@ -18,6 +18,27 @@ const HEIGHT = 220;
 /** Points whose time series the report draws at most. */
 const MAX_SERIES_POINTS = 4;
 
+/** What every chart's spec starts with: the schema, the shared configuration and the size. */
+const BASE = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: CONFIG, width: WIDTH, height: HEIGHT } as const;
+
+/**
+ * A series over time (one line per `color` value) with dashed horizontal limits: the time
+ * series charts of a point.
+ */
+function timeChart(values: Row[], yTitle: string, color: { field: string; title: string | null }, limits: Row[], ruleColor?: string): TopLevelSpec {
+  return {
+    ...BASE,
+    layer: [
+      { data: { values }, mark: { type: 'line', strokeWidth: 1 }, encoding: { x: { field: 't', type: 'quantitative', title: 'seconds' }, y: { field: 'value', type: 'quantitative', title: yTitle }, color: { field: color.field, type: 'nominal', title: color.title } } },
+      {
+        data: { values: limits },
+        mark: { type: 'rule', strokeDash: [6, 4], ...(ruleColor ? { color: ruleColor } : {}) },
+        encoding: { y: { field: 'limit', type: 'quantitative' }, ...(ruleColor ? {} : { color: { field: color.field, type: 'nominal' } }) },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
 /** A chart's SVG, rendered in Node by Vega (no browser, no script in the page). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
@@ -54,10 +75,7 @@ function intervalRows(f: ResultsFolder, x: string, metrics: Array<[column: strin
 function bandAndLine(rows: Row[], x: { title: string; type: 'quantitative' | 'ordinal' }, y: string, extra: TopLevelSpec[] = []): TopLevelSpec {
   const xEnc = { field: 'x', type: x.type, title: x.title };
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: CONFIG,
-    width: WIDTH,
-    height: HEIGHT,
+    ...BASE,
     data: { values: rows },
     layer: [
       { mark: { type: 'area', opacity: 0.2 }, encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', title: y }, y2: { field: 'hi' }, color: { field: 'series', type: 'nominal', title: null } } },
@@ -121,16 +139,7 @@ function timeCharts(f: ResultsFolder, point: number): Chart[] {
       id: `rps-${point}`,
       title: `GETs per second over time, ${label}`,
       caption: `The fleet's GETs per second (the mean over trials and the 99th percentile of each ${bin}-s bin), against the recipe's per-second limit of ${perSecondLimit}/s (dashed).`,
-      spec: {
-        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: CONFIG,
-        width: WIDTH,
-        height: HEIGHT,
-        layer: [
-          { data: { values: perSecond }, mark: { type: 'line', strokeWidth: 1 }, encoding: { x: { field: 't', type: 'quantitative', title: 'seconds' }, y: { field: 'value', type: 'quantitative', title: 'GETs per second' }, color: { field: 'series', type: 'nominal', title: null } } },
-          { data: { values: [{ limit: perSecondLimit }] }, mark: { type: 'rule', strokeDash: [6, 4], color: '#c00' }, encoding: { y: { field: 'limit', type: 'quantitative' } } },
-        ],
-      } as TopLevelSpec,
+      spec: timeChart(perSecond, 'GETs per second', { field: 'series', title: null }, [{ limit: perSecondLimit }], '#c00'),
     },
   ];
   const trailing = trailingSeries(f, rows, point, bin);
@@ -141,16 +150,7 @@ function timeCharts(f: ResultsFolder, point: number): Chart[] {
       caption: trailing.fleetWide
         ? "The mean over trials of the fleet's GETs in the 10 s before each time (with one vault: the GETs sent to it, including any an outage kept from it), against the vault's limit per 10 s (dashed): the window AKV publishes its limit for."
         : "The mean over trials of the GETs each vault received in the 10 s before each time, against each vault's limit per 10 s (dashed): the window AKV publishes its limit for.",
-      spec: {
-        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: CONFIG,
-        width: WIDTH,
-        height: HEIGHT,
-        layer: [
-          { data: { values: trailing.values }, mark: { type: 'line', strokeWidth: 1 }, encoding: { x: { field: 't', type: 'quantitative', title: 'seconds' }, y: { field: 'value', type: 'quantitative', title: 'GETs in the trailing 10 s' }, color: { field: 'vault', type: 'nominal', title: 'vault' } } },
-          { data: { values: trailing.limits }, mark: { type: 'rule', strokeDash: [6, 4] }, encoding: { y: { field: 'limit', type: 'quantitative' }, color: { field: 'vault', type: 'nominal' } } },
-        ],
-      } as TopLevelSpec,
+      spec: timeChart(trailing.values, 'GETs in the trailing 10 s', { field: 'vault', title: 'vault' }, trailing.limits),
     });
   }
   return charts;
@@ -199,10 +199,7 @@ function distributionCharts(f: ResultsFolder): Chart[] {
         title,
         caption,
         spec: {
-          $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: CONFIG,
-          width: WIDTH,
-          height: HEIGHT,
+          ...BASE,
           data: { values },
           mark: { type: 'bar', opacity: 0.6 },
           encoding: {
