@@ -23,13 +23,13 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
   const outages = actions.some((a) => a.kind === 'outage-start');
   for (let c = 0; c < layout.clusters; c++) {
     streams.seedCluster(c);
+    loop.reset();
     if (outages) gateway.resetOutages();
     let named = false;
     for (let i = 0; i < actions.length; i++) {
       const a = actions[i];
       if (a.kind === 'outage-start' || a.kind === 'outage-end') {
         if (layout.clusterUses(c, a.vaults)) {
-          if (!named) loop.reset();
           loop.schedule(a.time, (i << 3) | EventKind.Action, c);
           named = true;
         }
@@ -40,7 +40,6 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
       while (k < ids.length && ids[k] < c) k++;
       cursor[i] = k;
       if (k < ids.length && ids[k] === c) {
-        if (!named) loop.reset();
         loop.schedule(a.time, (i << 3) | EventKind.Action, c);
         named = true;
       }
@@ -50,7 +49,6 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
       if (check.doomed) return false;
       continue;
     }
-    if (!named) loop.reset();
     const first = layout.clusterFirstSync[c];
     const end = first + layout.clusterSyncCount[c];
     model.table.resetRows(first, end);
