@@ -128,11 +128,10 @@ test('the size check: a run that cannot fit in memory is refused before it start
   const v = sim('validate', file);
   assert.is(v.code, 0);
   assert.match(v.stdout, /estimated memory: [\d,.]+ GB per worker and \d+ MB in the main thread; up to 20,000,000,000 GETs per trial/);
-  // A billion trials: every trial's records would stay in the main thread.
-  const many = sim('run', fixture, '--trials', '1000000000', '--out', out);
-  assert.is(many.code, 2, many.stderr);
-  assert.match(many.stderr.trim(), /^sim: .*small\.yaml: the run would need about [\d,.]+ GB \(.* and [\d,.]+ GB in the main thread\)/);
-  assert.not.ok(existsSync(out), 'nothing written');
+  // A billion trials need no more memory than a million: the rows go to disk as they come.
+  const estimate = (trials: string) => /estimated memory: .*/.exec(sim('validate', fixture, '--trials', trials).stdout)?.[0];
+  assert.ok(estimate('1000000'));
+  assert.is(estimate('1000000000'), estimate('1000000'));
   // A scenario that fits runs as before.
   assert.is(sim('run', fixture, '--trials', '2', '--quiet', '--out', join(dir, 'small')).code, 0);
 });

@@ -2,16 +2,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { summaryCsv, timeseriesCsv, trialsCsv } from '../sim/output/results-files.js';
+import { summaryCsv, timeseriesCsv } from '../sim/output/results-files.js';
+import { runWithTrials } from './helpers.js';
 import { loadScenario } from '../sim/scenario/load.js';
-import { runScenario } from '../sim/run/run-scenario.js';
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures', 'small.yaml');
 
 async function csvs(workers: number, batchSize?: number, seed?: number) {
   const scenario = loadScenario(fixture, { seed });
-  const results = await runScenario(scenario, { workers, batchSize, progress: false });
-  return [summaryCsv(scenario, results), timeseriesCsv(scenario, results), trialsCsv(results)];
+  const { results, trials } = await runWithTrials(scenario, { workers, batchSize, progress: false });
+  return [summaryCsv(scenario, results), timeseriesCsv(scenario, results), trials];
 }
 
 test('same scenario and seed: byte-identical CSV files for 1, 2 and 3 workers and any batch size', async () => {
@@ -32,12 +32,12 @@ test('common random numbers: a sweep point run alone writes the same trials as i
   const sweep = loadScenario(fixture, { trials: 12 });
   const alone = loadScenario(fixture, { trials: 12, set: ['sweep.jitterSeconds=[30s]'] });
   assert.is(alone.points.length, 1);
-  const [both, one] = [await runScenario(sweep, { workers: 2, progress: false }), await runScenario(alone, { workers: 1, progress: false })];
+  const [both, one] = [await runWithTrials(sweep, { workers: 2, progress: false }), await runWithTrials(alone, { workers: 1, progress: false })];
   const rows = (csv: string, point: string) => csv.trim().split('\n').slice(1).filter((l) => l.startsWith(`${point},`)).map((l) => l.slice(l.indexOf(',') + 1));
-  const inSweep = rows(trialsCsv(both), '1');
+  const inSweep = rows(both.trials, '1');
   assert.is(inSweep.length, 12);
-  assert.equal(rows(trialsCsv(one), '0'), inSweep, 'trials.csv rows, but for the point index');
-  assert.equal(rows(summaryCsv(alone, one), '0'), rows(summaryCsv(sweep, both), '1'), 'summary.csv row');
+  assert.equal(rows(one.trials, '0'), inSweep, 'trials.csv rows, but for the point index');
+  assert.equal(rows(summaryCsv(alone, one.results), '0'), rows(summaryCsv(sweep, both.results), '1'), 'summary.csv row');
 });
 
 test.run();

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { stringify } from 'yaml';
-import { summarisePoint } from '../sim/metrics/summary.js';
+import { summariseBatches } from '../sim/metrics/summary.js';
 import { METRIC_INDEX as M, STATUS_REASONS, TRIAL_METRICS } from '../sim/metrics/trial-record.js';
 import { UserError } from '../sim/scenario/errors.js';
 import { parseScenario } from '../sim/scenario/load.js';
@@ -152,7 +152,7 @@ test('generated small scenarios run on both drivers with the same records, and t
       const batch = run(m, 2, runs); // auto against coupled: same records
       runs++;
       // The summary row: every interval holds its mean, nothing negative, shares within [0, 1].
-      const row = summarisePoint([batch]).summary;
+      const row = summariseBatches([batch]).summary;
       for (const [column, mean] of row) {
         if (!column.endsWith('_mean') || Number.isNaN(mean)) continue;
         const name = column.slice(0, -'_mean'.length);

@@ -3,6 +3,10 @@ import { fleetGroup, type GroupConfig, type ModelConfig, type VaultConfig } from
 import { REQUEUE_OVERALL } from '../sim/model/defaults.js';
 import { runTrialBatch } from '../sim/model/run-batch.js';
 import { METRIC_INDEX, TRIAL_METRICS, type TrialBatch, type TrialMetric } from '../sim/metrics/trial-record.js';
+import type { PointResult } from '../sim/metrics/summary.js';
+import { trialRowsText, trialsCsvOf } from '../sim/output/trial-rows.js';
+import { runScenario, type RunOptions } from '../sim/run/run-scenario.js';
+import type { Scenario } from '../sim/scenario/load.js';
 
 /**
  * Trials for a statistical test: n, scaled by TEST_SCALE (npm run mutate sets 0.1: under
@@ -109,4 +113,11 @@ export function binomialTailAbove(n: number, p: number, k: number): number {
     logTerm += Math.log((n - x) / (x + 1)) + Math.log(p / (1 - p));
   }
   return Math.max(0, 1 - below);
+}
+
+/** runScenario with its trials.csv gathered in memory (as `sim run` writes it from the spooled rows). */
+export async function runWithTrials(scenario: Scenario, options: RunOptions): Promise<{ results: PointResult[]; trials: string }> {
+  const rows = scenario.points.map(() => '');
+  const results = await runScenario(scenario, { ...options, onRecords: (p, from, m) => (rows[p] += trialRowsText(from, m)) });
+  return { results, trials: trialsCsvOf(rows) };
 }

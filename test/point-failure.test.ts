@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
+import { TrialRowsSpool } from '../sim/output/trial-rows.js';
 import * as assert from 'uvu/assert';
 import { keepFinishedPoints } from '../sim/cli/run.js';
 import { PointsFailed, runPoints } from '../sim/run/run-scenario.js';
@@ -27,14 +28,16 @@ test('a point that fails does not take the others down: they finish, the failure
 });
 
 test('sim run keeps what finished: the finished points written, one line per failed point, exit 3', async () => {
-  const [done] = await runPoints([scenario.points[0]], 1, 2, 'test', { workers: 0, progress: false });
   const dir = mkdtempSync(join(tmpdir(), 'sim-fail-'));
+  const spool = new TrialRowsSpool([join(dir, 'rows-0'), join(dir, 'rows-1')]);
+  const [done] = await runPoints([scenario.points[0]], 1, 2, 'test', { workers: 0, progress: false, onRecords: (p, from, m) => spool.add(p, from, m) });
+  spool.close();
   const lines: string[] = [];
   const write = process.stderr.write;
   process.stderr.write = ((s: string) => lines.push(s) > 0) as typeof process.stderr.write;
   let code: number;
   try {
-    code = keepFinishedPoints(scenario, dir, new PointsFailed([done, null], [{ index: 1, error: new Error('boom\nat stack') }]), 'two.yaml');
+    code = keepFinishedPoints(scenario, dir, new PointsFailed([done, null], [{ index: 1, error: new Error('boom\nat stack') }]), 'two.yaml', spool.files);
   } finally {
     process.stderr.write = write;
   }

@@ -29,6 +29,18 @@ export interface RunArgs extends SimulationFlags {
   force: boolean;
   /** Also write report.html (run only). */
   report: boolean;
+  /** Run only shard `index` of `count` of every point's trials (run only). */
+  shard?: { index: number; count: number };
+}
+
+export interface MergeArgs {
+  command: 'merge';
+  shards: string[];
+  out: string;
+  json: boolean;
+  quiet: boolean;
+  force: boolean;
+  report: boolean;
 }
 
 export interface ReportArgs {
@@ -78,9 +90,9 @@ export interface RecommendArgs extends SimulationFlags {
   quiet: boolean;
 }
 
-export type CliArgs = RunArgs | JitterArgs | TableArgs | RecommendArgs | ReportArgs | CompareArgs | { command: 'schema' } | { command: 'help'; text: string };
+export type CliArgs = RunArgs | MergeArgs | JitterArgs | TableArgs | RecommendArgs | ReportArgs | CompareArgs | { command: 'schema' } | { command: 'help'; text: string };
 
-const COMMANDS = ['run', 'validate', 'jitter', 'table', 'recommend', 'report', 'compare', 'schema'] as const;
+const COMMANDS = ['run', 'merge', 'validate', 'jitter', 'table', 'recommend', 'report', 'compare', 'schema'] as const;
 
 const simulationFlags = (y: Argv, trialsHelp: string) =>
   y
@@ -117,7 +129,19 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' })
         .option('force', { type: 'boolean', default: false, describe: 'run even when the estimated memory exceeds 80% of this machine\'s' })
         .option('report', { type: 'boolean', default: false, describe: 'also write report.html (charts and the summary, one self-contained page)' })
-        .example('$0 run scenarios/2000x20.yaml --set fleet.0.jitterSeconds=120 --trials 200 --report', 'less jitter, 200 trials, with the HTML report'),
+        .option('shard', { type: 'string', requiresArg: true, describe: 'run shard i of n (0-based) of every point\'s trials into <out>/shard-<i>-of-<n>/ (default out: results/<name>/shards); auto/n takes i from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); then sim merge' })
+        .example('$0 run scenarios/2000x20.yaml --set fleet.0.jitterSeconds=120 --trials 200 --report', 'less jitter, 200 trials, with the HTML report')
+        .example('$0 run scenarios/2000x20.yaml --shard 0/4', 'the first quarter of the trials, into results/2000x20/shards/shard-0-of-4/'),
+    )
+    .command('merge <shards..>', 'merge the shard folders of sim run --shard into the files one run would have written, byte for byte', (y) =>
+      y
+        .positional('shards', { type: 'string', array: true, describe: 'shard folders, or folders holding them', demandOption: true })
+        .option('out', { type: 'string', requiresArg: true, demandOption: true, describe: 'the results folder to write' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the summary rows as JSON instead of a table' })
+        .option('quiet', { type: 'boolean', default: false, describe: 'nothing on stderr but errors' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace a results folder of another scenario or seed' })
+        .option('report', { type: 'boolean', default: false, describe: 'also write report.html' })
+        .example('$0 merge results/2000x20/shards --out results/2000x20', 'every shard folder under results/2000x20/shards'),
     )
     .command('validate <scenario>', 'check a scenario file and print what it would simulate', (y) =>
       scenarioFlags(y)
@@ -216,7 +240,10 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         quiet: Boolean(parsed.quiet),
         force: Boolean(parsed.force),
         report: Boolean(parsed.report),
+        ...(command === 'run' && parsed.shard !== undefined ? { shard: shardOf(String(parsed.shard), process.env.JOB_COMPLETION_INDEX) } : {}),
       };
+    case 'merge':
+      return { command, shards: (parsed.shards as string[]).map(String), out: parsed.out as string, json: Boolean(parsed.json), quiet: Boolean(parsed.quiet), force: Boolean(parsed.force), report: Boolean(parsed.report) };
     case 'jitter': {
       const risk = parsed.risk as number;
       if (!(risk > 0 && risk < 0.5)) throw new UserError(`--risk: expected a probability between 0 and 0.5, got ${String(risk)}`);
@@ -266,6 +293,26 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
     default:
       throw new UserError(`unknown command "${command}": use ${COMMANDS.join(', ')}`);
   }
+}
+
+/**
+ * --shard i/n (0 <= i < n), or auto/n with i from JOB_COMPLETION_INDEX, as a Kubernetes Indexed
+ * Job sets it in each pod.
+ */
+export function shardOf(text: string, jobIndex: string | undefined): { index: number; count: number } {
+  const m = /^(\d+|auto)\/(\d+)$/.exec(text.trim());
+  if (!m) throw new UserError(`--shard: expected i/n (shard i of n, from 0) or auto/n, got ${JSON.stringify(text)}`);
+  const count = Number(m[2]);
+  if (count < 1) throw new UserError(`--shard: n must be at least 1, got ${text}`);
+  let index: number;
+  if (m[1] === 'auto') {
+    if (jobIndex === undefined || !/^\d+$/.test(jobIndex)) throw new UserError(`--shard ${text}: JOB_COMPLETION_INDEX is ${jobIndex === undefined ? 'not set' : `not a whole number (${JSON.stringify(jobIndex)})`}; a Kubernetes Indexed Job sets it in each pod, elsewhere give the index (--shard 0/${count})`);
+    index = Number(jobIndex);
+  } else {
+    index = Number(m[1]);
+  }
+  if (index >= count) throw new UserError(`--shard ${text}: shard ${index} of ${count} does not exist (shards are numbered 0 to ${count - 1})`);
+  return { index, count };
 }
 
 function whole(name: string, v: unknown): number | undefined {

@@ -6,6 +6,7 @@ import { compareCommand } from './compare.js';
 import { jitterCommand } from './jitter.js';
 import { recommendCommand } from './recommend.js';
 import { reportCommand } from './report.js';
+import { mergeCommand } from './merge.js';
 import { runCommand } from './run.js';
 import { tableCommand } from './table.js';
 import { validateCommand } from './validate.js';
@@ -20,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
   switch (args.command) {
     case 'run':
       return runCommand(args);
+    case 'merge':
+      return mergeCommand(args);
     case 'validate':
       return validateCommand(args);
     case 'jitter':

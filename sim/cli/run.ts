@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkAssertionColumns, holds } from '../scenario/assertions.js';
 import { loadScenario } from '../scenario/load.js';
 import { scenarioWarnings } from '../scenario/warnings.js';
 import { consoleTable } from '../output/console-table.js';
-import { prepareOutputFolder } from '../output/output-folder.js';
+import { prepareOutputFolder, spoolPath } from '../output/output-folder.js';
+import { shardFolderName, writeShardFolder, type ShardRecord } from '../output/shard-folder.js';
+import { TrialRowsSpool } from '../output/trial-rows.js';
+import { shardRange } from '../run/shard.js';
 import { writeReport } from '../output/report.js';
 import { summaryColumns, summaryRows, writeResults } from '../output/results-files.js';
 import { PointsFailed, runScenario } from '../run/run-scenario.js';
@@ -13,7 +17,7 @@ import { estimateSize, tooBig } from '../run/size-check.js';
 import { defaultWorkers } from '../run/trial-pool.js';
 import { UserError } from '../scenario/errors.js';
 import { availableParallelism, totalmem } from 'node:os';
-import { checkFolderOwner, RUN_RECORD, scenarioIdentity, toolVersion, type RunRecord } from '../output/run-record.js';
+import { checkFolderOwner, checkShardFolderOwner, RUN_RECORD, scenarioIdentity, toolVersion, type RunRecord } from '../output/run-record.js';
 import type { RunArgs } from './args.js';
 import { limitPer10s } from '../model/config.js';
 
@@ -23,12 +27,13 @@ import { limitPer10s } from '../model/config.js';
  * place), with run.json when `record` is given (listing the failed points), each failure is one
  * line naming the point and its swept values, and the exit code is 3.
  */
-export function keepFinishedPoints(scenario: Scenario, dir: string, failure: PointsFailed, file: string, record?: (finished: Scenario) => RunRecord): number {
+export function keepFinishedPoints(scenario: Scenario, dir: string, failure: PointsFailed, file: string, spooled: string[], record?: (finished: Scenario) => RunRecord): number {
   const finished = scenario.points.filter((_, i) => failure.results[i] !== null);
   if (finished.length) {
     const ran = { ...scenario, points: finished };
     const extra: Array<[string, string]> = record ? [[RUN_RECORD, `${JSON.stringify(record(ran), null, 2)}\n`]] : [];
-    const files = writeResults(dir, ran, failure.results.filter((r): r is PointResult => r !== null), extra);
+    const rows = spooled.filter((_, i) => failure.results[i] !== null).map((f) => [f]);
+    const files = writeResults(dir, ran, failure.results.filter((r): r is PointResult => r !== null), rows, extra);
     process.stderr.write(`wrote the ${finished.length} finished point(s) of ${scenario.points.length}: ${files.join(', ')}\n`);
   }
   for (const { index, error } of failure.failures) {
@@ -44,13 +49,13 @@ export function keepFinishedPoints(scenario: Scenario, dir: string, failure: Poi
  * some failed), under the whole scenario's identity, so that a re-run of the same scenario
  * replaces a partial folder and another scenario does not.
  */
-function runRecord(scenario: Scenario, ran: Scenario, args: RunArgs, started: Date, workers: number, checks: RunRecord['assertions']): RunRecord {
+export function runRecord(scenario: Scenario, ran: Scenario, file: string, engine: string, execution: Execution, checks: RunRecord['assertions']): RunRecord {
   const failed = scenario.points.filter((p) => !ran.points.includes(p)).map((p) => p.index);
   return {
     tool: 'akv-fleet-sim',
     version: toolVersion(),
     scenario: {
-      file: args.scenario,
+      file,
       name: scenario.name,
       identity: scenarioIdentity(scenario),
       points: ran.points.map((p) => ({ index: p.index, sweep: p.sweep, model: p.model, limits10s: Object.fromEntries(p.model.vaults.map((v) => [v.name, limitPer10s(v.limiter)])) })),
@@ -58,13 +63,22 @@ function runRecord(scenario: Scenario, ran: Scenario, args: RunArgs, started: Da
     },
     seed: scenario.seed,
     trials: scenario.trials,
+    ...execution,
+    engine,
+    assertions: checks.map(({ point, assertion, value, holds: ok }) => ({ point, assertion, value, holds: ok })),
+  };
+}
+
+/** How a run went (run.json's and shard.json's execution fields): they differ between runs of the same results. */
+export type Execution = Pick<RunRecord, 'command' | 'startedAt' | 'wallSeconds' | 'cores' | 'workers'>;
+
+export function execution(started: Date, workers: number): Execution {
+  return {
     command: process.argv.slice(2),
     startedAt: started.toISOString(),
     wallSeconds: Number(((Date.now() - started.getTime()) / 1000).toFixed(3)),
     cores: availableParallelism(),
     workers,
-    engine: args.engine,
-    assertions: checks.map(({ point, assertion, value, holds: ok }) => ({ point, assertion, value, holds: ok })),
   };
 }
 
@@ -77,17 +91,62 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const workers = args.workers ?? defaultWorkers();
   const why = tooBig(estimateSize(scenario.points.map((p) => p.model), scenario.trials, workers), workers, totalmem());
   if (why && !args.force) throw new UserError(`${args.scenario}: ${why}: fewer trials, clusters or points, a shorter horizon or wider bins (--force runs it anyway)`);
-  const dir = args.out ?? join('results', scenario.name);
+  const shard = args.shard;
+  const dir = shard ? join(args.out ?? join('results', scenario.name, 'shards'), shardFolderName(shard.index, shard.count)) : (args.out ?? join('results', scenario.name));
   prepareOutputFolder(dir);
-  checkFolderOwner(dir, scenario, args.force);
+  if (shard) checkShardFolderOwner(dir, scenario, args.force);
+  else checkFolderOwner(dir, scenario, args.force);
   const started = new Date();
-  let results;
+  // Each point's trial rows go to a file as they finish: trials.csv is assembled from them.
+  const spool = new TrialRowsSpool(scenario.points.map((_, p) => spoolPath(dir, p)));
   try {
-    results = await runScenario(scenario, { workers, engine: args.engine, progress: !args.quiet, stallSeconds: args.stallSeconds });
-  } catch (e) {
-    if (!(e instanceof PointsFailed)) throw e;
-    return keepFinishedPoints(scenario, dir, e, args.scenario, (ran) => runRecord(scenario, ran, args, started, workers, []));
+    let results;
+    const range = shard ? shardRange(shard.index, shard.count, scenario.trials) : undefined;
+    try {
+      results = await runScenario(scenario, { workers, engine: args.engine, progress: !args.quiet, stallSeconds: args.stallSeconds, range, onRecords: (p, from, m) => spool.add(p, from, m) });
+    } catch (e) {
+      if (!(e instanceof PointsFailed) || shard) throw e;
+      spool.close();
+      return keepFinishedPoints(scenario, dir, e, args.scenario, spool.files, (ran) => runRecord(scenario, ran, args.scenario, args.engine, execution(started, workers), []));
+    }
+    spool.close();
+    if (shard) {
+      const record: ShardRecord = {
+        tool: 'akv-fleet-sim',
+        kind: 'shard',
+        version: toolVersion(),
+        shard,
+        scenario: { file: args.scenario, name: scenario.name, identity: scenarioIdentity(scenario), source: readFileSync(args.scenario, 'utf8'), set: args.set },
+        seed: scenario.seed,
+        trials: scenario.trials,
+        from: range![0],
+        to: range![1],
+        points: scenario.points.length,
+        engine: args.engine,
+        execution: execution(started, workers),
+      };
+      const files = writeShardFolder(dir, record, results.map((r) => r.sums.toJSON()), spool.files);
+      if (!args.quiet) process.stderr.write(`wrote shard ${shard.index}/${shard.count} (trials ${range![0]} to ${range![1] - 1} of each point) into ${dir}: ${files.length} files; then sim merge\n`);
+      return 0;
+    }
+    return finishRun(scenario, results, dir, spool.files.map((f) => [f]), args, (checks) => runRecord(scenario, scenario, args.scenario, args.engine, execution(started, workers), checks));
+  } finally {
+    spool.remove();
   }
+}
+
+/**
+ * A finished run's (or merge's) results: the checks of the scenario's assertions, the files
+ * with run.json, the report when asked, the table or JSON on stdout; exit 1 if an assertion fails.
+ */
+export async function finishRun(
+  scenario: Scenario,
+  results: PointResult[],
+  dir: string,
+  trialRows: string[][],
+  args: { json: boolean; quiet: boolean; report: boolean },
+  record: (checks: RunRecord['assertions']) => RunRecord,
+): Promise<number> {
   const rows = summaryRows(scenario, results);
   const checks = scenario.assertions.flatMap((a) =>
     rows.map((row, point) => {
@@ -96,8 +155,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       return { point, assertion: a.text, column: a.column, value, holds: holds(a, typeof v === 'number' ? v : undefined) };
     }),
   );
-  const record = runRecord(scenario, scenario, args, started, workers, checks);
-  const files = writeResults(dir, scenario, results, [[RUN_RECORD, `${JSON.stringify(record, null, 2)}\n`]]);
+  const files = writeResults(dir, scenario, results, trialRows, [[RUN_RECORD, `${JSON.stringify(record(checks), null, 2)}\n`]]);
   if (args.report) files.push(await writeReport(dir));
   if (args.json) {
     // The summary rows (SCENARIO.md); with assertions, each row also carries its point's verdicts.

@@ -1,5 +1,7 @@
 import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { ExactSum, productError } from './exact-sum.js';
+import { Moments } from './moments.js';
 
 /** 95% two-sided normal quantile. */
 export const Z95 = 1.959963984540054;
@@ -78,23 +80,29 @@ export function klInterval(m: number, n: number, alpha = 0.025): Interval {
  * left out; `n` says how many counted. t, not z: conditional metrics often have few values.
  */
 export function meanInterval(values: ArrayLike<number>, range: Range = [-Infinity, Infinity]): Interval {
-  let n = 0;
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (Number.isFinite(v)) {
-      n++;
-      sum += v;
-    }
-  }
+  const m = new Moments();
+  for (let i = 0; i < values.length; i++) m.add(values[i]);
+  return momentInterval(m, range);
+}
+
+/**
+ * The same from a metric's exact moments: the mean is the rounded sum over n, the sum of
+ * squared deviations the exact sum of squares less the exact product sum x mean, rounded once
+ * (it loses digits only when the values' spread is below about 1e-7 of their mean). Each is a
+ * function of the exact sums alone, so any grouping of the trials into shards gives the same
+ * bits.
+ */
+export function momentInterval(m: Moments, range: Range = [-Infinity, Infinity]): Interval {
+  const n = m.n;
   if (n === 0) return { mean: NaN, lo: NaN, hi: NaN, n };
+  const sum = m.sum.value();
   const mean = sum / n;
   if (n === 1) return { mean, lo: NaN, hi: NaN, n };
-  let ss = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (Number.isFinite(v)) ss += (v - mean) * (v - mean);
-  }
+  const deviations = new ExactSum();
+  deviations.merge(m.squares);
+  deviations.add(-(sum * mean));
+  deviations.add(-productError(sum, mean));
+  const ss = Math.max(0, deviations.value());
   const half = tQuantile(0.975, n - 1) * Math.sqrt(ss / (n - 1) / n);
   return { mean, lo: Math.max(range[0], mean - half), hi: Math.min(range[1], mean + half), n };
 }

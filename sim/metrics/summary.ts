@@ -1,4 +1,5 @@
-import { klInterval, meanInterval, NON_NEGATIVE, quantileSorted, SHARE, wilson, type Interval } from './stats.js';
+import { PointSums } from './point-sums.js';
+import { klInterval, momentInterval, NON_NEGATIVE, SHARE, wilson, type Interval } from './stats.js';
 import { METRIC_INDEX as M, SCOPE_METRICS, STATUS_REASONS, TRIAL_METRICS, type TrialBatch, type TrialMetric } from './trial-record.js';
 
 /**
@@ -59,8 +60,8 @@ export interface PointResult {
   requestsMean: Float64Array;
   throttledMean: Float64Array;
   requestsP99: Float64Array;
-  /** All trial records of the point, row-major in trial order. */
-  metrics: Float64Array;
+  /** The sums the summary came from (a shard's file holds them). */
+  sums: PointSums;
   /** How many trials the coupled driver ran (the vault would have throttled, or `--engine coupled`). */
   coupled: number;
   /** Why the analytic recipe has no value for this point ('' when it has one; set by sim/run). */
@@ -94,23 +95,14 @@ export interface Scopes {
 
 const NO_SCOPES: Scopes = { vaults: [], subscription: false, limits10s: [], bin: 1 };
 
-/** Merges a point's batches (any order in, trial order inside) into its summary and timeseries. */
-export function summarisePoint(batches: TrialBatch[], scopes: Scopes = NO_SCOPES): PointResult {
-  const sorted = [...batches].sort((a, b) => a.from - b.from);
-  const width = TRIAL_METRICS.length;
-  const trials = sorted.reduce((n, b) => n + (b.to - b.from), 0);
-  const bins = sorted[0].bins;
-  const metrics = new Float64Array(trials * width);
-  let row = 0;
-  for (const b of sorted) {
-    metrics.set(b.metrics, row * width);
-    row += b.to - b.from;
-  }
-  const column = (m: TrialMetric) => {
-    const out = new Float64Array(trials);
-    for (let i = 0; i < trials; i++) out[i] = metrics[i * width + M[m]];
-    return out;
-  };
+/** A point's summary and timeseries from some batches of its trials (tests; a run keeps PointSums). */
+export function summariseBatches(batches: TrialBatch[], scopes: Scopes = NO_SCOPES): PointResult {
+  return summarisePoint(PointSums.ofBatches(batches), scopes);
+}
+
+/** A point's summary and timeseries from the sums of its trials (any split of them, merged). */
+export function summarisePoint(sums: PointSums, scopes: Scopes = NO_SCOPES): PointResult {
+  const { trials, bins } = sums;
   const summary = new Map<string, number>();
   const put = (name: string, iv: Interval, withN: boolean) => {
     summary.set(`${name}_mean`, iv.mean);
@@ -119,84 +111,55 @@ export function summarisePoint(batches: TrialBatch[], scopes: Scopes = NO_SCOPES
     if (withN) summary.set(`${name}_n`, iv.n);
   };
   for (const { name, kind } of [...SUMMARY_METRICS, ...EXTENSION_METRICS]) {
+    const moments = sums.metrics[M[name as TrialMetric]];
     if (kind === 'proportion') {
-      put(name, wilson(sum(column(name as TrialMetric)), trials), false);
+      put(name, wilson(moments.sum.value(), trials), false);
     } else if (kind === 'shareOfSeconds') {
-      put(name, secondsShare(column('refreshSecondsOver'), column('refreshSeconds')), false);
+      put(name, secondsShareOfSums(sums), false);
     } else {
-      put(name, meanInterval(column(name as TrialMetric), name === 'throttledFraction' ? SHARE : NON_NEGATIVE), kind === 'conditional');
+      put(name, momentInterval(moments, name === 'throttledFraction' ? SHARE : NON_NEGATIVE), kind === 'conditional');
     }
   }
 
   const requestsMean = new Float64Array(bins);
   const throttledMean = new Float64Array(bins);
   const requestsP99 = new Float64Array(bins);
-  const scratch = new Float64Array(trials);
   for (let k = 0; k < bins; k++) {
-    let r = 0;
-    let th = 0;
-    let i = 0;
-    for (const b of sorted) {
-      for (let j = 0; j < b.to - b.from; j++, i++) {
-        const v = b.series[j * 2 * bins + k];
-        scratch[i] = v;
-        r += v;
-        th += b.series[j * 2 * bins + bins + k];
-      }
-    }
-    requestsMean[k] = r / trials;
-    throttledMean[k] = th / trials;
-    requestsP99[k] = quantileSorted(scratch.sort(), 0.99);
+    requestsMean[k] = sums.requests[k] / trials;
+    throttledMean[k] = sums.throttled[k] / trials;
+    requestsP99[k] = sums.requestsHistogram.quantile(k, 0.99);
   }
-  summariseScopes(sorted, trials, scopes, put);
-  const [vaultRequestsMean, vaultThrottledMean] = vaultSeriesMeans(sorted, scopes.vaults.length, bins, trials);
+  summariseScopes(sums, scopes, put);
+  const [vaultRequestsMean, vaultThrottledMean] = vaultSeriesMeans(sums, scopes.vaults.length);
   // Trailing 10-s sums: the last ceil(10 / bin) bins (exactly 10 s when the bin divides 10).
   const span = Math.max(1, Math.ceil(10 / scopes.bin - 1e-9));
   const vaultTrailing10sMean = vaultRequestsMean.map((r) => r.map((_, k) => r.subarray(Math.max(0, k - span + 1), k + 1).reduce((a, b) => a + b, 0)));
-  const coupled = sorted.reduce((n, b) => n + b.coupled, 0);
-  return { trials, summary, bins, requestsMean, throttledMean, requestsP99, metrics, coupled, vaultRequestsMean, vaultThrottledMean, vaultTrailing10sMean, scopes };
+  return { trials, summary, bins, requestsMean, throttledMean, requestsP99, sums, coupled: sums.coupled, vaultRequestsMean, vaultThrottledMean, vaultTrailing10sMean, scopes };
 }
 
 /** Each vault's and the subscription's SCOPE_METRICS: means with t intervals over trials. */
-function summariseScopes(sorted: TrialBatch[], trials: number, scopes: Scopes, put: (name: string, iv: Interval, withN: boolean) => void): void {
+function summariseScopes(sums: PointSums, scopes: Scopes, put: (name: string, iv: Interval, withN: boolean) => void): void {
   const w = SCOPE_METRICS.length;
   const count = scopes.vaults.length + 1;
-  const values = new Float64Array(trials);
   for (let k = 0; k < count; k++) {
     const vault = k < scopes.vaults.length ? scopes.vaults[k] : null;
     if (vault === null && !scopes.subscription) continue;
     SCOPE_METRICS.forEach((metric, m) => {
-      let i = 0;
-      for (const b of sorted) for (let j = 0; j < b.to - b.from; j++) values[i++] = b.scopes ? b.scopes[(j * count + k) * w + m] : NaN;
-      put(scopeColumn(vault, metric), meanInterval(values, metric === 'headroom' ? [-Infinity, 1] : NON_NEGATIVE), false);
+      put(scopeColumn(vault, metric), momentInterval(sums.scopes[k * w + m], metric === 'headroom' ? [-Infinity, 1] : NON_NEGATIVE), false);
     });
   }
 }
 
 /** With several vaults, each vault's requests and 429s per bin, means across trials. */
-function vaultSeriesMeans(sorted: TrialBatch[], vaults: number, bins: number, trials: number): [Float64Array[], Float64Array[]] {
+function vaultSeriesMeans(sums: PointSums, vaults: number): [Float64Array[], Float64Array[]] {
   const requests: Float64Array[] = [];
   const throttled: Float64Array[] = [];
   if (vaults < 2) return [requests, throttled];
+  const { bins, trials } = sums;
   for (let v = 0; v < vaults; v++) {
-    const r = new Float64Array(bins);
-    const th = new Float64Array(bins);
-    for (const b of sorted) {
-      const series = b.vaultSeries!;
-      for (let j = 0; j < b.to - b.from; j++) {
-        const base = (j * vaults + v) * 2 * bins;
-        for (let k = 0; k < bins; k++) {
-          r[k] += series[base + k];
-          th[k] += series[base + bins + k];
-        }
-      }
-    }
-    for (let k = 0; k < bins; k++) {
-      r[k] /= trials;
-      th[k] /= trials;
-    }
-    requests.push(r);
-    throttled.push(th);
+    const base = v * 2 * bins;
+    requests.push(sums.vaultSeries.slice(base, base + bins).map((x) => x / trials));
+    throttled.push(sums.vaultSeries.slice(base + bins, base + 2 * bins).map((x) => x / trials));
   }
   return [requests, throttled];
 }
@@ -210,21 +173,22 @@ function vaultSeriesMeans(sorted: TrialBatch[], vaults: number, bins: number, tr
  * 1 - 0.025^(1/n) (a share of seconds is never above the share of trials with any).
  */
 export function secondsShare(over: ArrayLike<number>, seconds: ArrayLike<number>): Interval {
-  let n = 0;
-  let k = 0;
-  let m = 0;
-  for (let i = 0; i < over.length; i++) {
-    if (seconds[i] > 0) {
-      n++;
-      k += over[i];
-      m += seconds[i];
-    }
-  }
+  const sums = new PointSums(1, 1);
+  for (let i = 0; i < over.length; i++) sums.addShare(over[i], seconds[i]);
+  return secondsShareOfSums(sums);
+}
+
+/**
+ * The same from a point's sums: with p = k / m, the squared residuals sum to
+ * Σover² - 2p Σover·seconds + p² Σseconds², each sum exact.
+ */
+function secondsShareOfSums(sums: PointSums): Interval {
+  const n = sums.shareTrials;
   if (n === 0) return { mean: NaN, lo: NaN, hi: NaN, n };
+  const [k, m, oo, os, ss2] = sums.share.map((s) => s.value());
   const p = k / m;
   if (k === 0) return { mean: 0, lo: 0, hi: klInterval(0, n).hi, n };
-  let ss = 0;
-  for (let i = 0; i < over.length; i++) if (seconds[i] > 0) ss += (over[i] - p * seconds[i]) ** 2;
+  const ss = Math.max(0, oo - 2 * p * os + p * p * ss2);
   const meanSeconds = m / n;
   const ratioVariance = n > 1 ? ss / (n * (n - 1) * meanSeconds * meanSeconds) : Infinity;
   const binomialVariance = (p * (1 - p)) / m;
@@ -232,10 +196,4 @@ export function secondsShare(over: ArrayLike<number>, seconds: ArrayLike<number>
   const effective = m / deff;
   const iv = wilson(p * effective, effective);
   return { mean: p, lo: iv.lo, hi: iv.hi, n };
-}
-
-function sum(values: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i];
-  return s;
 }

@@ -51,9 +51,15 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Where a run spools point p's trial rows until trials.csv is written (a temporary file of the folder). */
+export function spoolPath(dir: string, point: number): string {
+  return join(dir, `.trials-${point}.csv.${process.pid}.tmp`);
+}
+
 /**
  * Removes the temporary files of these names that a run killed while writing left behind
- * (`.<name>.<pid>.tmp` of a process that no longer runs); another live run's are left alone.
+ * (`.<name>.<pid>.tmp` of a process that no longer runs), spooled trial rows among them;
+ * another live run's are left alone.
  */
 function removeStrays(dir: string, names: string[]): void {
   let entries: string[];
@@ -64,7 +70,7 @@ function removeStrays(dir: string, names: string[]): void {
   }
   for (const entry of entries) {
     const m = /^\.(.+)\.(\d+)\.tmp$/.exec(entry);
-    if (m && names.includes(m[1]) && !alive(Number(m[2]))) removeQuietly(join(dir, entry));
+    if (m && (names.includes(m[1]) || /^trials-\d+\.csv$/.test(m[1])) && !alive(Number(m[2]))) removeQuietly(join(dir, entry));
   }
 }
 
@@ -74,8 +80,9 @@ function removeStrays(dir: string, names: string[]): void {
  * cannot be written (a full disk), the temporary files are removed, the first file (the
  * summary, small) is still written alone if it can be, and the error is one line naming the
  * file and the reason. Temporary files of these names left by a killed run are removed first.
+ * A file's text may be a function that writes the file at the path it is given (a streamed one).
  */
-export function writeFilesAtomically(dir: string, files: Array<[name: string, text: string]>): string[] {
+export function writeFilesAtomically(dir: string, files: Array<[name: string, text: string | ((path: string) => void)]>): string[] {
   makeFolder(dir);
   removeStrays(dir, files.map(([name]) => name));
   const temps: string[] = [];
@@ -83,7 +90,8 @@ export function writeFilesAtomically(dir: string, files: Array<[name: string, te
     for (const [name, text] of files) {
       const tmp = join(dir, `.${name}.${process.pid}.tmp`);
       temps.push(tmp);
-      writeFileSync(tmp, text);
+      if (typeof text === 'string') writeFileSync(tmp, text);
+      else text(tmp);
     }
   } catch (e) {
     for (const tmp of temps) removeQuietly(tmp);

@@ -1,9 +1,12 @@
 import { stringify } from 'csv-stringify/sync';
 import { EXTENSION_METRICS, intervalColumns, LATE_COUNT_COLUMNS, scopeColumn, summaryMetricColumns, type PointResult } from '../metrics/summary.js';
-import { SCOPE_METRICS, TRIAL_METRICS } from '../metrics/trial-record.js';
+import { SCOPE_METRICS } from '../metrics/trial-record.js';
 import type { Scenario } from '../scenario/load.js';
 import { formatNumber, formatSweepValue } from './format.js';
 import { writeFilesAtomically } from './output-folder.js';
+import { writeTrialsCsv } from './trial-rows.js';
+
+export { TRIALS_LEADING_COLUMNS } from './trial-rows.js';
 
 export function summaryColumns(scenario: Scenario): string[] {
   return ['point', ...scenario.sweepColumns, 'clusters', 'secretsPerCluster', 'trials', ...summaryMetricColumns(), 'analyticJitterSeconds', 'analyticPSecondOver', ...summaryMetricColumns(EXTENSION_METRICS), ...LATE_COUNT_COLUMNS, 'analyticNote', ...scopeColumns(scenario)];
@@ -56,9 +59,6 @@ export function summaryCsv(scenario: Scenario, results: PointResult[]): string {
 
 /** timeseries.csv's columns (SCENARIO.md). */
 export const TIMESERIES_COLUMNS = ['point', 't', 'requests_mean', 'throttled_mean', 'requests_p99'] as const;
-/** trials.csv's columns before the per-trial metrics. */
-export const TRIALS_LEADING_COLUMNS = ['point', 'trial'] as const;
-
 export function timeseriesCsv(scenario: Scenario, results: PointResult[]): string {
   const vaults = scenario.points.some((p) => p.model.vaults.length > 1) ? vaultNames(scenario) : [];
   const rows: string[][] = [];
@@ -78,25 +78,15 @@ export function timeseriesCsv(scenario: Scenario, results: PointResult[]): strin
   return stringify(rows, { header: true, columns });
 }
 
-export function trialsCsv(results: PointResult[]): string {
-  const width = TRIAL_METRICS.length;
-  const rows: string[][] = [];
-  results.forEach((r, p) => {
-    for (let i = 0; i < r.trials; i++) {
-      const row = [String(p), String(i)];
-      for (let m = 0; m < width; m++) row.push(formatNumber(r.metrics[i * width + m]));
-      rows.push(row);
-    }
-  });
-  return stringify(rows, { header: true, columns: [...TRIALS_LEADING_COLUMNS, ...TRIAL_METRICS] });
-}
-
-/** Writes summary.csv, timeseries.csv and trials.csv (and `extra`, such as run.json) into `dir`, all or none. */
-export function writeResults(dir: string, scenario: Scenario, results: PointResult[], extra: Array<[name: string, text: string]> = []): string[] {
+/**
+ * Writes summary.csv, timeseries.csv and trials.csv (and `extra`, such as run.json) into `dir`,
+ * all or none; trials.csv from each point's row files (`trialRows[p]`, in trial order), streamed.
+ */
+export function writeResults(dir: string, scenario: Scenario, results: PointResult[], trialRows: string[][], extra: Array<[name: string, text: string]> = []): string[] {
   return writeFilesAtomically(dir, [
     ['summary.csv', summaryCsv(scenario, results)],
     ['timeseries.csv', timeseriesCsv(scenario, results)],
-    ['trials.csv', trialsCsv(results)],
+    ['trials.csv', (path: string) => writeTrialsCsv(path, trialRows)],
     ...extra,
   ]);
 }

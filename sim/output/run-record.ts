@@ -63,3 +63,20 @@ export function checkFolderOwner(dir: string, scenario: Scenario, force: boolean
     `--out ${dir}: holds the results of ${previous.scenario?.name ?? 'a run'} (seed ${String(previous.seed)}, ${previous.trials ?? '?'} trials); this run is ${what} and would replace them: a new --out, or --force`,
   );
 }
+
+/**
+ * A shard folder is replaced by a shard of the same scenario and seed; one holding another
+ * scenario's or seed's shard is kept without --force.
+ */
+export function checkShardFolderOwner(dir: string, scenario: Scenario, force: boolean): void {
+  const file = join(dir, 'shard.json');
+  if (force || !existsSync(file)) return;
+  let previous: { scenario?: { identity?: string; name?: string }; seed?: unknown };
+  try {
+    previous = JSON.parse(readFileSync(file, 'utf8')) as typeof previous;
+  } catch {
+    throw new UserError(`${dir}: its shard.json cannot be read; another --out, or --force to replace it`);
+  }
+  if (previous.scenario?.identity === scenarioIdentity(scenario) && String(previous.seed) === String(scenario.seed)) return;
+  throw new UserError(`${dir}: holds a shard of ${previous.scenario?.name ?? 'another run'} (seed ${String(previous.seed)}), another scenario or seed: another --out, or --force`);
+}

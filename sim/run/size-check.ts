@@ -6,7 +6,10 @@ import { batchSizeFor } from './trial-pool.js';
 export interface SizeEstimate {
   /** One worker's largest point: its fleet's state, one trial's records and one batch's results. */
   workerBytes: number;
-  /** The main thread: every point's trial records until the point is summarised. */
+  /**
+   * The main thread: each point's sums (fixed size: its bins' counts and GET histograms) and the
+   * batches in flight (two per worker); not the trial count, whose rows go to disk as they come.
+   */
   mainBytes: number;
   /** GETs of the largest point's trial when every SecretSync polls as configured (no failures). */
   getsPerTrial: number;
@@ -14,7 +17,10 @@ export interface SizeEstimate {
 
 // Bytes per item, from the data structures (sim/model, sim/metrics): a SecretSync's table block,
 // layout, queue slot and event; a send log entry with its sort scratch; a cluster's stream and
-// per-cluster arrays; per second of the horizon the collector's and the vault check's counters.
+// per-cluster arrays; per second of the horizon the collector's and the vault check's counters;
+// per timeseries bin a point's sums: two counts and a histogram of the GETs across trials (a
+// few dozen distinct counts per bin, guessed high).
+const PER_BIN_SUMS = 16 + 8 * 64;
 const PER_SYNC = 64 + 8 + 4 + 48;
 const PER_SEND = 16 * 2 + 12;
 const PER_CLUSTER = 160;
@@ -41,7 +47,8 @@ export function estimateSize(models: ModelConfig[], trials: number, workers: num
     const batch = Math.min(trials, batchSizeFor(trials, Math.max(1, workers)));
     const worker = syncs * PER_SYNC + clusters * PER_CLUSTER + gets * PER_SEND + seconds * PER_SECOND * (vaults + 1) + bins * 16 * (vaults + 1) + batch * record;
     workerBytes = Math.max(workerBytes, worker);
-    mainBytes += trials * record;
+    const sums = bins * PER_BIN_SUMS + (vaults > 1 ? 16 * vaults * bins : 0);
+    mainBytes += sums + 2 * Math.max(1, workers) * (batch * 8 * TRIAL_METRICS.length + sums);
     getsPerTrial = Math.max(getsPerTrial, gets);
   }
   return { workerBytes, mainBytes, getsPerTrial };

@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import trialBatch, { type BatchTask } from '../../workers/trial-batch.js';
+import trialBatch, { type BatchTask, type SummarisedBatch } from '../../workers/trial-batch.js';
 import type { TrialBatch } from '../metrics/trial-record.js';
 import type { EngineChoice, ModelConfig } from '../model/config.js';
 
 export { ENGINES, type EngineChoice } from '../model/config.js';
+export type { SummarisedBatch } from '../../workers/trial-batch.js';
 
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
@@ -46,7 +47,10 @@ export class WorkerStalled extends Error {
  */
 export class TrialPool {
   readonly workers: number;
-  private readonly pool?: Piscina<BatchTask, TrialBatch>;
+  private readonly pool?: Piscina<BatchTask, TrialBatch | SummarisedBatch>;
+  /** Batches submitted by `stream` and not yet finished, and who waits for a place (lowest priority first). */
+  private inFlight = 0;
+  private readonly waiting: Array<{ priority: number; go: () => void }> = [];
   private readonly pending = new Map<number, PendingBatch>();
   private nextTask = 0;
   private nextRun = 0;
@@ -56,7 +60,7 @@ export class TrialPool {
   constructor(workers = defaultWorkers(), private readonly batchSize?: number, private readonly engine: EngineChoice = 'auto', private readonly stallSeconds = DEFAULT_STALL_SECONDS) {
     this.workers = workers;
     if (workers === 0) return;
-    this.pool = new Piscina<BatchTask, TrialBatch>({
+    this.pool = new Piscina<BatchTask, TrialBatch | SummarisedBatch>({
       filename: new URL('../../workers/trial-batch.js', import.meta.url).href,
       minThreads: workers,
       maxThreads: workers,
@@ -70,14 +74,88 @@ export class TrialPool {
     return Promise.all(
       batches(to - from, Math.max(1, this.workers), this.batchSize, from).map(async ([f, t]) => {
         const task = { model, seed, point, from: f, to: t, engine: this.engine };
-        const batch = this.pool ? await this.watched(task, run) : trialBatch(task);
+        const batch = (this.pool ? await this.watched(task, run) : trialBatch(task)) as TrialBatch;
         onTrials?.(t - f);
         return batch;
       }),
     );
   }
 
-  private async watched(task: BatchTask, run: number): Promise<TrialBatch> {
+  /**
+   * Trials [from, to) of a point, summarised by the workers, handed to `onBatch` in trial order
+   * as they finish: memory does not grow with the trial count. At most two batches per worker
+   * are submitted or waiting to be handed on, over every stream of the pool; a freed place goes
+   * to the stream of lowest `priority` (a run's points in order, so that one point finishes
+   * before the next takes the workers, and the next fills them during its tail).
+   */
+  async stream(model: ModelConfig, seed: number | string, point: number, from: number, to: number, priority: number, onBatch: (b: SummarisedBatch) => void, onTrials?: (n: number) => void): Promise<void> {
+    const run = this.nextRun++;
+    const list = batches(to - from, Math.max(1, this.workers), this.batchSize, from);
+    const ready = new Map<number, SummarisedBatch>();
+    let delivered = 0;
+    let taken = 0;
+    let failed = false;
+    const lane = async (): Promise<void> => {
+      while (taken < list.length && !failed) {
+        await this.place(priority);
+        if (taken >= list.length || failed) {
+          this.free();
+          return;
+        }
+        const i = taken++;
+        const [f, t] = list[i];
+        try {
+          const task: BatchTask = { model, seed, point, from: f, to: t, engine: this.engine, summarise: true };
+          ready.set(i, (this.pool ? await this.watched(task, run) : trialBatch(task)) as SummarisedBatch);
+          // In trial order; a batch that finished early waits (holding its place) for those before it.
+          while (ready.has(delivered)) {
+            const b = ready.get(delivered)!;
+            ready.delete(delivered++);
+            onBatch(b);
+            this.free();
+          }
+          onTrials?.(t - f);
+        } catch (e) {
+          failed = true;
+          ready.delete(i);
+          this.free();
+          throw e;
+        }
+      }
+    };
+    const lanes = Math.min(list.length, 2 * Math.max(1, this.workers));
+    const settled = await Promise.allSettled(Array.from({ length: lanes }, lane));
+    // A failed stream's finished batches, never handed on, give their places back.
+    for (let k = 0; k < ready.size; k++) this.free();
+    ready.clear();
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  /** Waits for a place for one batch. */
+  private place(priority: number): Promise<void> {
+    const limit = 2 * Math.max(1, this.workers);
+    if (this.inFlight < limit && this.waiting.length === 0) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((go) => this.waiting.push({ priority, go: () => go() }));
+  }
+
+  /** A place freed: to the waiting stream of lowest priority (first come among equals). */
+  private free(): void {
+    this.inFlight--;
+    const limit = 2 * Math.max(1, this.workers);
+    while (this.inFlight < limit && this.waiting.length > 0) {
+      let best = 0;
+      for (let i = 1; i < this.waiting.length; i++) if (this.waiting[i].priority < this.waiting[best].priority) best = i;
+      const [next] = this.waiting.splice(best, 1);
+      this.inFlight++;
+      next.go();
+    }
+  }
+
+  private async watched(task: BatchTask, run: number): Promise<TrialBatch | SummarisedBatch> {
     const id = this.nextTask++;
     if (this.pending.size === 0) this.lastProgress = Date.now();
     const started = new Int32Array(new SharedArrayBuffer(4));

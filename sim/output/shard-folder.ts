@@ -1,0 +1,142 @@
+import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PointSumsData } from '../metrics/point-sums.js';
+import { UserError } from '../scenario/errors.js';
+import { writeFilesAtomically } from './output-folder.js';
+
+export const SHARD_RECORD = 'shard.json';
+
+/** What a shard folder says of itself: enough to check it belongs with the others, and to rebuild its scenario. */
+export interface ShardRecord {
+  tool: 'akv-fleet-sim';
+  kind: 'shard';
+  version: string;
+  shard: { index: number; count: number };
+  scenario: {
+    file: string;
+    name: string;
+    identity: string;
+    /** The scenario file's text and the --set overrides: sim merge parses them again. */
+    source: string;
+    set: string[];
+  };
+  seed: number | string;
+  trials: number;
+  /** The trials this shard ran, the same range for every point. */
+  from: number;
+  to: number;
+  points: number;
+  engine: string;
+  execution: { command: string[]; startedAt: string; wallSeconds: number; cores: number; workers: number };
+}
+
+/** A shard's folder name under the --out of `sim run --shard`. */
+export function shardFolderName(index: number, count: number): string {
+  return `shard-${index}-of-${count}`;
+}
+
+const sumsFile = (p: number) => `sums.${p}.json`;
+const rowsFile = (p: number) => `trials.${p}.csv`;
+
+/** Writes a shard's folder: shard.json, each point's sums and its trials' rows (moved from the run's spool), all or none. */
+export function writeShardFolder(dir: string, record: ShardRecord, sums: PointSumsData[], spooled: string[]): string[] {
+  return writeFilesAtomically(dir, [
+    ...sums.map((s, p): [string, string] => [sumsFile(p), JSON.stringify(s)]),
+    ...spooled.map((file, p): [string, (path: string) => void] => [rowsFile(p), (path) => renameSync(file, path)]),
+    [SHARD_RECORD, `${JSON.stringify(record, null, 2)}\n`],
+  ]);
+}
+
+export interface ShardFolder {
+  dir: string;
+  record: ShardRecord;
+}
+
+/**
+ * The shard folders named: each a shard folder (with shard.json) or a folder whose
+ * subfolders are (sim run --shard's --out). A name that is neither is an error naming it.
+ */
+export function findShardFolders(paths: string[]): ShardFolder[] {
+  const dirs: string[] = [];
+  for (const path of paths) {
+    if (!existsSync(path) || !statSync(path).isDirectory()) throw new UserError(`${path}: no such folder`);
+    if (existsSync(join(path, SHARD_RECORD))) {
+      dirs.push(path);
+      continue;
+    }
+    const inside = readdirSync(path)
+      .sort()
+      .map((d) => join(path, d))
+      .filter((d) => existsSync(join(d, SHARD_RECORD)));
+    if (inside.length === 0) throw new UserError(`${path}: not a shard folder (no ${SHARD_RECORD} in it or in its subfolders)`);
+    dirs.push(...inside);
+  }
+  return dirs.map((dir) => ({ dir, record: readShardRecord(dir) }));
+}
+
+function readShardRecord(dir: string): ShardRecord {
+  const file = join(dir, SHARD_RECORD);
+  let r: Partial<ShardRecord>;
+  try {
+    r = JSON.parse(readFileSync(file, 'utf8')) as Partial<ShardRecord>;
+  } catch (e) {
+    throw new UserError(`${file}: cannot be read as JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+  const whole = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+  if (r.tool !== 'akv-fleet-sim' || r.kind !== 'shard' || typeof r.version !== 'string' || !r.scenario || typeof r.scenario.source !== 'string' || !whole(r.trials) || !whole(r.from) || !whole(r.to) || !whole(r.points) || !r.shard) {
+    throw new UserError(`${file}: not a shard record of akv-fleet-sim (a field is missing or of the wrong type)`);
+  }
+  return r as ShardRecord;
+}
+
+/**
+ * Checks that the shards are of one scenario, seed, trial count and version and that their
+ * ranges cover every trial exactly once; returns them in trial order. Each failure is one line
+ * naming the shard folder (or the trials no shard holds).
+ */
+export function checkShards(shards: ShardFolder[]): ShardFolder[] {
+  if (shards.length === 0) throw new UserError('no shard folders given');
+  const [first] = shards;
+  const a = first.record;
+  for (const s of shards.slice(1)) {
+    const r = s.record;
+    const differs =
+      r.version !== a.version ? `version ${r.version}, not ${a.version}` :
+      r.scenario.identity !== a.scenario.identity ? `another scenario (${r.scenario.name}, identity ${r.scenario.identity}; ${first.dir} is ${a.scenario.name}, ${a.scenario.identity})` :
+      String(r.seed) !== String(a.seed) ? `seed ${String(r.seed)}, not ${String(a.seed)}` :
+      r.trials !== a.trials ? `${r.trials} trials per point, not ${a.trials}` : null;
+    if (differs) throw new UserError(`${s.dir}: a shard of ${differs} as ${first.dir}: it does not belong with the others`);
+  }
+  const sorted = [...shards].sort((x, y) => x.record.from - y.record.from || x.record.to - y.record.to);
+  let covered = 0;
+  let last: ShardFolder | null = null;
+  for (const s of sorted) {
+    const { from, to } = s.record;
+    if (from < covered) {
+      const same = last && last.record.from === from && last.record.to === to;
+      throw new UserError(same ? `${s.dir}: the same trials (${from} to ${to - 1}) as ${last!.dir}: a shard given twice` : `${s.dir}: its trials ${from} to ${to - 1} overlap those of ${last!.dir} (${last!.record.from} to ${last!.record.to - 1})`);
+    }
+    if (from > covered) throw new UserError(`trials ${covered} to ${from - 1} of every point are in no shard given (of ${a.trials}): a shard missing?`);
+    covered = to;
+    last = s;
+  }
+  if (covered < a.trials) throw new UserError(`trials ${covered} to ${a.trials - 1} of every point are in no shard given (of ${a.trials}): a shard missing?`);
+  return sorted;
+}
+
+/** Point p's sums in a shard folder. */
+export function readShardSums(s: ShardFolder, p: number): PointSumsData {
+  const file = join(s.dir, sumsFile(p));
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PointSumsData;
+  } catch (e) {
+    throw new UserError(`${file}: cannot be read (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+/** Point p's trial rows file in a shard folder. */
+export function shardRowsFile(s: ShardFolder, p: number): string {
+  const file = join(s.dir, rowsFile(p));
+  if (!existsSync(file)) throw new UserError(`${file}: missing (the shard folder is incomplete)`);
+  return file;
+}

@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cli, fixture, root, sim } from './cli-runner.js';
+
+// The small fixture: a sweep of two points, one throttling (J = 0), an outage, rotations and restarts.
+const dir = mkdtempSync(join(tmpdir(), 'sim-shards-'));
+const FILES = ['summary.csv', 'timeseries.csv', 'trials.csv'];
+/** run.json's fields that say how a run went (they differ between any two runs); the rest is compared. */
+const EXECUTION = ['command', 'startedAt', 'wallSeconds', 'cores', 'workers'];
+
+/** `sim ...args` in a process of its own, as a Job's pod runs it, with JOB_COMPLETION_INDEX set. */
+function pod(index: number, ...args: string[]): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, JOB_COMPLETION_INDEX: String(index) }, stdio: 'ignore' });
+    child.on('close', resolve);
+  });
+}
+
+async function shards(n: number): Promise<string> {
+  const out = join(dir, `shards-${n}`);
+  const codes = await Promise.all(Array.from({ length: n }, (_, i) => pod(i, 'run', fixture, '--shard', `auto/${n}`, '--workers', '1', '--quiet', '--out', out)));
+  assert.equal(codes, Array(n).fill(0), `${n} shards`);
+  return out;
+}
+
+const record = (folder: string) => {
+  const r = JSON.parse(readFileSync(join(folder, 'run.json'), 'utf8')) as Record<string, unknown>;
+  for (const k of EXECUTION) delete r[k];
+  return r;
+};
+
+const single = join(dir, 'single');
+
+test('1, 3 and 7 shards, each run as a process of its own, merge into the bytes of one run', async () => {
+  assert.is(sim('run', fixture, '--quiet', '--out', single).code, 0);
+  for (const n of [1, 3, 7]) {
+    const out = join(dir, `merged-${n}`);
+    const m = sim('merge', await shards(n), '--out', out, '--quiet');
+    assert.is(m.code, 0, m.stderr);
+    for (const f of FILES) assert.ok(readFileSync(join(out, f)).equals(readFileSync(join(single, f))), `${n} shards: ${f}`);
+    assert.equal(record(out), record(single), `${n} shards: run.json but for how it ran`);
+  }
+  const rows = readFileSync(join(single, 'trials.csv'), 'utf8').trim().split('\n');
+  assert.is(rows.length, 1 + 2 * 40, 'every trial of both points once');
+  assert.match(readFileSync(join(single, 'summary.csv'), 'utf8'), /\n0,0,300,/, 'point 0: J = 0');
+});
+
+test('sim merge refuses a missing, duplicated, overlapping or foreign shard: one line naming it, exit 2, nothing written', async () => {
+  const three = join(dir, 'shards-3');
+  const s = (i: number, n = 3, base = three) => join(base, `shard-${i}-of-${n}`);
+  const two = join(dir, 'two');
+  for (const i of [0, 1]) assert.is(sim('run', fixture, '--shard', `${i}/2`, '--workers', '1', '--quiet', '--out', two).code, 0);
+  const other = join(dir, 'other-seed');
+  assert.is(sim('run', fixture, '--shard', '2/3', '--seed', '4', '--workers', '1', '--quiet', '--out', other).code, 0);
+  const cases: Array<[string[], RegExp]> = [
+    [[s(0), s(2)], /^sim: trials 13 to 25 of every point are in no shard given \(of 40\): a shard missing\?$/],
+    [[s(0), s(1)], /^sim: trials 26 to 39 of every point are in no shard given \(of 40\): a shard missing\?$/],
+    [[s(0), s(1), s(2), s(1)], /^sim: .*shard-1-of-3: the same trials \(13 to 25\) as .*shard-1-of-3: a shard given twice$/],
+    [[s(0, 2, two), s(1), s(2)], /^sim: .*shard-1-of-3: its trials 13 to 25 overlap those of .*two\/shard-0-of-2 \(0 to 19\)$/],
+    [[s(0), s(1), s(2, 3, other)], /^sim: .*other-seed\/shard-2-of-3: a shard of seed 4, not 3 as .*shard-0-of-3: it does not belong with the others$/],
+    [[join(dir, 'nowhere')], /^sim: .*nowhere: no such folder$/],
+    [[single], /^sim: .*single: not a shard folder \(no shard\.json in it or in its subfolders\)$/],
+  ];
+  for (const [given, message] of cases) {
+    const out = join(dir, 'refused');
+    const r = sim('merge', ...given, '--out', out);
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr.trim(), message);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.not.ok(existsSync(join(out, 'summary.csv')), 'nothing written');
+  }
+  // Shards of another version of the tool: one among others, then all of them.
+  for (const i of [0, 1]) {
+    const shard = join(s(i, 2, two), 'shard.json');
+    writeFileSync(shard, readFileSync(shard, 'utf8').replace(/"version": "[^"]+"/, '"version": "0.0.1"'));
+    const r = sim('merge', s(0, 2, two), s(1, 2, two), '--out', join(dir, 'refused'));
+    assert.is(r.code, 2);
+    assert.match(r.stderr.trim(), i === 0 ? /^sim: .*shard-1-of-2: a shard of version \d+\.\d+\.\d+, not 0\.0\.1 as .*shard-0-of-2: it does not belong with the others$/ : /^sim: .*shard-0-of-2: written by version 0\.0\.1; this is \d+\.\d+\.\d+: merge with the version that ran the shards$/);
+  }
+});
+
+test('--shard: i/n checked, auto/n takes JOB_COMPLETION_INDEX', () => {
+  for (const [flag, message] of [
+    ['3/3', /--shard 3\/3: shard 3 of 3 does not exist \(shards are numbered 0 to 2\)/],
+    ['1/0', /--shard: n must be at least 1/],
+    ['a/3', /--shard: expected i\/n/],
+    ['auto/3', /--shard auto\/3: JOB_COMPLETION_INDEX is not set/],
+  ] as Array<[string, RegExp]>) {
+    const r = sim('run', fixture, '--shard', flag, '--out', join(dir, 'bad'));
+    assert.is(r.code, 2, flag);
+    assert.match(r.stderr, message);
+  }
+});
+
+test.run();
