@@ -52,9 +52,11 @@ test('fixed window: the count resets at each boundary, phase included', () => {
   assert.equal([at(14), at(14), at(14), at(14)], [true, true, true, false]);
 });
 
-test('fixed window: a random phase lies in [0, window) and differs between trials', () => {
+test('fixed window: a random phase is uniform on [0, window) and differs between trials', () => {
   const phases = new Set<number>();
-  for (let i = 0; i < 20; i++) {
+  const n = 400;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
     const w = new FixedWindow(1, 10, 'random');
     w.reset(new RandomStream(`phase${i}`));
     // The first boundary after 0 is where the single slot frees up again.
@@ -62,8 +64,12 @@ test('fixed window: a random phase lies in [0, window) and differs between trial
     const next = w.retryAfter(0);
     assert.ok(next > 0 && next <= 10);
     phases.add(next);
+    sum += next;
   }
-  assert.ok(phases.size > 15);
+  assert.ok(phases.size > n - 5);
+  // The time to the first boundary is uniform on (0, 10]: mean 5, standard error 10 / sqrt(12 n).
+  const se = 10 / Math.sqrt(12 * n);
+  assert.ok(Math.abs(sum / n - 5) < 4 * se, `mean ${sum / n}`);
 });
 
 test('sliding window: never more than the limit in any window, and exactly the reference decisions', () => {

@@ -4,11 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { checkShards, type ShardFolder, type ShardRecord } from '../sim/output/shard-folder.js';
+import { shardRange } from '../sim/run/shard.js';
 import { cli, fixture, root, sim } from './cli-runner.js';
 
 // The small fixture: a sweep of two points, one throttling (J = 0), an outage, rotations and restarts.
 const dir = mkdtempSync(join(tmpdir(), 'sim-shards-'));
 const FILES = ['summary.csv', 'timeseries.csv', 'trials.csv'];
+/** Trials per point: not a multiple of 3 or 7, so shards differ in size. */
+const TRIALS = '22';
 /** run.json's fields that say how a run went (they differ between any two runs); the rest is compared. */
 const EXECUTION = ['command', 'startedAt', 'wallSeconds', 'cores', 'workers'];
 
@@ -22,7 +26,7 @@ function pod(index: number, ...args: string[]): Promise<number | null> {
 
 async function shards(n: number): Promise<string> {
   const out = join(dir, `shards-${n}`);
-  const codes = await Promise.all(Array.from({ length: n }, (_, i) => pod(i, 'run', fixture, '--shard', `auto/${n}`, '--workers', '1', '--quiet', '--out', out)));
+  const codes = await Promise.all(Array.from({ length: n }, (_, i) => pod(i, 'run', fixture, '--trials', TRIALS, '--shard', `auto/${n}`, '--workers', '1', '--quiet', '--out', out)));
   assert.equal(codes, Array(n).fill(0), `${n} shards`);
   return out;
 }
@@ -36,7 +40,7 @@ const record = (folder: string) => {
 const single = join(dir, 'single');
 
 test('1, 3 and 7 shards, each run as a process of its own, merge into the bytes of one run', async () => {
-  assert.is(sim('run', fixture, '--quiet', '--out', single).code, 0);
+  assert.is(sim('run', fixture, '--trials', TRIALS, '--quiet', '--out', single).code, 0);
   for (const n of [1, 3, 7]) {
     const out = join(dir, `merged-${n}`);
     const m = sim('merge', await shards(n), '--out', out, '--quiet');
@@ -45,7 +49,7 @@ test('1, 3 and 7 shards, each run as a process of its own, merge into the bytes 
     assert.equal(record(out), record(single), `${n} shards: run.json but for how it ran`);
   }
   const rows = readFileSync(join(single, 'trials.csv'), 'utf8').trim().split('\n');
-  assert.is(rows.length, 1 + 2 * 40, 'every trial of both points once');
+  assert.is(rows.length, 1 + 2 * 22, 'every trial of both points once');
   assert.match(readFileSync(join(single, 'summary.csv'), 'utf8'), /\n0,0,300,/, 'point 0: J = 0');
 });
 
@@ -53,14 +57,14 @@ test('sim merge refuses a missing, duplicated, overlapping or foreign shard: one
   const three = join(dir, 'shards-3');
   const s = (i: number, n = 3, base = three) => join(base, `shard-${i}-of-${n}`);
   const two = join(dir, 'two');
-  for (const i of [0, 1]) assert.is(sim('run', fixture, '--shard', `${i}/2`, '--workers', '1', '--quiet', '--out', two).code, 0);
+  for (const i of [0, 1]) assert.is(sim('run', fixture, '--trials', TRIALS, '--shard', `${i}/2`, '--workers', '1', '--quiet', '--out', two).code, 0);
   const other = join(dir, 'other-seed');
-  assert.is(sim('run', fixture, '--shard', '2/3', '--seed', '4', '--workers', '1', '--quiet', '--out', other).code, 0);
+  assert.is(sim('run', fixture, '--trials', TRIALS, '--shard', '2/3', '--seed', '4', '--workers', '1', '--quiet', '--out', other).code, 0);
   const cases: Array<[string[], RegExp]> = [
-    [[s(0), s(2)], /^sim: trials 13 to 25 of every point are in no shard given \(of 40\): a shard missing\?$/],
-    [[s(0), s(1)], /^sim: trials 26 to 39 of every point are in no shard given \(of 40\): a shard missing\?$/],
-    [[s(0), s(1), s(2), s(1)], /^sim: .*shard-1-of-3: the same trials \(13 to 25\) as .*shard-1-of-3: a shard given twice$/],
-    [[s(0, 2, two), s(1), s(2)], /^sim: .*shard-1-of-3: its trials 13 to 25 overlap those of .*two\/shard-0-of-2 \(0 to 19\)$/],
+    [[s(0), s(2)], /^sim: trials 7 to 13 of every point are in no shard given \(of 22\): a shard missing\?$/],
+    [[s(0), s(1)], /^sim: trials 14 to 21 of every point are in no shard given \(of 22\): a shard missing\?$/],
+    [[s(0), s(1), s(2), s(1)], /^sim: .*shard-1-of-3: shard 1\/3 given twice \(also .*shard-1-of-3\)$/],
+    [[s(0, 2, two), s(1), s(2)], /^sim: .*shard-1-of-3: its trials 7 to 13 overlap those of .*two\/shard-0-of-2 \(0 to 10\)$/],
     [[s(0), s(1), s(2, 3, other)], /^sim: .*other-seed\/shard-2-of-3: a shard of seed 4, not 3 as .*shard-0-of-3: it does not belong with the others$/],
     [[join(dir, 'nowhere')], /^sim: .*nowhere: no such folder$/],
     [[single], /^sim: .*single: not a shard folder \(no shard\.json in it or in its subfolders\)$/],
@@ -83,14 +87,31 @@ test('sim merge refuses a missing, duplicated, overlapping or foreign shard: one
   }
 });
 
+test('shard ranges: more shards than trials leave some empty, still every trial once; an empty shard twice is caught', () => {
+  const folder = (index: number, count: number, trials: number): ShardFolder => {
+    const [from, to] = shardRange(index, count, trials);
+    return { dir: `s${index}of${count}`, record: { version: '1', scenario: { identity: 'x', name: 'x' }, seed: 1, trials, from, to, shard: { index, count } } as unknown as ShardRecord };
+  };
+  for (const [trials, count] of [[5, 7], [40, 7], [1, 3], [384142, 8]]) {
+    const all = Array.from({ length: count }, (_, i) => folder(i, count, trials));
+    assert.is(checkShards([...all].reverse()).length, count, `${trials} trials in ${count} shards`);
+    assert.is(all.reduce((n, f) => n + f.record.to - f.record.from, 0), trials);
+  }
+  const five = Array.from({ length: 7 }, (_, i) => folder(i, 7, 5));
+  assert.throws(() => checkShards([...five, folder(0, 7, 5)]), /s0of7: shard 0\/7 given twice \(also s0of7\)/);
+  assert.throws(() => checkShards(five.filter((_, i) => i !== 1)), /^trials 0 to 0 of every point are in no shard given/);
+});
+
 test('--shard: i/n checked, auto/n takes JOB_COMPLETION_INDEX', () => {
   for (const [flag, message] of [
     ['3/3', /--shard 3\/3: shard 3 of 3 does not exist \(shards are numbered 0 to 2\)/],
     ['1/0', /--shard: n must be at least 1/],
     ['a/3', /--shard: expected i\/n/],
     ['auto/3', /--shard auto\/3: JOB_COMPLETION_INDEX is not set/],
+    ['0/2 --report', /--report: a shard writes no summary; give it to sim merge/],
   ] as Array<[string, RegExp]>) {
-    const r = sim('run', fixture, '--shard', flag, '--out', join(dir, 'bad'));
+    const [shard, ...more] = flag.split(' ');
+    const r = sim('run', fixture, '--shard', shard, ...more, '--out', join(dir, 'bad'));
     assert.is(r.code, 2, flag);
     assert.match(r.stderr, message);
   }

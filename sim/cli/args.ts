@@ -240,7 +240,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         quiet: Boolean(parsed.quiet),
         force: Boolean(parsed.force),
         report: Boolean(parsed.report),
-        ...(command === 'run' && parsed.shard !== undefined ? { shard: shardOf(String(parsed.shard), process.env.JOB_COMPLETION_INDEX) } : {}),
+        ...(command === 'run' && parsed.shard !== undefined ? { shard: shardOf(String(parsed.shard), process.env.JOB_COMPLETION_INDEX, Boolean(parsed.report), Boolean(parsed.json)) } : {}),
       };
     case 'merge':
       return { command, shards: (parsed.shards as string[]).map(String), out: parsed.out as string, json: Boolean(parsed.json), quiet: Boolean(parsed.quiet), force: Boolean(parsed.force), report: Boolean(parsed.report) };
@@ -299,7 +299,8 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
  * --shard i/n (0 <= i < n), or auto/n with i from JOB_COMPLETION_INDEX, as a Kubernetes Indexed
  * Job sets it in each pod.
  */
-export function shardOf(text: string, jobIndex: string | undefined): { index: number; count: number } {
+export function shardOf(text: string, jobIndex: string | undefined, report = false, json = false): { index: number; count: number } {
+  if (report || json) throw new UserError(`--${report ? 'report' : 'json'}: a shard writes no summary; give it to sim merge`);
   const m = /^(\d+|auto)\/(\d+)$/.exec(text.trim());
   if (!m) throw new UserError(`--shard: expected i/n (shard i of n, from 0) or auto/n, got ${JSON.stringify(text)}`);
   const count = Number(m[2]);

@@ -36,12 +36,17 @@ export function keepFinishedPoints(scenario: Scenario, dir: string, failure: Poi
     const files = writeResults(dir, ran, failure.results.filter((r): r is PointResult => r !== null), rows, extra);
     process.stderr.write(`wrote the ${finished.length} finished point(s) of ${scenario.points.length}: ${files.join(', ')}\n`);
   }
+  reportFailedPoints(scenario, failure, file);
+  return 3;
+}
+
+/** One line per failed point: its swept values, the error's first line, how to reproduce it. */
+function reportFailedPoints(scenario: Scenario, failure: PointsFailed, file: string): void {
   for (const { index, error } of failure.failures) {
     const point = scenario.points.find((p) => p.index === index);
     const swept = point?.sweep.map((s) => `${s.column}=${JSON.stringify(s.value)}`).join(', ');
     process.stderr.write(`sim: point ${index}${swept ? ` (${swept})` : ''} failed: ${error.message.split('\n')[0]}; to reproduce, run ${file} with its sweep reduced to this point (seed ${scenario.seed}, ${scenario.trials} trials)\n`);
   }
-  return 3;
 }
 
 /**
@@ -105,8 +110,13 @@ export async function runCommand(args: RunArgs): Promise<number> {
     try {
       results = await runScenario(scenario, { workers, engine: args.engine, progress: !args.quiet, stallSeconds: args.stallSeconds, range, onRecords: (p, from, m) => spool.add(p, from, m) });
     } catch (e) {
-      if (!(e instanceof PointsFailed) || shard) throw e;
+      if (!(e instanceof PointsFailed)) throw e;
       spool.close();
+      if (shard) {
+        // A shard with a failed point cannot be merged: nothing is written.
+        reportFailedPoints(scenario, e, args.scenario);
+        return 3;
+      }
       return keepFinishedPoints(scenario, dir, e, args.scenario, spool.files, (ran) => runRecord(scenario, ran, args.scenario, args.engine, execution(started, workers), []));
     }
     spool.close();

@@ -20,7 +20,15 @@ export class CountHistograms {
 
   /** One trial's counts per bin: values[offset + k] for bin k. */
   addTrial(values: ArrayLike<number>, offset: number): void {
-    for (let k = 0; k < this.bins; k++) this.addTo(k, values[offset + k], 1);
+    const { lo, freq } = this;
+    for (let k = 0; k < this.bins; k++) {
+      const v = values[offset + k];
+      const f = freq[k];
+      const i = v - lo[k];
+      // One test: a negative i wraps to a large unsigned value.
+      if (i >>> 0 < f.length) f[i]++;
+      else this.addTo(k, v, 1);
+    }
     this.total++;
   }
 
@@ -76,12 +84,12 @@ export class CountHistograms {
     const oldLo = this.lo[k];
     if (old.length === 0) {
       this.lo[k] = value;
-      return (this.freq[k] = new Float64Array(4));
+      return (this.freq[k] = new Float64Array(8));
     }
     const lo = Math.min(oldLo, value);
     const hi = Math.max(oldLo + old.length, value + 1);
-    // Grow by at least half again, toward the side that grew (not below 0).
-    const spare = Math.max(4, Math.ceil((hi - lo) / 2));
+    // Grow to twice the span, toward the side that grew (not below 0): a few widenings per bin.
+    const spare = Math.max(8, hi - lo);
     const newLo = value < oldLo ? Math.max(0, lo - spare) : lo;
     const newHi = value < oldLo ? hi : hi + spare;
     const f = new Float64Array(newHi - newLo);

@@ -16,36 +16,39 @@
  * the list grows.
  */
 export class ExactSum {
-  private partials: number[] = [];
+  /** The partials: p[0 .. n). */
+  private p = new Float64Array(4);
+  private n = 0;
 
   add(x: number): void {
-    const p = this.partials;
+    const p = this.p;
     let i = 0;
-    for (let j = 0; j < p.length; j++) {
-      let y = p[j];
-      if (Math.abs(x) < Math.abs(y)) {
-        const t = x;
-        x = y;
-        y = t;
-      }
+    for (let j = 0; j < this.n; j++) {
+      // Two-Sum (Knuth): hi + lo = x + y exactly, whichever is larger.
+      const y = p[j];
       const hi = x + y;
-      const lo = y - (hi - x);
+      const yv = hi - x;
+      const lo = x - (hi - yv) + (y - yv);
       if (lo !== 0) p[i++] = lo;
       x = hi;
     }
-    p.length = i;
-    p.push(x);
+    if (i === p.length) {
+      this.p = new Float64Array(2 * p.length);
+      this.p.set(p);
+    }
+    this.p[i] = x;
+    this.n = i + 1;
   }
 
   /** Adds another sum's terms (exactly: the order of merges does not matter). */
   merge(other: ExactSum): void {
-    for (const x of other.partials) this.add(x);
+    for (let j = 0; j < other.n; j++) this.add(other.p[j]);
   }
 
   /** The exact sum rounded to the nearest double (ties to even). */
   value(): number {
-    const p = this.partials;
-    let n = p.length;
+    const p = this.p;
+    let n = this.n;
     if (n === 0) return 0;
     let hi = p[--n];
     let lo = 0;
@@ -67,7 +70,7 @@ export class ExactSum {
 
   /** The partials, for a shard's file (doubles survive JSON exactly). */
   toJSON(): number[] {
-    return [...this.partials];
+    return Array.from(this.p.subarray(0, this.n));
   }
 
   static fromJSON(partials: number[]): ExactSum {

@@ -15,11 +15,12 @@ export class Moments {
     if (!Number.isFinite(v)) return;
     this.n++;
     this.sum.add(v);
-    // v * v exactly: the rounded square and its rounding error.
-    const sq = v * v;
-    this.squares.add(sq);
-    const err = productError(v, v);
-    if (err !== 0) this.squares.add(err);
+    // v * v exactly: the rounded square and its rounding error (none for a count below 2^26).
+    this.squares.add(v * v);
+    if (!(Number.isInteger(v) && Math.abs(v) < 67108864)) {
+      const err = productError(v, v);
+      if (err !== 0) this.squares.add(err);
+    }
   }
 
   merge(other: Moments): void {

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { PointSumsData } from '../metrics/point-sums.js';
 import { UserError } from '../scenario/errors.js';
 import { writeFilesAtomically } from './output-folder.js';
@@ -106,6 +106,13 @@ export function checkShards(shards: ShardFolder[]): ShardFolder[] {
       String(r.seed) !== String(a.seed) ? `seed ${String(r.seed)}, not ${String(a.seed)}` :
       r.trials !== a.trials ? `${r.trials} trials per point, not ${a.trials}` : null;
     if (differs) throw new UserError(`${s.dir}: a shard of ${differs} as ${first.dir}: it does not belong with the others`);
+  }
+  const seen = new Map<string, string>();
+  for (const s of shards) {
+    const key = `${s.record.shard.index}/${s.record.shard.count}`;
+    const again = seen.get(key) ?? [...seen.values()].find((d) => resolve(d) === resolve(s.dir));
+    if (again !== undefined) throw new UserError(`${s.dir}: shard ${key} given twice (also ${again})`);
+    seen.set(key, s.dir);
   }
   const sorted = [...shards].sort((x, y) => x.record.from - y.record.from || x.record.to - y.record.to);
   let covered = 0;

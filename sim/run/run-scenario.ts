@@ -61,7 +61,7 @@ export async function runPoints(points: PointToRun[], seed: number | string, tri
         const m = p.model;
         const sums = new PointSums(Math.max(1, Math.ceil(m.horizon / m.metrics.timeseriesBin)), m.vaults.length);
         await pool.stream(m, seed, p.index, from, to, place, (b) => {
-          sums.merge(PointSums.fromJSON(b.sums));
+          sums.addBatch(b);
           options.onRecords?.(place, b.from, b.metrics);
         }, tick);
         return pointResult(m, sums);

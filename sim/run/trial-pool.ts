@@ -1,11 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import trialBatch, { type BatchTask, type SummarisedBatch } from '../../workers/trial-batch.js';
+import trialBatch, { type BatchTask } from '../../workers/trial-batch.js';
 import type { TrialBatch } from '../metrics/trial-record.js';
 import type { EngineChoice, ModelConfig } from '../model/config.js';
 
 export { ENGINES, type EngineChoice } from '../model/config.js';
-export type { SummarisedBatch } from '../../workers/trial-batch.js';
 
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
@@ -47,7 +46,7 @@ export class WorkerStalled extends Error {
  */
 export class TrialPool {
   readonly workers: number;
-  private readonly pool?: Piscina<BatchTask, TrialBatch | SummarisedBatch>;
+  private readonly pool?: Piscina<BatchTask, TrialBatch>;
   /** Batches submitted by `stream` and not yet finished, and who waits for a place (lowest priority first). */
   private inFlight = 0;
   private readonly waiting: Array<{ priority: number; go: () => void }> = [];
@@ -60,7 +59,7 @@ export class TrialPool {
   constructor(workers = defaultWorkers(), private readonly batchSize?: number, private readonly engine: EngineChoice = 'auto', private readonly stallSeconds = DEFAULT_STALL_SECONDS) {
     this.workers = workers;
     if (workers === 0) return;
-    this.pool = new Piscina<BatchTask, TrialBatch | SummarisedBatch>({
+    this.pool = new Piscina<BatchTask, TrialBatch>({
       filename: new URL('../../workers/trial-batch.js', import.meta.url).href,
       minThreads: workers,
       maxThreads: workers,
@@ -74,7 +73,7 @@ export class TrialPool {
     return Promise.all(
       batches(to - from, Math.max(1, this.workers), this.batchSize, from).map(async ([f, t]) => {
         const task = { model, seed, point, from: f, to: t, engine: this.engine };
-        const batch = (this.pool ? await this.watched(task, run) : trialBatch(task)) as TrialBatch;
+        const batch = this.pool ? await this.watched(task, run) : trialBatch(task);
         onTrials?.(t - f);
         return batch;
       }),
@@ -82,16 +81,16 @@ export class TrialPool {
   }
 
   /**
-   * Trials [from, to) of a point, summarised by the workers, handed to `onBatch` in trial order
+   * Trials [from, to) of a point, handed to `onBatch` in trial order
    * as they finish: memory does not grow with the trial count. At most two batches per worker
    * are submitted or waiting to be handed on, over every stream of the pool; a freed place goes
    * to the stream of lowest `priority` (a run's points in order, so that one point finishes
    * before the next takes the workers, and the next fills them during its tail).
    */
-  async stream(model: ModelConfig, seed: number | string, point: number, from: number, to: number, priority: number, onBatch: (b: SummarisedBatch) => void, onTrials?: (n: number) => void): Promise<void> {
+  async stream(model: ModelConfig, seed: number | string, point: number, from: number, to: number, priority: number, onBatch: (b: TrialBatch) => void, onTrials?: (n: number) => void): Promise<void> {
     const run = this.nextRun++;
     const list = batches(to - from, Math.max(1, this.workers), this.batchSize, from);
-    const ready = new Map<number, SummarisedBatch>();
+    const ready = new Map<number, TrialBatch>();
     let delivered = 0;
     let taken = 0;
     let failed = false;
@@ -105,8 +104,8 @@ export class TrialPool {
         const i = taken++;
         const [f, t] = list[i];
         try {
-          const task: BatchTask = { model, seed, point, from: f, to: t, engine: this.engine, summarise: true };
-          ready.set(i, (this.pool ? await this.watched(task, run) : trialBatch(task)) as SummarisedBatch);
+          const task: BatchTask = { model, seed, point, from: f, to: t, engine: this.engine };
+          ready.set(i, this.pool ? await this.watched(task, run) : trialBatch(task));
           // In trial order; a batch that finished early waits (holding its place) for those before it.
           while (ready.has(delivered)) {
             const b = ready.get(delivered)!;
@@ -155,7 +154,7 @@ export class TrialPool {
     }
   }
 
-  private async watched(task: BatchTask, run: number): Promise<TrialBatch | SummarisedBatch> {
+  private async watched(task: BatchTask, run: number): Promise<TrialBatch> {
     const id = this.nextTask++;
     if (this.pending.size === 0) this.lastProgress = Date.now();
     const started = new Int32Array(new SharedArrayBuffer(4));

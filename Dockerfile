@@ -1,0 +1,27 @@
+# akv-fleet-sim as a container image, for shards on a Kubernetes Indexed Job (README: "Running on
+# Kubernetes"). Two stages: the build compiles the TypeScript (npm ci runs the prepare script,
+# which needs the dev dependencies); the image keeps only the runtime dependencies and dist/.
+#   docker build -t akv-fleet-sim:0.7.0 .
+#   docker run --rm akv-fleet-sim:0.7.0 run scenarios/20x10.yaml --out /tmp/out
+
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json ./
+COPY sim ./sim
+COPY workers ./workers
+COPY test ./test
+RUN npm ci
+
+FROM node:20-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Runtime dependencies only; no scripts (prepare would build, and dist/ comes from the build stage).
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist/sim ./dist/sim
+COPY --from=build /app/dist/workers ./dist/workers
+COPY scenarios ./scenarios
+# The image's own non-root user (uid 1000); results go to a mounted volume (fsGroup 1000).
+USER node
+ENTRYPOINT ["node", "/app/dist/sim/cli/main.js"]
+CMD ["--help"]
