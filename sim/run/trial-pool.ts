@@ -81,8 +81,8 @@ export class TrialPool {
   }
 
   /**
-   * Trials [from, to) of a point, handed to `onBatch` in trial order
-   * as they finish: memory does not grow with the trial count. At most two batches per worker
+   * Trials [from, to) of a point, handed to `onBatch` in trial order as they finish: memory
+   * does not grow with the trial count. At most two batches per worker
    * are submitted or waiting to be handed on, over every stream of the pool; a freed place goes
    * to the stream of lowest `priority` (a run's points in order, so that one point finishes
    * before the next takes the workers, and the next fills them during its tail).
@@ -103,22 +103,26 @@ export class TrialPool {
         }
         const i = taken++;
         const [f, t] = list[i];
+        const task: BatchTask = { model, seed, point, from: f, to: t, engine: this.engine };
         try {
-          const task: BatchTask = { model, seed, point, from: f, to: t, engine: this.engine };
           ready.set(i, this.pool ? await this.watched(task, run) : trialBatch(task));
-          // In trial order; a batch that finished early waits (holding its place) for those before it.
-          while (ready.has(delivered)) {
-            const b = ready.get(delivered)!;
-            ready.delete(delivered++);
-            onBatch(b);
-            this.free();
-          }
-          onTrials?.(t - f);
         } catch (e) {
           failed = true;
-          ready.delete(i);
           this.free();
           throw e;
+        }
+        onTrials?.(t - f);
+        // In trial order; a batch that finished early waits (holding its place) for those before it.
+        while (!failed && ready.has(delivered)) {
+          const b = ready.get(delivered)!;
+          ready.delete(delivered++);
+          this.free();
+          try {
+            onBatch(b);
+          } catch (e) {
+            failed = true;
+            throw e;
+          }
         }
       }
     };
