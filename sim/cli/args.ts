@@ -66,6 +66,8 @@ export interface JitterArgs extends SimulationFlags {
   longestRefresh?: number;
   poll: number;
   verify: boolean;
+  /** --verify by plain Monte Carlo (the engine) or by importance sampling (rare events). */
+  method: 'plain' | 'importance';
   json: boolean;
 }
 
@@ -158,8 +160,10 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .option('longest-refresh', { type: 'string', requiresArg: true, describe: 'the basic method: longest acceptable refresh time' })
         .option('poll', { type: 'string', requiresArg: true, default: '3600', describe: 'rotationPollIntervalInSeconds, for the basic method' })
         .option('verify', { type: 'boolean', default: false, describe: 'also simulate the fleet at that jitter' })
+        .option('method', { type: 'string', choices: ['plain', 'importance'], default: 'plain', describe: 'for --verify: plain Monte Carlo trials of the engine, or importance sampling (probabilities down to 1e-9 and below, with relative errors)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the recommendation and probabilities as JSON' })
-        .example('$0 jitter --clusters 700 --secrets 30 --verify', 'the recipe for 700 x 30, checked by simulation'),
+        .example('$0 jitter --clusters 700 --secrets 30 --verify', 'the recipe for 700 x 30, checked by simulation')
+        .example('$0 jitter --clusters 2000 --secrets 20 --jitter 600 --verify --method importance', 'a probability near 1e-8, estimated with its relative error'),
     )
     .command('table', 'regenerate the documentation\'s jitter table from the recipe and mark the differences', (y) =>
       simulationFlags(y, 'trials per cell and limiter for --verify (default 200)')
@@ -260,6 +264,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         longestRefresh: durationOf('longest-refresh', parsed['longest-refresh']),
         poll: durationOf('poll', parsed.poll) as number,
         verify: Boolean(parsed.verify),
+        method: parsed.method as 'plain' | 'importance',
         json: Boolean(parsed.json),
       };
     }

@@ -2,6 +2,9 @@ import { analyseJitter, recommendation, type RecipeFleet } from '../analytic/jit
 import { basicJitterSeconds, recipeOutOfDomain } from '../analytic/recipe.js';
 import { PUBLISHED_LIMITERS, recipeFleetModel } from '../analytic/recipe-fleet-model.js';
 import { formatNumber, formatPercentDigits, formatProportion } from '../output/format.js';
+import type { RareEstimate } from '../metrics/rare-estimate.js';
+import type { RareEstimand } from '../model/config.js';
+import { estimateRareEvents } from '../run/rare.js';
 import { runPoints } from '../run/run-scenario.js';
 import { VAULT_LIMIT, VAULT_WINDOW_SECONDS } from '../model/defaults.js';
 import type { JitterArgs } from './args.js';
@@ -42,8 +45,24 @@ export async function jitterCommand(args: JitterArgs): Promise<number> {
     [`P(a second over ${limit}) if each SecretSync jitters alone`, formatPercentDigits(a.perSyncSecond), ''],
   ];
   let simulated: Record<string, { mean: number; lo: number; hi: number }> | null = null;
+  let sampled: Record<string, unknown> | null = null;
   const trials = args.trials ?? 2000;
-  if (args.verify) {
+  if (args.verify && args.method === 'importance') {
+    // Importance sampling (sim/model/rare-events.ts): the same probabilities, each with its relative error.
+    const shapes = Object.entries(PUBLISHED_LIMITERS);
+    const estimands: RareEstimand[] = [
+      { kind: 'pSecondOver', perSecondLimit: args.perSecondLimit },
+      { kind: 'refreshOver', perSecondLimit: args.perSecondLimit },
+      ...shapes.map(([, limiter]): RareEstimand => ({ kind: 'throttledTrial', limiter })),
+    ];
+    const rollout = { clusters: args.clusters, secretsPerCluster: args.secrets, jitterSeconds: jitter };
+    const [second, refresh, ...throttle] = await estimateRareEvents(rollout, estimands, trials, args.seed ?? 1, { workers: args.workers, stallSeconds: args.stallSeconds });
+    rows[1][2] = `importance ${formatRare(second)}`;
+    rows[2][2] = `importance ${formatRare(refresh)}`;
+    shapes.forEach(([shape], i) => rows.push([`P(a refresh with a 429), ${shape} ${VAULT_LIMIT} per ${VAULT_WINDOW_SECONDS} s`, '', `importance ${formatRare(throttle[i])}`]));
+    sampled = { method: 'importance', trials, pSecondOver: second, refreshOver: refresh, throttledTrial: Object.fromEntries(shapes.map(([shape], i) => [shape, throttle[i]])) };
+    out.push(`at jitterSeconds ${formatNumber(jitter)} (importance sampling: ${trials} weighted rollouts per probability, a cluster's GETs at one instant, no retries; +- relative standard error):`);
+  } else if (args.verify) {
     const model = recipeFleetModel(fleet, jitter, PUBLISHED_LIMITERS['token-bucket']);
     const [r] = await runPoints([{ index: 0, model }], args.seed ?? 1, trials, 'sim jitter --verify', { workers: args.workers, engine: args.engine, stallSeconds: args.stallSeconds });
     const interval = (m: string) => ({ mean: r.summary.get(`${m}_mean`)!, lo: r.summary.get(`${m}_lo`)!, hi: r.summary.get(`${m}_hi`)! });
@@ -70,7 +89,7 @@ export async function jitterCommand(args: JitterArgs): Promise<number> {
       jitterSeconds: jitter,
       // null: too large an exact computation for this fleet.
       probabilities: { poissonSecond: a.poisson, exactSecond: a.exactSecond, exactRefresh: Number.isNaN(a.exactRefresh) ? null : a.exactRefresh, perSyncSecond: a.perSyncSecond },
-      simulated: simulated && { trials, limiter: `token bucket ${VAULT_LIMIT} + ${VAULT_LIMIT / VAULT_WINDOW_SECONDS}/s`, ...simulated },
+      simulated: sampled ?? (simulated && { trials, limiter: `token bucket ${VAULT_LIMIT} + ${VAULT_LIMIT / VAULT_WINDOW_SECONDS}/s`, ...simulated }),
     };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return 0;
@@ -81,4 +100,10 @@ export async function jitterCommand(args: JitterArgs): Promise<number> {
   for (const [what, exact, simulated] of rows) out.push(`  ${what.padEnd(w0)}  ${exact.padStart(w1)}  ${simulated}`.trimEnd());
   process.stdout.write(out.join('\n') + '\n');
   return 0;
+}
+
+/** An importance-sampling estimate: the probability, its relative standard error and effective trials, or why it is not given. */
+function formatRare(e: RareEstimate): string {
+  if (e.refused) return e.estimate === 0 && e.unionBound < 1 ? `below ${formatPercentDigits(e.unionBound)} (no drawn rollout had a 429: at most the cover's probability)` : `- (${e.refused})`;
+  return `${formatPercentDigits(e.estimate)} +- ${(100 * e.relativeError).toPrecision(2)}% (${Math.round(e.effectiveTrials)} effective trials)`;
 }

@@ -167,3 +167,18 @@ export function lastMeasurableRotation(horizon: number, g: GroupConfig): number 
 /** Which driver runs a trial: `auto` tries the independent one first; `coupled` always the coupled one. */
 export type EngineChoice = 'auto' | 'coupled';
 export const ENGINES: readonly EngineChoice[] = ['auto', 'coupled'];
+
+/** What an importance-sampling run estimates for a recipe rollout (sim/model/rare-events.ts). */
+export type RareEstimand =
+  | { kind: 'refreshOver' | 'pSecondOver'; perSecondLimit: number }
+  | { kind: 'throttledTrial'; limiter: LimiterConfig };
+
+/** One batch of importance-sampled rollouts: its own stream, named by the seed, the estimand and the batch. */
+export interface RareTask {
+  kind: 'rare';
+  rollout: { clusters: number; secretsPerCluster: number; jitterSeconds: number };
+  estimand: RareEstimand;
+  seed: number | string;
+  batch: number;
+  trials: number;
+}

@@ -1,8 +1,11 @@
+import { RandomStream } from '../engine/random.js';
+import type { RareSums } from '../metrics/rare-estimate.js';
 import { TrialCollector } from '../metrics/trial-collector.js';
 import { SCOPE_METRICS, TRIAL_METRICS, type TrialBatch } from '../metrics/trial-record.js';
-import { limitPer10s, type EngineChoice, type ModelConfig } from './config.js';
+import { limitPer10s, type EngineChoice, type ModelConfig, type RareTask } from './config.js';
 import { FleetTrial } from './fleet-trial.js';
 import { firstOutage } from './fleet-events.js';
+import { sampleRare, secondsOver, throttled } from './rare-events.js';
 import { refreshWindow } from './refresh-window.js';
 
 /** Data in, data out: trials [from, to) of one point, each with its own random stream. */
@@ -40,4 +43,20 @@ export function runTrialBatch(
     collector.finish(metrics, series, i, scopes, vaultSeries);
   }
   return { point, from, to, metrics, series, bins: collector.bins, scopes, vaultSeries, coupled: trial.coupledTrials, quietClusters: trial.quietClusters };
+}
+
+/**
+ * One batch of importance-sampled rollouts (rare-events.ts): its sums. The batch's streams are
+ * named by the seed, the estimand and the batch index, so any worker gives the same sums.
+ */
+export function runRareBatch(task: RareTask): RareSums {
+  const e = task.estimand;
+  const name = e.kind === 'throttledTrial' ? `${e.kind}/${e.limiter.kind}` : `${e.kind}/${e.perSecondLimit}`;
+  const rng = new RandomStream(`${String(task.seed)}/rare/${name}/${task.batch}`);
+  if (e.kind === 'throttledTrial') {
+    const { cover, event } = throttled(task.rollout, e.limiter, new RandomStream(`${String(task.seed)}/rare-phase/${name}/${task.batch}`));
+    return sampleRare(task.rollout, cover, event, task.trials, rng);
+  }
+  const s = secondsOver(task.rollout, e.perSecondLimit);
+  return sampleRare(task.rollout, s.cover, e.kind === 'refreshOver' ? s.refreshOver : s.pSecondOver, task.trials, rng);
 }

@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import trialBatch, { type BatchTask } from '../../workers/trial-batch.js';
 import type { TrialBatch } from '../metrics/trial-record.js';
-import type { EngineChoice, ModelConfig } from '../model/config.js';
+import type { EngineChoice, ModelConfig, RareTask } from '../model/config.js';
+import type { RareSums } from '../metrics/rare-estimate.js';
 
 export { ENGINES, type EngineChoice } from '../model/config.js';
 
@@ -46,7 +47,7 @@ export class WorkerStalled extends Error {
  */
 export class TrialPool {
   readonly workers: number;
-  private readonly pool?: Piscina<BatchTask, TrialBatch>;
+  private readonly pool?: Piscina<BatchTask | RareTask, TrialBatch | RareSums>;
   /** Batches submitted by `stream` and not yet finished, and who waits for a place (lowest priority first). */
   private inFlight = 0;
   private readonly waiting: Array<{ priority: number; go: () => void }> = [];
@@ -59,7 +60,7 @@ export class TrialPool {
   constructor(workers = defaultWorkers(), private readonly batchSize?: number, private readonly engine: EngineChoice = 'auto', private readonly stallSeconds = DEFAULT_STALL_SECONDS) {
     this.workers = workers;
     if (workers === 0) return;
-    this.pool = new Piscina<BatchTask, TrialBatch>({
+    this.pool = new Piscina<BatchTask | RareTask, TrialBatch | RareSums>({
       filename: new URL('../../workers/trial-batch.js', import.meta.url).href,
       minThreads: workers,
       maxThreads: workers,
@@ -158,12 +159,27 @@ export class TrialPool {
     }
   }
 
-  private async watched(task: BatchTask, run: number): Promise<TrialBatch> {
+  /** Batches of importance-sampled rollouts, their sums in the order given. */
+  rare(tasks: RareTask[], onBatch?: () => void): Promise<RareSums[]> {
+    const run = this.nextRun++;
+    return Promise.all(
+      tasks.map(async (task) => {
+        const sums = this.pool ? await this.watched(task, run) : trialBatch(task);
+        onBatch?.();
+        return sums;
+      }),
+    );
+  }
+
+  private watched(task: BatchTask, run: number): Promise<TrialBatch>;
+  private watched(task: RareTask, run: number): Promise<RareSums>;
+  private async watched(task: BatchTask | RareTask, run: number): Promise<TrialBatch | RareSums> {
     const id = this.nextTask++;
     if (this.pending.size === 0) this.lastProgress = Date.now();
     const started = new Int32Array(new SharedArrayBuffer(4));
     const abort = new AbortController();
-    this.pending.set(id, { run, label: `point ${task.point} trials ${task.from}-${task.to - 1}`, abort, started });
+    const label = 'kind' in task ? `importance-sampling batch ${task.batch} of ${task.estimand.kind}` : `point ${task.point} trials ${task.from}-${task.to - 1}`;
+    this.pending.set(id, { run, label, abort, started });
     this.startWatchdog();
     try {
       return await this.pool!.run({ ...task, started }, { signal: abort.signal });

@@ -1,0 +1,67 @@
+/**
+ * An importance-sampling estimate from its weighted trials (sim/model/rare-events.ts draws
+ * them): batches' sums combined in batch order, so the estimate is the same for any number of
+ * workers.
+ */
+
+/** One batch's weighted trials: each trial's contribution z = indicator x likelihood ratio. */
+export interface RareSums {
+  trials: number;
+  sum: number;
+  squares: number;
+  largest: number;
+  /** P(the cover's union), exactly: every z is at most this. */
+  union: number;
+  /** 1 when the contributions were not all equal (0: every one the same, or none). */
+  spread: number;
+}
+
+export interface RareEstimate {
+  /** The estimate of P(E) (of E's mean, for a share). */
+  estimate: number;
+  /**
+   * Its standard error over the estimate, from the contributions' sample variance; when every
+   * contribution was the same (every drawn rollout in one window of the cover: the variance
+   * seen is 0), at least 3 / trials, the rule-of-three bound on the share of rollouts in two
+   * windows that the trials did not meet.
+   */
+  relativeError: number;
+  /** (sum of contributions)^2 / sum of squares: the trials that effectively count. */
+  effectiveTrials: number;
+  /** The largest single contribution's share of the sum (a proposal gone wrong shows here). */
+  largestShare: number;
+  trials: number;
+  /** P(the union), exactly: an upper bound of P(E). */
+  unionBound: number;
+  /** Why the estimate is not to be reported (null: it is). */
+  refused: string | null;
+}
+
+/** Effective trials below which an estimate is refused: the weights say too little. */
+export const LEAST_EFFECTIVE_TRIALS = 30;
+
+export function combineRare(parts: RareSums[]): RareEstimate {
+  let trials = 0;
+  let sum = 0;
+  let squares = 0;
+  let largest = 0;
+  let spread = 0;
+  for (const p of parts) {
+    trials += p.trials;
+    sum += p.sum;
+    squares += p.squares;
+    if (p.largest > largest) largest = p.largest;
+    spread = Math.max(spread, p.spread);
+  }
+  const union = parts.length > 0 ? parts[0].union : 0;
+  if (union === 0) return { estimate: 0, relativeError: 0, effectiveTrials: 0, largestShare: NaN, trials, unionBound: 0, refused: null };
+  const estimate = sum / trials;
+  const variance = trials > 1 ? Math.max(0, squares / trials - estimate * estimate) * (trials / (trials - 1)) : NaN;
+  const seen = estimate > 0 ? Math.sqrt(variance / trials) / estimate : NaN;
+  const relativeError = spread === 0 && estimate > 0 ? Math.max(seen, 3 / trials) : seen;
+  const effectiveTrials = squares > 0 ? (sum * sum) / squares : 0;
+  const refused =
+    sum === 0 ? `no drawn rollout had the event: it is below the union's probability ${union.toExponential(2)} by more than ${trials} trials can tell` :
+    effectiveTrials < LEAST_EFFECTIVE_TRIALS ? `only ${effectiveTrials.toFixed(1)} effective trials of ${trials}: more trials` : null;
+  return { estimate, relativeError, effectiveTrials, largestShare: sum > 0 ? largest / sum : NaN, trials, unionBound: union, refused };
+}

@@ -1,0 +1,226 @@
+import binomialPmf from '@stdlib/stats-base-dists-binomial-pmf';
+import type { RandomStream } from '../engine/random.js';
+import type { LimiterConfig } from './config.js';
+import { combineRare, type RareEstimate, type RareSums } from '../metrics/rare-estimate.js';
+import { createLimiter, type Limiter } from './limiters/index.js';
+
+/**
+ * Rare events of a jittered rollout by importance sampling: the recipe's fleet (N clusters, each
+ * fetching its S secrets at one instant uniform on [0, J), no retries, no other load), where a
+ * throttling probability of 1e-9 is out of reach of plain Monte Carlo.
+ *
+ * The method: the rare event E lies inside a union of simple events A_w = "more than k clusters
+ * land in window w" (w runs over runs of `width` 1-s bins), each with an exact probability
+ * p_w = P(Binomial(N, Q_w) > k). Trials are drawn from the mixture of the A_w's conditional
+ * laws, component w with probability p_w / P (P = sum of p_w): the count in w drawn from the
+ * binomial conditioned to exceed k, those clusters uniform in w, the others uniform outside.
+ * The mixture's density against the rollout's is M(x) / P, M(x) the number of A_w that occur,
+ * so each trial's likelihood ratio is exactly P / M(x), and 1[E](x) P / M(x) is unbiased for
+ * P(E) whenever E lies inside the union (Adler, Blanchet and Liu, "Efficient Monte Carlo for
+ * high excursions of Gaussian random fields", Ann. Appl. Probab. 22, 2012, section 3; the same
+ * estimator for the maximum of counts). The weights lie in [P / windows, P]: they cannot
+ * degenerate, and the relative error per trial is at most sqrt(windows P / P(E)). The method is
+ * chosen by the structure of the event, not tuned per case.
+ *
+ * Which union holds E (proved in the README): a 1-s bin over the per-second limit for
+ * refreshOver and pSecondOver (k = floor(limit / S)); for a token bucket of capacity C and rate
+ * r, a run of L bins over C - S + r (L - 2) GETs, for some L (a rejection at t needs more than
+ * C - S + r (t - s) GETs in some [s, t]); for a sliding or fixed window of L per W seconds, a run
+ * of floor(10 W) + 2 bins of 0.1 s over L (every window of W seconds lies within such a run).
+ */
+
+/** The rollout: N clusters, S GETs each at one instant uniform on [0, J). */
+export interface RecipeRollout {
+  clusters: number;
+  secretsPerCluster: number;
+  jitterSeconds: number;
+}
+
+/**
+ * The union's events: the window [0, J) cut into bins of 1 / binsPerSecond s, and for each run
+ * entry, every run of `width` consecutive bins holding more than `above` clusters.
+ */
+export interface Cover {
+  binsPerSecond: number;
+  runs: ReadonlyArray<{ width: number; above: number }>;
+}
+
+/**
+ * What a trial's arrivals decide: 1 when the event happened (a number in [0, 1] for a share);
+ * `counts` are the clusters per bin of the cover.
+ */
+export type RolloutEvent = (times: Float64Array, counts: Int32Array) => number;
+
+export { combineRare, type RareEstimate, type RareSums };
+
+/** The bins of 1 / k s of [0, J): each one's probability for a uniform instant (a last partial bin less). */
+export function binWeights(jitterSeconds: number, k = 1): Float64Array {
+  const span = jitterSeconds * k;
+  if (span <= 1) return Float64Array.of(1);
+  const full = Math.floor(span);
+  const rest = span - full;
+  const probs = new Float64Array(full + (rest > 0 ? 1 : 0)).fill(1 / span);
+  if (rest > 0) probs[full] = rest / span;
+  return probs;
+}
+
+/** P(Binomial(n, p) = x) for x = k + 1 .. while the terms matter: the tail's terms, for sampling. */
+function tailTerms(n: number, p: number, k: number): { from: number; terms: Float64Array; total: number } {
+  const out: number[] = [];
+  let total = 0;
+  const mode = Math.floor((n + 1) * p);
+  for (let x = k + 1; x <= n; x++) {
+    const term = binomialPmf(x, n, p);
+    out.push(term);
+    total += term;
+    if (x > mode && term < total * 1e-17) break;
+  }
+  return { from: k + 1, terms: Float64Array.from(out), total };
+}
+
+/**
+ * `trials` draws from the cover's mixture, each weighted by its likelihood ratio times E's
+ * indicator (or share): their sums, to be combined into an estimate of P(E) or E's mean
+ * (combineRare). E must lie inside the cover's union (see above).
+ */
+export function sampleRare(r: RecipeRollout, cover: Cover, event: RolloutEvent, trials: number, rng: RandomStream): RareSums {
+  const n = r.clusters;
+  const k = cover.binsPerSecond;
+  // Times in bins: [0, J) scaled by k (a window under one bin is one bin).
+  const J = Math.max(1, r.jitterSeconds * k);
+  const q = binWeights(r.jitterSeconds, k);
+  const bins = q.length;
+  // The components: (run spec, first bin), each with its mass, probability and tail terms
+  // (shared between runs of equal mass and threshold). Runs that cannot be over are left out.
+  const specs = cover.runs.map(({ width, above }) => ({ width: Math.min(width, bins), above })).filter((c) => c.above < n);
+  const parts: Array<{ width: number; above: number; start: number; mass: number; tail: ReturnType<typeof tailTerms> }> = [];
+  const tails = new Map<string, ReturnType<typeof tailTerms>>();
+  let union = 0;
+  for (const { width, above } of specs) {
+    for (let w = 0; w + width <= bins; w++) {
+      let mass = 0;
+      for (let b = w; b < w + width; b++) mass += q[b];
+      const key = `${mass} ${above}`;
+      let tail = tails.get(key);
+      if (!tail) tails.set(key, (tail = tailTerms(n, Math.min(1, mass), above)));
+      if (tail.total === 0) continue;
+      parts.push({ width, above, start: w, mass, tail });
+      union += tail.total;
+    }
+  }
+  if (union === 0) return { trials, sum: 0, squares: 0, largest: 0, union: 0, spread: 0 };
+  const pick = new Float64Array(parts.length);
+  let acc = 0;
+  parts.forEach((c, i) => (pick[i] = acc += c.tail.total / union));
+
+  const times = new Float64Array(n);
+  const counts = new Int32Array(bins);
+  let sum = 0;
+  let squares = 0;
+  let largest = 0;
+  let smallest = Infinity;
+  for (let i = 0; i < trials; i++) {
+    // The component (binary search on the cumulative), then its count from the tail, by inversion.
+    const u = rng.uniform();
+    let lo = 0;
+    let hi = parts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pick[mid] <= u) lo = mid + 1;
+      else hi = mid;
+    }
+    const part = parts[lo];
+    let x = part.tail.from;
+    let left = rng.uniform() * part.tail.total;
+    for (let j = 0; j < part.tail.terms.length - 1 && left >= part.tail.terms[j]; j++, x++) left -= part.tail.terms[j];
+    // Those x clusters uniform in the run's span, the others uniform outside it.
+    const start = part.start;
+    const span = Math.min(J, start + part.width) - start;
+    const outside = J - span;
+    for (let c = 0; c < n; c++) {
+      if (c < x) {
+        times[c] = start + rng.uniform() * span;
+      } else {
+        const v = rng.uniform() * outside;
+        times[c] = v < start ? v : v + span;
+      }
+    }
+    counts.fill(0);
+    for (let c = 0; c < n; c++) counts[Math.min(bins - 1, Math.floor(times[c]))]++;
+    // Back to seconds for the event.
+    if (k !== 1) for (let c = 0; c < n; c++) times[c] /= k;
+    // M: the components over, by a running sum per run width.
+    let over = 0;
+    for (const { width, above } of specs) {
+      let run = 0;
+      for (let b = 0; b < bins; b++) {
+        run += counts[b];
+        if (b >= width) run -= counts[b - width];
+        if (b >= width - 1 && run > above) over++;
+      }
+    }
+    const z = over > 0 ? (event(times, counts) * union) / over : 0;
+    sum += z;
+    squares += z * z;
+    if (z > largest) largest = z;
+    if (z < smallest) smallest = z;
+  }
+  return { trials, sum, squares, largest, union, spread: largest > smallest ? 1 : 0 };
+}
+
+/** Estimates P(E), or E's mean, from one stream: sampleRare then combineRare. */
+export function estimateRare(r: RecipeRollout, cover: Cover, event: RolloutEvent, trials: number, rng: RandomStream): RareEstimate {
+  return combineRare([sampleRare(r, cover, event, trials, rng)]);
+}
+
+/** refreshOver's and pSecondOver's cover and events for a per-second limit (GETs). */
+export function secondsOver(r: RecipeRollout, perSecondLimit: number): { cover: Cover; refreshOver: RolloutEvent; pSecondOver: RolloutEvent } {
+  const above = Math.floor(perSecondLimit / r.secretsPerCluster);
+  const cover = { binsPerSecond: 1, runs: [{ width: 1, above }] };
+  const refreshOver: RolloutEvent = () => 1; // every drawn rollout has a bin over: the cover is the event
+  const pSecondOver: RolloutEvent = (_, counts) => {
+    let over = 0;
+    for (let b = 0; b < counts.length; b++) if (counts[b] > above) over++;
+    return over / counts.length;
+  };
+  return { cover, refreshOver, pSecondOver };
+}
+
+/**
+ * The cover of "some GET is rejected" for a limiter shape, and the event: the rollout's GETs
+ * replayed in time order through the limiter (as the vault check replays them).
+ */
+export function throttled(r: RecipeRollout, limiter: LimiterConfig, rng: RandomStream): { cover: Cover; event: RolloutEvent } {
+  const S = r.secretsPerCluster;
+  let cover: Cover;
+  if (limiter.kind === 'token-bucket') {
+    // Rejected at t: some s <= t with arrivals in [s, t] > C - S + r (t - s); [s, t] lies in a
+    // run of L bins with t - s > L - 2.
+    const { capacity: C, refillPerSecond: rate } = limiter;
+    const runs: Array<{ width: number; above: number }> = [];
+    for (let L = 1; L <= Math.ceil(r.jitterSeconds) + 1; L++) {
+      const above = Math.floor((C - S + rate * Math.max(0, L - 2)) / S);
+      if (above >= r.clusters) break;
+      runs.push({ width: L, above });
+    }
+    cover = { binsPerSecond: 1, runs };
+  } else {
+    // Rejected at t: more than L GETs in a window of W seconds, which lies in a run of
+    // floor(W k) + 2 bins of 1 / k s (k = 10: a cover 2% wider than the window).
+    const k = 10;
+    cover = { binsPerSecond: k, runs: [{ width: Math.floor(limiter.window * k) + 2, above: Math.floor(limiter.limit / S) }] };
+  }
+  const gate: Limiter = createLimiter(limiter);
+  const order = new Float64Array(r.clusters);
+  const event: RolloutEvent = (times) => {
+    order.set(times);
+    order.sort();
+    gate.reset(rng);
+    for (let c = 0; c < order.length; c++) {
+      if (gate.acceptable(order[c], S) < S) return 1;
+      gate.takeMany(order[c], S);
+    }
+    return 0;
+  };
+  return { cover, event };
+}

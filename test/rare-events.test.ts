@@ -1,0 +1,107 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { PUBLISHED_LIMITERS } from '../sim/analytic/recipe-fleet-model.js';
+import { refreshOverProbability, secondOverProbability } from '../sim/analytic/exact.js';
+import { RandomStream } from '../sim/engine/random.js';
+import { LIMITER_SHAPES } from '../sim/model/config.js';
+import { estimateRare, secondsOver, throttled, type RecipeRollout } from '../sim/model/rare-events.js';
+import { estimateRareEvents } from '../sim/run/rare.js';
+import { scaled } from './helpers.js';
+import { sim } from './cli-runner.js';
+
+const TRIALS = scaled(2000, 200);
+
+/** Within k of the estimator's own standard errors (and the reference's, when it has one). */
+function within(estimate: number, relativeError: number, reference: number, referenceError = 0, k = 4): boolean {
+  return Math.abs(estimate - reference) <= k * Math.hypot(estimate * relativeError, referenceError);
+}
+
+test('refreshOver and pSecondOver by importance sampling against the exact values, from 0.3 down to 5e-10', () => {
+  const cases: Array<[number, number, number]> = [
+    [2000, 20, 200],
+    [2000, 20, 270],
+    [2000, 20, 400],
+    [2000, 20, 600],
+    [700, 30, 190],
+    [700, 30, 400],
+    [700, 30, 800],
+  ];
+  for (const [clusters, secrets, jitter] of cases) {
+    const r: RecipeRollout = { clusters, secretsPerCluster: secrets, jitterSeconds: jitter };
+    const k = Math.floor(400 / secrets);
+    const s = secondsOver(r, 400);
+    const refresh = estimateRare(r, s.cover, s.refreshOver, TRIALS, new RandomStream(`refresh-${clusters}-${jitter}`));
+    const exact = refreshOverProbability(clusters, jitter, k);
+    assert.ok(refresh.refused === null, String(refresh.refused));
+    assert.ok(within(refresh.estimate, refresh.relativeError, exact), `${clusters}x${secrets} J=${jitter}: refreshOver ${refresh.estimate} +- ${refresh.relativeError} vs exact ${exact}`);
+    assert.ok(refresh.relativeError < 0.2, 'well inside 20%');
+    assert.ok(refresh.estimate <= refresh.unionBound * (1 + 1e-12), 'never above the union bound');
+    const second = estimateRare(r, s.cover, s.pSecondOver, TRIALS, new RandomStream(`second-${clusters}-${jitter}`));
+    const exactSecond = secondOverProbability(clusters, jitter, k);
+    assert.ok(within(second.estimate, Math.max(second.relativeError, 1e-9), exactSecond), `${clusters}x${secrets} J=${jitter}: pSecondOver ${second.estimate} vs exact ${exactSecond}`);
+  }
+  // The smallest of them is below 1e-9: plain Monte Carlo would need billions of trials for it.
+  assert.ok(refreshOverProbability(700, 800, 13) < 1e-9);
+});
+
+/** Plain Monte Carlo of the same event: uniform rollouts, replayed through the limiter. */
+function plain(r: RecipeRollout, shape: (typeof LIMITER_SHAPES)[number], trials: number): { p: number; se: number } {
+  const { event } = throttled(r, PUBLISHED_LIMITERS[shape], new RandomStream(`plain-phase-${shape}`));
+  const rng = new RandomStream(`plain-${shape}-${r.jitterSeconds}`);
+  const times = new Float64Array(r.clusters);
+  let k = 0;
+  for (let i = 0; i < trials; i++) {
+    for (let c = 0; c < r.clusters; c++) times[c] = rng.uniform() * r.jitterSeconds;
+    k += event(times, new Int32Array(0));
+  }
+  const p = k / trials;
+  return { p, se: Math.sqrt(Math.max(p * (1 - p), 1 / trials) / trials) };
+}
+
+test('throttledTrial under each limiter shape by importance sampling against plain Monte Carlo where it can reach (1e-1 to 1e-3)', () => {
+  const cases: Array<[(typeof LIMITER_SHAPES)[number], number]> = [
+    ['token-bucket', 91.5],
+    ['sliding-window', 125],
+    ['fixed-window', 125],
+  ];
+  for (const [shape, jitter] of cases) {
+    const r: RecipeRollout = { clusters: 2000, secretsPerCluster: 20, jitterSeconds: jitter };
+    const { cover, event } = throttled(r, PUBLISHED_LIMITERS[shape], new RandomStream(`is-phase-${shape}`));
+    const is = estimateRare(r, cover, event, TRIALS, new RandomStream(`is-${shape}`));
+    const mc = plain(r, shape, scaled(3000, 300));
+    assert.ok(is.refused === null, `${shape}: ${is.refused}`);
+    assert.ok(mc.p > 0 && mc.p < 0.2, `${shape}: the case is within plain Monte Carlo's reach (${mc.p})`);
+    assert.ok(within(is.estimate, is.relativeError, mc.p, mc.se), `${shape} J=${jitter}: importance ${is.estimate} +- ${is.relativeError} vs plain ${mc.p} +- ${mc.se}`);
+  }
+});
+
+test('degenerate weights are refused, not reported; an event the cover does not reach is bounded by it', () => {
+  const r: RecipeRollout = { clusters: 2000, secretsPerCluster: 20, jitterSeconds: 600 };
+  // A fixed window's 429 at J = 600 lies in a sliver of its cover: a few weights carry it all.
+  const fixed = throttled(r, PUBLISHED_LIMITERS['fixed-window'], new RandomStream('phase'));
+  const e = estimateRare(r, fixed.cover, fixed.event, 500, new RandomStream('degenerate'));
+  assert.ok(e.refused !== null && /effective trials/.test(e.refused), String(e.refused));
+  // The token bucket's 429 is not met in any drawn rollout: the answer is the cover's bound.
+  const bucket = throttled(r, PUBLISHED_LIMITERS['token-bucket'], new RandomStream('phase'));
+  const b = estimateRare(r, bucket.cover, bucket.event, 200, new RandomStream('none'));
+  assert.is(b.estimate, 0);
+  assert.ok(b.unionBound < 1e-100 && b.refused !== null, `${b.unionBound} ${b.refused}`);
+});
+
+test('the same estimates for 1 and 2 workers; sim jitter --verify --method importance', async () => {
+  const rollout = { clusters: 700, secretsPerCluster: 30, jitterSeconds: 400 };
+  const estimands = [{ kind: 'refreshOver' as const, perSecondLimit: 400 }, { kind: 'throttledTrial' as const, limiter: PUBLISHED_LIMITERS['sliding-window'] }];
+  const one = await estimateRareEvents(rollout, estimands, 1200, 5, { workers: 1, progress: false });
+  const two = await estimateRareEvents(rollout, estimands, 1200, 5, { workers: 2, progress: false });
+  assert.equal(one, two);
+  const r = sim('jitter', '--clusters', '700', '--secrets', '30', '--jitter', '800', '--verify', '--method', 'importance', '--trials', '1000', '--json');
+  assert.is(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout) as { probabilities: { exactRefresh: number }; simulated: { method: string; refreshOver: { estimate: number; relativeError: number }; throttledTrial: Record<string, unknown> } };
+  assert.is(json.simulated.method, 'importance');
+  assert.ok(within(json.simulated.refreshOver.estimate, json.simulated.refreshOver.relativeError, json.probabilities.exactRefresh));
+  assert.equal(Object.keys(json.simulated.throttledTrial).sort(), [...LIMITER_SHAPES].sort());
+  const text = sim('jitter', '--clusters', '700', '--secrets', '30', '--jitter', '800', '--verify', '--method', 'importance', '--trials', '1000');
+  assert.match(text.stdout, /P\(any second of the refresh over 400\), exact +0\.000000056%  importance 0\.000000056% \+- [\d.]+% \(\d+ effective trials\)/);
+});
+
+test.run();
