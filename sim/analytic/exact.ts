@@ -2,6 +2,7 @@ import factorialln from '@stdlib/math-base-special-factorialln';
 import binomialPmf from '@stdlib/stats-base-dists-binomial-pmf';
 import poissonCdf from '@stdlib/stats-base-dists-poisson-cdf';
 import poissonPmf from '@stdlib/stats-base-dists-poisson-pmf';
+import { binWeights } from '../model/config.js';
 
 /**
  * Exact distributions of the load in a refresh window, under the documented recipe's picture:
@@ -33,12 +34,7 @@ export function binomialTailAbove(n: number, p: number, k: number): number {
 
 /** The 1-s bins of [0, J): their probabilities (full bins 1/J, a last partial bin frac/J). */
 export function binProbabilities(jitterSeconds: number): Float64Array {
-  if (jitterSeconds <= 1) return Float64Array.of(1);
-  const full = Math.floor(jitterSeconds);
-  const rest = jitterSeconds - full;
-  const probs = new Float64Array(full + (rest > 0 ? 1 : 0)).fill(1 / jitterSeconds);
-  if (rest > 0) probs[full] = rest / jitterSeconds;
-  return probs;
+  return binWeights(jitterSeconds);
 }
 
 /** P(a given full 1-s bin of the window holds more than `threshold` of `items` senders). */

@@ -182,3 +182,18 @@ export interface RareTask {
   batch: number;
   trials: number;
 }
+
+/**
+ * The bins of 1 / k s of a rollout's window [0, J): each one's probability for a uniform
+ * instant (full bins 1 / (J k), a last partial bin less). Shared by the exact distributions
+ * (sim/analytic/exact.ts) and importance sampling (sim/model/rare-events.ts).
+ */
+export function binWeights(jitterSeconds: number, k = 1): Float64Array {
+  const span = jitterSeconds * k;
+  if (span <= 1) return Float64Array.of(1);
+  const full = Math.floor(span);
+  const rest = span - full;
+  const probs = new Float64Array(full + (rest > 0 ? 1 : 0)).fill(1 / span);
+  if (rest > 0) probs[full] = rest / span;
+  return probs;
+}

@@ -1,6 +1,6 @@
 import binomialPmf from '@stdlib/stats-base-dists-binomial-pmf';
 import type { RandomStream } from '../engine/random.js';
-import type { LimiterConfig } from './config.js';
+import { binWeights, type LimiterConfig } from './config.js';
 import { combineRare, type RareEstimate, type RareSums } from '../metrics/rare-estimate.js';
 import { createLimiter, type Limiter } from './limiters/index.js';
 
@@ -52,17 +52,6 @@ export interface Cover {
 export type RolloutEvent = (times: Float64Array, counts: Int32Array) => number;
 
 export { combineRare, type RareEstimate, type RareSums };
-
-/** The bins of 1 / k s of [0, J): each one's probability for a uniform instant (a last partial bin less). */
-export function binWeights(jitterSeconds: number, k = 1): Float64Array {
-  const span = jitterSeconds * k;
-  if (span <= 1) return Float64Array.of(1);
-  const full = Math.floor(span);
-  const rest = span - full;
-  const probs = new Float64Array(full + (rest > 0 ? 1 : 0)).fill(1 / span);
-  if (rest > 0) probs[full] = rest / span;
-  return probs;
-}
 
 /** P(Binomial(n, p) = x) for x = k + 1 .. while the terms matter: the tail's terms, for sampling. */
 function tailTerms(n: number, p: number, k: number): { from: number; terms: Float64Array; total: number } {
