@@ -184,15 +184,17 @@ export function throttled(r: RecipeRollout, limiter: LimiterConfig, rng: RandomS
   let cover: Cover;
   if (limiter.kind === 'token-bucket') {
     // Rejected at t: some s <= t with arrivals in [s, t] > C - S + r (t - s); [s, t] lies in a
-    // run of L bins with t - s > L - 2.
+    // run of L bins of 1 / k s with t - s > (L - 2) / k (k = 4: a quarter of a second of
+    // slack, against 2 s with 1-s bins, which left few effective trials near 1e-9).
     const { capacity: C, refillPerSecond: rate } = limiter;
+    const k = 4;
     const runs: Array<{ width: number; above: number }> = [];
-    for (let L = 1; L <= Math.ceil(r.jitterSeconds) + 1; L++) {
-      const above = Math.floor((C - S + rate * Math.max(0, L - 2)) / S);
+    for (let L = 1; L <= Math.ceil(r.jitterSeconds * k) + 1; L++) {
+      const above = Math.floor((C - S + (rate * Math.max(0, L - 2)) / k) / S);
       if (above >= r.clusters) break;
       runs.push({ width: L, above });
     }
-    cover = { binsPerSecond: 1, runs };
+    cover = { binsPerSecond: k, runs };
   } else {
     // Rejected at t: more than L GETs in a window of W seconds, which lies in a run of
     // floor(W k) + 2 bins of 1 / k s (k = 10: a cover 2% wider than the window).
