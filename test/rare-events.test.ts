@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PUBLISHED_LIMITERS } from '../sim/analytic/recipe-fleet-model.js';
-import { refreshOverProbability, secondOverProbability } from '../sim/analytic/exact.js';
+import { logMultinomialAllAtMost, refreshOverProbability, secondOverProbability } from '../sim/analytic/exact.js';
 import { RandomStream } from '../sim/engine/random.js';
 import { LIMITER_SHAPES } from '../sim/model/config.js';
 import { estimateRare, secondsOver, throttled, type RecipeRollout } from '../sim/model/rare-events.js';
@@ -52,7 +52,7 @@ function plain(r: RecipeRollout, shape: (typeof LIMITER_SHAPES)[number], trials:
   let k = 0;
   for (let i = 0; i < trials; i++) {
     for (let c = 0; c < r.clusters; c++) times[c] = rng.uniform() * r.jitterSeconds;
-    k += event(times, new Int32Array(0));
+    k += event(times, new Int32Array(0), rng.uniform() * 10);
   }
   const p = k / trials;
   return { p, se: Math.sqrt(Math.max(p * (1 - p), 1 / trials) / trials) };
@@ -75,15 +75,37 @@ test('throttledTrial under each limiter shape by importance sampling against pla
   }
 });
 
+test('a fixed window at a random phase against its exact value, averaged over the phase, down to 1e-9', () => {
+  // Given the phase, a 429 is exactly "some window holds more than 200 clusters": Levin's method
+  // gives it for the windows' masses; the mean over the phase by the midpoint rule.
+  const phases = 40;
+  for (const jitter of [135, 160]) {
+    const r: RecipeRollout = { clusters: 2000, secretsPerCluster: 20, jitterSeconds: jitter };
+    let exact = 0;
+    for (let j = 0; j < phases; j++) {
+      const phase = ((j + 0.5) / phases) * 10;
+      const edges = [0, ...Array.from({ length: Math.ceil((jitter - phase) / 10) }, (_, m) => phase + 10 * m), jitter].filter((e, i, a) => i === 0 || e > a[i - 1]);
+      const masses = edges.slice(1).map((e, i) => (e - edges[i]) / jitter);
+      exact += -Math.expm1(logMultinomialAllAtMost(2000, masses, 200)) / phases;
+    }
+    const { cover, event } = throttled(r, PUBLISHED_LIMITERS['fixed-window'], new RandomStream('phase'));
+    const e = estimateRare(r, cover, event, TRIALS, new RandomStream(`fixed-${jitter}`));
+    assert.ok(e.refused === null, String(e.refused));
+    assert.ok(Math.abs(e.estimate - exact) <= 4 * e.relativeError * e.estimate + 0.02 * exact, `J=${jitter}: ${e.estimate} +- ${e.relativeError} vs exact ${exact}`);
+  }
+});
+
 test('degenerate weights are refused, not reported; an event the cover does not reach is bounded by it', () => {
-  const r: RecipeRollout = { clusters: 2000, secretsPerCluster: 20, jitterSeconds: 600 };
-  // A fixed window's 429 at J = 600 lies in a sliver of its cover: a few weights carry it all.
-  const fixed = throttled(r, PUBLISHED_LIMITERS['fixed-window'], new RandomStream('phase'));
-  const e = estimateRare(r, fixed.cover, fixed.event, 500, new RandomStream('degenerate'));
-  assert.ok(e.refused !== null && /effective trials/.test(e.refused), String(e.refused));
-  // The token bucket's 429 is not met in any drawn rollout: the answer is the cover's bound.
-  const bucket = throttled(r, PUBLISHED_LIMITERS['token-bucket'], new RandomStream('phase'));
-  const b = estimateRare(r, bucket.cover, bucket.event, 200, new RandomStream('none'));
+  const r: RecipeRollout = { clusters: 2000, secretsPerCluster: 20, jitterSeconds: 270 };
+  // A proposal gone wrong: a bin over 26 clusters sought through the cover of bins over 20. It
+  // holds the event, but in a sliver: a few weights carry the estimate.
+  const cover = { binsPerSecond: 1, runs: [{ width: 1, above: 20 }] };
+  const e = estimateRare(r, cover, (_, counts) => (counts.some((c) => c > 26) ? 1 : 0), 500, new RandomStream('degenerate'));
+  assert.ok(e.refused !== null, `${e.estimate} with ${e.effectiveTrials} effective trials`);
+  // The token bucket's 429 at J = 600 is met by no drawn rollout: the answer is the cover's bound.
+  const far: RecipeRollout = { ...r, jitterSeconds: 600 };
+  const bucket = throttled(far, PUBLISHED_LIMITERS['token-bucket'], new RandomStream('phase'));
+  const b = estimateRare(far, bucket.cover, bucket.event, 200, new RandomStream('none'));
   assert.is(b.estimate, 0);
   assert.ok(b.unionBound < 1e-100 && b.refused !== null, `${b.unionBound} ${b.refused}`);
 });

@@ -10,7 +10,7 @@ export interface RareSums {
   sum: number;
   squares: number;
   largest: number;
-  /** P(the cover's union), exactly: every z is at most this. */
+  /** P(the cover's union), exactly (its mean over the trials' phases, when the cover's grid has a random phase). */
   union: number;
   /** 1 when the contributions were not all equal (0: every one the same, or none). */
   spread: number;
@@ -53,7 +53,7 @@ export function combineRare(parts: RareSums[]): RareEstimate {
     if (p.largest > largest) largest = p.largest;
     spread = Math.max(spread, p.spread);
   }
-  const union = parts.length > 0 ? parts[0].union : 0;
+  const union = trials > 0 ? parts.reduce((u, p) => u + p.union * p.trials, 0) / trials : 0;
   if (union === 0) return { estimate: 0, relativeError: 0, effectiveTrials: 0, largestShare: NaN, trials, unionBound: 0, refused: null };
   const estimate = sum / trials;
   const variance = trials > 1 ? Math.max(0, squares / trials - estimate * estimate) * (trials / (trials - 1)) : NaN;

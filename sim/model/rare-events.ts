@@ -43,13 +43,15 @@ export interface RecipeRollout {
 export interface Cover {
   binsPerSecond: number;
   runs: ReadonlyArray<{ width: number; above: number }>;
+  /** The grid of bins at a phase drawn per trial (a fixed window's boundaries), not at 0. */
+  randomPhase?: boolean;
 }
 
 /**
  * What a trial's arrivals decide: 1 when the event happened (a number in [0, 1] for a share);
  * `counts` are the clusters per bin of the cover.
  */
-export type RolloutEvent = (times: Float64Array, counts: Int32Array) => number;
+export type RolloutEvent = (times: Float64Array, counts: Int32Array, phase: number) => number;
 
 export { combineRare, type RareEstimate, type RareSums };
 
@@ -67,94 +69,123 @@ function tailTerms(n: number, p: number, k: number): { from: number; terms: Floa
   return { from: k + 1, terms: Float64Array.from(out), total };
 }
 
+/** The cover's runs laid on a grid of bins: the components, their probabilities, the union. */
+interface Layout {
+  /** Bin b is [edge(b), edge(b + 1)) in units of 1 / k s: edges at shift + b - 1, clipped to [0, J k). */
+  shift: number;
+  bins: number;
+  specs: Array<{ width: number; above: number }>;
+  parts: Array<{ start: number; end: number; tail: Tail }>;
+  pick: Float64Array;
+  union: number;
+}
+
+type Tail = ReturnType<typeof tailTerms>;
+
 /**
- * `trials` draws from the cover's mixture, each weighted by its likelihood ratio times E's
- * indicator (or share): their sums, to be combined into an estimate of P(E) or E's mean
- * (combineRare). E must lie inside the cover's union (see above).
+ * The components of the cover on bins of 1 / k s whose edges lie at shift + integer (shift in
+ * [0, 1): 0 aligns them to 0; with shift > 0 a first partial bin [0, shift) comes first).
  */
-export function sampleRare(r: RecipeRollout, cover: Cover, event: RolloutEvent, trials: number, rng: RandomStream): RareSums {
-  const n = r.clusters;
-  const k = cover.binsPerSecond;
-  // Times in bins: [0, J) scaled by k (a window under one bin is one bin).
-  const J = Math.max(1, r.jitterSeconds * k);
-  const q = binWeights(r.jitterSeconds, k);
-  const bins = q.length;
-  // The components: (run spec, first bin), each with its mass, probability and tail terms
-  // (shared between runs of equal mass and threshold). Runs that cannot be over are left out.
+function layout(n: number, span: number, cover: Cover, shift: number, tails: Map<string, Tail>): Layout {
+  const edge = (b: number) => Math.min(span, Math.max(0, shift + b - (shift > 0 ? 1 : 0)));
+  const bins = Math.max(1, Math.ceil(span - shift) + (shift > 0 ? 1 : 0));
   const specs = cover.runs.map(({ width, above }) => ({ width: Math.min(width, bins), above })).filter((c) => c.above < n);
-  const parts: Array<{ width: number; above: number; start: number; mass: number; tail: ReturnType<typeof tailTerms> }> = [];
-  const tails = new Map<string, ReturnType<typeof tailTerms>>();
+  const parts: Layout['parts'] = [];
   let union = 0;
   for (const { width, above } of specs) {
     for (let w = 0; w + width <= bins; w++) {
-      let mass = 0;
-      for (let b = w; b < w + width; b++) mass += q[b];
+      const start = edge(w);
+      const end = edge(w + width);
+      const mass = (end - start) / span;
       const key = `${mass} ${above}`;
       let tail = tails.get(key);
       if (!tail) tails.set(key, (tail = tailTerms(n, Math.min(1, mass), above)));
       if (tail.total === 0) continue;
-      parts.push({ width, above, start: w, mass, tail });
+      parts.push({ start, end, tail });
       union += tail.total;
     }
   }
-  if (union === 0) return { trials, sum: 0, squares: 0, largest: 0, union: 0, spread: 0 };
   const pick = new Float64Array(parts.length);
   let acc = 0;
   parts.forEach((c, i) => (pick[i] = acc += c.tail.total / union));
+  return { shift, bins, specs, parts, pick, union };
+}
 
+/**
+ * `trials` draws from the cover's mixture, each weighted by its likelihood ratio times E's
+ * indicator (or share): their sums, to be combined into an estimate of P(E) or E's mean
+ * (combineRare). E must lie inside the cover's union (see above). With `randomPhase`, each
+ * trial first draws the grid's phase, uniform over a bin, and the event is told it (a fixed
+ * window's boundaries): the estimate is then of P(E) averaged over the phase.
+ */
+export function sampleRare(r: RecipeRollout, cover: Cover, event: RolloutEvent, trials: number, rng: RandomStream): RareSums {
+  const n = r.clusters;
+  const k = cover.binsPerSecond;
+  // Times in units of 1 / k s: the window [0, J) is [0, span).
+  const span = Math.max(1, r.jitterSeconds * k);
+  const tails = new Map<string, Tail>();
+  const fixed = cover.randomPhase ? null : layout(n, span, cover, 0, tails);
   const times = new Float64Array(n);
-  const counts = new Int32Array(bins);
+  const counts = new Int32Array(Math.ceil(span) + 2);
   let sum = 0;
   let squares = 0;
   let largest = 0;
   let smallest = Infinity;
+  // With a random phase the union varies with it: its mean over the phases drawn bounds P(E).
+  let unions = 0;
   for (let i = 0; i < trials; i++) {
+    const shift = fixed ? 0 : rng.uniform();
+    const lay = fixed ?? layout(n, span, cover, shift, tails);
+    unions += lay.union;
+    if (lay.union === 0) continue;
     // The component (binary search on the cumulative), then its count from the tail, by inversion.
     const u = rng.uniform();
     let lo = 0;
-    let hi = parts.length - 1;
+    let hi = lay.parts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (pick[mid] <= u) lo = mid + 1;
+      if (lay.pick[mid] <= u) lo = mid + 1;
       else hi = mid;
     }
-    const part = parts[lo];
+    const part = lay.parts[lo];
     let x = part.tail.from;
     let left = rng.uniform() * part.tail.total;
     for (let j = 0; j < part.tail.terms.length - 1 && left >= part.tail.terms[j]; j++, x++) left -= part.tail.terms[j];
     // Those x clusters uniform in the run's span, the others uniform outside it.
     const start = part.start;
-    const span = Math.min(J, start + part.width) - start;
-    const outside = J - span;
+    const width = part.end - start;
+    const outside = span - width;
     for (let c = 0; c < n; c++) {
       if (c < x) {
-        times[c] = start + rng.uniform() * span;
+        times[c] = start + rng.uniform() * width;
       } else {
         const v = rng.uniform() * outside;
-        times[c] = v < start ? v : v + span;
+        times[c] = v < start ? v : v + width;
       }
     }
+    const bins = lay.bins;
     counts.fill(0);
-    for (let c = 0; c < n; c++) counts[Math.min(bins - 1, Math.floor(times[c]))]++;
+    const offset = shift > 0 ? 1 - shift : 0;
+    for (let c = 0; c < n; c++) counts[Math.min(bins - 1, Math.floor(times[c] + offset))]++;
     // Back to seconds for the event.
     if (k !== 1) for (let c = 0; c < n; c++) times[c] /= k;
     // M: the components over, by a running sum per run width.
     let over = 0;
-    for (const { width, above } of specs) {
+    for (const { width: w, above } of lay.specs) {
       let run = 0;
       for (let b = 0; b < bins; b++) {
         run += counts[b];
-        if (b >= width) run -= counts[b - width];
-        if (b >= width - 1 && run > above) over++;
+        if (b >= w) run -= counts[b - w];
+        if (b >= w - 1 && run > above) over++;
       }
     }
-    const z = over > 0 ? (event(times, counts) * union) / over : 0;
+    const z = over > 0 ? (event(times, counts.subarray(0, bins), shift / k) * lay.union) / over : 0;
     sum += z;
     squares += z * z;
     if (z > largest) largest = z;
     if (z < smallest) smallest = z;
   }
-  return { trials, sum, squares, largest, union, spread: largest > smallest ? 1 : 0 };
+  return { trials, sum, squares, largest, union: fixed ? fixed.union : unions / trials, spread: largest > smallest ? 1 : 0 };
 }
 
 /** Estimates P(E), or E's mean, from one stream: sampleRare then combineRare. */
@@ -195,21 +226,28 @@ export function throttled(r: RecipeRollout, limiter: LimiterConfig, rng: RandomS
       runs.push({ width: L, above });
     }
     cover = { binsPerSecond: k, runs };
+  } else if (limiter.kind === 'fixed-window' && limiter.phase === 'random') {
+    // Rejected exactly when one of the trial's windows [phase + m W, phase + (m + 1) W) holds
+    // more than L GETs: with the phase drawn first, the union is the event itself.
+    cover = { binsPerSecond: 1 / limiter.window, runs: [{ width: 1, above: Math.floor(limiter.limit / S) }], randomPhase: true };
   } else {
     // Rejected at t: more than L GETs in a window of W seconds, which lies in a run of
     // floor(W k) + 2 bins of 1 / k s (k = 10: a cover 2% wider than the window).
     const k = 10;
     cover = { binsPerSecond: k, runs: [{ width: Math.floor(limiter.window * k) + 2, above: Math.floor(limiter.limit / S) }] };
   }
+  // A fixed window at a random phase takes the phase the cover drew; every other limiter is reset as a trial's.
+  const phased = limiter.kind === 'fixed-window' && limiter.phase === 'random';
   const gate: Limiter = createLimiter(limiter);
   const order = new Float64Array(r.clusters);
-  const event: RolloutEvent = (times) => {
+  const event: RolloutEvent = (times, _, phase) => {
+    const g = phased ? createLimiter({ ...limiter, phase }) : gate;
     order.set(times);
     order.sort();
-    gate.reset(rng);
+    g.reset(rng);
     for (let c = 0; c < order.length; c++) {
-      if (gate.acceptable(order[c], S) < S) return 1;
-      gate.takeMany(order[c], S);
+      if (g.acceptable(order[c], S) < S) return 1;
+      g.takeMany(order[c], S);
     }
     return 0;
   };
