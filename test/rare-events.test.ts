@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PUBLISHED_LIMITERS } from '../sim/analytic/recipe-fleet-model.js';
@@ -113,8 +116,9 @@ test('degenerate weights are refused, not reported; an event the cover does not 
 test('the same estimates for 1 and 2 workers; sim jitter --verify --method importance', async () => {
   const rollout = { clusters: 700, secretsPerCluster: 30, jitterSeconds: 400 };
   const estimands = [{ kind: 'refreshOver' as const, perSecondLimit: 400 }, { kind: 'throttledTrial' as const, limiter: PUBLISHED_LIMITERS['sliding-window'] }];
-  const one = await estimateRareEvents(rollout, estimands, 1200, 5, { workers: 1, progress: false });
-  const two = await estimateRareEvents(rollout, estimands, 1200, 5, { workers: 2, progress: false });
+  const questions = estimands.map((estimand) => ({ rollout, estimand }));
+  const one = await estimateRareEvents(questions, 1200, 5, { workers: 1, progress: false });
+  const two = await estimateRareEvents(questions, 1200, 5, { workers: 2, progress: false });
   assert.equal(one, two);
   const r = sim('jitter', '--clusters', '700', '--secrets', '30', '--jitter', '800', '--verify', '--method', 'importance', '--trials', '1000', '--json');
   assert.is(r.code, 0, r.stderr);
@@ -124,6 +128,27 @@ test('the same estimates for 1 and 2 workers; sim jitter --verify --method impor
   assert.equal(Object.keys(json.simulated.throttledTrial).sort(), [...LIMITER_SHAPES].sort());
   const text = sim('jitter', '--clusters', '700', '--secrets', '30', '--jitter', '800', '--verify', '--method', 'importance', '--trials', '1000');
   assert.match(text.stdout, /P\(any second of the refresh over 400\), exact +0\.000000056%  importance 0\.000000056% \+- [\d.]+% \(\d+ effective trials\)/);
+});
+
+test('sim table --verify --method importance: every cell and shape, the refresh estimate on the exact value, each estimate under its bound', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-rare-table-'));
+  const table = join(dir, 'table.csv');
+  writeFileSync(table, 'secrets_per_cluster,clusters_700,clusters_2000\n20,100,270\n30,190,400\n');
+  const r = sim('table', '--table', table, '--verify', '--method', 'importance', '--trials', '500', '--json', '--out', dir);
+  assert.is(r.code, 0, r.stderr);
+  const rows = JSON.parse(r.stdout) as Array<Record<string, number | null>>;
+  assert.is(rows.length, 4);
+  for (const row of rows) {
+    assert.is(row.trials, 500);
+    const est = row.refreshOver_is!;
+    assert.ok(within(est, row.refreshOver_isRelErr!, row.exactRefreshOver!), `${row.clusters}x${row.secretsPerCluster}: ${est} vs ${row.exactRefreshOver}`);
+    for (const stem of ['refreshOver', 'throttledTokenBucket', 'throttledFixedWindow', 'throttledSlidingWindow']) {
+      assert.ok(row[`${stem}_isBound`]! > 0, `${stem}: a bound`);
+      if (row[`${stem}_is`] !== null) assert.ok(row[`${stem}_is`]! <= row[`${stem}_isBound`]! * (1 + 1e-9), `${stem}: under its bound`);
+    }
+  }
+  const text = sim('table', '--table', table, '--verify', '--method', 'importance', '--trials', '500', '--out', dir);
+  assert.match(text.stdout, /importance sampling: refreshes with a 429, sliding-window \(4000 per 10 s\)/);
 });
 
 test.run();

@@ -73,6 +73,8 @@ export interface JitterArgs extends SimulationFlags {
 
 export interface TableArgs extends SimulationFlags {
   command: 'table';
+  /** --verify by the engine's trials or by importance sampling. */
+  method: 'plain' | 'importance';
   table?: string;
   out?: string;
   verify: boolean;
@@ -108,6 +110,10 @@ const simulationFlags = (y: Argv, trialsHelp: string) =>
       describe: 'auto: each trial runs cluster by cluster and falls back to one fleet-wide event loop when the vault would throttle; coupled: always the fleet-wide loop (a check: same bytes, slower)',
     })
     .option('stall-timeout', { type: 'number', requiresArg: true, describe: `seconds with no batch of trials finished before the run stops as stuck (default ${DEFAULT_STALL_SECONDS})` });
+
+/** --method of the commands that verify the recipe's fleet: the engine's trials or importance sampling. */
+const methodOption = (y: Argv) =>
+  y.option('method', { type: 'string', choices: ['plain', 'importance'], default: 'plain', describe: 'for --verify: plain Monte Carlo trials of the engine, or importance sampling (probabilities down to 1e-9 and below, with relative errors)' });
 
 const scenarioFlags = (y: Argv) =>
   simulationFlags(y.positional('scenario', { type: 'string', describe: 'scenario YAML file', demandOption: true }), 'trials per point (overrides the file)').option(
@@ -151,7 +157,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .example('$0 validate scenarios/two-vaults.yaml --set horizon=1h30m', 'the points, the run\'s size, and any warning'),
     )
     .command('jitter', 'the documented jitter recipe for a fleet, with exact probabilities (and --verify: simulated)', (y) =>
-      simulationFlags(y, 'trials for --verify (default 2000)')
+      methodOption(simulationFlags(y, 'trials for --verify (default 2000)'))
         .option('clusters', { type: 'number', requiresArg: true, demandOption: true, describe: 'clusters N' })
         .option('secrets', { type: 'number', requiresArg: true, demandOption: true, describe: 'secrets per cluster S' })
         .option('risk', { type: 'number', requiresArg: true, default: DOCUMENTED_RISK, describe: 'acceptable risk per second' })
@@ -160,13 +166,12 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .option('longest-refresh', { type: 'string', requiresArg: true, describe: 'the basic method: longest acceptable refresh time' })
         .option('poll', { type: 'string', requiresArg: true, default: '3600', describe: 'rotationPollIntervalInSeconds, for the basic method' })
         .option('verify', { type: 'boolean', default: false, describe: 'also simulate the fleet at that jitter' })
-        .option('method', { type: 'string', choices: ['plain', 'importance'], default: 'plain', describe: 'for --verify: plain Monte Carlo trials of the engine, or importance sampling (probabilities down to 1e-9 and below, with relative errors)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the recommendation and probabilities as JSON' })
         .example('$0 jitter --clusters 700 --secrets 30 --verify', 'the recipe for 700 x 30, checked by simulation')
         .example('$0 jitter --clusters 2000 --secrets 20 --jitter 600 --verify --method importance', 'a probability near 1e-8, estimated with its relative error'),
     )
     .command('table', 'regenerate the documentation\'s jitter table from the recipe and mark the differences', (y) =>
-      simulationFlags(y, 'trials per cell and limiter for --verify (default 200)')
+      methodOption(simulationFlags(y, 'trials per cell and limiter for --verify (default 200; with --method importance, 2000)'))
         .option('table', { type: 'string', requiresArg: true, describe: 'a jitter table CSV to check (default: the documentation\'s)' })
         .option('out', { type: 'string', requiresArg: true, describe: 'output folder (default: results/jitter-table/)' })
         .option('verify', { type: 'boolean', default: false, describe: 'simulate every cell under three limiter shapes' })
@@ -269,7 +274,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
       };
     }
     case 'table':
-      return { command, ...sim, table: parsed.table as string | undefined, out: parsed.out as string | undefined, verify: Boolean(parsed.verify), json: Boolean(parsed.json) };
+      return { command, ...sim, table: parsed.table as string | undefined, out: parsed.out as string | undefined, verify: Boolean(parsed.verify), method: parsed.method as 'plain' | 'importance', json: Boolean(parsed.json) };
     case 'recommend': {
       const target = parsed.target as number;
       if (!(target > 0 && target < 1)) throw new UserError(`--target: expected a proportion between 0 and 1, got ${String(target)}`);

@@ -1,8 +1,7 @@
 import { analyseJitter, recommendation, type RecipeFleet } from '../analytic/jitter-analysis.js';
 import { basicJitterSeconds, recipeOutOfDomain } from '../analytic/recipe.js';
 import { PUBLISHED_LIMITERS, recipeFleetModel } from '../analytic/recipe-fleet-model.js';
-import { formatNumber, formatPercentDigits, formatProportion } from '../output/format.js';
-import type { RareEstimate } from '../metrics/rare-estimate.js';
+import { formatNumber, formatPercentDigits, formatProportion, formatRare } from '../output/format.js';
 import type { RareEstimand } from '../model/config.js';
 import { estimateRareEvents } from '../run/rare.js';
 import { runPoints } from '../run/run-scenario.js';
@@ -56,7 +55,7 @@ export async function jitterCommand(args: JitterArgs): Promise<number> {
       ...shapes.map(([, limiter]): RareEstimand => ({ kind: 'throttledTrial', limiter })),
     ];
     const rollout = { clusters: args.clusters, secretsPerCluster: args.secrets, jitterSeconds: jitter };
-    const [second, refresh, ...throttle] = await estimateRareEvents(rollout, estimands, trials, args.seed ?? 1, { workers: args.workers, stallSeconds: args.stallSeconds });
+    const [second, refresh, ...throttle] = await estimateRareEvents(estimands.map((estimand) => ({ rollout, estimand })), trials, args.seed ?? 1, { workers: args.workers, stallSeconds: args.stallSeconds });
     rows[1][2] = `importance ${formatRare(second)}`;
     rows[2][2] = `importance ${formatRare(refresh)}`;
     shapes.forEach(([shape], i) => rows.push([`P(a refresh with a 429), ${shape} ${VAULT_LIMIT} per ${VAULT_WINDOW_SECONDS} s`, '', `importance ${formatRare(throttle[i])}`]));
@@ -100,10 +99,4 @@ export async function jitterCommand(args: JitterArgs): Promise<number> {
   for (const [what, exact, simulated] of rows) out.push(`  ${what.padEnd(w0)}  ${exact.padStart(w1)}  ${simulated}`.trimEnd());
   process.stdout.write(out.join('\n') + '\n');
   return 0;
-}
-
-/** An importance-sampling estimate: the probability, its relative standard error and effective trials, or why it is not given. */
-function formatRare(e: RareEstimate): string {
-  if (e.refused) return e.estimate === 0 && e.unionBound < 1 ? `below ${formatPercentDigits(e.unionBound)} (no drawn rollout had a 429: at most the cover's probability)` : `- (${e.refused})`;
-  return `${formatPercentDigits(e.estimate)} +- ${(100 * e.relativeError).toPrecision(2)}% (${Math.round(e.effectiveTrials)} effective trials)`;
 }

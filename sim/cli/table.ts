@@ -9,6 +9,8 @@ import { wilson } from '../metrics/stats.js';
 import { intervalColumns, type PointResult } from '../metrics/summary.js';
 import { alignColumns, formatNumber, formatPercentDigits } from '../output/format.js';
 import { prepareOutputFolder, writeFilesAtomically } from '../output/output-folder.js';
+import type { RareEstimate } from '../metrics/rare-estimate.js';
+import { estimateRareEvents, type RareQuestion } from '../run/rare.js';
 import { runPoints } from '../run/run-scenario.js';
 import type { TableArgs } from './args.js';
 
@@ -30,7 +32,12 @@ interface Cell {
   at: JitterAnalysis;
   /** Per limiter shape, with --verify. */
   simulated?: Record<LimiterShape, PointResult>;
+  /** With --verify --method importance: refreshOver and each shape's throttledTrial. */
+  sampled?: Record<'refreshOver' | LimiterShape, RareEstimate>;
 }
+
+/** The quantities --method importance estimates per cell, with their CSV column stems. */
+const SAMPLED: Array<['refreshOver' | LimiterShape, string]> = [['refreshOver', 'refreshOver'], ...SHAPES.map((s): [LimiterShape, string] => [s, THROTTLED_COLUMN[s]])];
 
 /**
  * `sim table`: recomputes the documentation's jitter table from the recipe, marks the cells
@@ -50,8 +57,18 @@ export async function tableCommand(args: TableArgs): Promise<number> {
       return { fleet, documented, recipe: rec.recipe, recipeRounded: rec.documented, at: analyseJitter(fleet, documented) };
     }),
   );
-  const trials = args.trials ?? 200;
-  if (args.verify) {
+  const importance = args.verify && args.method === 'importance';
+  const trials = args.trials ?? (importance ? 2000 : 200);
+  if (importance) {
+    const questions = cells.flatMap((c) => {
+      const rollout = { clusters: c.fleet.clusters, secretsPerCluster: c.fleet.secretsPerCluster, jitterSeconds: c.documented };
+      return SAMPLED.map(([q]): RareQuestion => ({ rollout, estimand: q === 'refreshOver' ? { kind: 'refreshOver', perSecondLimit: PER_SECOND_LIMIT } : { kind: 'throttledTrial', limiter: PUBLISHED_LIMITERS[q] } }));
+    });
+    const estimates = await estimateRareEvents(questions, trials, args.seed ?? 1, { workers: args.workers, stallSeconds: args.stallSeconds });
+    cells.forEach((c, i) => {
+      c.sampled = Object.fromEntries(SAMPLED.map(([q], k) => [q, estimates[i * SAMPLED.length + k]])) as Cell['sampled'];
+    });
+  } else if (args.verify) {
     const points = cells.flatMap((c, i) => SHAPES.map((shape) => ({ index: i, model: recipeFleetModel(c.fleet, c.documented, PUBLISHED_LIMITERS[shape]) })));
     const results = await runPoints(points, args.seed ?? 1, trials, 'sim table --verify', { workers: args.workers, engine: args.engine, stallSeconds: args.stallSeconds });
     cells.forEach((c, i) => {
@@ -82,7 +99,9 @@ function tableRecords(cells: Cell[], trials: number): { columns: string[]; rows:
     'poissonPSecondOver',
     'exactPSecondOver',
     'exactRefreshOver',
-    ...(trials > 0 ? ['trials', ...intervalColumns('pSecondOver'), ...intervalColumns('refreshOver'), ...SHAPES.flatMap((s) => intervalColumns(THROTTLED_COLUMN[s]))] : []),
+    ...(trials > 0 && !cells[0]?.sampled ? ['trials', ...intervalColumns('pSecondOver'), ...intervalColumns('refreshOver'), ...SHAPES.flatMap((s) => intervalColumns(THROTTLED_COLUMN[s]))] : []),
+    // Importance sampling: the estimate and its relative standard error (empty when refused), and the union's exact probability, an upper bound.
+    ...(trials > 0 && cells[0]?.sampled ? ['trials', ...SAMPLED.flatMap(([, stem]) => [`${stem}_is`, `${stem}_isRelErr`, `${stem}_isBound`])] : []),
   ];
   const rows = cells.map((c) => {
     const row = [
@@ -96,6 +115,13 @@ function tableRecords(cells: Cell[], trials: number): { columns: string[]; rows:
       c.at.exactSecond,
       c.at.exactRefresh,
     ];
+    if (c.sampled) {
+      row.push(trials);
+      for (const [q] of SAMPLED) {
+        const e = c.sampled[q];
+        row.push(e.refused ? NaN : e.estimate, e.refused ? NaN : e.relativeError, e.unionBound);
+      }
+    }
     if (c.simulated) {
       const pick = (r: PointResult, m: string) => intervalColumns(m).map((k) => r.summary.get(k)!);
       row.push(trials, ...pick(c.simulated['token-bucket'], 'pSecondOver'), ...pick(c.simulated['token-bucket'], 'refreshOver'));
@@ -123,7 +149,13 @@ function readable(clusters: number[], cells: Cell[], trials: number): string {
     grid(`P(a given second over ${PER_SECOND_LIMIT} GETs/s) at the documented jitter, exact (binomial)`, (c) => formatPercentDigits(c.at.exactSecond)),
     grid(`P(any second of the refresh window over ${PER_SECOND_LIMIT} GETs/s) at the documented jitter, exact`, (c) => formatPercentDigits(c.at.exactRefresh)),
   ];
-  if (trials > 0) {
+  if (trials > 0 && cells[0]?.sampled) {
+    // An estimate +- its relative standard error; "<= bound" where it was refused (the union's exact probability bounds it).
+    // 0 where no arrangement of the fleet's GETs can do it (the union is empty).
+    const cell = (e: RareEstimate) => (e.unionBound === 0 ? '0' : e.refused ? `<=${formatPercentDigits(e.unionBound)}` : `${formatPercentDigits(e.estimate)} +-${(100 * e.relativeError).toPrecision(2)}%`);
+    parts.push(grid(`importance sampling: refreshes with a second over ${PER_SECOND_LIMIT} (${trials} weighted rollouts per cell and quantity; +- relative standard error)`, (c) => cell(c.sampled!.refreshOver)));
+    for (const shape of SHAPES) parts.push(grid(`importance sampling: refreshes with a 429, ${shape} (${VAULT_LIMIT} per ${VAULT_WINDOW_SECONDS} s)`, (c) => cell(c.sampled![shape])));
+  } else if (trials > 0) {
     const zero = formatPercentDigits(wilson(0, trials).hi);
     parts.push(grid(`simulated refreshes with a second over ${PER_SECOND_LIMIT} (${trials} trials per cell; 0% means below ${zero}, 95%)`, (c) => formatPercentDigits(c.simulated!['token-bucket'].summary.get('refreshOver_mean')!)));
     for (const shape of SHAPES) {

@@ -78,6 +78,8 @@ interface Layout {
   parts: Array<{ start: number; end: number; tail: Tail }>;
   pick: Float64Array;
   union: number;
+  /** The summed probability of the runs left out (an upper bound): the estimate may miss at most this. */
+  dropped: number;
 }
 
 type Tail = ReturnType<typeof tailTerms>;
@@ -89,7 +91,23 @@ type Tail = ReturnType<typeof tailTerms>;
 function layout(n: number, span: number, cover: Cover, shift: number, tails: Map<string, Tail>): Layout {
   const edge = (b: number) => Math.min(span, Math.max(0, shift + b - (shift > 0 ? 1 : 0)));
   const bins = Math.max(1, Math.ceil(span - shift) + (shift > 0 ? 1 : 0));
-  const specs = cover.runs.map(({ width, above }) => ({ width: Math.min(width, bins), above })).filter((c) => c.above < n);
+  // Run lengths whose full-length run is less likely than 1e-15 of the likeliest are left out
+  // (a token bucket's long runs, thousands of them in a large fleet): the estimate then misses
+  // at most their summed probability, a share of the union below 1e-15 x runs (`dropped`).
+  const all = cover.runs.map(({ width, above }) => ({ width: Math.min(width, bins), above })).filter((c) => c.above < n);
+  const full = all.map(({ width, above }) => {
+    const mass = Math.min(span, width) / span;
+    const key = `${mass} ${above}`;
+    let tail = tails.get(key);
+    if (!tail) tails.set(key, (tail = tailTerms(n, Math.min(1, mass), above)));
+    return tail.total;
+  });
+  const likeliest = Math.max(0, ...full);
+  const specs = all.filter((_, i) => full[i] >= likeliest * 1e-15);
+  let dropped = 0;
+  all.forEach((c, i) => {
+    if (full[i] < likeliest * 1e-15) dropped += full[i] * (bins - c.width + 1);
+  });
   const parts: Layout['parts'] = [];
   let union = 0;
   for (const { width, above } of specs) {
@@ -108,7 +126,7 @@ function layout(n: number, span: number, cover: Cover, shift: number, tails: Map
   const pick = new Float64Array(parts.length);
   let acc = 0;
   parts.forEach((c, i) => (pick[i] = acc += c.tail.total / union));
-  return { shift, bins, specs, parts, pick, union };
+  return { shift, bins, specs, parts, pick, union, dropped };
 }
 
 /**
@@ -136,7 +154,7 @@ export function sampleRare(r: RecipeRollout, cover: Cover, event: RolloutEvent, 
   for (let i = 0; i < trials; i++) {
     const shift = fixed ? 0 : rng.uniform();
     const lay = fixed ?? layout(n, span, cover, shift, tails);
-    unions += lay.union;
+    unions += lay.union + lay.dropped;
     if (lay.union === 0) continue;
     // The component (binary search on the cumulative), then its count from the tail, by inversion.
     const u = rng.uniform();
@@ -185,7 +203,7 @@ export function sampleRare(r: RecipeRollout, cover: Cover, event: RolloutEvent, 
     if (z > largest) largest = z;
     if (z < smallest) smallest = z;
   }
-  return { trials, sum, squares, largest, union: fixed ? fixed.union : unions / trials, spread: largest > smallest ? 1 : 0 };
+  return { trials, sum, squares, largest, union: fixed ? fixed.union + fixed.dropped : unions / trials, spread: largest > smallest ? 1 : 0 };
 }
 
 /** Estimates P(E), or E's mean, from one stream: sampleRare then combineRare. */

@@ -1,3 +1,4 @@
+import type { RareEstimate } from '../metrics/rare-estimate.js';
 import { parseDuration, parseShare } from '../scenario/units.js';
 
 /** A number as CSV text: empty for "no data", integers exactly, other values to 10 significant digits. */
@@ -68,4 +69,10 @@ export function formatFigure(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   return a >= 1000 ? Math.round(v).toLocaleString('en-US') : a >= 0.01 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
+}
+
+/** An importance-sampling estimate: the probability, its relative standard error and effective trials, or why it is not given. */
+export function formatRare(e: RareEstimate): string {
+  if (e.refused) return e.estimate === 0 && e.unionBound < 1 ? `below ${formatPercentDigits(e.unionBound)} (no drawn rollout had the event: at most the cover's probability)` : `- (${e.refused})`;
+  return `${formatPercentDigits(e.estimate)} +- ${(100 * e.relativeError).toPrecision(2)}% (${Math.round(e.effectiveTrials)} effective trials)`;
 }

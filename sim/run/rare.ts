@@ -12,21 +12,27 @@ export interface RareRunOptions {
   stallSeconds?: number;
 }
 
+/** One probability to estimate: an estimand of a recipe rollout. */
+export interface RareQuestion {
+  rollout: RareTask['rollout'];
+  estimand: RareEstimand;
+}
+
 /**
- * Each estimand of a recipe rollout by importance sampling (sim/model/rare-events.ts): `trials`
- * weighted rollouts each, in batches over the workers, combined in batch order (the same
- * numbers for any number of workers).
+ * Each question by importance sampling (sim/model/rare-events.ts): `trials` weighted rollouts
+ * each, in batches over the workers, combined in batch order (the same numbers for any number
+ * of workers).
  */
-export async function estimateRareEvents(rollout: RareTask['rollout'], estimands: RareEstimand[], trials: number, seed: number | string, options: RareRunOptions = {}): Promise<RareEstimate[]> {
+export async function estimateRareEvents(questions: RareQuestion[], trials: number, seed: number | string, options: RareRunOptions = {}): Promise<RareEstimate[]> {
   const pool = new TrialPool(options.workers, undefined, 'auto', options.stallSeconds);
   const batches = Math.ceil(trials / RARE_BATCH);
-  const progress = new Progress(batches * estimands.length * RARE_BATCH, 'importance sampling', process.stderr, options.progress ?? true);
+  const progress = new Progress(trials * questions.length, 'importance sampling', process.stderr, options.progress ?? true);
   let done = 0;
   try {
     const results = await Promise.all(
-      estimands.map(async (estimand) => {
+      questions.map(async ({ rollout, estimand }) => {
         const tasks: RareTask[] = Array.from({ length: batches }, (_, b) => ({ kind: 'rare', rollout, estimand, seed, batch: b, trials: Math.min(RARE_BATCH, trials - b * RARE_BATCH) }));
-        return combineRare(await pool.rare(tasks, () => progress.update((done += RARE_BATCH))));
+        return combineRare(await pool.rare(tasks, (n) => progress.update((done += n))));
       }),
     );
     progress.done();

@@ -160,12 +160,12 @@ export class TrialPool {
   }
 
   /** Batches of importance-sampled rollouts, their sums in the order given. */
-  rare(tasks: RareTask[], onBatch?: () => void): Promise<RareSums[]> {
+  rare(tasks: RareTask[], onBatch?: (trials: number) => void): Promise<RareSums[]> {
     const run = this.nextRun++;
     return Promise.all(
       tasks.map(async (task) => {
         const sums = this.pool ? await this.watched(task, run) : trialBatch(task);
-        onBatch?.();
+        onBatch?.(task.trials);
         return sums;
       }),
     );
