@@ -40,6 +40,29 @@ test('token bucket: rejected requests that count drive the balance negative', ()
   assert.ok(b.wouldAccept(11));
 });
 
+test('batched requests at the edges: exactly one token, a time exactly one window old, a ring left by the trial before', () => {
+  const b = new TokenBucket(1, 1);
+  b.reset();
+  b.takeMany(0, 1);
+  assert.is(b.acceptable(0.5, 1), 0);
+  assert.is(b.acceptable(1, 1), 1, 'refilled to exactly one token at t = 1');
+  const w = new SlidingWindow(1, 10);
+  w.reset();
+  w.takeMany(0, 1);
+  assert.is(w.acceptable(9.5, 1), 0);
+  assert.is(w.acceptable(10, 1), 1, 'the window is (t - 10, t]: a request at 0 has left it at 10');
+  assert.is(w.wouldAccept(10), true);
+  // A ring of three filled at 0 by a trial, then a new trial with one request at 50: at 55 only
+  // two more fit; the stale times at 0 in the ring's other slots are not this trial's.
+  const ring = new SlidingWindow(3, 10);
+  ring.reset();
+  ring.takeMany(0, 3);
+  ring.reset();
+  ring.takeMany(50, 1);
+  assert.is(ring.acceptable(55, 3), 2);
+  assert.is(ring.acceptable(60, 3), 3, 'the request at 50 has left the window at 60');
+});
+
 test('fixed window: the count resets at each boundary, phase included', () => {
   const w = new FixedWindow(3, 10, 4);
   w.reset(rng);
