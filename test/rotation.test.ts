@@ -61,6 +61,16 @@ test('staleness counts every rotation: each read one, and each one still unread 
   assert.equal([metric(b, 'stalenessP50')[0], metric(b, 'stalenessMax')[0]], [90, Infinity]);
 });
 
+test('a rotation still unread at the horizon is stale only for the SecretSyncs that hold its secret', () => {
+  // Two SecretSyncs, the rotated secret held by the first only: rotations at 10, 20, 30 read at
+  // 100 (stale 90, 80, 70 s), one at 150 never read (the vault down from 190 s). Four samples,
+  // median 85 s; were the second SecretSync counted stale at the horizon too, five: 90 s.
+  const fleet = [group({ clusters: 1, secretSyncs: 2, rotationPollIntervalInSeconds: 100 })];
+  const events = [...[10, 20, 30, 150].map((at) => rotation(at, { kind: 'once' })), DOWN_FROM_190];
+  const b = run(model({ horizon: 350, fleet, vaults: [UNLIMITED], client: NO_REQUEUE, events }), 1);
+  assert.equal([metric(b, 'stalenessP50')[0], metric(b, 'stalenessMax')[0]], [85, Infinity]);
+});
+
 test('staleness in a steady fleet: never above P + J, p50 and p99 as the renewal process says', () => {
   // Per-sync polls every X = P + U[0, J). In a stationary fleet the wait from a rotation to the
   // next read is the forward recurrence time R, with CDF F(r) = r / E[X] for r <= P and
