@@ -15,7 +15,7 @@ test('flags parse into data', async () => {
   const j = await parseArgs(['jitter', '--clusters', '700', '--secrets', '30', '--jitter', '3m', '--longest-refresh', '75m']);
   assert.equal(j, { command: 'jitter', trials: undefined, seed: undefined, workers: undefined, engine: 'auto', clusters: 700, secrets: 30, risk: 1e-4, perSecondLimit: 400, jitter: 180, longestRefresh: 4500, poll: 3600, verify: false, method: 'plain', json: false });
   const r = await parseArgs(['recommend', 'x.yaml', '--target', '1e-3', '--metric', 'refreshOver']);
-  assert.equal(r, { command: 'recommend', scenario: 'x.yaml', trials: undefined, seed: undefined, workers: undefined, engine: 'auto', target: 1e-3, metric: 'refreshOver', maxTrials: 100000, shapes: ['token-bucket', 'fixed-window', 'sliding-window'], set: [], json: false, quiet: false });
+  assert.equal(r, { command: 'recommend', scenario: 'x.yaml', trials: undefined, seed: undefined, workers: undefined, engine: 'auto', target: 1e-3, metric: 'refreshOver', maxTrials: 100000, shapes: ['token-bucket', 'fixed-window', 'sliding-window'], method: 'plain', set: [], json: false, quiet: false });
   const one = await parseArgs(['recommend', 'x.yaml', '--shape', 'sliding-window', '--trials', '50', '--json']);
   assert.ok(one.command === 'recommend');
   assert.equal([one.shapes, one.trials, one.json], [['sliding-window'], 50, true]);

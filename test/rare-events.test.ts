@@ -130,6 +130,27 @@ test('the same estimates for 1 and 2 workers; sim jitter --verify --method impor
   assert.match(text.stdout, /P\(any second of the refresh over 400\), exact +0\.000000056%  importance 0\.000000056% \+- [\d.]+% \(\d+ effective trials\)/);
 });
 
+test('sim recommend --method importance: per shape the least proven jitter, its one second less not proven; refused outside the recipe\'s rollout', () => {
+  const r = sim('recommend', 'scenarios/recipe-fleet.yaml', '--method', 'importance', '--target', '1e-3', '--trials', '500', '--json', '--quiet');
+  assert.is(r.code, 0, r.stderr);
+  const a = JSON.parse(r.stdout) as { jitterSeconds: number; shapes: Array<{ shape: string; jitterSeconds: number; at: { estimate: number; relativeError: number }; below: { estimate: number; relativeError: number; unionBound: number; refused: string | null } }> };
+  const bound = (e: { estimate: number; relativeError: number }) => e.estimate * (1 + 1.6448536269514722 * e.relativeError);
+  for (const s of a.shapes) {
+    assert.ok(bound(s.at) < 1e-3, `${s.shape} at ${s.jitterSeconds}`);
+    assert.ok(s.below.unionBound >= 1e-3 && (s.below.refused !== null || bound(s.below) >= 1e-3), `${s.shape} at ${s.jitterSeconds - 1}: not proven`);
+  }
+  // 40,000 GETs fit a full bucket of 4,000 refilled at 400/s only once 4,000 + 400 J >= 40,000.
+  const bucket = a.shapes.find((s) => s.shape === 'token-bucket')!;
+  assert.ok(bucket.jitterSeconds >= 90 && bucket.jitterSeconds <= 100, String(bucket.jitterSeconds));
+  assert.is(a.jitterSeconds, Math.max(...a.shapes.map((s) => s.jitterSeconds)));
+  const other = sim('recommend', 'scenarios/2000x20.yaml', '--method', 'importance', '--target', '1e-3');
+  assert.is(other.code, 2);
+  assert.match(other.stderr.trim(), /^sim: scenarios\/2000x20\.yaml: --method importance needs the recipe's rollout .*, but its latency is not 0/);
+  const metric = sim('recommend', 'scenarios/recipe-fleet.yaml', '--method', 'importance', '--metric', 'refreshOver');
+  assert.is(metric.code, 2);
+  assert.match(metric.stderr, /--method importance: proves throttledTrial only/);
+});
+
 test('sim table --verify --method importance: every cell and shape, the refresh estimate on the exact value, each estimate under its bound', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sim-rare-table-'));
   const table = join(dir, 'table.csv');

@@ -89,6 +89,8 @@ export interface RecommendArgs extends SimulationFlags {
   maxTrials: number;
   /** The limiter shapes to search under (default: the three). */
   shapes: readonly ShapeChoice[];
+  /** Proofs by the engine's trials or by importance sampling (throttledTrial of a recipe rollout). */
+  method: 'plain' | 'importance';
   set: string[];
   json: boolean;
   quiet: boolean;
@@ -113,7 +115,7 @@ const simulationFlags = (y: Argv, trialsHelp: string) =>
 
 /** --method of the commands that verify the recipe's fleet: the engine's trials or importance sampling. */
 const methodOption = (y: Argv) =>
-  y.option('method', { type: 'string', choices: ['plain', 'importance'], default: 'plain', describe: 'for --verify: plain Monte Carlo trials of the engine, or importance sampling (probabilities down to 1e-9 and below, with relative errors)' });
+  y.option('method', { type: 'string', choices: ['plain', 'importance'], default: 'plain', describe: 'plain Monte Carlo trials of the engine, or importance sampling of the recipe\'s rollout (probabilities down to 1e-9 and below, with relative errors)' });
 
 const scenarioFlags = (y: Argv) =>
   simulationFlags(y.positional('scenario', { type: 'string', describe: 'scenario YAML file', demandOption: true }), 'trials per point (overrides the file)').option(
@@ -179,8 +181,8 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .example('$0 table --verify --trials 100', 'the documented table, each cell simulated 100 times under three shapes'),
     )
     .command('recommend <scenario>', 'the smallest jitterSeconds proven to keep a metric below a target, under every limiter shape', (y) =>
-      scenarioFlags(y)
-        .option('trials', { type: 'number', requiresArg: true, describe: 'trials of the first looks at each jitter (default 200; a proof plans its own)' })
+      methodOption(scenarioFlags(y))
+        .option('trials', { type: 'number', requiresArg: true, describe: 'trials of the first looks at each jitter (default 200; a proof plans its own); with --method importance, weighted rollouts per look (default 2000)' })
         .option('target', { type: 'number', requiresArg: true, default: DOCUMENTED_RISK, describe: 'the 95% upper bound must be below this' })
         .option('metric', { type: 'string', requiresArg: true, choices: RECOMMEND_METRICS, default: 'throttledTrial', describe: 'the proportion to bound' })
         .option('shape', { type: 'string', requiresArg: true, choices: ['all', ...SHAPE_CHOICES], default: 'all', describe: 'limiter shape(s) to search under, at the scenario\'s limit and window (all: the three; scenario: its own limiter)' })
@@ -289,6 +291,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         metric: parsed.metric as RecommendMetric,
         maxTrials,
         shapes: parsed.shape === 'all' ? LIMITER_SHAPES : [parsed.shape as ShapeChoice],
+        method: parsed.method as 'plain' | 'importance',
         set: (parsed.set as string[]) ?? [],
         json: Boolean(parsed.json),
         quiet: Boolean(parsed.quiet),

@@ -2,6 +2,9 @@ import { recommendation } from '../analytic/jitter-analysis.js';
 import { recipeOutOfDomain } from '../analytic/recipe.js';
 import { alignColumns, formatNumber, formatPercentDigits } from '../output/format.js';
 import { leastProofTrials, MAX_JITTER, recommendJitter, type Estimate, type Recommendation, type ShapeAnswer } from '../run/jitter-search.js';
+import type { RareEstimate } from '../metrics/rare-estimate.js';
+import type { ModelConfig } from '../model/config.js';
+import { recommendByImportance, rolloutOfModel } from '../run/rare-search.js';
 import { TrialPool } from '../run/trial-pool.js';
 import { UserError } from '../scenario/errors.js';
 import { loadScenario } from '../scenario/load.js';
@@ -18,13 +21,14 @@ export async function recommendCommand(args: RecommendArgs): Promise<number> {
     throw new UserError(`${args.scenario}: sweep: recommend searches jitterSeconds itself; remove the sweep (or fix its values with --set)`);
   }
   const least = leastProofTrials(args.target);
-  if (least > args.maxTrials) {
+  if (least > args.maxTrials && args.method !== 'importance') {
     throw new UserError(`--target ${args.target}: a proof needs at least ${least} trials without an event; raise --max-trials (now ${args.maxTrials})`);
   }
   const base = scenario.points[0].model;
   const g = base.fleet[0];
   const secrets = g.secretSyncs * g.objectsPerSync;
   const recipe = recommendation({ clusters: g.clusters, secretsPerCluster: secrets, perSecondLimit: base.metrics.perSecondLimit }, DOCUMENTED_RISK).documented;
+  if (args.method === 'importance') return recommendByImportanceCommand(args, base, recipe >= 1 ? recipe : 1, scenario.seed);
   const pool = new TrialPool(args.workers, undefined, args.engine, args.stallSeconds);
   let answer: Recommendation;
   try {
@@ -73,4 +77,32 @@ function proofCell(a: Recommendation, s: ShapeAnswer): string {
 function cliffCell(c: Estimate | null): string {
   if (!c) return '-';
   return `${c.jitterSeconds}: ${formatPercentDigits(c.mean)} [${formatPercentDigits(c.lo)}, ${formatPercentDigits(c.hi)}] of ${formatNumber(c.trials)} trials`;
+}
+
+/**
+ * `sim recommend --method importance`: per shape, the least jitterSeconds whose throttling
+ * probability importance sampling proves below the target (its one-sided 95% bound), for a
+ * scenario that is the recipe's rollout (sim/run/rare-search.ts says which are).
+ */
+async function recommendByImportanceCommand(args: RecommendArgs, base: ModelConfig, start: number, seed: number | string): Promise<number> {
+  if (args.metric !== 'throttledTrial') throw new UserError(`--method importance: proves throttledTrial only (got --metric ${args.metric}); refreshOver and pSecondOver have exact values: sim jitter`);
+  const plan = rolloutOfModel(base);
+  if ('why' in plan) throw new UserError(`${args.scenario}: --method importance needs the recipe's rollout (each SecretSync's GETs at one instant after a uniform jitter, one vault, no retries), but ${plan.why}`);
+  const trials = args.trials ?? 2000;
+  const answers = await recommendByImportance(base, args.shapes, start, args.target, trials, seed, { workers: args.workers, stallSeconds: args.stallSeconds, report: args.quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
+  const largest = answers.some((a) => Number.isNaN(a.jitterSeconds)) ? NaN : Math.max(...answers.map((a) => a.jitterSeconds));
+  if (args.json) {
+    const value = { scenario: args.scenario, method: 'importance', metric: 'throttledTrial', target: args.target, trialsPerLook: trials, jitterSeconds: largest, shapes: answers };
+    process.stdout.write(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+  } else {
+    const pct = formatPercentDigits;
+    const est = (e: RareEstimate | null) => (!e ? '-' : e.refused ? `<= ${pct(e.unionBound)} (${e.refused.split(':')[0]})` : `${pct(e.estimate)} +- ${(100 * e.relativeError).toPrecision(2)}%`);
+    const lines = [`${args.scenario}: throttledTrial by importance sampling (${trials} weighted rollouts per look), its one-sided 95% bound below ${pct(args.target)}, under ${answers.length === 1 ? 'one limiter shape' : 'each limiter shape'}`];
+    const rows = [['shape', 'jitterSeconds', 'at it', 'one second less']];
+    for (const a of answers) rows.push([a.shape, Number.isNaN(a.jitterSeconds) ? `none <= ${MAX_JITTER}` : String(a.jitterSeconds), est(a.at), est(a.below)]);
+    lines.push(...alignColumns(rows, true));
+    lines.push(Number.isNaN(largest) ? `no jitterSeconds up to ${MAX_JITTER} s is proven under every shape` : `recommended jitterSeconds: ${largest}${answers.length > 1 ? ' (the largest of the shapes)' : ''}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  return Number.isNaN(largest) ? 1 : 0;
 }

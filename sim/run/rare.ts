@@ -10,6 +10,8 @@ export interface RareRunOptions {
   workers?: number;
   progress?: boolean;
   stallSeconds?: number;
+  /** A pool to run on (a search's many looks share one); by default one of its own. */
+  pool?: TrialPool;
 }
 
 /** One probability to estimate: an estimand of a recipe rollout. */
@@ -24,7 +26,7 @@ export interface RareQuestion {
  * of workers).
  */
 export async function estimateRareEvents(questions: RareQuestion[], trials: number, seed: number | string, options: RareRunOptions = {}): Promise<RareEstimate[]> {
-  const pool = new TrialPool(options.workers, undefined, 'auto', options.stallSeconds);
+  const pool = options.pool ?? new TrialPool(options.workers, undefined, 'auto', options.stallSeconds);
   const batches = Math.ceil(trials / RARE_BATCH);
   const progress = new Progress(trials * questions.length, 'importance sampling', process.stderr, options.progress ?? true);
   let done = 0;
@@ -38,6 +40,6 @@ export async function estimateRareEvents(questions: RareQuestion[], trials: numb
     progress.done();
     return results;
   } finally {
-    await pool.destroy();
+    if (!options.pool) await pool.destroy();
   }
 }

@@ -1,0 +1,95 @@
+import type { RareEstimate } from '../metrics/rare-estimate.js';
+import { withLimiterShape, type ModelConfig, type RareTask } from '../model/config.js';
+import { MAX_JITTER, type ShapeChoice } from './jitter-search.js';
+import { estimateRareEvents, type RareRunOptions } from './rare.js';
+import { TrialPool } from './trial-pool.js';
+
+/** One-sided 95% normal quantile: an estimate is proven below a target when est (1 + 1.645 RE) is. */
+const Z_ONE_SIDED = 1.6448536269514722;
+
+/**
+ * The recipe's rollout a scenario describes, or why it describes none: importance sampling
+ * (sim/model/rare-events.ts) needs every SecretSync's GETs at one instant uniform on [0, J)
+ * from one rollout, one vault with nothing else on it, and nothing after the first 429 that
+ * could change whether there is one.
+ */
+export function rolloutOfModel(m: ModelConfig): { rollout: RareTask['rollout'] } | { why: string } {
+  if (m.fleet.length !== 1) return { why: 'it has several fleet groups' };
+  const g = m.fleet[0];
+  const checks: Array<[boolean, string]> = [
+    [m.start === 'rollout', 'start is not rollout'],
+    [m.events.length === 0, 'it has fleet events'],
+    [g.latency === 0, 'its latency is not 0 (a reconcile\'s GETs at one instant)'],
+    [g.scheduling === 'per-sync', 'its scheduling is cluster-ticker'],
+    [m.vaults.length === 1 && m.vaults[0].background.ratePerSecond === 0, 'it has several vaults or background load'],
+    [m.subscription === null, 'it has a subscription limiter'],
+    [m.client.retry === 'none', 'its client retries'],
+    [g.rotationPollIntervalInSeconds >= m.horizon, 'a second poll falls inside the horizon'],
+  ];
+  const failed = checks.find(([ok]) => !ok);
+  if (failed) return { why: failed[1] };
+  return { rollout: { clusters: g.clusters * g.secretSyncs, secretsPerCluster: g.objectsPerSync, jitterSeconds: g.jitterSeconds } };
+}
+
+export interface RareShapeAnswer {
+  shape: ShapeChoice;
+  /** The least whole jitterSeconds proven (NaN: none up to MAX_JITTER). */
+  jitterSeconds: number;
+  /** The estimate at that jitter, and at one second less (the cliff; null at 1 s). */
+  at: RareEstimate | null;
+  below: RareEstimate | null;
+}
+
+/** Whether an estimate proves P below the target: its one-sided 95% bound, or the union's exact bound where no rollout met the event. */
+export function provenBelow(e: RareEstimate, target: number): boolean {
+  if (e.unionBound < target) return true;
+  if (e.refused) return false;
+  return e.estimate * (1 + Z_ONE_SIDED * e.relativeError) < target;
+}
+
+/**
+ * Per limiter shape, the least whole jitterSeconds whose throttling probability importance
+ * sampling proves below `target`: doubling from `start` until proven, then bisection (the
+ * probability falls as the jitter grows). Each look is `trials` weighted rollouts.
+ */
+export async function recommendByImportance(base: ModelConfig, shapes: readonly ShapeChoice[], start: number, target: number, trials: number, seed: number | string, options: Omit<RareRunOptions, 'progress' | 'pool'> & { report?: (line: string) => void } = {}): Promise<RareShapeAnswer[]> {
+  const plan = rolloutOfModel(base);
+  if (!('rollout' in plan)) throw new Error(plan.why);
+  const pool = new TrialPool(options.workers, undefined, 'auto', options.stallSeconds);
+  try {
+    return await searchShapes(plan.rollout, base, shapes, start, target, trials, seed, pool, options.report);
+  } finally {
+    await pool.destroy();
+  }
+}
+
+async function searchShapes(rollout: RareTask['rollout'], base: ModelConfig, shapes: readonly ShapeChoice[], start: number, target: number, trials: number, seed: number | string, pool: TrialPool, report?: (line: string) => void): Promise<RareShapeAnswer[]> {
+  const answers: RareShapeAnswer[] = [];
+  for (const shape of shapes) {
+    const limiter = (shape === 'scenario' ? base : withLimiterShape(base, shape)).vaults[0].limiter;
+    const looked = new Map<number, RareEstimate>();
+    const look = async (jitter: number): Promise<RareEstimate> => {
+      let e = looked.get(jitter);
+      if (!e) {
+        [e] = await estimateRareEvents([{ rollout: { ...rollout, jitterSeconds: jitter }, estimand: { kind: 'throttledTrial', limiter } }], trials, seed, { pool, progress: false });
+        looked.set(jitter, e);
+        report?.(`${shape}: J = ${jitter} s: ${e.refused ? `refused (${e.refused}), union ${e.unionBound.toExponential(2)}` : `${e.estimate.toExponential(2)} +- ${(100 * e.relativeError).toFixed(1)}%`}`);
+      }
+      return e;
+    };
+    let lo = 0;
+    let hi = Math.max(1, Math.round(start));
+    while (hi <= MAX_JITTER && !provenBelow(await look(hi), target)) [lo, hi] = [hi, hi * 2];
+    if (hi > MAX_JITTER) {
+      answers.push({ shape, jitterSeconds: NaN, at: null, below: null });
+      continue;
+    }
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (provenBelow(await look(mid), target)) hi = mid;
+      else lo = mid;
+    }
+    answers.push({ shape, jitterSeconds: hi, at: await look(hi), below: hi > 1 ? await look(hi - 1) : null });
+  }
+  return answers;
+}
