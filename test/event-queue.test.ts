@@ -23,6 +23,27 @@ test('pops in time order, equal times in insertion order, and grows past its cap
   assert.is(q.pop(), false);
 });
 
+test('equal times keep their push order through the slot in front of the heap, and its size counts it', () => {
+  const q = new EventQueue();
+  const order = () => {
+    const got: number[] = [];
+    while (q.pop()) got.push(q.poppedA);
+    return got;
+  };
+  // The first goes to the slot; the second, at the same time, must queue behind it.
+  q.push(1, 0, 0);
+  q.push(1, 1, 0);
+  assert.is(q.size, 2);
+  assert.equal(order(), [0, 1]);
+  // The heap's earliest at 2; a push at 2 must not take the slot ahead of it.
+  q.push(1, 0, 0);
+  q.push(2, 1, 0);
+  assert.ok(q.pop() && q.poppedA === 0);
+  q.push(2, 2, 0);
+  assert.is(q.size, 2);
+  assert.equal(order(), [1, 2]);
+});
+
 test('interleaved push and pop (the hold pattern) keeps the order', () => {
   const q = new EventQueue();
   const rng = new RandomStream('hold');
