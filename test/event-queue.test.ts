@@ -42,6 +42,12 @@ test('equal times keep their push order through the slot in front of the heap, a
   q.push(2, 2, 0);
   assert.is(q.size, 2);
   assert.equal(order(), [1, 2]);
+  // The slot's event rejoins the heap behind an equal-time event scheduled after it, when an
+  // earlier one takes the slot: it must still pop first of the two.
+  q.push(2, 0, 0);
+  q.push(2, 1, 0);
+  q.push(1, 2, 0);
+  assert.equal(order(), [2, 0, 1]);
 });
 
 test('interleaved push and pop (the hold pattern) keeps the order', () => {
