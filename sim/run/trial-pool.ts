@@ -48,7 +48,8 @@ export class WorkerStalled extends Error {
 export class TrialPool {
   readonly workers: number;
   private readonly pool?: Piscina<BatchTask | RareTask, TrialBatch | RareSums>;
-  /** Batches submitted by `stream` and not yet finished, and who waits for a place (lowest priority first). */
+  /** Batches submitted by `stream` and not yet handed on (at most `places`), and who waits for a place (lowest priority first). */
+  private readonly places: number;
   private inFlight = 0;
   private readonly waiting: Array<{ priority: number; go: () => void }> = [];
   private readonly pending = new Map<number, PendingBatch>();
@@ -59,6 +60,8 @@ export class TrialPool {
 
   constructor(workers = defaultWorkers(), private readonly batchSize?: number, private readonly engine: EngineChoice = 'auto', private readonly stallSeconds = DEFAULT_STALL_SECONDS) {
     this.workers = workers;
+    // Two batches per worker: one running, one ready to start (or finished, waiting for one before it).
+    this.places = 2 * Math.max(1, workers);
     if (workers === 0) return;
     this.pool = new Piscina<BatchTask | RareTask, TrialBatch | RareSums>({
       filename: new URL('../../workers/trial-batch.js', import.meta.url).href,
@@ -127,7 +130,7 @@ export class TrialPool {
         }
       }
     };
-    const lanes = Math.min(list.length, 2 * Math.max(1, this.workers));
+    const lanes = Math.min(list.length, this.places);
     const settled = await Promise.allSettled(Array.from({ length: lanes }, lane));
     // A failed stream's finished batches, never handed on, give their places back.
     for (let k = 0; k < ready.size; k++) this.free();
@@ -138,8 +141,7 @@ export class TrialPool {
 
   /** Waits for a place for one batch. */
   private place(priority: number): Promise<void> {
-    const limit = 2 * Math.max(1, this.workers);
-    if (this.inFlight < limit && this.waiting.length === 0) {
+    if (this.inFlight < this.places && this.waiting.length === 0) {
       this.inFlight++;
       return Promise.resolve();
     }
@@ -149,8 +151,7 @@ export class TrialPool {
   /** A place freed: to the waiting stream of lowest priority (first come among equals). */
   private free(): void {
     this.inFlight--;
-    const limit = 2 * Math.max(1, this.workers);
-    while (this.inFlight < limit && this.waiting.length > 0) {
+    while (this.inFlight < this.places && this.waiting.length > 0) {
       let best = 0;
       for (let i = 1; i < this.waiting.length; i++) if (this.waiting[i].priority < this.waiting[best].priority) best = i;
       const [next] = this.waiting.splice(best, 1);
