@@ -2,7 +2,7 @@ import { PointSums } from '../metrics/point-sums.js';
 import { prepareOutputFolder } from '../output/output-folder.js';
 import { checkFolderOwner, scenarioIdentity, toolVersion } from '../output/run-record.js';
 import { checkShards, findShardFolders, readShardSums, shardRowsFile } from '../output/shard-folder.js';
-import { pointResult } from '../run/run-scenario.js';
+import { pointResult, pointSumsFor } from '../run/run-scenario.js';
 import { UserError } from '../scenario/errors.js';
 import { parseScenario } from '../scenario/load.js';
 import type { MergeArgs } from './args.js';
@@ -28,7 +28,7 @@ export async function mergeCommand(args: MergeArgs): Promise<number> {
   checkFolderOwner(args.out, scenario, args.force);
   const results = scenario.points.map((p, i) => {
     const m = p.model;
-    const sums = new PointSums(Math.max(1, Math.ceil(m.horizon / m.metrics.timeseriesBin)), m.vaults.length);
+    const sums = pointSumsFor(m);
     for (const s of shards) {
       const part = readShardSums(s, i);
       if (part.bins !== sums.bins || part.vaults !== sums.vaults || part.trials !== s.record.to - s.record.from) throw new UserError(`${s.dir}: point ${i}'s sums do not match its scenario (the shard folder was edited or is incomplete)`);

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkAssertionColumns, holds } from '../scenario/assertions.js';
-import { loadScenario } from '../scenario/load.js';
+import { parseScenario, readScenarioText } from '../scenario/load.js';
 import { scenarioWarnings } from '../scenario/warnings.js';
 import { consoleTable } from '../output/console-table.js';
 import { prepareOutputFolder, spoolPath } from '../output/output-folder.js';
@@ -89,7 +88,9 @@ export function execution(started: Date, workers: number): Execution {
 
 /** `sim run`: simulate, write the three CSV files, print the summary; exit 1 if an assertion fails. */
 export async function runCommand(args: RunArgs): Promise<number> {
-  const scenario = loadScenario(args.scenario, { trials: args.trials, seed: args.seed, set: args.set });
+  // The text once: it is parsed, and a shard keeps it for sim merge to parse again.
+  const source = readScenarioText(args.scenario);
+  const scenario = parseScenario(source, args.scenario, { trials: args.trials, seed: args.seed, set: args.set });
   checkAssertionColumns(scenario.assertions, summaryColumns(scenario));
   if (!args.quiet) for (const w of scenarioWarnings(scenario)) process.stderr.write(`warning: ${w}\n`);
   // The size check, before any folder or worker: a run that cannot fit is refused, not crashed.
@@ -126,7 +127,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
         kind: 'shard',
         version: toolVersion(),
         shard,
-        scenario: { file: args.scenario, name: scenario.name, identity: scenarioIdentity(scenario), source: readFileSync(args.scenario, 'utf8'), set: args.set },
+        scenario: { file: args.scenario, name: scenario.name, identity: scenarioIdentity(scenario), source, set: args.set },
         seed: scenario.seed,
         trials: scenario.trials,
         from: range![0],

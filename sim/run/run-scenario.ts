@@ -59,7 +59,7 @@ export async function runPoints(points: PointToRun[], seed: number | string, tri
     const settled = await Promise.allSettled(
       points.map(async (p, place) => {
         const m = p.model;
-        const sums = new PointSums(Math.max(1, Math.ceil(m.horizon / m.metrics.timeseriesBin)), m.vaults.length);
+        const sums = pointSumsFor(m);
         await pool.stream(m, seed, p.index, from, to, place, (b) => {
           sums.addBatch(b);
           options.onRecords?.(place, b.from, b.metrics);
@@ -78,6 +78,11 @@ export async function runPoints(points: PointToRun[], seed: number | string, tri
   } finally {
     await pool.destroy();
   }
+}
+
+/** Empty sums for a point's trials: its timeseries bins (as the collector counts them) and vaults. */
+export function pointSumsFor(m: ModelConfig): PointSums {
+  return new PointSums(Math.max(1, Math.ceil(m.horizon / m.metrics.timeseriesBin)), m.vaults.length);
 }
 
 /** A point's result from the sums of its trials (one run's, or shards' merged), with the analytic columns. */

@@ -63,20 +63,23 @@ export const MAX_SCENARIO_BYTES = 1 << 20;
 const MAX_ALIASES = 100;
 
 export function loadScenario(file: string, overrides: Overrides = {}): Scenario {
-  let text: string;
+  return parseScenario(readScenarioText(file), file, overrides);
+}
+
+/** A scenario file's text, refused (one line) when it is not a regular file of at most a megabyte. */
+export function readScenarioText(file: string): string {
   try {
     // Only a regular file: a FIFO would block, a device (/dev/zero) never ends.
     const info = statSync(file);
     if (info.isDirectory()) throw new UserError(`${file}: is a folder, not a scenario file`);
     if (!info.isFile()) throw new UserError(`${file}: not a regular file`);
     if (info.size > MAX_SCENARIO_BYTES) throw new UserError(`${file}: ${info.size.toLocaleString('en-US')} bytes; a scenario file is at most ${MAX_SCENARIO_BYTES.toLocaleString('en-US')}`);
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof UserError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a scenario file' : `cannot read (${code})`}`);
   }
-  return parseScenario(text, file, overrides);
 }
 
 export function parseScenario(text: string, file: string, overrides: Overrides = {}): Scenario {
