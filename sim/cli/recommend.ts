@@ -1,6 +1,6 @@
 import { recommendation } from '../analytic/jitter-analysis.js';
 import { recipeOutOfDomain } from '../analytic/recipe.js';
-import { alignColumns, formatNumber, formatPercentDigits } from '../output/format.js';
+import { alignColumns, formatNumber, formatPercentDigits, formatRareBrief } from '../output/format.js';
 import { leastProofTrials, MAX_JITTER, recommendJitter, type Estimate, type Recommendation, type ShapeAnswer } from '../run/jitter-search.js';
 import type { RareEstimate } from '../metrics/rare-estimate.js';
 import type { ModelConfig } from '../model/config.js';
@@ -96,7 +96,7 @@ async function recommendByImportanceCommand(args: RecommendArgs, base: ModelConf
     process.stdout.write(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
   } else {
     const pct = formatPercentDigits;
-    const est = (e: RareEstimate | null) => (!e ? '-' : e.refused ? `<= ${pct(e.unionBound)} (${e.refused.split(':')[0]})` : `${pct(e.estimate)} +- ${(100 * e.relativeError).toPrecision(2)}%`);
+    const est = (e: RareEstimate | null) => (!e ? '-' : formatRareBrief(e) + (e.refused ? ` (${e.refused.split(':')[0]})` : ''));
     const lines = [`${args.scenario}: throttledTrial by importance sampling (${trials} weighted rollouts per look), its one-sided 95% bound below ${pct(args.target)}, under ${answers.length === 1 ? 'one limiter shape' : 'each limiter shape'}`];
     const rows = [['shape', 'jitterSeconds', 'at it', 'one second less']];
     for (const a of answers) rows.push([a.shape, Number.isNaN(a.jitterSeconds) ? `none <= ${MAX_JITTER}` : String(a.jitterSeconds), est(a.at), est(a.below)]);

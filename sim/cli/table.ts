@@ -7,7 +7,7 @@ import { LIMITER_SHAPES, type LimiterShape } from '../model/config.js';
 import { DOCUMENTED_RISK, PER_SECOND_LIMIT, VAULT_LIMIT, VAULT_WINDOW_SECONDS } from '../model/defaults.js';
 import { wilson } from '../metrics/stats.js';
 import { intervalColumns, type PointResult } from '../metrics/summary.js';
-import { alignColumns, formatNumber, formatPercentDigits } from '../output/format.js';
+import { alignColumns, formatNumber, formatPercentDigits, formatRareBrief } from '../output/format.js';
 import { prepareOutputFolder, writeFilesAtomically } from '../output/output-folder.js';
 import type { RareEstimate } from '../metrics/rare-estimate.js';
 import { estimateRareEvents, type RareQuestion } from '../run/rare.js';
@@ -150,11 +150,8 @@ function readable(clusters: number[], cells: Cell[], trials: number): string {
     grid(`P(any second of the refresh window over ${PER_SECOND_LIMIT} GETs/s) at the documented jitter, exact`, (c) => formatPercentDigits(c.at.exactRefresh)),
   ];
   if (trials > 0 && cells[0]?.sampled) {
-    // An estimate +- its relative standard error; "<= bound" where it was refused (the union's exact probability bounds it).
-    // 0 where no arrangement of the fleet's GETs can do it (the union is empty).
-    const cell = (e: RareEstimate) => (e.unionBound === 0 ? '0' : e.refused ? `<=${formatPercentDigits(e.unionBound)}` : `${formatPercentDigits(e.estimate)} +-${(100 * e.relativeError).toPrecision(2)}%`);
-    parts.push(grid(`importance sampling: refreshes with a second over ${PER_SECOND_LIMIT} (${trials} weighted rollouts per cell and quantity; +- relative standard error)`, (c) => cell(c.sampled!.refreshOver)));
-    for (const shape of SHAPES) parts.push(grid(`importance sampling: refreshes with a 429, ${shape} (${VAULT_LIMIT} per ${VAULT_WINDOW_SECONDS} s)`, (c) => cell(c.sampled![shape])));
+    parts.push(grid(`importance sampling: refreshes with a second over ${PER_SECOND_LIMIT} (${trials} weighted rollouts per cell and quantity; +- relative standard error)`, (c) => formatRareBrief(c.sampled!.refreshOver)));
+    for (const shape of SHAPES) parts.push(grid(`importance sampling: refreshes with a 429, ${shape} (${VAULT_LIMIT} per ${VAULT_WINDOW_SECONDS} s)`, (c) => formatRareBrief(c.sampled![shape])));
   } else if (trials > 0) {
     const zero = formatPercentDigits(wilson(0, trials).hi);
     parts.push(grid(`simulated refreshes with a second over ${PER_SECOND_LIMIT} (${trials} trials per cell; 0% means below ${zero}, 95%)`, (c) => formatPercentDigits(c.simulated!['token-bucket'].summary.get('refreshOver_mean')!)));

@@ -76,3 +76,13 @@ export function formatRare(e: RareEstimate): string {
   if (e.refused) return e.estimate === 0 && e.unionBound < 1 ? `below ${formatPercentDigits(e.unionBound)} (no drawn rollout had the event: at most the cover's probability)` : `- (${e.refused})`;
   return `${formatPercentDigits(e.estimate)} +- ${(100 * e.relativeError).toPrecision(2)}% (${Math.round(e.effectiveTrials)} effective trials)`;
 }
+
+/**
+ * The same in a table cell: the estimate +- its relative error; where it was refused, "<=" the
+ * union's exact probability, which bounds it; 0 where the union is empty (it cannot happen).
+ */
+export function formatRareBrief(e: RareEstimate): string {
+  if (e.unionBound === 0) return '0';
+  if (e.refused) return `<=${formatPercentDigits(e.unionBound)}`;
+  return `${formatPercentDigits(e.estimate)} +-${(100 * e.relativeError).toPrecision(2)}%`;
+}
