@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -6,8 +6,8 @@ import * as assert from 'uvu/assert';
 import { PUBLISHED_LIMITERS } from '../sim/analytic/recipe-fleet-model.js';
 import { logMultinomialAllAtMost, refreshOverProbability, secondOverProbability } from '../sim/analytic/exact.js';
 import { RandomStream } from '../sim/engine/random.js';
-import { LIMITER_SHAPES } from '../sim/model/config.js';
-import { estimateRare, secondsOver, throttled, type RecipeRollout } from '../sim/model/rare-events.js';
+import { LIMITER_SHAPES, type LimiterConfig } from '../sim/model/config.js';
+import { estimateRare, secondsOver, throttled, tokenBucketCover, type RecipeRollout } from '../sim/model/rare-events.js';
 import { estimateRareEvents } from '../sim/run/rare.js';
 import { scaled } from './helpers.js';
 import { sim } from './cli-runner.js';
@@ -98,6 +98,24 @@ test('a fixed window at a random phase against its exact value, averaged over th
   }
 });
 
+test('a token bucket far in its tail (1e-56 and 1e-87): covers on bins of 1/8 and 1/16 s agree, and the least likely union is the one used', () => {
+  const limiter = PUBLISHED_LIMITERS['token-bucket'] as Extract<LimiterConfig, { kind: 'token-bucket' }>;
+  const r: RecipeRollout = { clusters: 2000, secretsPerCluster: 20, jitterSeconds: 130 };
+  const { event } = throttled(r, limiter, new RandomStream('tb-phase'));
+  const n = scaled(1000, 300);
+  const [e8, e16] = [8, 16].map((k) => estimateRare(r, tokenBucketCover(r, limiter, k), event, n, new RandomStream(`tb-${k}`)));
+  assert.ok(e8.refused === null && e16.refused === null, `${e8.refused} ${e16.refused}`);
+  const se = Math.hypot(e8.estimate * e8.relativeError, e16.estimate * e16.relativeError);
+  assert.ok(e8.estimate < 1e-50 && Math.abs(e8.estimate - e16.estimate) < 4 * se, `1/8 s: ${e8.estimate} +- ${e8.relativeError}, 1/16 s: ${e16.estimate} +- ${e16.relativeError}`);
+  // The chosen cover: the least likely union (1/8 s near 1e-9, 1/16 s further out), which at J = 160 leaves enough effective trials.
+  const chosen = (jitter: number) => throttled({ ...r, jitterSeconds: jitter }, limiter, new RandomStream('tb-phase')).cover.binsPerSecond;
+  assert.equal([chosen(96), chosen(130), chosen(160)], [8, 16, 16]);
+  const far: RecipeRollout = { ...r, jitterSeconds: 160 };
+  const f = throttled(far, limiter, new RandomStream('tb-phase'));
+  const e = estimateRare(far, f.cover, f.event, n, new RandomStream('tb-160'));
+  assert.ok(e.refused === null && e.effectiveTrials > n / 10 && e.estimate < 1e-80, `${e.estimate} with ${e.effectiveTrials} effective trials: ${e.refused}`);
+});
+
 test('degenerate weights are refused, not reported; an event the cover does not reach is bounded by it', () => {
   const r: RecipeRollout = { clusters: 2000, secretsPerCluster: 20, jitterSeconds: 270 };
   // A proposal gone wrong: a bin over 26 clusters sought through the cover of bins over 20. It
@@ -170,6 +188,56 @@ test('sim table --verify --method importance: every cell and shape, the refresh 
   }
   const text = sim('table', '--table', table, '--verify', '--method', 'importance', '--trials', '500', '--out', dir);
   assert.match(text.stdout, /importance sampling: refreshes with a 429, sliding-window \(4000 per 10 s\)/);
+});
+
+test('sim run --method importance: per point the three probabilities, refreshOver and pSecondOver on their exact values, throttledTrial on a plain run of the same scenario; same bytes for 1 and 2 workers; refusals', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-rare-run-'));
+  const sweep = ['--set', 'fleet.0.clusters=1000', '--set', 'sweep={jitterSeconds: [40.5, 120, 240]}'];
+  const run = (out: string, workers: string, ...more: string[]) => sim('run', 'scenarios/recipe-fleet.yaml', '--method', 'importance', ...sweep, '--trials', '1000', '--workers', workers, '--out', join(dir, out), '--quiet', ...more);
+  const r = run('one', '1', '--json');
+  assert.is(r.code, 0, r.stderr);
+  const rows = JSON.parse(r.stdout) as Array<Record<string, number | string | null>>;
+  assert.equal(rows.map((row) => row.jitterSeconds), [40.5, 120, 240]);
+  for (const row of rows) {
+    assert.is(row.senders, 1000);
+    for (const q of ['pSecondOver', 'refreshOver']) {
+      // pSecondOver's contributions are all P / bins (the union is the expected bins over): exact to rounding.
+      assert.ok(within(row[`${q}_is`] as number, Math.max(row[`${q}_isRelErr`] as number, 1e-12), row[`${q}_exact`] as number), `${q} at J = ${row.jitterSeconds}: ${row[`${q}_is`]} vs ${row[`${q}_exact`]}`);
+    }
+  }
+  // Far in the tail (J = 240: 1000 x 20 GETs in 4 minutes) the token bucket's 429 is refused or tiny, and under its bound.
+  const far = rows[2];
+  assert.ok(far.throttledTrial_isBound! as number < 1e-20 && (far.throttledTrial_is === null || (far.throttledTrial_is as number) <= (far.throttledTrial_isBound as number)));
+  // J = 40.5: 20,000 GETs against 4,000 + 400 J = 20,200 by the end: a 429 about 1 in 20, where a plain run reaches.
+  const plain = sim('run', 'scenarios/recipe-fleet.yaml', '--set', 'fleet.0.clusters=1000', '--set', 'fleet.0.jitterSeconds=40.5', '--trials', '3000', '--out', join(dir, 'plain'), '--quiet', '--json');
+  assert.is(plain.code, 0, plain.stderr);
+  const [p] = JSON.parse(plain.stdout) as Array<Record<string, number>>;
+  const is = rows[0].throttledTrial_is as number;
+  const se = Math.sqrt((p.throttledTrial_mean * (1 - p.throttledTrial_mean)) / 3000 + (is * (rows[0].throttledTrial_isRelErr as number)) ** 2);
+  assert.ok(p.throttledTrial_mean > 0.02 && Math.abs(is - p.throttledTrial_mean) < 4 * se, `importance ${is} vs plain ${p.throttledTrial_mean} (se ${se})`);
+  // The files: the same bytes for 2 workers; one jitterSeconds column though it is swept.
+  assert.is(run('two', '2').code, 0);
+  const csv = readFileSync(join(dir, 'one', 'importance.csv'), 'utf8');
+  assert.is(readFileSync(join(dir, 'two', 'importance.csv'), 'utf8'), csv);
+  assert.is(csv.split('\n')[0].split(',').filter((c) => c === 'jitterSeconds').length, 1);
+  const record = JSON.parse(readFileSync(join(dir, 'one', 'importance.json'), 'utf8')) as { method: string; trials: number; scenario: { points: unknown[] } };
+  assert.equal([record.method, record.trials, record.scenario.points.length], ['importance', 1000, 3]);
+  // Refusals: one line naming the file, the point and the condition; exit 2; nothing written.
+  const latency = sim('run', 'scenarios/2000x20.yaml', '--method', 'importance', '--out', join(dir, 'latency'));
+  assert.is(latency.code, 2);
+  assert.match(latency.stderr.trim(), /^sim: scenarios\/2000x20\.yaml: --method importance needs the recipe's rollout .*, but its latency is not 0[^\n]*$/);
+  assert.not.ok(existsSync(join(dir, 'latency')));
+  const long = sim('run', 'scenarios/recipe-fleet.yaml', '--method', 'importance', '--set', 'sweep={jitterSeconds: [100, 400]}', '--out', join(dir, 'long'));
+  assert.is(long.code, 2);
+  assert.match(long.stderr, /^sim: scenarios\/recipe-fleet\.yaml: point 1 \(jitterSeconds=400\): .*its horizon ends before the jitter does/);
+  for (const flag of [['--shard', '0/2'], ['--report'], ['--engine', 'coupled']]) {
+    const clash = sim('run', 'scenarios/recipe-fleet.yaml', '--method', 'importance', ...flag);
+    assert.is(clash.code, 2);
+    assert.is(clash.stderr, `sim: ${flag[0]}: applies to plain runs (the engine's trials), not to --method importance\n`);
+  }
+  const report = sim('report', join(dir, 'one'));
+  assert.is(report.code, 2);
+  assert.match(report.stderr, /holds only an importance-sampling run/);
 });
 
 test.run();

@@ -101,3 +101,14 @@ export function logMultinomialAllAtMost(n: number, probs: ArrayLike<number>, k: 
   if (dist[n] === 0) return -Infinity;
   return Math.min(0, logP + Math.log(dist[n]));
 }
+
+/**
+ * E[pSecondOver]: the expected share of the window's 1-s bins holding more than `threshold` of
+ * `items` senders (a last partial bin counts as a bin, with its smaller probability), exactly.
+ */
+export function meanSecondOverProbability(items: number, jitterSeconds: number, threshold: number): number {
+  const probs = binProbabilities(jitterSeconds);
+  let sum = 0;
+  for (let i = 0; i < probs.length; i++) sum += binomialTailAbove(items, probs[i], threshold);
+  return sum / probs.length;
+}

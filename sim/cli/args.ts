@@ -31,6 +31,8 @@ export interface RunArgs extends SimulationFlags {
   report: boolean;
   /** Run only shard `index` of `count` of every point's trials (run only). */
   shard?: { index: number; count: number };
+  /** plain: the engine's trials; importance: importance sampling of the recipe's rollout (run only). */
+  method: 'plain' | 'importance';
 }
 
 export interface MergeArgs {
@@ -132,8 +134,8 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
   const parser = yargs(argv)
     .scriptName('sim')
     .usage('$0 <command> [options]\n\nFleet-wide Azure Key Vault throttling, simulated: how much jitterSeconds does a rollout need?')
-    .command('run <scenario>', 'simulate a scenario and write summary.csv, timeseries.csv and trials.csv', (y) =>
-      scenarioFlags(y)
+    .command('run <scenario>', 'simulate a scenario and write summary.csv, timeseries.csv and trials.csv (with --method importance: importance.csv)', (y) =>
+      methodOption(scenarioFlags(y))
         .option('out', { type: 'string', requiresArg: true, describe: 'output folder (default: results/<name>/)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the summary rows as JSON instead of a table' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' })
@@ -141,7 +143,8 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .option('report', { type: 'boolean', default: false, describe: 'also write report.html (charts and the summary, one self-contained page)' })
         .option('shard', { type: 'string', requiresArg: true, describe: 'run shard i of n (0-based) of every point\'s trials into <out>/shard-<i>-of-<n>/ (default out: results/<name>/shards); auto/n takes i from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); then sim merge' })
         .example('$0 run scenarios/2000x20.yaml --set fleet.0.jitterSeconds=120 --trials 200 --report', 'less jitter, 200 trials, with the HTML report')
-        .example('$0 run scenarios/2000x20.yaml --shard 0/4', 'the first quarter of the trials, into results/2000x20/shards/shard-0-of-4/'),
+        .example('$0 run scenarios/2000x20.yaml --shard 0/4', 'the first quarter of the trials, into results/2000x20/shards/shard-0-of-4/')
+        .example('$0 run scenarios/recipe-fleet.yaml --method importance --set "sweep={jitterSeconds: [150, 200, 270]}"', 'throttling probabilities far below 1e-4, each with its relative error, into importance.csv'),
     )
     .command('merge <shards..>', 'merge the shard folders of sim run --shard into the files one run would have written, byte for byte', (y) =>
       y
@@ -240,7 +243,13 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
   if (stall !== undefined) sim.stallSeconds = stall;
   switch (command) {
     case 'run':
-    case 'validate':
+    case 'validate': {
+      const method = (parsed.method ?? 'plain') as 'plain' | 'importance';
+      if (method === 'importance') {
+        // Importance sampling draws rollouts, not the engine's trials: the flags about those do not apply.
+        const clash = parsed.shard !== undefined ? '--shard' : parsed.report ? '--report' : parsed.engine !== 'auto' ? '--engine' : null;
+        if (clash) throw new UserError(`${clash}: applies to plain runs (the engine's trials), not to --method importance`);
+      }
       return {
         command,
         scenario: parsed.scenario as string,
@@ -252,7 +261,9 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         force: Boolean(parsed.force),
         report: Boolean(parsed.report),
         ...(command === 'run' && parsed.shard !== undefined ? { shard: shardOf(String(parsed.shard), process.env.JOB_COMPLETION_INDEX, Boolean(parsed.report), Boolean(parsed.json)) } : {}),
+        method,
       };
+    }
     case 'merge':
       return { command, shards: (parsed.shards as string[]).map(String), out: parsed.out as string, json: Boolean(parsed.json), quiet: Boolean(parsed.quiet), force: Boolean(parsed.force), report: Boolean(parsed.report) };
     case 'jitter': {

@@ -8,6 +8,7 @@ import { recommendCommand } from './recommend.js';
 import { reportCommand } from './report.js';
 import { mergeCommand } from './merge.js';
 import { runCommand } from './run.js';
+import { runImportanceCommand } from './run-importance.js';
 import { tableCommand } from './table.js';
 import { validateCommand } from './validate.js';
 
@@ -20,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (args.command) {
     case 'run':
-      return runCommand(args);
+      return args.method === 'importance' ? runImportanceCommand(args) : runCommand(args);
     case 'merge':
       return mergeCommand(args);
     case 'validate':

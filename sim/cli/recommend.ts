@@ -4,7 +4,7 @@ import { alignColumns, formatNumber, formatPercentDigits, formatRareBrief } from
 import { leastProofTrials, MAX_JITTER, recommendJitter, type Estimate, type Recommendation, type ShapeAnswer } from '../run/jitter-search.js';
 import type { RareEstimate } from '../metrics/rare-estimate.js';
 import type { ModelConfig } from '../model/config.js';
-import { recommendByImportance, rolloutOfModel } from '../run/rare-search.js';
+import { recommendByImportance, rolloutOrRefuse } from '../run/rare-search.js';
 import { TrialPool } from '../run/trial-pool.js';
 import { UserError } from '../scenario/errors.js';
 import { loadScenario } from '../scenario/load.js';
@@ -86,8 +86,7 @@ function cliffCell(c: Estimate | null): string {
  */
 async function recommendByImportanceCommand(args: RecommendArgs, base: ModelConfig, start: number, seed: number | string): Promise<number> {
   if (args.metric !== 'throttledTrial') throw new UserError(`--method importance: proves throttledTrial only (got --metric ${args.metric}); refreshOver and pSecondOver have exact values: sim jitter`);
-  const plan = rolloutOfModel(base);
-  if ('why' in plan) throw new UserError(`${args.scenario}: --method importance needs the recipe's rollout (each SecretSync's GETs at one instant after a uniform jitter, one vault, no retries), but ${plan.why}`);
+  rolloutOrRefuse(base, args.scenario);
   const trials = args.trials ?? 2000;
   const answers = await recommendByImportance(base, args.shapes, start, args.target, trials, seed, { workers: args.workers, stallSeconds: args.stallSeconds, report: args.quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
   const largest = answers.some((a) => Number.isNaN(a.jitterSeconds)) ? NaN : Math.max(...answers.map((a) => a.jitterSeconds));

@@ -88,7 +88,7 @@ type Tail = ReturnType<typeof tailTerms>;
  * The components of the cover on bins of 1 / k s whose edges lie at shift + integer (shift in
  * [0, 1): 0 aligns them to 0; with shift > 0 a first partial bin [0, shift) comes first).
  */
-function layout(n: number, span: number, cover: Cover, shift: number, tails: Map<string, Tail>): Layout {
+function layout(n: number, span: number, cover: Cover, shift: number, tails: Map<string, Tail>, measureOnly = false): Layout {
   const edge = (b: number) => Math.min(span, Math.max(0, shift + b - (shift > 0 ? 1 : 0)));
   const bins = Math.max(1, Math.ceil(span - shift) + (shift > 0 ? 1 : 0));
   // Run lengths whose full-length run is less likely than 1e-15 of the likeliest are left out
@@ -119,7 +119,7 @@ function layout(n: number, span: number, cover: Cover, shift: number, tails: Map
       let tail = tails.get(key);
       if (!tail) tails.set(key, (tail = tailTerms(n, Math.min(1, mass), above)));
       if (tail.total === 0) continue;
-      parts.push({ start, end, tail });
+      if (!measureOnly) parts.push({ start, end, tail });
       union += tail.total;
     }
   }
@@ -127,6 +127,23 @@ function layout(n: number, span: number, cover: Cover, shift: number, tails: Map
   let acc = 0;
   parts.forEach((c, i) => (pick[i] = acc += c.tail.total / union));
   return { shift, bins, specs, parts, pick, union, dropped };
+}
+
+/**
+ * Of several covers of one event (aligned to 0), the one whose union is least likely. Each
+ * trial's contribution z = 1[E] P / M has E[z^2] = E_rollout[1[E] P / M] <= P P(E), so the
+ * estimator's relative variance per trial is at most P / P(E) - 1: the smallest P bounds it best.
+ */
+export function tightestCover(r: RecipeRollout, covers: Cover[]): Cover {
+  let best = covers[0];
+  let least = Infinity;
+  for (const cover of covers) {
+    const span = Math.max(1, r.jitterSeconds * cover.binsPerSecond);
+    const lay = layout(r.clusters, span, cover, 0, new Map(), true);
+    const union = lay.union + lay.dropped;
+    if (union < least) [best, least] = [cover, union];
+  }
+  return best;
 }
 
 /**
@@ -225,6 +242,22 @@ export function secondsOver(r: RecipeRollout, perSecondLimit: number): { cover: 
 }
 
 /**
+ * A token bucket's cover of "some GET is rejected" on bins of 1 / k s: for each L, every run of
+ * L bins holding more than (C - S + r (L - 2) / k) / S clusters.
+ */
+export function tokenBucketCover(r: RecipeRollout, limiter: Extract<LimiterConfig, { kind: 'token-bucket' }>, k: number): Cover {
+  const S = r.secretsPerCluster;
+  const { capacity: C, refillPerSecond: rate } = limiter;
+  const runs: Array<{ width: number; above: number }> = [];
+  for (let L = 1; L <= Math.ceil(r.jitterSeconds * k) + 1; L++) {
+    const above = Math.floor((C - S + (rate * Math.max(0, L - 2)) / k) / S);
+    if (above >= r.clusters) break;
+    runs.push({ width: L, above });
+  }
+  return { binsPerSecond: k, runs };
+}
+
+/**
  * The cover of "some GET is rejected" for a limiter shape, and the event: the rollout's GETs
  * replayed in time order through the limiter (as the vault check replays them).
  */
@@ -233,17 +266,10 @@ export function throttled(r: RecipeRollout, limiter: LimiterConfig, rng: RandomS
   let cover: Cover;
   if (limiter.kind === 'token-bucket') {
     // Rejected at t: some s <= t with arrivals in [s, t] > C - S + r (t - s); [s, t] lies in a
-    // run of L bins of 1 / k s with t - s > (L - 2) / k (k = 4: a quarter of a second of
-    // slack, against 2 s with 1-s bins, which left few effective trials near 1e-9).
-    const { capacity: C, refillPerSecond: rate } = limiter;
-    const k = 4;
-    const runs: Array<{ width: number; above: number }> = [];
-    for (let L = 1; L <= Math.ceil(r.jitterSeconds * k) + 1; L++) {
-      const above = Math.floor((C - S + (rate * Math.max(0, L - 2)) / k) / S);
-      if (above >= r.clusters) break;
-      runs.push({ width: L, above });
-    }
-    cover = { binsPerSecond: k, runs };
+    // run of L bins of 1 / k s with t - s > (L - 2) / k. Finer bins leave less slack (2 / k s of
+    // refill) but sum more runs: k is the one of 4, 8, 16 per second whose union is least likely
+    // (tightestCover).
+    cover = tightestCover(r, [4, 8, 16].map((k) => tokenBucketCover(r, limiter, k)));
   } else if (limiter.kind === 'fixed-window' && limiter.phase === 'random') {
     // Rejected exactly when one of the trial's windows [phase + m W, phase + (m + 1) W) holds
     // more than L GETs: with the phase drawn first, the union is the event itself.

@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../scenario/errors.js';
-import { RUN_RECORD, type RunRecord } from './run-record.js';
+import { IMPORTANCE_RECORD, RUN_RECORD, type RunRecord } from './run-record.js';
 
 /** A row of a results CSV: numbers where the cell is one, else the text. */
 export type Row = Record<string, number | string>;
@@ -23,7 +23,10 @@ const FILES = ['summary.csv', 'timeseries.csv', 'trials.csv'] as const;
 /** Reads a folder written by `sim run` (0.5 or later: it has run.json); a one-line error otherwise. */
 export function readResultsFolder(dir: string): ResultsFolder {
   const recordFile = join(dir, RUN_RECORD);
-  if (!existsSync(recordFile)) throw new UserError(`${dir}: no ${RUN_RECORD}, so not a results folder of sim run (0.5.0 or later); run the scenario again`);
+  if (!existsSync(recordFile)) {
+    if (existsSync(join(dir, IMPORTANCE_RECORD))) throw new UserError(`${dir}: holds only an importance-sampling run (${IMPORTANCE_RECORD}, importance.csv); report and compare read a plain run's files (sim run without --method importance)`);
+    throw new UserError(`${dir}: no ${RUN_RECORD}, so not a results folder of sim run (0.5.0 or later); run the scenario again`);
+  }
   let record: RunRecord;
   try {
     record = JSON.parse(readFileSync(recordFile, 'utf8')) as RunRecord;

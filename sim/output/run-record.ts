@@ -30,6 +30,8 @@ export interface RunRecord {
 }
 
 export const RUN_RECORD = 'run.json';
+/** `sim run --method importance`'s record, beside importance.csv (a plain run's files are kept). */
+export const IMPORTANCE_RECORD = 'importance.json';
 
 /** The tool's version, from its package.json. */
 export function toolVersion(): string {
@@ -48,20 +50,24 @@ export function scenarioIdentity(scenario: Scenario): string {
  * without --force; the same scenario and seed are replaced (more trials, a newer version).
  */
 export function checkFolderOwner(dir: string, scenario: Scenario, force: boolean): void {
-  const file = join(dir, RUN_RECORD);
-  if (force || !existsSync(file)) return;
-  let previous: Partial<RunRecord>;
-  try {
-    previous = JSON.parse(readFileSync(file, 'utf8')) as Partial<RunRecord>;
-  } catch {
-    throw new UserError(`--out ${dir}: its ${RUN_RECORD} cannot be read; a new --out, or --force to replace it`);
+  if (force) return;
+  // A plain run's record and an importance-sampling run's: one scenario and seed per folder.
+  for (const name of [RUN_RECORD, IMPORTANCE_RECORD]) {
+    const file = join(dir, name);
+    if (!existsSync(file)) continue;
+    let previous: Partial<RunRecord>;
+    try {
+      previous = JSON.parse(readFileSync(file, 'utf8')) as Partial<RunRecord>;
+    } catch {
+      throw new UserError(`--out ${dir}: its ${name} cannot be read; a new --out, or --force to replace it`);
+    }
+    const identity = scenarioIdentity(scenario);
+    const what = previous.scenario?.identity !== identity ? 'another scenario' : String(previous.seed) !== String(scenario.seed) ? 'another seed' : null;
+    if (what === null) continue;
+    throw new UserError(
+      `--out ${dir}: holds the results of ${previous.scenario?.name ?? 'a run'} (seed ${String(previous.seed)}, ${previous.trials ?? '?'} trials); this run is ${what} and would replace them: a new --out, or --force`,
+    );
   }
-  const identity = scenarioIdentity(scenario);
-  const what = previous.scenario?.identity !== identity ? 'another scenario' : String(previous.seed) !== String(scenario.seed) ? 'another seed' : null;
-  if (what === null) return;
-  throw new UserError(
-    `--out ${dir}: holds the results of ${previous.scenario?.name ?? 'a run'} (seed ${String(previous.seed)}, ${previous.trials ?? '?'} trials); this run is ${what} and would replace them: a new --out, or --force`,
-  );
 }
 
 /**

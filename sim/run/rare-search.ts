@@ -3,6 +3,7 @@ import { withLimiterShape, type ModelConfig, type RareTask } from '../model/conf
 import { MAX_JITTER, type ShapeChoice } from './jitter-search.js';
 import { estimateRareEvents, type RareRunOptions } from './rare.js';
 import { TrialPool } from './trial-pool.js';
+import { UserError } from '../scenario/errors.js';
 
 /** One-sided 95% normal quantile: an estimate is proven below a target when est (1 + 1.645 RE) is. */
 const Z_ONE_SIDED = 1.6448536269514722;
@@ -25,10 +26,18 @@ export function rolloutOfModel(m: ModelConfig): { rollout: RareTask['rollout'] }
     [m.subscription === null, 'it has a subscription limiter'],
     [m.client.retry === 'none', 'its client retries'],
     [g.rotationPollIntervalInSeconds >= m.horizon, 'a second poll falls inside the horizon'],
+    [m.horizon >= g.jitterSeconds, 'its horizon ends before the jitter does (the GETs past it would not count)'],
   ];
   const failed = checks.find(([ok]) => !ok);
   if (failed) return { why: failed[1] };
   return { rollout: { clusters: g.clusters * g.secretSyncs, secretsPerCluster: g.objectsPerSync, jitterSeconds: g.jitterSeconds } };
+}
+
+/** The recipe's rollout a model describes; else a one-line UserError naming `where` and the condition that fails. */
+export function rolloutOrRefuse(m: ModelConfig, where: string): RareTask['rollout'] {
+  const plan = rolloutOfModel(m);
+  if ('why' in plan) throw new UserError(`${where}: --method importance needs the recipe's rollout (each SecretSync's GETs at one instant after a uniform jitter, one vault, no retries), but ${plan.why}`);
+  return plan.rollout;
 }
 
 export interface RareShapeAnswer {
