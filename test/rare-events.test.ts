@@ -116,6 +116,18 @@ test('a token bucket far in its tail (1e-56 and 1e-87): covers on bins of 1/8 an
   assert.ok(e.refused === null && e.effectiveTrials > n / 10 && e.estimate < 1e-80, `${e.estimate} with ${e.effectiveTrials} effective trials: ${e.refused}`);
 });
 
+test('far below 1e-154 the error bars stay (contributions summed in units of the union: their squares would underflow); an underflowing union is a bound, not impossible', () => {
+  const r: RecipeRollout = { clusters: 2000, secretsPerCluster: 20, jitterSeconds: 1800 };
+  const { cover, event } = throttled(r, PUBLISHED_LIMITERS['fixed-window'], new RandomStream('fw-phase'));
+  const e = estimateRare(r, cover, event, 300, new RandomStream('fw-1800'));
+  assert.ok(e.refused === null && e.estimate > 0 && e.estimate < 1e-170 && e.effectiveTrials > 290 && e.relativeError < 1e-3, `${e.estimate} +- ${e.relativeError}, ${e.effectiveTrials} effective: ${e.refused}`);
+  // At J = 1200 the token bucket's every term underflows: the answer is at most a denormal, not 0.
+  const far: RecipeRollout = { ...r, jitterSeconds: 1200 };
+  const b = throttled(far, PUBLISHED_LIMITERS['token-bucket'], new RandomStream('tb-phase'));
+  const u = estimateRare(far, b.cover, b.event, 50, new RandomStream('tb-1200'));
+  assert.ok(u.unionBound > 0 && u.unionBound < 1e-300 && u.refused !== null, `${u.unionBound} ${u.refused}`);
+});
+
 test('degenerate weights are refused, not reported; an event the cover does not reach is bounded by it', () => {
   const r: RecipeRollout = { clusters: 2000, secretsPerCluster: 20, jitterSeconds: 270 };
   // A proposal gone wrong: a bin over 26 clusters sought through the cover of bins over 20. It

@@ -4,9 +4,13 @@
  * workers.
  */
 
-/** One batch's weighted trials: each trial's contribution z = indicator x likelihood ratio. */
+/**
+ * One batch's weighted trials: each trial's contribution z = indicator x likelihood ratio, summed
+ * in units of `scale` (z / scale, so that squares far in a tail do not underflow).
+ */
 export interface RareSums {
   trials: number;
+  scale: number;
   sum: number;
   squares: number;
   largest: number;
@@ -46,18 +50,22 @@ export function combineRare(parts: RareSums[]): RareEstimate {
   let squares = 0;
   let largest = 0;
   let spread = 0;
+  // Every batch's sums in the first batch's units (the batches of one question share it).
+  const unit = parts[0]?.scale ?? 1;
   for (const p of parts) {
+    const f = p.scale / unit;
     trials += p.trials;
-    sum += p.sum;
-    squares += p.squares;
-    if (p.largest > largest) largest = p.largest;
+    sum += p.sum * f;
+    squares += p.squares * f * f;
+    if (p.largest * f > largest) largest = p.largest * f;
     spread = Math.max(spread, p.spread);
   }
   const union = trials > 0 ? parts.reduce((u, p) => u + p.union * p.trials, 0) / trials : 0;
   if (union === 0) return { estimate: 0, relativeError: 0, effectiveTrials: 0, largestShare: NaN, trials, unionBound: 0, refused: null };
-  const estimate = sum / trials;
-  const variance = trials > 1 ? Math.max(0, squares / trials - estimate * estimate) * (trials / (trials - 1)) : NaN;
-  const seen = estimate > 0 ? Math.sqrt(variance / trials) / estimate : NaN;
+  const mean = sum / trials;
+  const estimate = mean * unit;
+  const variance = trials > 1 ? Math.max(0, squares / trials - mean * mean) * (trials / (trials - 1)) : NaN;
+  const seen = mean > 0 ? Math.sqrt(variance / trials) / mean : NaN;
   const relativeError = spread === 0 && estimate > 0 ? Math.max(seen, 3 / trials) : seen;
   const effectiveTrials = squares > 0 ? (sum * sum) / squares : 0;
   const refused =

@@ -64,7 +64,8 @@ function tailTerms(n: number, p: number, k: number): { from: number; terms: Floa
     const term = binomialPmf(x, n, p);
     out.push(term);
     total += term;
-    if (x > mode && term < total * 1e-17) break;
+    // Past the mode the terms only fall: stop once they no longer count (or underflow to 0).
+    if (x > mode && (term < total * 1e-17 || term === 0)) break;
   }
   return { from: k + 1, terms: Float64Array.from(out), total };
 }
@@ -110,19 +111,31 @@ function layout(n: number, span: number, cover: Cover, shift: number, tails: Map
   });
   const parts: Layout['parts'] = [];
   let union = 0;
+  // Terms that underflowed to 0, counted (adding denormal doubles one by one is very slow).
+  let underflowed = 0;
+  const tailOf = (mass: number, above: number): Tail => {
+    const key = `${mass} ${above}`;
+    let tail = tails.get(key);
+    if (!tail) tails.set(key, (tail = tailTerms(n, Math.min(1, mass), above)));
+    return tail;
+  };
   for (const { width, above } of specs) {
+    // Every run but those clipped at the window's ends spans `width` bins: one tail for them all.
+    const fullTail = tailOf(width / span, above);
     for (let w = 0; w + width <= bins; w++) {
       const start = edge(w);
       const end = edge(w + width);
-      const mass = (end - start) / span;
-      const key = `${mass} ${above}`;
-      let tail = tails.get(key);
-      if (!tail) tails.set(key, (tail = tailTerms(n, Math.min(1, mass), above)));
-      if (tail.total === 0) continue;
+      const tail = end - start === width ? fullTail : tailOf((end - start) / span, above);
+      if (tail.total === 0) {
+        // Every term of its tail underflowed (each below the least double): bounded, not impossible.
+        underflowed += n - tail.from + 1;
+        continue;
+      }
       if (!measureOnly) parts.push({ start, end, tail });
       union += tail.total;
     }
   }
+  dropped += underflowed * Number.MIN_VALUE;
   const pick = new Float64Array(parts.length);
   let acc = 0;
   parts.forEach((c, i) => (pick[i] = acc += c.tail.total / union));
@@ -160,8 +173,13 @@ export function sampleRare(r: RecipeRollout, cover: Cover, event: RolloutEvent, 
   const span = Math.max(1, r.jitterSeconds * k);
   const tails = new Map<string, Tail>();
   const fixed = cover.randomPhase ? null : layout(n, span, cover, 0, tails);
+  // Contributions are summed over a scale, the union at phase 0: far in a tail (a union near
+  // 1e-200) their squares would underflow to 0 and take the error bars with them.
+  const scale = (fixed ?? layout(n, span, cover, 0, tails, true)).union || 1;
   const times = new Float64Array(n);
   const counts = new Int32Array(Math.ceil(span) + 2);
+  const prefix = new Int32Array(counts.length + 1);
+  const most = new Int32Array(Math.max(1, 33 - Math.clz32(counts.length)));
   let sum = 0;
   let squares = 0;
   let largest = 0;
@@ -204,23 +222,33 @@ export function sampleRare(r: RecipeRollout, cover: Cover, event: RolloutEvent, 
     for (let c = 0; c < n; c++) counts[Math.min(bins - 1, Math.floor(times[c] + offset))]++;
     // Back to seconds for the event.
     if (k !== 1) for (let c = 0; c < n; c++) times[c] /= k;
-    // M: the components over, by a running sum per run width.
+    // M: the components over, from the counts' prefix sums (run [b, b + w) holds P[b + w] - P[b]).
+    for (let b = 0; b < bins; b++) prefix[b + 1] = prefix[b] + counts[b];
+    // The most any run of 2^j bins holds: a run of w bins holds at most that of 2^j >= w, so a
+    // width whose bound is not over its threshold has no run over and is skipped (a token
+    // bucket's cover has a width per run length, most of them far from any drawn excess).
+    for (let j = 0, p = 1; j < most.length; j++, p *= 2) {
+      let m = 0;
+      const last = Math.max(0, bins - p);
+      for (let b = 0; b <= last; b++) {
+        const c = prefix[Math.min(bins, b + p)] - prefix[b];
+        if (c > m) m = c;
+      }
+      most[j] = m;
+    }
     let over = 0;
     for (const { width: w, above } of lay.specs) {
-      let run = 0;
-      for (let b = 0; b < bins; b++) {
-        run += counts[b];
-        if (b >= w) run -= counts[b - w];
-        if (b >= w - 1 && run > above) over++;
-      }
+      if (most[Math.min(most.length - 1, 32 - Math.clz32(w - 1))] <= above) continue;
+      const last = bins - w;
+      for (let b = 0; b <= last; b++) over += prefix[b + w] - prefix[b] > above ? 1 : 0;
     }
-    const z = over > 0 ? (event(times, counts.subarray(0, bins), shift / k) * lay.union) / over : 0;
+    const z = over > 0 ? (event(times, counts.subarray(0, bins), shift / k) * (lay.union / scale)) / over : 0;
     sum += z;
     squares += z * z;
     if (z > largest) largest = z;
     if (z < smallest) smallest = z;
   }
-  return { trials, sum, squares, largest, union: fixed ? fixed.union + fixed.dropped : unions / trials, spread: largest > smallest ? 1 : 0 };
+  return { trials, scale, sum, squares, largest, union: fixed ? fixed.union + fixed.dropped : unions / trials, spread: largest > smallest ? 1 : 0 };
 }
 
 /** Estimates P(E), or E's mean, from one stream: sampleRare then combineRare. */
