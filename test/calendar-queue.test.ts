@@ -75,11 +75,19 @@ test('events after the drop horizon are never stored or popped, and the same ord
 test('a cleared queue is as good as new, also when it was left with events in its buckets', () => {
   const q = new CalendarQueue(120, 0.02, 16);
   for (let i = 0; i < 5000; i++) q.push(i * 0.013, i, 0); // every bucket has some
+  assert.is(q.size, 5000);
   for (let i = 0; i < 100; i++) q.pop(); // a few buckets joined the heap, the rest wait
+  assert.is(q.size, 4900);
   q.clear();
   assert.is(q.size, 0);
   assert.is(q.pop(), false);
   assert.equal(drive(q, 'reuse'), heapSequence('reuse'));
+  // Pushed latest first into a new queue: the highest bucket used is not the last one pushed
+  // to, and clear must still empty it.
+  const fresh = new CalendarQueue(120, 0.02, 16);
+  for (let i = 4999; i >= 0; i--) fresh.push(i * 0.013, i, 0);
+  fresh.clear();
+  assert.equal(drive(fresh, 'reuse'), heapSequence('reuse'));
 });
 
 test.run();
