@@ -62,4 +62,20 @@ test('random quiet fleets: the fast path gives the cluster model\'s records, tri
   assert.ok(sent >= fleets / 2, `only ${sent} of ${fleets} fleets sent GETs`);
 });
 
+test('every consideration at one instant with latency: the start keeps SecretSync order, so each vault gets its GETs when the cluster model sends them', () => {
+  // J = 0: all seven SecretSyncs of a cluster are considered at t = 0 and served one after
+  // another; the first 30% (rounded) fetch from kv, the rest from kv2, so serving equal times out
+  // of index order would move GETs between the vaults' seconds.
+  const m = model({
+    horizon: 30,
+    start: 'rollout',
+    fleet: [group({ clusters: 4, secretSyncs: 7, objectsPerSync: 3, jitterSeconds: 0, rotationPollIntervalInSeconds: 600, latency: { median: 2, p99: 30 }, vaults: ['kv', 'kv2'], vaultShares: [0.3, 0.7] })],
+    vaults: [UNLIMITED, vault({ ...UNLIMITED, name: 'kv2' })],
+    metrics: { perSecondLimit: 400, timeseriesBin: 1 },
+  });
+  const batch = run(m, 4, 'ties');
+  assert.is(batch.coupled, 0);
+  assert.is(batch.quietClusters, 16);
+});
+
 test.run();
