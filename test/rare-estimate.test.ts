@@ -19,7 +19,7 @@ function sums(z: number[], scale: number, union: number): RareSums {
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.abs(b), `${what}: ${a} vs ${b}`);
 
 test('an estimate from its weighted trials: the mean, its relative standard error, the effective trials, the largest share', () => {
-  const z = Array.from({ length: 200 }, (_, i) => (i % 4 === 0 ? 3e-9 : i % 4 === 1 ? 1e-9 : 0));
+  const z: number[] = Array.from({ length: 200 }, (_, i) => (i % 4 === 0 ? 3e-9 : i % 4 === 1 ? 1e-9 : 0));
   const e = combineRare([sums(z, 4e-9, 4e-9)]);
   const n = z.length;
   const mean = z.reduce((a, b) => a + b, 0) / n;
@@ -34,7 +34,7 @@ test('an estimate from its weighted trials: the mean, its relative standard erro
 });
 
 test('batches in other units combine as one batch; far below 1e-154 the error bars survive', () => {
-  const z = Array.from({ length: 300 }, (_, i) => [2e-200, 5e-201, 0][i % 3]);
+  const z: number[] = Array.from({ length: 300 }, (_, i) => [2e-200, 5e-201, 0][i % 3]);
   const whole = combineRare([sums(z, 3e-200, 3e-200)]);
   const split = combineRare([sums(z.slice(0, 100), 3e-200, 3e-200), sums(z.slice(100, 250), 1e-199, 3e-200), sums(z.slice(250), 2.5e-201, 3e-200)]);
   for (const k of ['estimate', 'relativeError', 'effectiveTrials', 'largestShare'] as const) close(split[k], whole[k], k);

@@ -70,27 +70,48 @@ function tailTerms(n: number, p: number, k: number): { from: number; terms: Floa
   return { from: k + 1, terms: Float64Array.from(out), total };
 }
 
-/** The cover's runs laid on a grid of bins: the components, their probabilities, the union. */
+/**
+ * The cover's runs laid on a grid of bins: the components, their probabilities, the union. The
+ * components of one run width are kept as a group (its runs at every position, all of the same
+ * probability but those clipped at the window's ends), not one by one: a token bucket's 1/16-s
+ * cover of a long rollout has tens of millions of components.
+ */
 interface Layout {
   /** Bin b is [edge(b), edge(b + 1)) in units of 1 / k s: edges at shift + b - 1, clipped to [0, J k). */
   shift: number;
   bins: number;
   specs: Array<{ width: number; above: number }>;
-  parts: Array<{ start: number; end: number; tail: Tail }>;
+  groups: Group[];
+  /** Cumulative share of the union up to and including each group. */
   pick: Float64Array;
   union: number;
   /** The summed probability of the runs left out (an upper bound): the estimate may miss at most this. */
   dropped: number;
 }
 
+/** One run width's components: runs at positions `from`..`to` (first bins) with the full-width tail, and the clipped ones. */
+interface Group {
+  width: number;
+  from: number;
+  to: number;
+  full: Tail | null;
+  clipped: Array<{ at: number; tail: Tail }>;
+  total: number;
+}
+
 type Tail = ReturnType<typeof tailTerms>;
+
+/** The start of bin b, in units of 1 / k s, on a grid whose edges lie at shift + integer, clipped to [0, span]. */
+function binEdge(shift: number, span: number, b: number): number {
+  return Math.min(span, Math.max(0, shift + b - (shift > 0 ? 1 : 0)));
+}
 
 /**
  * The components of the cover on bins of 1 / k s whose edges lie at shift + integer (shift in
  * [0, 1): 0 aligns them to 0; with shift > 0 a first partial bin [0, shift) comes first).
  */
 function layout(n: number, span: number, cover: Cover, shift: number, tails: Map<string, Tail>, measureOnly = false): Layout {
-  const edge = (b: number) => Math.min(span, Math.max(0, shift + b - (shift > 0 ? 1 : 0)));
+  const edge = (b: number) => binEdge(shift, span, b);
   const bins = Math.max(1, Math.ceil(span - shift) + (shift > 0 ? 1 : 0));
   // Run lengths whose full-length run is less likely than 1e-15 of the likeliest are left out
   // (a token bucket's long runs, thousands of them in a large fleet): the estimate then misses
@@ -109,7 +130,7 @@ function layout(n: number, span: number, cover: Cover, shift: number, tails: Map
   all.forEach((c, i) => {
     if (full[i] < likeliest * 1e-15) dropped += full[i] * (bins - c.width + 1);
   });
-  const parts: Layout['parts'] = [];
+  const groups: Group[] = [];
   let union = 0;
   // Terms that underflowed to 0, counted (adding denormal doubles one by one is very slow).
   let underflowed = 0;
@@ -119,27 +140,36 @@ function layout(n: number, span: number, cover: Cover, shift: number, tails: Map
     if (!tail) tails.set(key, (tail = tailTerms(n, Math.min(1, mass), above)));
     return tail;
   };
+  const usable = (tail: Tail): boolean => {
+    // Every term of its tail underflowed (each below the least double): bounded, not impossible.
+    if (tail.total === 0) underflowed += n - tail.from + 1;
+    return tail.total > 0;
+  };
   for (const { width, above } of specs) {
-    // Every run but those clipped at the window's ends spans `width` bins: one tail for them all.
-    const fullTail = tailOf(width / span, above);
-    for (let w = 0; w + width <= bins; w++) {
-      const start = edge(w);
-      const end = edge(w + width);
-      const tail = end - start === width ? fullTail : tailOf((end - start) / span, above);
-      if (tail.total === 0) {
-        // Every term of its tail underflowed (each below the least double): bounded, not impossible.
-        underflowed += n - tail.from + 1;
-        continue;
-      }
-      if (!measureOnly) parts.push({ start, end, tail });
-      union += tail.total;
-    }
+    const last = bins - width;
+    if (last < 0) continue;
+    // Only the runs at the window's ends can be clipped (a first partial bin, a last one).
+    const clippedAt = (w: number) => edge(w + width) - edge(w) !== width;
+    const ends = last === 0 ? [0] : [0, last];
+    const clipped = ends.filter(clippedAt).flatMap((at) => {
+      const tail = tailOf((edge(at + width) - edge(at)) / span, above);
+      return usable(tail) ? [{ at, tail }] : [];
+    });
+    const from = clippedAt(0) ? 1 : 0;
+    const to = last > 0 && clippedAt(last) ? last - 1 : last;
+    const whole = to >= from ? tailOf(width / span, above) : null;
+    const wholeRuns = whole && usable(whole) ? to - from + 1 : 0;
+    if (whole && whole.total === 0) underflowed += (to - from) * (n - whole.from + 1);
+    const total = wholeRuns * (whole?.total ?? 0) + clipped.reduce((t, c) => t + c.tail.total, 0);
+    if (total === 0) continue;
+    if (!measureOnly) groups.push({ width, from, to: wholeRuns > 0 ? to : from - 1, full: wholeRuns > 0 ? whole : null, clipped, total });
+    union += total;
   }
   dropped += underflowed * Number.MIN_VALUE;
-  const pick = new Float64Array(parts.length);
+  const pick = new Float64Array(groups.length);
   let acc = 0;
-  parts.forEach((c, i) => (pick[i] = acc += c.tail.total / union));
-  return { shift, bins, specs, parts, pick, union, dropped };
+  groups.forEach((g, i) => (pick[i] = acc += g.total / union));
+  return { shift, bins, specs, groups, pick, union, dropped };
 }
 
 /**
@@ -191,16 +221,35 @@ export function sampleRare(r: RecipeRollout, cover: Cover, event: RolloutEvent, 
     const lay = fixed ?? layout(n, span, cover, shift, tails);
     unions += lay.union + lay.dropped;
     if (lay.union === 0) continue;
-    // The component (binary search on the cumulative), then its count from the tail, by inversion.
+    // The component: its group (binary search on the cumulative), then its run within the
+    // group from the same uniform's place in the group's share; then its count from the tail,
+    // by inversion.
     const u = rng.uniform();
     let lo = 0;
-    let hi = lay.parts.length - 1;
+    let hi = lay.groups.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (lay.pick[mid] <= u) lo = mid + 1;
       else hi = mid;
     }
-    const part = lay.parts[lo];
+    const group = lay.groups[lo];
+    const below = lo > 0 ? lay.pick[lo - 1] : 0;
+    let v = (Math.min(1, Math.max(0, (u - below) / (lay.pick[lo] - below)))) * group.total;
+    let at = -1;
+    let tail: Tail = group.full!;
+    const runs = group.to - group.from + 1;
+    if (group.full && runs > 0 && (v < runs * group.full.total || group.clipped.length === 0)) {
+      at = group.from + Math.min(runs - 1, Math.floor(v / group.full.total));
+    } else {
+      if (group.full) v -= runs * group.full.total;
+      for (const c of group.clipped) {
+        at = c.at;
+        tail = c.tail;
+        if (v < c.tail.total) break;
+        v -= c.tail.total;
+      }
+    }
+    const part = { start: binEdge(lay.shift, span, at), end: binEdge(lay.shift, span, at + group.width), tail };
     let x = part.tail.from;
     let left = rng.uniform() * part.tail.total;
     for (let j = 0; j < part.tail.terms.length - 1 && left >= part.tail.terms[j]; j++, x++) left -= part.tail.terms[j];
