@@ -181,12 +181,17 @@ export function tightestCover(r: RecipeRollout, covers: Cover[]): Cover {
   let best = covers[0];
   let least = Infinity;
   for (const cover of covers) {
-    const span = Math.max(1, r.jitterSeconds * cover.binsPerSecond);
-    const lay = layout(r.clusters, span, cover, 0, new Map(), true);
-    const union = lay.union + lay.dropped;
+    const union = coverUnion(r, cover);
     if (union < least) [best, least] = [cover, union];
   }
   return best;
+}
+
+/** P(the cover's union), exactly, for a cover aligned to 0; NaN with a random phase (its union is a mean over the phase). */
+export function coverUnion(r: RecipeRollout, cover: Cover): number {
+  if (cover.randomPhase) return NaN;
+  const lay = layout(r.clusters, Math.max(1, r.jitterSeconds * cover.binsPerSecond), cover, 0, new Map(), true);
+  return lay.union + lay.dropped;
 }
 
 /**

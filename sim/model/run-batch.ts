@@ -5,7 +5,7 @@ import { SCOPE_METRICS, TRIAL_METRICS, type TrialBatch } from '../metrics/trial-
 import { limitPer10s, type EngineChoice, type ModelConfig, type RareTask } from './config.js';
 import { FleetTrial } from './fleet-trial.js';
 import { firstOutage } from './fleet-events.js';
-import { sampleRare, secondsOver, throttled } from './rare-events.js';
+import { coverUnion, sampleRare, secondsOver, throttled, type Cover, type RolloutEvent } from './rare-events.js';
 import { refreshWindow } from './refresh-window.js';
 
 /** Data in, data out: trials [from, to) of one point, each with its own random stream. */
@@ -50,13 +50,26 @@ export function runTrialBatch(
  * named by the seed, the estimand and the batch index, so any worker gives the same sums.
  */
 export function runRareBatch(task: RareTask): RareSums {
+  const { cover, event } = rareQuestion(task);
+  return sampleRare(task.rollout, cover, event, task.trials, new RandomStream(`${String(task.seed)}/rare/${rareName(task.estimand)}/${task.batch}`));
+}
+
+/**
+ * The exact probability of a question's union, which bounds its probability, without drawing a
+ * rollout (NaN where the union depends on a phase drawn per trial).
+ */
+export function rareUnion(rollout: RareTask['rollout'], estimand: RareTask['estimand']): number {
+  return coverUnion(rollout, rareQuestion({ kind: 'rare', rollout, estimand, seed: 0, batch: 0, trials: 0 }).cover);
+}
+
+function rareName(e: RareTask['estimand']): string {
+  return e.kind === 'throttledTrial' ? `${e.kind}/${e.limiter.kind}` : `${e.kind}/${e.perSecondLimit}`;
+}
+
+/** A batch's cover and event; the event's limiter takes its phase from a stream of the batch's own. */
+function rareQuestion(task: RareTask): { cover: Cover; event: RolloutEvent } {
   const e = task.estimand;
-  const name = e.kind === 'throttledTrial' ? `${e.kind}/${e.limiter.kind}` : `${e.kind}/${e.perSecondLimit}`;
-  const rng = new RandomStream(`${String(task.seed)}/rare/${name}/${task.batch}`);
-  if (e.kind === 'throttledTrial') {
-    const { cover, event } = throttled(task.rollout, e.limiter, new RandomStream(`${String(task.seed)}/rare-phase/${name}/${task.batch}`));
-    return sampleRare(task.rollout, cover, event, task.trials, rng);
-  }
+  if (e.kind === 'throttledTrial') return throttled(task.rollout, e.limiter, new RandomStream(`${String(task.seed)}/rare-phase/${rareName(e)}/${task.batch}`));
   const s = secondsOver(task.rollout, e.perSecondLimit);
-  return sampleRare(task.rollout, s.cover, e.kind === 'refreshOver' ? s.refreshOver : s.pSecondOver, task.trials, rng);
+  return { cover: s.cover, event: e.kind === 'refreshOver' ? s.refreshOver : s.pSecondOver };
 }

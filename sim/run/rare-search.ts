@@ -4,6 +4,7 @@ import { MAX_JITTER, type ShapeChoice } from './jitter-search.js';
 import { estimateRareEvents, type RareRunOptions } from './rare.js';
 import { TrialPool } from './trial-pool.js';
 import { UserError } from '../scenario/errors.js';
+import { rareUnion } from '../model/run-batch.js';
 
 /** One-sided 95% normal quantile: an estimate is proven below a target when est (1 + 1.645 RE) is. */
 const Z_ONE_SIDED = 1.6448536269514722;
@@ -80,9 +81,13 @@ async function searchShapes(rollout: RareTask['rollout'], base: ModelConfig, sha
     const look = async (jitter: number): Promise<RareEstimate> => {
       let e = looked.get(jitter);
       if (!e) {
-        [e] = await estimateRareEvents([{ rollout: { ...rollout, jitterSeconds: jitter }, estimand: { kind: 'throttledTrial', limiter } }], trials, seed, { pool, progress: false });
+        const question = { rollout: { ...rollout, jitterSeconds: jitter }, estimand: { kind: 'throttledTrial' as const, limiter } };
+        // A union already less likely than the target proves it without a draw (far from the answer, the costliest looks).
+        const union = rareUnion(question.rollout, question.estimand);
+        if (union < target) e = { estimate: NaN, relativeError: NaN, effectiveTrials: 0, largestShare: NaN, trials: 0, unionBound: union, refused: `not sampled: the union's exact probability ${union.toExponential(2)} is below the target` };
+        else [e] = await estimateRareEvents([question], trials, seed, { pool, progress: false });
         looked.set(jitter, e);
-        report?.(`${shape}: J = ${jitter} s: ${e.refused ? `refused (${e.refused}), union ${e.unionBound.toExponential(2)}` : `${e.estimate.toExponential(2)} +- ${(100 * e.relativeError).toFixed(1)}%`}`);
+        report?.(`${shape}: J = ${jitter} s: ${e.trials === 0 ? `below the target by the union's exact probability, ${e.unionBound.toExponential(2)}` : e.refused ? `refused (${e.refused}), union ${e.unionBound.toExponential(2)}` : `${e.estimate.toExponential(2)} +- ${(100 * e.relativeError).toFixed(1)}%`}`);
       }
       return e;
     };
