@@ -34,12 +34,21 @@ test('an estimate from its weighted trials: the mean, its relative standard erro
 });
 
 test('batches in other units combine as one batch; far below 1e-154 the error bars survive', () => {
-  const z: number[] = Array.from({ length: 300 }, (_, i) => [2e-200, 5e-201, 0][i % 3]);
+  // The largest contribution only in the middle batch, in units other than the first's.
+  const z: number[] = Array.from({ length: 300 }, (_, i) => (i === 150 ? 5e-200 : [2e-200, 5e-201, 0][i % 3]));
   const whole = combineRare([sums(z, 3e-200, 3e-200)]);
   const split = combineRare([sums(z.slice(0, 100), 3e-200, 3e-200), sums(z.slice(100, 250), 1e-199, 3e-200), sums(z.slice(250), 2.5e-201, 3e-200)]);
   for (const k of ['estimate', 'relativeError', 'effectiveTrials', 'largestShare'] as const) close(split[k], whole[k], k);
   assert.is(split.trials, 300);
   assert.ok(whole.refused === null && whole.relativeError > 0.05 && whole.relativeError < 0.1, String(whole.relativeError));
+  // Nearly equal contributions: the relative error seen (far below 3 / n) stands, though one
+  // batch's were all equal (the rule of three is for when every contribution was).
+  const near = [...new Array(100).fill(1e-9), ...new Array(100).fill(1.001e-9)];
+  const apart = combineRare([sums(near.slice(0, 100), 1e-9, 1e-9), sums(near.slice(100), 1e-9, 1e-9)]);
+  const together = combineRare([sums(near, 1e-9, 1e-9)]).relativeError;
+  assert.ok(Math.abs(apart.relativeError - together) < 1e-6 * together && together < 1e-4, `${apart.relativeError} vs ${together}`);
+  // No batch at all (no trial asked for): nothing to estimate.
+  assert.equal(combineRare([]), { estimate: 0, relativeError: 0, effectiveTrials: 0, largestShare: NaN, trials: 0, unionBound: 0, refused: null });
 });
 
 test('refusals: no trial had the event (the union bounds it), too few effective trials; an empty union is impossible; equal contributions get the rule of three', () => {

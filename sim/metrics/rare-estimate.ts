@@ -52,6 +52,9 @@ export function combineRare(parts: RareSums[]): RareEstimate {
   let spread = 0;
   // Every batch's sums in the first batch's units (the batches of one question share it).
   const unit = parts[0]?.scale ?? 1;
+  // A batch whose contributions were all equal has each one at its largest: batches equal
+  // within but not between them have a spread too.
+  let only = NaN;
   for (const p of parts) {
     const f = p.scale / unit;
     trials += p.trials;
@@ -59,6 +62,10 @@ export function combineRare(parts: RareSums[]): RareEstimate {
     squares += p.squares * f * f;
     if (p.largest * f > largest) largest = p.largest * f;
     spread = Math.max(spread, p.spread);
+    if (p.spread === 0 && p.trials > 0) {
+      if (Number.isNaN(only)) only = p.largest * f;
+      else if (Math.abs(p.largest * f - only) > 1e-12 * Math.abs(only)) spread = 1;
+    }
   }
   const union = trials > 0 ? parts.reduce((u, p) => u + p.union * p.trials, 0) / trials : 0;
   if (union === 0) return { estimate: 0, relativeError: 0, effectiveTrials: 0, largestShare: NaN, trials, unionBound: 0, refused: null };
