@@ -9,7 +9,7 @@ import { parseArgs } from '../sim/cli/args.js';
 
 test('flags parse into data', async () => {
   const a = await parseArgs(['run', 'x.yaml', '--trials', '50', '--seed', '9', '--workers', '2', '--set', 'a=1', '--set', 'b=2', '--json']);
-  assert.equal(a, { command: 'run', scenario: 'x.yaml', trials: 50, seed: 9, workers: 2, engine: 'auto', out: undefined, set: ['a=1', 'b=2'], json: true, quiet: false, force: false, report: false });
+  assert.equal(a, { command: 'run', scenario: 'x.yaml', trials: 50, seed: 9, workers: 2, engine: 'auto', out: undefined, set: ['a=1', 'b=2'], json: true, quiet: false, force: false, report: false, method: 'plain' });
   const c = await parseArgs(['run', 'x.yaml', '--engine', 'coupled']);
   assert.is((c as { engine: string }).engine, 'coupled');
   const j = await parseArgs(['jitter', '--clusters', '700', '--secrets', '30', '--jitter', '3m', '--longest-refresh', '75m']);
@@ -19,7 +19,7 @@ test('flags parse into data', async () => {
   const one = await parseArgs(['recommend', 'x.yaml', '--shape', 'sliding-window', '--trials', '50', '--json']);
   assert.ok(one.command === 'recommend');
   assert.equal([one.shapes, one.trials, one.json], [['sliding-window'], 50, true]);
-  for (const bad of [['jitter', '--clusters', '7'], ['jitter', '--clusters', '7', '--secrets', '3', '--jitter', 'soon'], ['recommend', 'x.yaml', '--metric', 'peakRps'], ['recommend', 'x.yaml', '--target', '0'], ['recommend', 'x.yaml', '--shape', 'leaky'], ['recommend', 'x.yaml', '--trials', '500', '--max-trials', '400'], ['run', 'x.yaml', '--trials', '0'], ['run', 'x.yaml', '--workers', '1.5'], ['run', 'x.yaml', '--bogus'], ['run', 'x.yaml', '--engine', 'fast'], ['fly', 'x.yaml']]) {
+  for (const bad of [['jitter', '--clusters', '7'], ['jitter', '--clusters', '7', '--secrets', '3', '--jitter', 'soon'], ['recommend', 'x.yaml', '--metric', 'peakRps'], ['recommend', 'x.yaml', '--target', '0'], ['recommend', 'x.yaml', '--shape', 'leaky'], ['recommend', 'x.yaml', '--trials', '500', '--max-trials', '400'], ['run', 'x.yaml', '--trials', '0'], ['run', 'x.yaml', '--workers', '1.5'], ['run', 'x.yaml', '--bogus'], ['run', 'x.yaml', '--engine', 'fast'], ['run', 'x.yaml', '--method', 'rare'], ['fly', 'x.yaml']]) {
     try {
       await parseArgs(bad);
       assert.unreachable(bad.join(' '));
