@@ -70,6 +70,15 @@ test('ExactSum: half-way cases round to even, as the exact sum says (where a pla
   for (const x of [1e16, 1, -1e16]) u.add(x);
   assert.is(u.value(), 1, 'cancellation');
   assert.is(1e16 + 1 - 1e16, 0, 'where the plain sum loses it');
+  // Just below half-way, the odd neighbour's tie, and the negative mirror images: the partial
+  // under the half-way point decides, and only when it has the half's sign.
+  const e = 2 ** -53;
+  const cases: Array<[number[], number]> = [[[1, e, -(2 ** -80)], 1], [[1 + 2 * e, e], 1 + 4 * e], [[-1, -e, -(2 ** -80)], -(1 + 2 * e)], [[-1, -e, 2 ** -80], -1], [[2 ** -80, e, 1], 1 + 2 * e]];
+  for (const [terms, want] of cases) {
+    const v = new ExactSum();
+    for (const x of terms) v.add(x);
+    assert.is(v.value(), want, terms.join(' + '));
+  }
 });
 
 test('Moments: the same bits for any split of the values; the interval of equal values has no width', () => {

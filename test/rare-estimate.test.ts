@@ -53,7 +53,7 @@ test('batches in other units combine as one batch; far below 1e-154 the error ba
 
 test('refusals: no trial had the event (the union bounds it), too few effective trials; an empty union is impossible; equal contributions get the rule of three', () => {
   const none = combineRare([sums(new Array(50).fill(0), 1e-9, 1e-9)]);
-  assert.is(none.estimate, 0);
+  assert.equal([none.estimate, none.effectiveTrials], [0, 0]);
   assert.match(none.refused ?? '', /^no drawn rollout had the event: it is below the union's probability 1\.00e-9 by more than 50 trials can tell$/);
   // One trial carries it all: 1 effective trial.
   const one = combineRare([sums([1e-6, ...new Array(999).fill(1e-12)], 1e-6, 1e-6)]);
