@@ -74,6 +74,17 @@ test('recovery: from the end of the first outage until no SecretSync is failing'
   );
   assert.equal(metric(b, 'recovery'), [995, 995]);
   assert.equal(metric(b, 'unavailable'), [10, 10]);
+  // The first outage, not the first event: a restart listed before it (after the recovery).
+  const later = run(
+    model({
+      horizon: 1200,
+      fleet: [group({ clusters: 10, secretSyncs: 1 })],
+      client: NO_REQUEUE,
+      events: [{ kind: 'restart', at: 1150, clusters: { share: 1 } }, outage(0, 5)],
+    }),
+    2,
+  );
+  assert.equal(metric(later, 'recovery'), [995, 995]);
 });
 
 test('429s after an outage are counted apart', () => {
