@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CountHistograms } from '../sim/metrics/count-histogram.js';
-import { ExactSum } from '../sim/metrics/exact-sum.js';
+import { ExactSum, productError } from '../sim/metrics/exact-sum.js';
 import { Moments } from '../sim/metrics/moments.js';
 import { quantileSorted } from '../sim/metrics/stats.js';
 import { RandomStream } from '../sim/engine/random.js';
@@ -78,6 +78,24 @@ test('ExactSum: half-way cases round to even, as the exact sum says (where a pla
     const v = new ExactSum();
     for (const x of terms) v.add(x);
     assert.is(v.value(), want, terms.join(' + '));
+  }
+});
+
+test('productError: a * b = fl(a * b) + productError(a, b) exactly (against BigInt), at every scale and sign', () => {
+  const rng = new RandomStream('product-error');
+  for (let i = 0; i < 2000; i++) {
+    // a = ma 2^ea, b = mb 2^eb with 41- to 53-bit integers ma, mb: the product's low part is a multiple of 2^(ea + eb).
+    const ma = Math.floor(2 ** 40 + rng.uniform() * (2 ** 53 - 2 ** 40)) * (rng.uniform() < 0.5 ? -1 : 1);
+    const mb = Math.floor(2 ** 40 + rng.uniform() * (2 ** 53 - 2 ** 40)) * (rng.uniform() < 0.5 ? -1 : 1);
+    const ea = Math.floor(rng.uniform() * 120) - 60;
+    const eb = Math.floor(rng.uniform() * 120) - 60;
+    const a = ma * 2 ** ea;
+    const b = mb * 2 ** eb;
+    const scale = 2 ** (ea + eb);
+    const exact = BigInt(ma) * BigInt(mb);
+    const hi = a * b;
+    const lo = productError(a, b);
+    assert.is(BigInt(hi / scale) + BigInt(lo / scale), exact, `${a} x ${b}`);
   }
 });
 
