@@ -99,6 +99,28 @@ test('productError: a * b = fl(a * b) + productError(a, b) exactly (against BigI
   }
 });
 
+test('Moments: the sum of squares is exact (its partials against BigInt), for fractions, large integers and small ones', () => {
+  // The variance (stats.ts, momentInterval) subtracts sum x mean from it exactly: a square
+  // rounded to a double would cost the interval its digits when the spread is small.
+  const rng = new RandomStream('moments-squares');
+  for (const [label, value, scale] of [
+    ['fractions', () => 1000 + Math.floor(rng.uniform() * 2 ** 30) * 2 ** -20, 2 ** 20],
+    ['integers past 2^26', () => Math.floor(2 ** 26 + rng.uniform() * 2 ** 40), 1],
+    ['small integers', () => Math.floor(rng.uniform() * 2 ** 26), 1],
+  ] as Array<[string, () => number, number]>) {
+    const m = new Moments();
+    let exact = 0n;
+    for (let i = 0; i < 500; i++) {
+      const v = value();
+      m.add(v);
+      exact += BigInt(v * scale) ** 2n;
+    }
+    // Every partial is a multiple of 1 / scale^2: summed as integers of that unit.
+    const partials = m.toJSON()[2];
+    assert.is(partials.reduce((t, p) => t + BigInt(p * scale * scale), 0n), exact, label);
+  }
+});
+
 test('Moments: the same bits for any split of the values; the interval of equal values has no width', () => {
   const rand = uniforms(11);
   const xs = Array.from({ length: 500 }, () => 0.1 + rand() * 1e-3);
