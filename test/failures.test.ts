@@ -87,6 +87,22 @@ test('recovery: from the end of the first outage until no SecretSync is failing'
   assert.equal(metric(later, 'recovery'), [995, 995]);
 });
 
+test('an outage that outlasts the trial: each cluster in turn meets it only from its start (the independent driver clears it between clusters)', () => {
+  // Three clusters polling every 30 s from t = 0; the vault goes down at 100 s for good. Every
+  // cluster's polls at 0, 30, 60 and 90 s succeed, whichever cluster the driver took before.
+  const b = run(
+    model({
+      horizon: 200,
+      fleet: [group({ clusters: 3, secretSyncs: 1, jitterSeconds: 0, rotationPollIntervalInSeconds: 30 })],
+      client: NO_REQUEUE,
+      events: [outage(100, 1e6)],
+    }),
+    2,
+  );
+  assert.equal(metric(b, 'UpdateNoValueChangeSucceeded').map((n, i) => n + metric(b, 'UpdateValueChangeOrForceUpdateSucceeded')[i]), [12, 12]);
+  assert.equal(metric(b, 'unavailable'), [3, 3], 'the poll at 120 s fails, and waits a requeue past the horizon');
+});
+
 test('429s after an outage are counted apart', () => {
   // 20 SecretSyncs fail at once in an outage [0, 10) and are requeued 10 s later, when the
   // vault is back: all 20 arrive at a vault of 5 tokens and 15 are throttled, after the outage.
