@@ -9,11 +9,11 @@ import { runWithTrials } from './helpers.js';
 
 /**
  * The numbers for a given seed, pinned: a few trials of the small fixture, of the recipe's fleet
- * and of two vaults (their own timeseries and columns), their three CSV files hashed. Every statistical test accepts another random-looking
- * stream, so a change that spends one more draw (a jitter drawn at J = 0, a latency drawn past
- * the horizon) or reorders draws passes them all; here it fails. A change that alters the
- * numbers on purpose bumps the minor version, says so in the changelog, and updates these
- * hashes (the failure prints the new ones).
+ * and of two vaults (their own timeseries and columns), their three CSV files hashed. Every
+ * statistical test accepts another random-looking stream, so a change that spends one more draw
+ * (a jitter drawn at J = 0, a latency drawn past the horizon) or reorders draws passes them all;
+ * here it fails. A change that alters the numbers on purpose bumps the minor version, says so
+ * in the changelog, and updates these hashes (the failure prints the new ones).
  */
 const GOLDEN: Record<string, string> = {
   small: '4ead2395823e9eae3df3c51c7dbea60f',
