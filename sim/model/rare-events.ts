@@ -188,7 +188,7 @@ export function tightestCover(r: RecipeRollout, covers: Cover[]): Cover {
 }
 
 /** P(the cover's union), exactly, for a cover aligned to 0; NaN with a random phase (its union is a mean over the phase). */
-export function coverUnion(r: RecipeRollout, cover: Cover): number {
+function coverUnion(r: RecipeRollout, cover: Cover): number {
   if (cover.randomPhase) return NaN;
   const lay = layout(r.clusters, Math.max(1, r.jitterSeconds * cover.binsPerSecond), cover, 0, new Map(), true);
   return lay.union + lay.dropped;

@@ -5,7 +5,7 @@ import { SCOPE_METRICS, TRIAL_METRICS, type TrialBatch } from '../metrics/trial-
 import { limitPer10s, type EngineChoice, type ModelConfig, type RareTask } from './config.js';
 import { FleetTrial } from './fleet-trial.js';
 import { firstOutage } from './fleet-events.js';
-import { coverUnion, sampleRare, secondsOver, throttled, type Cover, type RolloutEvent } from './rare-events.js';
+import { sampleRare, secondsOver, throttled, type Cover, type RolloutEvent } from './rare-events.js';
 import { refreshWindow } from './refresh-window.js';
 
 /** Data in, data out: trials [from, to) of one point, each with its own random stream. */
@@ -52,14 +52,6 @@ export function runTrialBatch(
 export function runRareBatch(task: RareTask): RareSums {
   const { cover, event } = rareQuestion(task);
   return sampleRare(task.rollout, cover, event, task.trials, new RandomStream(`${String(task.seed)}/rare/${rareName(task.estimand)}/${task.batch}`));
-}
-
-/**
- * The exact probability of a question's union, which bounds its probability, without drawing a
- * rollout (NaN where the union depends on a phase drawn per trial).
- */
-export function rareUnion(rollout: RareTask['rollout'], estimand: RareTask['estimand']): number {
-  return coverUnion(rollout, rareQuestion({ kind: 'rare', rollout, estimand, seed: 0, batch: 0, trials: 0 }).cover);
 }
 
 function rareName(e: RareTask['estimand']): string {

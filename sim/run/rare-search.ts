@@ -4,7 +4,6 @@ import { MAX_JITTER, type ShapeChoice } from './jitter-search.js';
 import { estimateRareEvents, type RareRunOptions } from './rare.js';
 import { TrialPool } from './trial-pool.js';
 import { UserError } from '../scenario/errors.js';
-import { rareUnion } from '../model/run-batch.js';
 
 /** One-sided 95% normal quantile: an estimate is proven below a target when est (1 + 1.645 RE) is. */
 const Z_ONE_SIDED = 1.6448536269514722;
@@ -82,8 +81,10 @@ async function searchShapes(rollout: RareTask['rollout'], base: ModelConfig, sha
       let e = looked.get(jitter);
       if (!e) {
         const question = { rollout: { ...rollout, jitterSeconds: jitter }, estimand: { kind: 'throttledTrial' as const, limiter } };
-        // A union already less likely than the target proves it without a draw (far from the answer, the costliest looks).
-        const union = rareUnion(question.rollout, question.estimand);
+        // A union already less likely than the target proves it without a draw (far from the
+        // answer, the costliest looks): a batch of no rollouts gives the union (NaN when it
+        // depends on a phase drawn per rollout).
+        const [{ union }] = await pool.rare([{ kind: 'rare', ...question, seed, batch: 0, trials: 0 }]);
         if (union < target) e = { estimate: NaN, relativeError: NaN, effectiveTrials: 0, largestShare: NaN, trials: 0, unionBound: union, refused: `not sampled: the union's exact probability ${union.toExponential(2)} is below the target` };
         else [e] = await estimateRareEvents([question], trials, seed, { pool, progress: false });
         looked.set(jitter, e);
