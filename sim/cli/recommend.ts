@@ -86,9 +86,9 @@ function cliffCell(c: Estimate | null): string {
  */
 async function recommendByImportanceCommand(args: RecommendArgs, base: ModelConfig, start: number, seed: number | string): Promise<number> {
   if (args.metric !== 'throttledTrial') throw new UserError(`--method importance: proves throttledTrial only (got --metric ${args.metric}); refreshOver and pSecondOver have exact values: sim jitter`);
-  rolloutOrRefuse(base, args.scenario);
+  const rollout = rolloutOrRefuse(base, args.scenario);
   const trials = args.trials ?? 2000;
-  const answers = await recommendByImportance(base, args.shapes, start, args.target, trials, seed, { workers: args.workers, stallSeconds: args.stallSeconds, report: args.quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
+  const answers = await recommendByImportance(rollout, base, args.shapes, start, args.target, trials, seed, { workers: args.workers, stallSeconds: args.stallSeconds, report: args.quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
   const largest = answers.some((a) => Number.isNaN(a.jitterSeconds)) ? NaN : Math.max(...answers.map((a) => a.jitterSeconds));
   if (args.json) {
     const value = { scenario: args.scenario, method: 'importance', metric: 'throttledTrial', target: args.target, trialsPerLook: trials, jitterSeconds: largest, shapes: answers };

@@ -10,7 +10,7 @@ import { defaultWorkers } from '../run/trial-pool.js';
 import { parseScenario, readScenarioText } from '../scenario/load.js';
 import { scenarioWarnings } from '../scenario/warnings.js';
 import type { RunArgs } from './args.js';
-import { execution } from './run.js';
+import { execution, sweptValues } from './run.js';
 
 /**
  * `sim run --method importance`: per point of a scenario that is the recipe's rollout, the
@@ -22,7 +22,7 @@ import { execution } from './run.js';
 export async function runImportanceCommand(args: RunArgs): Promise<number> {
   const scenario = parseScenario(readScenarioText(args.scenario), args.scenario, { trials: args.trials, seed: args.seed, set: args.set });
   // Every point must be the recipe's rollout: refused before anything runs, naming the point.
-  const rollouts = scenario.points.map((p) => rolloutOrRefuse(p.model, scenario.points.length > 1 ? `${args.scenario}: point ${p.index}${p.sweep.length ? ` (${p.sweep.map((s) => `${s.column}=${JSON.stringify(s.value)}`).join(', ')})` : ''}` : args.scenario));
+  const rollouts = scenario.points.map((p) => rolloutOrRefuse(p.model, scenario.points.length > 1 ? `${args.scenario}: point ${p.index}${p.sweep.length ? ` (${sweptValues(p)})` : ''}` : args.scenario));
   if (!args.quiet) {
     for (const w of scenarioWarnings(scenario)) process.stderr.write(`warning: ${w}\n`);
     if (scenario.assertions.length > 0) process.stderr.write(`note: the scenario's assertions name summary.csv's columns, which a plain run writes; --method importance does not check them\n`);

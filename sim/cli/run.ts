@@ -39,11 +39,16 @@ export function keepFinishedPoints(scenario: Scenario, dir: string, failure: Poi
   return 3;
 }
 
+/** A point's swept values as a reader sees them: `jitterSeconds=120, clusters=500` (empty without a sweep). */
+export function sweptValues(point: Scenario['points'][number]): string {
+  return point.sweep.map((s) => `${s.column}=${JSON.stringify(s.value)}`).join(', ');
+}
+
 /** One line per failed point: its swept values, the error's first line, how to reproduce it. */
 function reportFailedPoints(scenario: Scenario, failure: PointsFailed, file: string): void {
   for (const { index, error } of failure.failures) {
     const point = scenario.points.find((p) => p.index === index);
-    const swept = point?.sweep.map((s) => `${s.column}=${JSON.stringify(s.value)}`).join(', ');
+    const swept = point && sweptValues(point);
     process.stderr.write(`sim: point ${index}${swept ? ` (${swept})` : ''} failed: ${error.message.split('\n')[0]}; to reproduce, run ${file} with its sweep reduced to this point (seed ${scenario.seed}, ${scenario.trials} trials)\n`);
   }
 }

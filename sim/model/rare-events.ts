@@ -116,14 +116,14 @@ function layout(n: number, span: number, cover: Cover, shift: number, tails: Map
   // Run lengths whose full-length run is less likely than 1e-15 of the likeliest are left out
   // (a token bucket's long runs, thousands of them in a large fleet): the estimate then misses
   // at most their summed probability, a share of the union below 1e-15 x runs (`dropped`).
-  const all = cover.runs.map(({ width, above }) => ({ width: Math.min(width, bins), above })).filter((c) => c.above < n);
-  const full = all.map(({ width, above }) => {
-    const mass = Math.min(span, width) / span;
+  const tailOf = (mass: number, above: number): Tail => {
     const key = `${mass} ${above}`;
     let tail = tails.get(key);
     if (!tail) tails.set(key, (tail = tailTerms(n, Math.min(1, mass), above)));
-    return tail.total;
-  });
+    return tail;
+  };
+  const all = cover.runs.map(({ width, above }) => ({ width: Math.min(width, bins), above })).filter((c) => c.above < n);
+  const full = all.map(({ width, above }) => tailOf(Math.min(span, width) / span, above).total);
   const likeliest = Math.max(0, ...full);
   const specs = all.filter((_, i) => full[i] >= likeliest * 1e-15);
   let dropped = 0;
@@ -134,12 +134,6 @@ function layout(n: number, span: number, cover: Cover, shift: number, tails: Map
   let union = 0;
   // Terms that underflowed to 0, counted (adding denormal doubles one by one is very slow).
   let underflowed = 0;
-  const tailOf = (mass: number, above: number): Tail => {
-    const key = `${mass} ${above}`;
-    let tail = tails.get(key);
-    if (!tail) tails.set(key, (tail = tailTerms(n, Math.min(1, mass), above)));
-    return tail;
-  };
   const usable = (tail: Tail): boolean => {
     // Every term of its tail underflowed (each below the least double): bounded, not impossible.
     if (tail.total === 0) underflowed += n - tail.from + 1;
@@ -254,13 +248,12 @@ export function sampleRare(r: RecipeRollout, cover: Cover, event: RolloutEvent, 
         v -= c.tail.total;
       }
     }
-    const part = { start: binEdge(lay.shift, span, at), end: binEdge(lay.shift, span, at + group.width), tail };
-    let x = part.tail.from;
-    let left = rng.uniform() * part.tail.total;
-    for (let j = 0; j < part.tail.terms.length - 1 && left >= part.tail.terms[j]; j++, x++) left -= part.tail.terms[j];
+    let x = tail.from;
+    let left = rng.uniform() * tail.total;
+    for (let j = 0; j < tail.terms.length - 1 && left >= tail.terms[j]; j++, x++) left -= tail.terms[j];
     // Those x clusters uniform in the run's span, the others uniform outside it.
-    const start = part.start;
-    const width = part.end - start;
+    const start = binEdge(lay.shift, span, at);
+    const width = binEdge(lay.shift, span, at + group.width) - start;
     const outside = span - width;
     for (let c = 0; c < n; c++) {
       if (c < x) {

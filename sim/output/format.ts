@@ -71,6 +71,12 @@ export function formatFigure(v: number): string {
   return a >= 1000 ? Math.round(v).toLocaleString('en-US') : a >= 0.01 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
 }
 
+/** A CSV cell: empty for no value, a number as formatNumber writes it, text as it is. */
+export function formatCell(v: number | string | undefined): string {
+  if (v === undefined) return '';
+  return typeof v === 'number' ? formatNumber(v) : v;
+}
+
 /** An importance-sampling estimate: the probability, its relative standard error and effective trials, or why it is not given. */
 export function formatRare(e: RareEstimate): string {
   if (e.refused) return e.estimate === 0 && e.unionBound < 1 ? `below ${formatPercentDigits(e.unionBound)} (no drawn rollout had the event: at most the cover's probability)` : `- (${e.refused})`;

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { RareEstimate } from '../metrics/rare-estimate.js';
 import type { Scenario } from '../scenario/load.js';
-import { alignColumns, formatNumber, formatPercentDigits, formatRareBrief, formatSweepValue } from './format.js';
+import { alignColumns, formatCell, formatNumber, formatPercentDigits, formatRareBrief, formatSweepValue } from './format.js';
 
 /** The quantities `sim run --method importance` estimates per point, in column order. */
 export const IMPORTANCE_QUANTITIES = ['pSecondOver', 'refreshOver', 'throttledTrial'] as const;
@@ -63,10 +63,7 @@ export function importanceRows(scenario: Scenario, points: ImportancePoint[]): A
 
 export function importanceCsv(scenario: Scenario, points: ImportancePoint[]): string {
   const columns = importanceColumns(scenario);
-  const rows = importanceRows(scenario, points).map((row) => columns.map((c) => {
-    const v = row.get(c);
-    return v === undefined ? '' : typeof v === 'number' ? formatNumber(v) : v;
-  }));
+  const rows = importanceRows(scenario, points).map((row) => columns.map((c) => formatCell(row.get(c))));
   return stringify(rows, { header: true, columns });
 }
 

@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { EXTENSION_METRICS, intervalColumns, LATE_COUNT_COLUMNS, scopeColumn, summaryMetricColumns, type PointResult } from '../metrics/summary.js';
 import { SCOPE_METRICS } from '../metrics/trial-record.js';
 import type { Scenario } from '../scenario/load.js';
-import { formatNumber, formatSweepValue } from './format.js';
+import { formatCell, formatNumber, formatSweepValue } from './format.js';
 import { writeFilesAtomically } from './output-folder.js';
 import { writeTrialsCsv } from './trial-rows.js';
 
@@ -46,14 +46,9 @@ export function summaryRows(scenario: Scenario, results: PointResult[]): Array<M
   });
 }
 
-function cell(v: number | string | undefined): string {
-  if (v === undefined) return '';
-  return typeof v === 'number' ? formatNumber(v) : v;
-}
-
 export function summaryCsv(scenario: Scenario, results: PointResult[]): string {
   const columns = summaryColumns(scenario);
-  const rows = summaryRows(scenario, results).map((row) => columns.map((c) => cell(row.get(c))));
+  const rows = summaryRows(scenario, results).map((row) => columns.map((c) => formatCell(row.get(c))));
   return stringify(rows, { header: true, columns });
 }
 

@@ -14,7 +14,7 @@ const Z_ONE_SIDED = 1.6448536269514722;
  * from one rollout, one vault with nothing else on it, and nothing after the first 429 that
  * could change whether there is one.
  */
-export function rolloutOfModel(m: ModelConfig): { rollout: RareTask['rollout'] } | { why: string } {
+function rolloutOfModel(m: ModelConfig): { rollout: RareTask['rollout'] } | { why: string } {
   if (m.fleet.length !== 1) return { why: 'it has several fleet groups' };
   const g = m.fleet[0];
   const checks: Array<[boolean, string]> = [
@@ -58,15 +58,13 @@ export function provenBelow(e: RareEstimate, target: number): boolean {
 
 /**
  * Per limiter shape, the least whole jitterSeconds whose throttling probability importance
- * sampling proves below `target`: doubling from `start` until proven, then bisection (the
+ * sampling proves below `target`, for the recipe rollout of `base` (rolloutOrRefuse): doubling from `start` until proven, then bisection (the
  * probability falls as the jitter grows). Each look is `trials` weighted rollouts.
  */
-export async function recommendByImportance(base: ModelConfig, shapes: readonly ShapeChoice[], start: number, target: number, trials: number, seed: number | string, options: Omit<RareRunOptions, 'progress' | 'pool'> & { report?: (line: string) => void } = {}): Promise<RareShapeAnswer[]> {
-  const plan = rolloutOfModel(base);
-  if (!('rollout' in plan)) throw new Error(plan.why);
+export async function recommendByImportance(rollout: RareTask['rollout'], base: ModelConfig, shapes: readonly ShapeChoice[], start: number, target: number, trials: number, seed: number | string, options: Omit<RareRunOptions, 'progress' | 'pool'> & { report?: (line: string) => void } = {}): Promise<RareShapeAnswer[]> {
   const pool = new TrialPool(options.workers, undefined, 'auto', options.stallSeconds);
   try {
-    return await searchShapes(plan.rollout, base, shapes, start, target, trials, seed, pool, options.report);
+    return await searchShapes(rollout, base, shapes, start, target, trials, seed, pool, options.report);
   } finally {
     await pool.destroy();
   }
