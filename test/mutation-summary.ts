@@ -1,45 +1,33 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { calculateMetrics, type Metrics } from 'mutation-testing-metrics';
+import type { FileResultDictionary } from 'mutation-testing-report-schema';
+import { incrementalFile, readResults } from './mutation-report.js';
 
 /**
- * `node dist/test/mutation-summary.js [events-dir]`: the score of a mutation run, whole or
- * interrupted, from the event recorder's files (one per tested mutant; npm run mutate writes
- * them to results/mutation/events), per file, and every surviving mutant with its line.
- * Score: (killed + timed out) / (killed + timed out + survived + no coverage), as Stryker's.
+ * `node dist/test/mutation-summary.js [events-dir | report.json]`: the score of mutation
+ * results, per file (Stryker's metrics: detected = killed + timed out, over those plus survived
+ * and no coverage), and every surviving mutant with its line. By default the incremental file
+ * (the whole scope, as `npm run mutate` last left it); an events folder gives an interrupted
+ * run's part.
  */
-interface MutantEvent {
-  fileName: string;
-  mutatorName: string;
-  replacement?: string;
-  status: string;
-  location: { start: { line: number; column: number } };
+const input = process.argv[2] ?? incrementalFile();
+if (!existsSync(input)) {
+  console.error(`${input}: no such file or folder`);
+  process.exit(2);
 }
+const files: FileResultDictionary = readResults(input);
+const show = (name: string, m: Metrics) =>
+  `${name}: ${m.mutationScore.toFixed(1)}% (killed ${m.killed}, timed out ${m.timeout}, survived ${m.survived}, no coverage ${m.noCoverage}; ${m.compileErrors} do not compile)`;
 
-const dir = process.argv[2] ?? join('results', 'mutation', 'events');
-const mutants: MutantEvent[] = readdirSync(dir)
-  .filter((f) => f.endsWith('-onMutantTested.json'))
-  .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as MutantEvent);
-const root = process.cwd();
-const sources = new Map<string, string[]>();
-const line = (file: string, n: number) => {
-  if (!sources.has(file)) sources.set(file, readFileSync(file, 'utf8').split('\n'));
-  return sources.get(file)![n - 1]?.trim() ?? '';
-};
-
-const score = (ms: MutantEvent[]) => {
-  const n = (s: string) => ms.filter((m) => m.status === s).length;
-  const detected = n('Killed') + n('Timeout');
-  const valid = detected + n('Survived') + n('NoCoverage');
-  return { killed: n('Killed'), timeout: n('Timeout'), survived: n('Survived'), noCoverage: n('NoCoverage'), compileError: n('CompileError'), score: valid > 0 ? (100 * detected) / valid : NaN };
-};
-const show = (name: string, s: ReturnType<typeof score>) =>
-  `${name}: ${s.score.toFixed(1)}% (killed ${s.killed}, timed out ${s.timeout}, survived ${s.survived}, no coverage ${s.noCoverage}; ${s.compileError} do not compile)`;
-
-const files = [...new Set(mutants.map((m) => m.fileName))].sort();
-console.log(show(`${mutants.length} mutants tested`, score(mutants)));
-for (const f of files) console.log(show(`  ${relative(root, f)}`, score(mutants.filter((m) => m.fileName === f))));
+const names = Object.keys(files).sort();
+const total = calculateMetrics(files).metrics;
+console.log(show(`${input}: ${total.totalMutants} mutants`, total));
+for (const name of names) console.log(show(`  ${name}`, calculateMetrics({ [name]: files[name] }).metrics));
 console.log('survivors:');
-for (const m of mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage').sort((a, b) => a.fileName.localeCompare(b.fileName) || a.location.start.line - b.location.start.line)) {
-  const where = `${relative(root, m.fileName)}:${m.location.start.line}`;
-  console.log(`  ${where} ${m.mutatorName} -> ${(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 60)} | ${line(m.fileName, m.location.start.line).slice(0, 90)}`);
+for (const name of names) {
+  const lines = files[name].source.split('\n');
+  for (const m of files[name].mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage').sort((a, b) => a.location.start.line - b.location.start.line)) {
+    const text = (lines[m.location.start.line - 1] ?? '').trim();
+    console.log(`  ${name}:${m.location.start.line} ${m.mutatorName} -> ${(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 60)} | ${text.slice(0, 90)}`);
+  }
 }

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from 'uvu/run';
+import { failureExcerpt } from './mutation-report.js';
 
 /**
  * Runs every *.test.js beside this file with uvu, then closes with the plain line
@@ -19,13 +20,16 @@ const files = readdirSync(here)
 
 let captured = '';
 const write = process.stdout.write.bind(process.stdout);
+// TEST_BAIL=1 (npm run mutate): stop at the first failure, so that a killed mutant costs little,
+// and print only that failure (Stryker keeps the output as the reason a mutant was killed).
+const bail = process.env.TEST_BAIL === '1';
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
   captured += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-  return write(chunk, ...rest);
+  return bail || write(chunk, ...rest);
 }) as typeof process.stdout.write;
+if (bail) process.on('exit', (code) => code !== 0 && write(`${failureExcerpt(captured)}\n`));
 
-// TEST_BAIL=1 (npm run mutate): stop at the first failure, so that a killed mutant costs little.
-await run(files, { bail: process.env.TEST_BAIL === '1' });
+await run(files, { bail });
 process.stdout.write = write;
 
 const plain = captured.replace(/\x1b\[[0-9;]*m/g, '');

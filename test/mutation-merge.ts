@@ -1,0 +1,24 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { incrementalFile, mergeFiles, readReport, readResults, toReport } from './mutation-report.js';
+
+/**
+ * `node dist/test/mutation-merge.js <events-dir | report.json> ...`: folds mutation results into
+ * the incremental file of stryker.config.json, each input over the file and over the inputs
+ * before it (give them oldest first). An interrupted `npm run mutate` leaves only its events
+ * (`results/mutation/events`): merged, the next `npm run mutate` tests only the mutants they
+ * lack and those whose code changed since.
+ */
+const inputs = process.argv.slice(2);
+if (inputs.length === 0) {
+  console.error('usage: node dist/test/mutation-merge.js <events-dir | report.json> ...');
+  process.exit(2);
+}
+const target = incrementalFile();
+const base = existsSync(target) ? readReport(target) : undefined;
+let files = base?.files ?? {};
+for (const input of inputs) files = mergeFiles(files, readResults(input));
+mkdirSync(dirname(target), { recursive: true });
+writeFileSync(target, JSON.stringify(toReport(files, base), null, 2), 'utf8');
+const count = Object.values(files).reduce((n, f) => n + f.mutants.length, 0);
+console.log(`${target}: ${count} mutants in ${Object.keys(files).length} files`);
