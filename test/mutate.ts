@@ -6,10 +6,10 @@ import { incrementalFile, readReport } from './mutation-report.js';
  * `npm run mutate [-- <stryker options>]`: Stryker over the files of the scope whose results
  * the incremental file lacks or holds for another source (its mutants are compiled into every
  * test run, and a hot loop's code slows by an order of magnitude with them: scoping the run to
- * what changed keeps each mutant's test run near the plain one). `--mutate <files>` chooses
- * the files instead; `--survivors` re-tests the survivors the file holds (their exact ranges,
- * forced) with today's tests, as the incremental mode does not see that tests changed. The
- * results go into the incremental file either way.
+ * what changed keeps each mutant's test run near the plain one). `--mutate <files>` adds
+ * files (a file that changed is always tested: see below); `--survivors` re-tests the
+ * survivors the file holds (their exact ranges, forced) with today's tests, as the incremental
+ * mode does not see that tests changed. The results go into the incremental file either way.
  */
 const args = process.argv.slice(2);
 const config = JSON.parse(readFileSync('stryker.config.json', 'utf8')) as { mutate: string[] };
@@ -30,19 +30,27 @@ function survivorRanges(): string[] {
   );
 }
 
+// Every file that changed is always in the run: a run of other files alone would rewrite the
+// incremental file with today's source for it and drop its changed code's mutants unnoticed.
+const changed = scope();
+const chosen = args.indexOf('--mutate');
 let extra: string[];
 if (args.includes('--survivors')) {
   const ranges = survivorRanges();
+  if (changed.length > 0) {
+    console.error(`first test the files that changed (npm run mutate): ${changed.join(' ')}`);
+    process.exit(2);
+  }
   console.log(`re-testing ${ranges.length} survivors`);
   extra = ['--mutate', ranges.join(','), '--force', ...args.filter((a) => a !== '--survivors')];
-} else if (args.includes('--mutate') || args.some((a) => a.startsWith('--mutate='))) {
-  extra = args;
+} else if (chosen >= 0) {
+  const files = [...new Set([...args[chosen + 1].split(','), ...changed])];
+  console.log(`files to test: ${files.join(' ')}`);
+  extra = [...args.slice(0, chosen), '--mutate', files.join(','), ...args.slice(chosen + 2)];
+} else if (changed.length === 0) {
+  console.log(`every mutant's result in ${incrementalFile()} is for today's code: node dist/test/mutation-summary.js prints the score`);
+  process.exit(0);
 } else {
-  const changed = scope();
-  if (changed.length === 0) {
-    console.log(`every mutant's result in ${incrementalFile()} is for today's code: node dist/test/mutation-summary.js prints the score`);
-    process.exit(0);
-  }
   console.log(`files to test: ${changed.join(' ')}`);
   extra = ['--mutate', changed.join(','), ...args];
 }

@@ -39,24 +39,48 @@ interface TestedEvent extends MutantResult {
   fileName: string;
 }
 
+const inScope = (id: string) => /^\d+$/.test(id);
+
+/**
+ * Appended to the source of a file whose mutants were not all tested (a run stopped in it): the
+ * file then differs from today's, so `npm run mutate` takes it again, and Stryker's incremental
+ * diff, which sees only a last line removed, keeps every result it has and tests the rest.
+ */
+export const INCOMPLETE = '\n// mutation-merge: not every mutant of this file was tested\n';
+
 /**
  * The results in an events folder (`<clone>/results/mutation/events`), each file's source as
  * it was at `commit` in the clone the run used (the folder's grandparent's parent): the
- * sources must be the ones the run mutated, or the locations would point elsewhere.
+ * sources must be the ones the run mutated, or the locations would point elsewhere. A file with
+ * fewer results than the run's plan gave it is marked INCOMPLETE.
  */
 export function eventsToFiles(eventsDir: string): { commit: string; files: FileResultDictionary } {
   const root = resolve(eventsDir, '..', '..', '..');
   if (!existsSync(join(root, '.git'))) throw new Error(`${eventsDir}: not inside a clone's results/mutation/events (no ${join(root, '.git')})`);
   const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const commit = git('rev-parse', 'HEAD').trim();
+  // Stryker numbers the mutants of the files it mutated; the events of the other files (ids that
+  // are not numbers) only pass on the incremental file's old results, mapped onto this commit's
+  // source with those in changed code dropped: they are left out.
+  const planFile = readdirSync(eventsDir).find((f) => f.endsWith('-onMutationTestingPlanReady.json'));
+  const planned = new Map<string, number>();
+  if (planFile !== undefined) {
+    for (const { mutant } of (JSON.parse(readFileSync(join(eventsDir, planFile), 'utf8')) as { mutantPlans: { mutant: { fileName: string; id: string } }[] }).mutantPlans) {
+      if (!inScope(mutant.id)) continue;
+      const rel = relative(root, mutant.fileName);
+      planned.set(rel, (planned.get(rel) ?? 0) + 1);
+    }
+  }
   const files: FileResultDictionary = {};
   for (const name of readdirSync(eventsDir).filter((f) => f.endsWith('-onMutantTested.json')).sort()) {
     const { fileName, ...mutant } = JSON.parse(readFileSync(join(eventsDir, name), 'utf8')) as TestedEvent;
-    if (mutant.status === 'Killed' && mutant.statusReason !== undefined) mutant.statusReason = failureExcerpt(mutant.statusReason);
     const rel = relative(root, fileName);
+    if (!inScope(mutant.id)) continue;
+    if (mutant.status === 'Killed' && mutant.statusReason !== undefined) mutant.statusReason = failureExcerpt(mutant.statusReason);
     files[rel] ??= { language: 'typescript', source: git('show', `${commit}:${rel}`), mutants: [] };
     files[rel].mutants.push(mutant);
   }
+  for (const [rel, file] of Object.entries(files)) if (file.mutants.length < (planned.get(rel) ?? 0)) file.source += INCOMPLETE;
   return { commit, files };
 }
 
