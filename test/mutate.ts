@@ -1,58 +1,69 @@
-import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { incrementalFile, readReport } from './mutation-report.js';
 
 /**
  * `npm run mutate [-- <stryker options>]`: Stryker over the files of the scope whose results
- * the incremental file lacks or holds for another source (its mutants are compiled into every
+ * the incremental file lacks or holds for another source. Its mutants are compiled into every
  * test run, and a hot loop's code slows by an order of magnitude with them: scoping the run to
- * what changed keeps each mutant's test run near the plain one). `--mutate <files>` adds
- * files (a file that changed is always tested: see below); `--survivors` re-tests the
- * survivors the file holds (their exact ranges, forced) with today's tests, as the incremental
- * mode does not see that tests changed. The results go into the incremental file either way.
+ * what changed keeps each mutant's test run near the plain one.
+ *
+ * - `--mutate <files>` adds files; a file that changed is always in the run (a run without it
+ *   would rewrite the incremental file with today's source for it and drop the mutants of its
+ *   changed code unnoticed).
+ * - `--survivors` re-tests the survivors the incremental file holds for today's code (their
+ *   exact ranges, forced), with today's tests: the incremental mode reuses a result whose
+ *   code did not change however the tests changed.
+ *
+ * A run that stops before its end leaves its events (results/mutation/events): the next
+ * `npm run mutate` folds them in first (mutation-merge.js), so that no tested mutant is lost.
  */
+const EVENTS = join('results', 'mutation', 'events');
 const args = process.argv.slice(2);
 const config = JSON.parse(readFileSync('stryker.config.json', 'utf8')) as { mutate: string[] };
-const report = existsSync(incrementalFile()) ? readReport(incrementalFile()) : undefined;
-const files = report?.files ?? {};
 
-function scope(): string[] {
-  const tracked = execFileSync('git', ['ls-files', '--', ...config.mutate.map((p) => `:(glob)${p}`)], { encoding: 'utf8' });
-  return tracked.split('\n').filter((f) => f !== '' && files[f]?.source !== readFileSync(f, 'utf8'));
+const merge = () => execFileSync('node', ['dist/test/mutation-merge.js', EVENTS], { stdio: 'inherit' });
+if (existsSync(EVENTS)) {
+  console.log(`folding in the events of the last run (${EVENTS})`);
+  merge();
+  rmSync(EVENTS, { recursive: true });
+}
+const files = existsSync(incrementalFile()) ? readReport(incrementalFile()).files : {};
+const tracked = execFileSync('git', ['ls-files', '--', ...config.mutate.map((p) => `:(glob)${p}`)], { encoding: 'utf8' }).split('\n').filter((f) => f !== '');
+const current = (f: string) => files[f]?.source === readFileSync(f, 'utf8');
+const changed = tracked.filter((f) => !current(f));
+
+function stryker(extra: string[]): number {
+  return spawnSync('npx', ['stryker', 'run', 'stryker.config.json', ...extra], { stdio: 'inherit' }).status ?? 1;
 }
 
-/** Each survivor's range as Stryker's --mutate reads it (lines from 1, columns from 0). */
-function survivorRanges(): string[] {
-  return Object.entries(files).flatMap(([name, file]) =>
-    file.mutants
-      .filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
-      .map(({ location: { start, end } }) => `${name}:${start.line}:${start.column - 1}-${end.line}:${end.column - 1}`),
-  );
-}
-
-// Every file that changed is always in the run: a run of other files alone would rewrite the
-// incremental file with today's source for it and drop its changed code's mutants unnoticed.
-const changed = scope();
-const chosen = args.indexOf('--mutate');
-let extra: string[];
 if (args.includes('--survivors')) {
-  const ranges = survivorRanges();
-  if (changed.length > 0) {
-    console.error(`first test the files that changed (npm run mutate): ${changed.join(' ')}`);
-    process.exit(2);
+  // Each survivor's range as --mutate reads it (lines from 1, columns from 0).
+  const ranges = Object.entries(files)
+    .filter(([name]) => current(name))
+    .flatMap(([name, file]) =>
+      file.mutants
+        .filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
+        .map(({ location: { start, end } }) => `${name}:${start.line}:${start.column - 1}-${end.line}:${end.column - 1}`),
+    );
+  console.log(`re-testing ${ranges.length} survivors (those of files that changed wait for their files' run: ${changed.join(' ') || 'none'})`);
+  // Forced, into a scratch incremental file: Stryker would rewrite the real one from this run's
+  // few mutants. Its events are merged instead.
+  const scratch = join('results', 'mutation', 'survivors-incremental.json');
+  const status = stryker(['--mutate', ranges.join(','), '--force', '--incrementalFile', scratch, ...args.filter((a) => a !== '--survivors')]);
+  if (status === 0) {
+    merge();
+    rmSync(EVENTS, { recursive: true });
   }
-  console.log(`re-testing ${ranges.length} survivors`);
-  extra = ['--mutate', ranges.join(','), '--force', ...args.filter((a) => a !== '--survivors')];
-} else if (chosen >= 0) {
-  const files = [...new Set([...args[chosen + 1].split(','), ...changed])];
-  console.log(`files to test: ${files.join(' ')}`);
-  extra = [...args.slice(0, chosen), '--mutate', files.join(','), ...args.slice(chosen + 2)];
-} else if (changed.length === 0) {
+  process.exit(status);
+}
+const chosen = args.indexOf('--mutate');
+const scope = [...new Set([...(chosen >= 0 ? args[chosen + 1].split(',') : []), ...changed])];
+if (scope.length === 0) {
   console.log(`every mutant's result in ${incrementalFile()} is for today's code: node dist/test/mutation-summary.js prints the score`);
   process.exit(0);
-} else {
-  console.log(`files to test: ${changed.join(' ')}`);
-  extra = ['--mutate', changed.join(','), ...args];
 }
-const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.json', ...extra], { stdio: 'inherit' });
-process.exit(run.status ?? 1);
+console.log(`files to test: ${scope.join(' ')}`);
+const rest = chosen >= 0 ? [...args.slice(0, chosen), ...args.slice(chosen + 2)] : args;
+process.exit(stryker(['--mutate', scope.join(','), ...rest]));

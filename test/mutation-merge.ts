@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { incrementalFile, mergeFiles, readReport, readResults, toReport } from './mutation-report.js';
+import { incrementalFile, mergeResults, readReport, readResults, toReport } from './mutation-report.js';
 
 /**
  * `node dist/test/mutation-merge.js <events-dir | report.json> ...`: folds mutation results into
@@ -17,7 +17,7 @@ if (inputs.length === 0) {
 const target = incrementalFile();
 const base = existsSync(target) ? readReport(target) : undefined;
 let files = base?.files ?? {};
-for (const input of inputs) files = mergeFiles(files, readResults(input));
+for (const input of inputs) files = mergeResults(files, readResults(input));
 mkdirSync(dirname(target), { recursive: true });
 writeFileSync(target, JSON.stringify(toReport(files, base), null, 2), 'utf8');
 const count = Object.values(files).reduce((n, f) => n + f.mutants.length, 0);

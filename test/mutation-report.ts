@@ -15,7 +15,7 @@ export const incrementalFile = (): string =>
   (JSON.parse(readFileSync('stryker.config.json', 'utf8')) as { incrementalFile: string }).incrementalFile;
 
 /** A mutant's identity across runs, as Stryker's incremental mode matches them. */
-export const mutantKey = (m: MutantResult): string =>
+export const mutantKey = (m: Pick<MutantResult, 'mutatorName' | 'replacement' | 'location'>): string =>
   `${m.mutatorName}|${m.replacement ?? ''}|${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column}`;
 
 /**
@@ -42,19 +42,25 @@ interface TestedEvent extends MutantResult {
 const inScope = (id: string) => /^\d+$/.test(id);
 
 /**
- * Appended to the source of a file whose mutants were not all tested (a run stopped in it): the
- * file then differs from today's, so `npm run mutate` takes it again, and Stryker's incremental
- * diff, which sees only a last line removed, keeps every result it has and tests the rest.
+ * Appended to the source of a file some of whose planned mutants have no result (a run stopped
+ * in it): the file then differs from today's, so `npm run mutate` takes it again, and Stryker's
+ * incremental diff, which sees only a last line removed, keeps every result and tests the rest.
  */
 export const INCOMPLETE = '\n// mutation-merge: not every mutant of this file was tested\n';
+const complete = (source: string) => (source.endsWith(INCOMPLETE) ? source.slice(0, -INCOMPLETE.length) : source);
+
+/** Results of one run, and per file the keys of the mutants its plan meant to test. */
+export interface RunResults {
+  files: FileResultDictionary;
+  planned: Map<string, Set<string>>;
+}
 
 /**
  * The results in an events folder (`<clone>/results/mutation/events`), each file's source as
- * it was at `commit` in the clone the run used (the folder's grandparent's parent): the
- * sources must be the ones the run mutated, or the locations would point elsewhere. A file with
- * fewer results than the run's plan gave it is marked INCOMPLETE.
+ * it was at the commit of the clone the run used (the folder's grandparent's parent): the
+ * sources must be the ones the run mutated, or the locations would point elsewhere.
  */
-export function eventsToFiles(eventsDir: string): { commit: string; files: FileResultDictionary } {
+export function eventsToResults(eventsDir: string): RunResults {
   const root = resolve(eventsDir, '..', '..', '..');
   if (!existsSync(join(root, '.git'))) throw new Error(`${eventsDir}: not inside a clone's results/mutation/events (no ${join(root, '.git')})`);
   const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -62,45 +68,63 @@ export function eventsToFiles(eventsDir: string): { commit: string; files: FileR
   // Stryker numbers the mutants of the files it mutated; the events of the other files (ids that
   // are not numbers) only pass on the incremental file's old results, mapped onto this commit's
   // source with those in changed code dropped: they are left out.
+  const planned = new Map<string, Set<string>>();
   const planFile = readdirSync(eventsDir).find((f) => f.endsWith('-onMutationTestingPlanReady.json'));
-  const planned = new Map<string, number>();
   if (planFile !== undefined) {
-    for (const { mutant } of (JSON.parse(readFileSync(join(eventsDir, planFile), 'utf8')) as { mutantPlans: { mutant: { fileName: string; id: string } }[] }).mutantPlans) {
+    for (const { mutant } of (JSON.parse(readFileSync(join(eventsDir, planFile), 'utf8')) as { mutantPlans: { mutant: PlannedMutant }[] }).mutantPlans) {
       if (!inScope(mutant.id)) continue;
       const rel = relative(root, mutant.fileName);
-      planned.set(rel, (planned.get(rel) ?? 0) + 1);
+      if (!planned.has(rel)) planned.set(rel, new Set());
+      planned.get(rel)!.add(mutantKey({ ...mutant, location: fromZeroBased(mutant.location) }));
     }
   }
   const files: FileResultDictionary = {};
   for (const name of readdirSync(eventsDir).filter((f) => f.endsWith('-onMutantTested.json')).sort()) {
-    const { fileName, ...mutant } = JSON.parse(readFileSync(join(eventsDir, name), 'utf8')) as TestedEvent;
-    const rel = relative(root, fileName);
+    const text = readFileSync(join(eventsDir, name), 'utf8');
+    // A run killed as it wrote its last event leaves that file cut short: that mutant is untested.
+    if (!text.trimEnd().endsWith('}')) continue;
+    const { fileName, ...mutant } = JSON.parse(text) as TestedEvent;
     if (!inScope(mutant.id)) continue;
     if (mutant.status === 'Killed' && mutant.statusReason !== undefined) mutant.statusReason = failureExcerpt(mutant.statusReason);
+    const rel = relative(root, fileName);
     files[rel] ??= { language: 'typescript', source: git('show', `${commit}:${rel}`), mutants: [] };
     files[rel].mutants.push(mutant);
   }
-  for (const [rel, file] of Object.entries(files)) if (file.mutants.length < (planned.get(rel) ?? 0)) file.source += INCOMPLETE;
-  return { commit, files };
+  return { files, planned };
 }
 
+interface PlannedMutant {
+  fileName: string;
+  id: string;
+  mutatorName: string;
+  replacement?: string;
+  location: MutantResult['location'];
+}
+
+/** The plan's locations count lines and columns from 0, the report's from 1. */
+const fromZeroBased = ({ start, end }: MutantResult['location']): MutantResult['location'] => ({
+  start: { line: start.line + 1, column: start.column + 1 },
+  end: { line: end.line + 1, column: end.column + 1 },
+});
+
 /**
- * Later results over earlier ones, file by file: where a file's source is the same in both,
- * the union of their mutants (the later result of a mutant tested twice); where it differs, the
- * later file alone (its mutants were tested against the newer code; Stryker's incremental mode
- * maps them onto today's source and re-tests those whose code changed).
+ * A run's results over earlier ones, file by file: where the file's source is the same in both,
+ * the union of their mutants (the run's result of a mutant tested twice); where it differs, the
+ * run's alone (tested against newer code; Stryker's incremental mode maps them onto today's
+ * source and re-tests those whose code changed). A file is marked INCOMPLETE when a mutant the
+ * run planned for it has no result in the union (without a plan, it keeps its marks).
  */
-export function mergeFiles(earlier: FileResultDictionary, later: FileResultDictionary): FileResultDictionary {
+export function mergeResults(earlier: FileResultDictionary, run: RunResults): FileResultDictionary {
   const out: FileResultDictionary = { ...earlier };
-  for (const [name, file] of Object.entries(later)) {
+  for (const [name, file] of Object.entries(run.files)) {
     const before = out[name];
-    if (before === undefined || before.source !== file.source) {
-      out[name] = file;
-      continue;
-    }
-    const byKey = new Map(before.mutants.map((m) => [mutantKey(m), m]));
+    const source = complete(file.source);
+    const same = before !== undefined && complete(before.source) === source;
+    const byKey = new Map(same ? before.mutants.map((m) => [mutantKey(m), m]) : []);
     for (const m of file.mutants) byKey.set(mutantKey(m), m);
-    out[name] = { ...file, mutants: [...byKey.values()] };
+    const plan = run.planned.get(name);
+    const missing = plan !== undefined ? [...plan].some((k) => !byKey.has(k)) : file.source !== source || (same && before.source !== source);
+    out[name] = { ...file, source: missing ? source + INCOMPLETE : source, mutants: [...byKey.values()] };
   }
   return out;
 }
@@ -121,7 +145,7 @@ export function toReport(files: FileResultDictionary, base?: MutationTestResult)
   };
 }
 
-/** Events folder or report file: the files of results it holds. */
-export function readResults(path: string): FileResultDictionary {
-  return statSync(path).isDirectory() ? eventsToFiles(path).files : readReport(path).files;
+/** Events folder or report file: the results it holds (a report plans nothing). */
+export function readResults(path: string): RunResults {
+  return statSync(path).isDirectory() ? eventsToResults(path) : { files: readReport(path).files, planned: new Map() };
 }

@@ -15,7 +15,7 @@ if (!existsSync(input)) {
   console.error(`${input}: no such file or folder`);
   process.exit(2);
 }
-const files: FileResultDictionary = readResults(input);
+const files: FileResultDictionary = readResults(input).files;
 const show = (name: string, m: Metrics) =>
   `${name}: ${m.mutationScore.toFixed(1)}% (killed ${m.killed}, timed out ${m.timeout}, survived ${m.survived}, no coverage ${m.noCoverage}; ${m.compileErrors} do not compile)`;
 
