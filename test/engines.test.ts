@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { summaryCsv, timeseriesCsv } from '../sim/output/results-files.js';
-import { runWithTrials } from './helpers.js';
+import { QUICK, runWithTrials } from './helpers.js';
 import { loadScenario } from '../sim/scenario/load.js';
 
 /**
@@ -28,11 +28,8 @@ const OVERRIDES: Record<string, { trials: number; set?: string[] }> = {
   'stale-secrets': { trials: 3 },
 };
 
-/**
- * ENGINES_QUICK=1 (npm run mutate): the fixtures alone, in this thread, so that a mutant of the
- * vault check or of a branch only the coupled driver takes costs seconds, not a minute.
- */
-const QUICK = process.env.ENGINES_QUICK === '1';
+// Quick (npm run mutate): the fixtures alone, in this thread, so that a mutant of the vault
+// check or of a branch only the coupled driver takes costs seconds, not a minute.
 const WORKERS = QUICK ? 0 : 2;
 
 const files = [

@@ -13,6 +13,12 @@ import type { Scenario } from '../sim/scenario/load.js';
  * instrumentation the model runs 20 to 30 times slower). Tolerances derive from the count, so a
  * scaled test is as correct, with less power.
  */
+/**
+ * TEST_QUICK=1 (npm run mutate): tests that start processes or run whole scenarios run their
+ * quick part alone, so that a mutant costs seconds, not a minute.
+ */
+export const QUICK = process.env.TEST_QUICK === '1';
+
 export function scaled(n: number, least = 1): number {
   return Math.max(least, Math.round(n * Number(process.env.TEST_SCALE ?? 1)));
 }

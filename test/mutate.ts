@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { incrementalFile, readReport } from './mutation-report.js';
+import { incrementalFile, notCurrent, readReport } from './mutation-report.js';
 
 /**
  * `npm run mutate [-- <stryker options>]`: Stryker over the files of the scope whose results
@@ -21,7 +21,6 @@ import { incrementalFile, readReport } from './mutation-report.js';
  */
 const EVENTS = join('results', 'mutation', 'events');
 const args = process.argv.slice(2);
-const config = JSON.parse(readFileSync('stryker.config.json', 'utf8')) as { mutate: string[] };
 
 const merge = () => execFileSync('node', ['dist/test/mutation-merge.js', EVENTS], { stdio: 'inherit' });
 if (existsSync(EVENTS)) {
@@ -30,9 +29,7 @@ if (existsSync(EVENTS)) {
   rmSync(EVENTS, { recursive: true });
 }
 const files = existsSync(incrementalFile()) ? readReport(incrementalFile()).files : {};
-const tracked = execFileSync('git', ['ls-files', '--', ...config.mutate.map((p) => `:(glob)${p}`)], { encoding: 'utf8' }).split('\n').filter((f) => f !== '');
-const current = (f: string) => files[f]?.source === readFileSync(f, 'utf8');
-const changed = tracked.filter((f) => !current(f));
+const changed = notCurrent(files);
 
 function stryker(extra: string[]): number {
   return spawnSync('npx', ['stryker', 'run', 'stryker.config.json', ...extra], { stdio: 'inherit' }).status ?? 1;
@@ -41,7 +38,7 @@ function stryker(extra: string[]): number {
 if (args.includes('--survivors')) {
   // Each survivor's range as --mutate reads it (lines from 1, columns from 0).
   const ranges = Object.entries(files)
-    .filter(([name]) => current(name))
+    .filter(([name]) => !changed.includes(name))
     .flatMap(([name, file]) =>
       file.mutants
         .filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')

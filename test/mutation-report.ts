@@ -33,6 +33,16 @@ export function failureExcerpt(output: string): string {
     .slice(0, 2000);
 }
 
+/** The files of stryker.config.json's mutate patterns that git tracks. */
+export function scopeFiles(): string[] {
+  const { mutate } = JSON.parse(readFileSync('stryker.config.json', 'utf8')) as { mutate: string[] };
+  const tracked = execFileSync('git', ['ls-files', '--', ...mutate.map((p) => `:(glob)${p}`)], { encoding: 'utf8' });
+  return tracked.split('\n').filter((f) => f !== '');
+}
+
+/** Files of the scope whose results `files` lacks or holds for another source (or marks incomplete). */
+export const notCurrent = (files: FileResultDictionary): string[] => scopeFiles().filter((f) => files[f]?.source !== readFileSync(f, 'utf8'));
+
 export const readReport = (file: string): MutationTestResult => JSON.parse(readFileSync(file, 'utf8')) as MutationTestResult;
 
 interface TestedEvent extends MutantResult {

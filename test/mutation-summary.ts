@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { calculateMetrics, type Metrics } from 'mutation-testing-metrics';
 import type { FileResultDictionary } from 'mutation-testing-report-schema';
-import { incrementalFile, readResults } from './mutation-report.js';
+import { incrementalFile, notCurrent, readResults } from './mutation-report.js';
 
 /**
  * `node dist/test/mutation-summary.js [events-dir | report.json]`: the score of mutation
@@ -22,6 +22,13 @@ const show = (name: string, m: Metrics) =>
 const names = Object.keys(files).sort();
 const total = calculateMetrics(files).metrics;
 console.log(show(`${input}: ${total.totalMutants} mutants`, total));
+// Against today's code, the whole scope: what is not tested yet, or was tested on other code.
+const pending = input === incrementalFile() ? notCurrent(files) : [];
+if (pending.length > 0) console.log(`not every mutant tested on today's code in: ${pending.join(' ')} (npm run mutate tests them)`);
+for (const dir of [...new Set(names.map((n) => n.split('/').slice(0, 2).join('/')))]) {
+  const inDir = Object.fromEntries(names.filter((n) => n.startsWith(`${dir}/`)).map((n) => [n, files[n]]));
+  console.log(show(`${dir}: ${Object.values(inDir).reduce((k, f) => k + f.mutants.length, 0)} mutants`, calculateMetrics(inDir).metrics));
+}
 for (const name of names) console.log(show(`  ${name}`, calculateMetrics({ [name]: files[name] }).metrics));
 console.log('survivors:');
 for (const name of names) {

@@ -42,6 +42,35 @@ function oneSecretSync(events: FleetEventConfig[]) {
 /** The vault down from 190 s for good: the read at 200 fails, and every later one. */
 const DOWN_FROM_190: FleetEventConfig = { kind: 'outage', at: 190, vaults: [0], duration: 1e6, timeout: 0 };
 
+test('enablePartialSecretSync off: a successful reconcile serves the rotation it read; a failed one serves nothing, though its first object was fetched', () => {
+  // One SecretSync of two objects, each GET answered in exactly 0.1 s, polled 100 s after each
+  // reconcile's end (reconciles at 0, 100.2, 200.4, 300.6), a rotation of its first object's
+  // secret at 150. Without an outage the reconcile at 200.4 serves it as it ends, at 200.6:
+  // stale 50.6 s, whether partial syncs are on or off.
+  const setup = (partial: boolean, outage: boolean) =>
+    run(
+      model({
+        horizon: 350,
+        fleet: [group({ clusters: 1, secretSyncs: 1, objectsPerSync: 2, rotationPollIntervalInSeconds: 100, latency: { median: 0.1, p99: 0.1 }, enablePartialSecretSync: partial })],
+        vaults: [UNLIMITED],
+        client: NO_REQUEUE,
+        events: [rotation(150, { kind: 'once' }), ...(outage ? [{ kind: 'outage', at: 200.45, vaults: [0], duration: 0.1, timeout: 0 } satisfies FleetEventConfig] : [])],
+      }),
+      1,
+    );
+  const close = (x: number, y: number) => Math.abs(x - y) < 1e-9;
+  for (const partial of [true, false]) assert.ok(close(metric(setup(partial, false), 'stalenessMax')[0], 50.6), `partial ${partial}, no outage`);
+  // The vault down for the second GET at 200.5: its first object fetched, its second failed. With
+  // partial syncs the first object is written (PartialSync) and the rotation served; off, the
+  // reconcile writes nothing (ProviderError), and as it requeues only after the horizon the
+  // secret stays stale to the end.
+  const on = setup(true, true);
+  assert.is(metric(on, 'PartialSync')[0], 1);
+  assert.ok(close(metric(on, 'stalenessMax')[0], 50.5), `served as the reconcile fails at 200.5: ${metric(on, 'stalenessMax')[0]}`);
+  const off = setup(false, true);
+  assert.equal([metric(off, 'ProviderError')[0], metric(off, 'stalenessMax')[0]], [1, Infinity]);
+});
+
 test('a rotation never read within the trial is stale for longer than the trial: Infinity', () => {
   const b = oneSecretSync([rotation(150, { kind: 'once' }), DOWN_FROM_190]);
   assert.equal([metric(b, 'stalenessP99')[0], metric(b, 'stalenessMax')[0]], [Infinity, Infinity]);
