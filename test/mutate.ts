@@ -1,40 +1,41 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { incrementalFile, notCurrent, readReport } from './mutation-report.js';
 
 /**
  * `npm run mutate [-- <stryker options>]`: Stryker over the files of the scope whose results
- * the incremental file lacks or holds for another source. Its mutants are compiled into every
- * test run, and a hot loop's code slows by an order of magnitude with them: scoping the run to
- * what changed keeps each mutant's test run near the plain one.
+ * the incremental file lacks or holds for another source (or marks incomplete). Its mutants are
+ * compiled into every test run, and a hot loop's code slows by an order of magnitude with them:
+ * scoping the run to what changed keeps each mutant's test run near the plain one.
  *
- * - `--mutate <files>` adds files; a file that changed is always in the run (a run without it
- *   would rewrite the incremental file with today's source for it and drop the mutants of its
- *   changed code unnoticed).
+ * - `--mutate <files>` tests those files instead.
  * - `--survivors` re-tests the survivors the incremental file holds for today's code (their
- *   exact ranges, forced), with today's tests: the incremental mode reuses a result whose
- *   code did not change however the tests changed.
+ *   exact ranges, forced), with today's tests: the incremental mode reuses a result whose code
+ *   did not change however the tests changed.
  *
- * A run that stops before its end leaves its events (results/mutation/events): the next
- * `npm run mutate` folds them in first (mutation-merge.js), so that no tested mutant is lost.
+ * Stryker runs on a scratch copy of the incremental file (it would rewrite the real one from the
+ * run's files alone, with today's source for every other file, dropping the mutants of their
+ * changed code); its events (results/mutation/events, one per tested mutant) are then merged into
+ * the real one (mutation-merge.js). A run that stops before its end leaves its events: the next
+ * `npm run mutate` merges them first, so that no tested mutant is lost.
  */
 const EVENTS = join('results', 'mutation', 'events');
+const SCRATCH = join('results', 'mutation', 'scratch-incremental.json');
 const args = process.argv.slice(2);
 
-const merge = () => execFileSync('node', ['dist/test/mutation-merge.js', EVENTS], { stdio: 'inherit' });
-if (existsSync(EVENTS)) {
-  console.log(`folding in the events of the last run (${EVENTS})`);
-  merge();
+function mergeEvents(): void {
+  if (!existsSync(EVENTS)) return;
+  execFileSync('node', ['dist/test/mutation-merge.js', EVENTS], { stdio: 'inherit' });
   rmSync(EVENTS, { recursive: true });
 }
+
+console.log(existsSync(EVENTS) ? `folding in the events of the last run (${EVENTS})` : '');
+mergeEvents();
 const files = existsSync(incrementalFile()) ? readReport(incrementalFile()).files : {};
 const changed = notCurrent(files);
 
-function stryker(extra: string[]): number {
-  return spawnSync('npx', ['stryker', 'run', 'stryker.config.json', ...extra], { stdio: 'inherit' }).status ?? 1;
-}
-
+let extra: string[];
 if (args.includes('--survivors')) {
   // Each survivor's range as --mutate reads it (lines from 1, columns from 0).
   const ranges = Object.entries(files)
@@ -44,23 +45,19 @@ if (args.includes('--survivors')) {
         .filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
         .map(({ location: { start, end } }) => `${name}:${start.line}:${start.column - 1}-${end.line}:${end.column - 1}`),
     );
-  console.log(`re-testing ${ranges.length} survivors (those of files that changed wait for their files' run: ${changed.join(' ') || 'none'})`);
-  // Forced, into a scratch incremental file: Stryker would rewrite the real one from this run's
-  // few mutants. Its events are merged instead.
-  const scratch = join('results', 'mutation', 'survivors-incremental.json');
-  const status = stryker(['--mutate', ranges.join(','), '--force', '--incrementalFile', scratch, ...args.filter((a) => a !== '--survivors')]);
-  if (status === 0) {
-    merge();
-    rmSync(EVENTS, { recursive: true });
-  }
-  process.exit(status);
-}
-const chosen = args.indexOf('--mutate');
-const scope = [...new Set([...(chosen >= 0 ? args[chosen + 1].split(',') : []), ...changed])];
-if (scope.length === 0) {
+  console.log(`re-testing ${ranges.length} survivors (those of files not tested on today's code wait for their files' run: ${changed.join(' ') || 'none'})`);
+  extra = ['--mutate', ranges.join(','), '--force', ...args.filter((a) => a !== '--survivors')];
+} else if (args.includes('--mutate')) {
+  extra = args;
+} else if (changed.length === 0) {
   console.log(`every mutant's result in ${incrementalFile()} is for today's code: node dist/test/mutation-summary.js prints the score`);
   process.exit(0);
+} else {
+  console.log(`files to test: ${changed.join(' ')}`);
+  extra = ['--mutate', changed.join(','), ...args];
 }
-console.log(`files to test: ${scope.join(' ')}`);
-const rest = chosen >= 0 ? [...args.slice(0, chosen), ...args.slice(chosen + 2)] : args;
-process.exit(stryker(['--mutate', scope.join(','), ...rest]));
+mkdirSync(join('results', 'mutation'), { recursive: true });
+if (existsSync(incrementalFile())) copyFileSync(incrementalFile(), SCRATCH);
+const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.json', '--incrementalFile', SCRATCH, ...extra], { stdio: 'inherit' });
+mergeEvents();
+process.exit(run.status ?? 1);
