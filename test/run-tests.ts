@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from 'uvu/run';
@@ -13,10 +13,25 @@ const here = dirname(fileURLToPath(import.meta.url));
 // mutate runs a fast subset, the quickest first so that a killed mutant costs little).
 const only = process.argv[2]?.split(',');
 const rank = (f: string) => (only ? only.findIndex((part) => f.includes(part)) : 0);
+// Under npm run mutate, the tests named after the mutated file go first: they are the likeliest
+// to kill its mutant, and the run stops at the first failure.
+const focus = mutatedModule(process.env.__STRYKER_ACTIVE_MUTANT__);
+const first = (f: string) => (focus !== undefined && f.startsWith(`${focus}.`) ? 0 : 1);
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.test.js') && rank(f) >= 0)
-  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+  .sort((a, b) => first(a) - first(b) || rank(a) - rank(b) || a.localeCompare(b))
   .map((name) => ({ name, file: join(here, name) }));
+
+/** The name of the module (dist/sim/**) whose code holds Stryker's mutant `id` (a number). */
+function mutatedModule(id: string | undefined): string | undefined {
+  if (id === undefined || !/^\d+$/.test(id)) return undefined;
+  const marker = new RegExp(`stryMutAct_\\w+\\("${id}"\\)`);
+  const sim = join(here, '..', 'sim');
+  for (const entry of readdirSync(sim, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith('.js') && marker.test(readFileSync(join(entry.parentPath, entry.name), 'utf8'))) return entry.name.slice(0, -3);
+  }
+  return undefined;
+}
 
 let captured = '';
 const write = process.stdout.write.bind(process.stdout);
