@@ -142,6 +142,8 @@ test('known answers: the generator is sfc32 (three rounds after seeding), and th
     [first(0, StreamDomain.Cluster, 0), first(7, StreamDomain.Cluster, 1999), first(3, StreamDomain.Vault, 1), first(12345, StreamDomain.Trial, 0)],
     [1632237122, 215897744, 3220504472, 2655874025],
   );
+  // A stream named by a label (importance sampling's batches are): its first 32 bits, pinned.
+  assert.equal([new RandomStream('1/rare/refreshOver/0').uniform() * 2 ** 32, new RandomStream('').uniform() * 2 ** 32], [1407604082, 752386586]);
   // A trial's streams seeded at once, or each cluster's as a driver takes it: the same.
   const all = new TrialStreams(1, 5, 1);
   all.forTrial(9);
