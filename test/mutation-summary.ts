@@ -33,8 +33,11 @@ for (const name of names) console.log(show(`  ${name}`, calculateMetrics({ [name
 console.log('survivors:');
 for (const name of names) {
   const lines = files[name].source.split('\n');
+  // The mutated text itself (its first line), then what the mutant put in its place.
+  const original = ({ start, end }: { start: { line: number; column: number }; end: { line: number; column: number } }) =>
+    (lines[start.line - 1] ?? '').slice(start.column - 1, start.line === end.line ? end.column - 1 : undefined);
   for (const m of files[name].mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage').sort((a, b) => a.location.start.line - b.location.start.line)) {
-    const text = (lines[m.location.start.line - 1] ?? '').trim();
-    console.log(`  ${name}:${m.location.start.line} ${m.mutatorName} -> ${(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 60)} | ${text.slice(0, 90)}`);
+    const flat = (t: string) => t.replace(/\s+/g, ' ').trim().slice(0, 70);
+    console.log(`  ${name}:${m.location.start.line} ${m.mutatorName}: ${flat(original(m.location))} -> ${flat(m.replacement ?? '')}`);
   }
 }
