@@ -25,6 +25,9 @@ test('Wilson interval: textbook values and symmetry', () => {
   near(a.lo, 1 - b.hi);
   near(a.hi, 1 - b.lo);
   assert.is(wilson(50, 50).hi, 1);
+  // All events or none: the bound is 1 or 0 exactly (the formula's rounding gives
+  // 0.9999999999999999 at n = 10 and at a third of the n up to 100,000).
+  for (let n = 1; n <= 100; n++) assert.equal([wilson(n, n).hi, wilson(0, n).lo], [1, 0], `n = ${n}`);
 });
 
 test('mean interval: mean +- t(n - 1) s / sqrt(n), NaN left out', () => {
@@ -54,6 +57,7 @@ test('Clopper-Pearson: with no event the upper bound is 1 - alpha^(1/n); textboo
   near(clopperPearson(5, 10).lo, 0.187086, 1e-6);
   near(clopperPearson(5, 10).hi, 0.812914, 1e-6);
   assert.equal([clopperPearson(10, 10).hi, clopperPearson(0, 10).lo], [1, 0]);
+  assert.equal([clopperPearson(3, 10).mean, clopperPearson(7, 10).mean], [0.3, 0.7]);
 });
 
 test('KL interval: n KL(m, bound) = ln(1 / alpha) at each end; as the binomial with no event; never inside Clopper-Pearson', () => {
@@ -62,6 +66,9 @@ test('KL interval: n KL(m, bound) = ln(1 / alpha) at each end; as the binomial w
   near(200 * kl(0.1, iv.hi), Math.log(40), 1e-9);
   near(200 * kl(0.1, iv.lo), Math.log(40), 1e-9);
   near(klInterval(0, 500).hi, 1 - 0.025 ** (1 / 500), 1e-12);
+  // Every second over in every trial (a jitter of a second or two): the mirror image.
+  near(klInterval(1, 10).lo, 0.025 ** (1 / 10), 1e-12);
+  assert.is(klInterval(1, 10).hi, 1);
   for (const [k, n] of [[1, 50], [7, 300], [40, 100]]) {
     const [a, b] = [klInterval(k / n, n), clopperPearson(k, n)];
     assert.ok(a.lo <= b.lo && a.hi >= b.hi, `${k}/${n}: KL [${a.lo}, ${a.hi}] contains CP [${b.lo}, ${b.hi}]`);
