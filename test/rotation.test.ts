@@ -90,6 +90,17 @@ test('staleness counts every rotation: each read one, and each one still unread 
   assert.equal([metric(b, 'stalenessP50')[0], metric(b, 'stalenessMax')[0]], [90, Infinity]);
 });
 
+test('rotation events in any order, and schedules that interleave: the same staleness', () => {
+  // As the test above, the events listed latest first; then a rotation every 20 s from 10 to 50
+  // and one at 35, listed in either order: read at 100, stale 90, 70, 65 and 50 s.
+  const reversed = oneSecretSync([DOWN_FROM_190, ...[170, 160, 150, 40, 30, 20, 10].map((at) => rotation(at, { kind: 'once' }))]);
+  assert.equal([metric(reversed, 'stalenessP50')[0], metric(reversed, 'stalenessMax')[0]], [90, Infinity]);
+  for (const events of [[rotation(10, { kind: 'every', seconds: 20 }, 51), rotation(35, { kind: 'once' })], [rotation(35, { kind: 'once' }), rotation(10, { kind: 'every', seconds: 20 }, 51)]]) {
+    const b = oneSecretSync(events);
+    assert.equal([metric(b, 'stalenessP50')[0], metric(b, 'stalenessMax')[0]], [67.5, 90]);
+  }
+});
+
 test('a rotation still unread at the horizon is stale only for the SecretSyncs that hold its secret', () => {
   // Two SecretSyncs, the rotated secret held by the first only: rotations at 10, 20, 30 read at
   // 100 (stale 90, 80, 70 s), one at 150 never read (the vault down from 190 s). Four samples,
