@@ -61,6 +61,11 @@ test('batched requests at the edges: exactly one token, a time exactly one windo
   ring.takeMany(50, 1);
   assert.is(ring.acceptable(55, 3), 2);
   assert.is(ring.acceptable(60, 3), 3, 'the request at 50 has left the window at 60');
+  // More requests at once than the limit, the one stored request old: the limit, not more.
+  const few = new SlidingWindow(3, 10);
+  few.reset();
+  few.takeMany(0, 1);
+  assert.is(few.acceptable(20, 5), 3);
 });
 
 test('fixed window: the count resets at each boundary, phase included', () => {
