@@ -30,7 +30,7 @@ function mergeEvents(): void {
   rmSync(EVENTS, { recursive: true });
 }
 
-console.log(existsSync(EVENTS) ? `folding in the events of the last run (${EVENTS})` : '');
+if (existsSync(EVENTS)) console.log(`folding in the events of the last run (${EVENTS})`);
 mergeEvents();
 const files = existsSync(incrementalFile()) ? readReport(incrementalFile()).files : {};
 const changed = notCurrent(files);
