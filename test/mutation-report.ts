@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { FileResult, FileResultDictionary, MutantResult, MutationTestResult } from 'mutation-testing-report-schema';
 
@@ -153,6 +153,14 @@ export function toReport(files: FileResultDictionary, base?: MutationTestResult)
     files: renumbered,
     testFiles: { '': { tests: [{ id: '0', name: 'All tests' }] } },
   };
+}
+
+/** Files a complete run took whole and found no mutant in: recorded in the incremental file with none. */
+export function recordWithoutMutants(files: string[]): void {
+  const report = readReport(incrementalFile());
+  const empty = files.filter((f) => report.files[f] === undefined && existsSync(f));
+  for (const f of empty) report.files[f] = { language: 'typescript', source: readFileSync(f, 'utf8'), mutants: [] };
+  if (empty.length > 0) writeFileSync(incrementalFile(), JSON.stringify(report, null, 2), 'utf8');
 }
 
 /** Events folder or report file: the results it holds (a report plans nothing). */
