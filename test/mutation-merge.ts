@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { incrementalFile, mergeResults, readReport, readResults, toReport } from './mutation-report.js';
+import { incrementalFile, mergeResults, readReport, readResults, toReport, writeReport } from './mutation-report.js';
 
 /**
  * `node dist/test/mutation-merge.js <events-dir | report.json> ...`: folds mutation results into
@@ -19,6 +19,6 @@ const base = existsSync(target) ? readReport(target) : undefined;
 let files = base?.files ?? {};
 for (const input of inputs) files = mergeResults(files, readResults(input));
 mkdirSync(dirname(target), { recursive: true });
-writeFileSync(target, JSON.stringify(toReport(files, base), null, 2), 'utf8');
+writeReport(toReport(files, base));
 const count = Object.values(files).reduce((n, f) => n + f.mutants.length, 0);
 console.log(`${target}: ${count} mutants in ${Object.keys(files).length} files`);

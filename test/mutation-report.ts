@@ -10,9 +10,13 @@ import type { FileResult, FileResultDictionary, MutantResult, MutationTestResult
  * writes its reports only when a run ends, so the events are all an interrupted run leaves).
  */
 
+const strykerConfig = () => JSON.parse(readFileSync('stryker.config.json', 'utf8')) as { incrementalFile: string; mutate: string[] };
+
 /** The incremental file named in stryker.config.json (committed: the whole scope's results). */
-export const incrementalFile = (): string =>
-  (JSON.parse(readFileSync('stryker.config.json', 'utf8')) as { incrementalFile: string }).incrementalFile;
+export const incrementalFile = (): string => strykerConfig().incrementalFile;
+
+/** The incremental file rewritten as Stryker writes it. */
+export const writeReport = (report: MutationTestResult): void => writeFileSync(incrementalFile(), JSON.stringify(report, null, 2), 'utf8');
 
 /** A mutant's identity across runs, as Stryker's incremental mode matches them. */
 export const mutantKey = (m: Pick<MutantResult, 'mutatorName' | 'replacement' | 'location'>): string =>
@@ -35,7 +39,7 @@ export function failureExcerpt(output: string): string {
 
 /** The files of stryker.config.json's mutate patterns that git tracks. */
 export function scopeFiles(): string[] {
-  const { mutate } = JSON.parse(readFileSync('stryker.config.json', 'utf8')) as { mutate: string[] };
+  const { mutate } = strykerConfig();
   const tracked = execFileSync('git', ['ls-files', '--', ...mutate.map((p) => `:(glob)${p}`)], { encoding: 'utf8' });
   return tracked.split('\n').filter((f) => f !== '');
 }
@@ -160,7 +164,7 @@ export function recordWithoutMutants(files: string[]): void {
   const report = readReport(incrementalFile());
   const empty = files.filter((f) => report.files[f] === undefined && existsSync(f));
   for (const f of empty) report.files[f] = { language: 'typescript', source: readFileSync(f, 'utf8'), mutants: [] };
-  if (empty.length > 0) writeFileSync(incrementalFile(), JSON.stringify(report, null, 2), 'utf8');
+  if (empty.length > 0) writeReport(report);
 }
 
 /** Events folder or report file: the results it holds (a report plans nothing). */

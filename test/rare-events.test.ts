@@ -13,6 +13,8 @@ import { QUICK, scaled } from './helpers.js';
 import { sim } from './cli-runner.js';
 
 const TRIALS = scaled(2000, 200);
+/** The command-line tests, left out when quick (npm run mutate). */
+const slow = QUICK ? test.skip : test;
 
 /** Within k of the estimator's own standard errors (and the reference's, when it has one). */
 function within(estimate: number, relativeError: number, reference: number, referenceError = 0, k = 4): boolean {
@@ -144,7 +146,7 @@ test('degenerate weights are refused, not reported; an event the cover does not 
   assert.ok(b.unionBound < 1e-100 && b.refused !== null, `${b.unionBound} ${b.refused}`);
 });
 
-(QUICK ? test.skip : test)('the same estimates for 1 and 2 workers; sim jitter --verify --method importance', async () => {
+slow('the same estimates for 1 and 2 workers; sim jitter --verify --method importance', async () => {
   const rollout = { clusters: 700, secretsPerCluster: 30, jitterSeconds: 400 };
   const estimands = [{ kind: 'refreshOver' as const, perSecondLimit: 400 }, { kind: 'throttledTrial' as const, limiter: PUBLISHED_LIMITERS['sliding-window'] }];
   const questions = estimands.map((estimand) => ({ rollout, estimand }));
@@ -161,7 +163,7 @@ test('degenerate weights are refused, not reported; an event the cover does not 
   assert.match(text.stdout, /P\(any second of the refresh over 400\), exact +0\.000000056%  importance 0\.000000056% \+- [\d.]+% \(\d+ effective trials\)/);
 });
 
-(QUICK ? test.skip : test)('sim recommend --method importance: per shape the least proven jitter, its one second less not proven; refused outside the recipe\'s rollout', () => {
+slow('sim recommend --method importance: per shape the least proven jitter, its one second less not proven; refused outside the recipe\'s rollout', () => {
   const r = sim('recommend', 'scenarios/recipe-fleet.yaml', '--method', 'importance', '--target', '1e-3', '--trials', '500', '--json', '--quiet');
   assert.is(r.code, 0, r.stderr);
   const a = JSON.parse(r.stdout) as { jitterSeconds: number; shapes: Array<{ shape: string; jitterSeconds: number; at: { estimate: number; relativeError: number; unionBound: number }; below: { estimate: number; relativeError: number; unionBound: number; refused: string | null } }> };
@@ -183,7 +185,7 @@ test('degenerate weights are refused, not reported; an event the cover does not 
   assert.match(metric.stderr, /--method importance: proves throttledTrial only/);
 });
 
-(QUICK ? test.skip : test)('sim table --verify --method importance: every cell and shape, the refresh estimate on the exact value, each estimate under its bound', () => {
+slow('sim table --verify --method importance: every cell and shape, the refresh estimate on the exact value, each estimate under its bound', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sim-rare-table-'));
   const table = join(dir, 'table.csv');
   writeFileSync(table, 'secrets_per_cluster,clusters_700,clusters_2000\n20,100,270\n30,190,400\n');
@@ -204,7 +206,7 @@ test('degenerate weights are refused, not reported; an event the cover does not 
   assert.match(text.stdout, /importance sampling: refreshes with a 429, sliding-window \(4000 per 10 s\)/);
 });
 
-(QUICK ? test.skip : test)('sim run --method importance: per point the three probabilities, refreshOver and pSecondOver on their exact values, throttledTrial on a plain run of the same scenario; same bytes for 1 and 2 workers; refusals', () => {
+slow('sim run --method importance: per point the three probabilities, refreshOver and pSecondOver on their exact values, throttledTrial on a plain run of the same scenario; same bytes for 1 and 2 workers; refusals', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sim-rare-run-'));
   const sweep = ['--set', 'fleet.0.clusters=1000', '--set', 'sweep={jitterSeconds: [40.5, 120, 240]}'];
   const run = (out: string, workers: string, ...more: string[]) => sim('run', 'scenarios/recipe-fleet.yaml', '--method', 'importance', ...sweep, '--trials', '1000', '--workers', workers, '--out', join(dir, out), '--quiet', ...more);
