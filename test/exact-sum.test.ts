@@ -140,7 +140,7 @@ test('Moments: the same bits for any split of the values; the interval of equal 
   assert.is(same.n, 7, 'NaN and Infinity left out');
 });
 
-test('CountHistograms: type-7 quantiles equal those of the sorted values; merging equals adding every trial', () => {
+test('CountHistograms: type-7 quantiles equal those of the sorted values; merging equals adding every trial; the file form is trimmed', () => {
   const rand = uniforms(5);
   for (let round = 0; round < 40; round++) {
     const bins = 3;
@@ -161,9 +161,16 @@ test('CountHistograms: type-7 quantiles equal those of the sorted values; mergin
         assert.is(all.quantile(k, q), quantileSorted(sorted, q), `round ${round}, bin ${k}, q ${q}`);
         assert.is(merged.quantile(k, q), all.quantile(k, q), `merged: round ${round}, bin ${k}, q ${q}`);
       }
+      // A shard's file holds each bin from its least count to its greatest, one frequency per count.
+      const [lo, ...freq] = all.toJSON().bins[k];
+      assert.is(lo, sorted[0], `round ${round}, bin ${k}: from the least count`);
+      assert.is(freq.length, sorted[trials - 1] - sorted[0] + 1, `round ${round}, bin ${k}: to the greatest`);
+      assert.is(freq.reduce((a, b) => a + b, 0), trials);
     }
+    assert.is(JSON.stringify(merged), JSON.stringify(all), `round ${round}: the same file whatever the history`);
   }
   assert.ok(Number.isNaN(new CountHistograms(1).quantile(0, 0.99)), 'no trial: NaN');
+  assert.throws(() => new CountHistograms(3).merge(new CountHistograms(4)), /histograms of 4 and 3 bins/);
 });
 
 test.run();
