@@ -10,9 +10,10 @@ import { incrementalFile, notCurrent, readReport, recordWithoutMutants } from '.
  * scoping the run to what changed keeps each mutant's test run near the plain one.
  *
  * - `--mutate <files>` tests those files instead.
- * - `--survivors` re-tests the survivors the incremental file holds for today's code (their
- *   exact ranges, forced), with today's tests: the incremental mode reuses a result whose code
- *   did not change however the tests changed.
+ * - `--survivors [files]` re-tests the survivors the incremental file holds for today's code
+ *   (their exact ranges, forced), with today's tests, of the files given (comma-separated) or
+ *   of all: the incremental mode reuses a result whose code did not change however the tests
+ *   changed.
  *
  * Stryker runs on a scratch copy of the incremental file (it would rewrite the real one from the
  * run's files alone, with today's source for every other file, dropping the mutants of their
@@ -36,17 +37,24 @@ const files = existsSync(incrementalFile()) ? readReport(incrementalFile()).file
 const changed = notCurrent(files);
 
 let extra: string[];
-if (args.includes('--survivors')) {
+const survivors = args.indexOf('--survivors');
+if (survivors >= 0) {
+  const only = args[survivors + 1]?.startsWith('--') === false ? args[survivors + 1].split(',') : null;
+  const unknown = only?.filter((f) => !(f in files)) ?? [];
+  if (unknown.length > 0) {
+    console.error(`--survivors: ${unknown.join(', ')}: not in ${incrementalFile()}`);
+    process.exit(2);
+  }
   // Each survivor's range as --mutate reads it (lines from 1, columns from 0).
   const ranges = Object.entries(files)
-    .filter(([name]) => !changed.includes(name))
+    .filter(([name]) => !changed.includes(name) && (only === null || only.includes(name)))
     .flatMap(([name, file]) =>
       file.mutants
         .filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
         .map(({ location: { start, end } }) => `${name}:${start.line}:${start.column - 1}-${end.line}:${end.column - 1}`),
     );
   console.log(`re-testing ${ranges.length} survivors (those of files not tested on today's code wait for their files' run: ${changed.join(' ') || 'none'})`);
-  extra = ['--mutate', ranges.join(','), '--force', ...args.filter((a) => a !== '--survivors')];
+  extra = ['--mutate', ranges.join(','), '--force', ...args.filter((a, i) => i !== survivors && !(only && i === survivors + 1))];
 } else if (args.includes('--mutate')) {
   extra = args;
 } else if (changed.length === 0) {
@@ -58,7 +66,10 @@ if (args.includes('--survivors')) {
 }
 mkdirSync(join('results', 'mutation'), { recursive: true });
 if (existsSync(incrementalFile())) copyFileSync(incrementalFile(), SCRATCH);
-const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.json', '--incrementalFile', SCRATCH, ...extra], { stdio: 'inherit' });
+// Stryker's own script in a child of this process (not through npx): stopping it (pkill -f
+// 'stryker run') lets this process merge its events only once it has exited.
+const stryker = join('node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
+const run = spawnSync(process.execPath, [stryker, 'run', 'stryker.config.json', '--incrementalFile', SCRATCH, ...extra], { stdio: 'inherit' });
 mergeEvents();
 // A whole file the run took that holds no mutant (types, constants) has no event: recorded with
 // none, so that it counts as tested on today's code.
