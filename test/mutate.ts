@@ -66,8 +66,9 @@ if (survivors >= 0) {
 }
 mkdirSync(join('results', 'mutation'), { recursive: true });
 if (existsSync(incrementalFile())) copyFileSync(incrementalFile(), SCRATCH);
-// Stryker's own script in a child of this process (not through npx): stopping it (pkill -f
-// 'stryker run') lets this process merge its events only once it has exited.
+// Stryker's own script in a child of this process (not through npx), so that stopping it
+// (`pkill -x stryker`: it names its process so) lets this process merge its events only once it
+// has exited.
 const stryker = join('node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
 const run = spawnSync(process.execPath, [stryker, 'run', 'stryker.config.json', '--incrementalFile', SCRATCH, ...extra], { stdio: 'inherit' });
 mergeEvents();
