@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RandomStream } from '../sim/engine/random.js';
 import { TrialCollector } from '../sim/metrics/trial-collector.js';
-import { METRIC_INDEX, TRIAL_METRICS } from '../sim/metrics/trial-record.js';
+import { METRIC_INDEX, SCOPE_METRICS, TRIAL_METRICS } from '../sim/metrics/trial-record.js';
 
 const HORIZON = 400;
 
@@ -117,6 +117,69 @@ test('peak10s: a request exactly 10 s after another no longer counts it', () => 
   c.requests(10.999, 0, 3);
   c.finish(metrics, new Uint32Array(2 * c.bins), 0);
   assert.is(metrics[METRIC_INDEX.peak10s], 8, 'a reset collector starts from an empty window');
+});
+
+test('every count from the log, in any order, against a direct count: per second, per bin, the refresh window, per vault, unreachable', () => {
+  const rng = new RandomStream('counts');
+  const bin = 5;
+  const [refreshStart, refreshWidth, limit] = [30, 100, 20];
+  const c = new TrialCollector({ horizon: HORIZON, bin, refreshStart, refreshWidth, perSecondLimit: limit, outageEnd: NaN, vaults: 2, scopeLimits: [100, 200, 300], vaultSeries: true });
+  // GETs to vault 0 or 1, one in ten into an outage (-1); then 300 single GETs answered 429.
+  const sent = workload(rng).map(([t, n]): [number, number, number] => [t, rng.uniform() < 0.1 ? -1 : rng.int(2), n]);
+  const throttled = Array.from({ length: 300 }, (): [number, number] => [rng.uniform() * HORIZON, rng.int(2)]).sort((a, b) => a[0] - b[0]);
+  c.reset();
+  for (const [t, v, n] of shuffle(sent, 'counts-order')) c.requests(t, v, n);
+  for (const [t, v] of throttled) c.request(t, v, true);
+  const metrics = new Float64Array(TRIAL_METRICS.length);
+  const bins = c.bins;
+  const series = new Uint32Array(2 * bins);
+  const scopes = new Float64Array(3 * SCOPE_METRICS.length);
+  const vaultSeries = new Uint32Array(2 * 2 * bins);
+  c.finish(metrics, series, 0, scopes, vaultSeries);
+
+  // The same counts, directly.
+  const all = [...sent, ...throttled.map(([t, v]): [number, number, number] => [t, v, 1])];
+  const perSecond = (keep: (v: number) => boolean) => {
+    const out = new Array<number>(HORIZON).fill(0);
+    for (const [t, v, n] of all) if (keep(v)) out[Math.floor(t)] += n;
+    return out;
+  };
+  const fleet = perSecond(() => true);
+  const sum = (keep: (v: number) => boolean) => all.reduce((a, [, v, n]) => a + (keep(v) ? n : 0), 0);
+  const get = (m: keyof typeof METRIC_INDEX) => metrics[METRIC_INDEX[m]];
+  assert.is(get('requests'), sum(() => true));
+  assert.is(get('throttled'), throttled.length);
+  assert.is(get('peakRps'), Math.max(...fleet));
+  assert.is(get('throttledSeconds'), new Set(throttled.map(([t]) => Math.floor(t))).size);
+  const refresh = fleet.slice(refreshStart, refreshStart + refreshWidth);
+  const over = refresh.filter((n) => n > limit).length;
+  assert.ok(over > 0 && over < refreshWidth, `some refresh seconds over the limit (${over})`);
+  assert.equal([get('refreshSeconds'), get('refreshSecondsOver'), get('refreshOver'), get('pSecondOver')], [refreshWidth, over, 1, over / refreshWidth]);
+  // Per bin: the fleet's GETs and 429s, then each vault's (as the series are laid out).
+  const fleetBins = new Array<number>(2 * bins).fill(0);
+  const vaultBins = new Array<number>(4 * bins).fill(0);
+  for (const [t, v, n] of all) {
+    const k = Math.floor(t / bin);
+    fleetBins[k] += n;
+    if (v >= 0) vaultBins[2 * v * bins + k] += n;
+  }
+  for (const [t, v] of throttled) {
+    fleetBins[bins + Math.floor(t / bin)]++;
+    vaultBins[(2 * v + 1) * bins + Math.floor(t / bin)]++;
+  }
+  assert.equal(Array.from(series), fleetBins, 'the fleet\'s series');
+  assert.equal(Array.from(vaultSeries), vaultBins, 'each vault\'s series');
+  // Each vault's and the subscription's GETs, 429s and busiest second: the unreachable reach none.
+  const scope = (i: number, m: (typeof SCOPE_METRICS)[number]) => scopes[i * SCOPE_METRICS.length + SCOPE_METRICS.indexOf(m)];
+  for (const v of [0, 1]) {
+    assert.is(scope(v, 'requests'), sum((w) => w === v), `vault ${v}: requests`);
+    assert.is(scope(v, 'throttled'), throttled.filter(([, w]) => w === v).length, `vault ${v}: 429s`);
+    assert.is(scope(v, 'peakRps'), Math.max(...perSecond((w) => w === v)), `vault ${v}: peakRps`);
+  }
+  assert.ok(sum((w) => w < 0) > 0, 'some GETs reached no vault');
+  assert.is(scope(2, 'requests'), sum((w) => w >= 0), 'subscription: requests');
+  assert.is(scope(2, 'throttled'), throttled.length, 'subscription: 429s');
+  assert.is(scope(2, 'peakRps'), Math.max(...perSecond((w) => w >= 0)), 'subscription: peakRps');
 });
 
 test.run();
