@@ -119,11 +119,12 @@ test('peak10s: a request exactly 10 s after another no longer counts it', () => 
   assert.is(metrics[METRIC_INDEX.peak10s], 8, 'a reset collector starts from an empty window');
 });
 
-test('every count from the log, in any order, against a direct count: per second, per bin, the refresh window, per vault, unreachable', () => {
+test('every count from the log, in any order, against a direct count: per second, per bin, the refresh window, per vault, unreachable, the times of the 429s', () => {
   const rng = new RandomStream('counts');
   const bin = 5;
   const [refreshStart, refreshWidth, limit] = [30, 100, 20];
-  const c = new TrialCollector({ horizon: HORIZON, bin, refreshStart, refreshWidth, perSecondLimit: limit, outageEnd: NaN, vaults: 2, scopeLimits: [100, 200, 300], vaultSeries: true });
+  const outageEnd = 200;
+  const c = new TrialCollector({ horizon: HORIZON, bin, refreshStart, refreshWidth, perSecondLimit: limit, outageEnd, vaults: 2, scopeLimits: [100, 200, 300], vaultSeries: true });
   // GETs to vault 0 or 1, one in ten into an outage (-1); then 300 single GETs answered 429.
   const sent = workload(rng).map(([t, n]): [number, number, number] => [t, rng.uniform() < 0.1 ? -1 : rng.int(2), n]);
   const throttled = Array.from({ length: 300 }, (): [number, number] => [rng.uniform() * HORIZON, rng.int(2)]).sort((a, b) => a[0] - b[0]);
@@ -151,6 +152,9 @@ test('every count from the log, in any order, against a direct count: per second
   assert.is(get('throttled'), throttled.length);
   assert.is(get('peakRps'), Math.max(...fleet));
   assert.is(get('throttledSeconds'), new Set(throttled.map(([t]) => Math.floor(t))).size);
+  // The 429s came in time order (as the coupled driver meets them).
+  assert.equal([get('firstThrottleAt'), get('lastThrottleAt')], [throttled[0][0], throttled[throttled.length - 1][0]]);
+  assert.is(get('throttledAfterOutage'), throttled.filter(([t]) => t >= outageEnd).length);
   const refresh = fleet.slice(refreshStart, refreshStart + refreshWidth);
   const over = refresh.filter((n) => n > limit).length;
   assert.ok(over > 0 && over < refreshWidth, `some refresh seconds over the limit (${over})`);
