@@ -47,21 +47,21 @@ for (const [name, expected] of Object.entries(GOLDEN)) {
 const RARE_GOLDEN = 'f5cf9c422abe167a4f0bc4052fca0be8';
 
 test('importance sampling: the sums of 40 weighted rollouts per cover are the pinned bits', () => {
-  const rollout = (clusters: number, jitterSeconds: number): RecipeRollout => ({ clusters, secretsPerCluster: clusters === 700 ? 30 : 20, jitterSeconds });
+  const rollout = (clusters: number, secretsPerCluster: number, jitterSeconds: number): RecipeRollout => ({ clusters, secretsPerCluster, jitterSeconds });
   type Case = [RecipeRollout, Cover, RolloutEvent];
   const limited = (r: RecipeRollout, limiter: LimiterConfig): Case => {
     const { cover, event } = throttled(r, limiter, new RandomStream(`golden-phase-${limiter.kind}`));
     return [r, cover, event];
   };
-  const seconds = secondsOver(rollout(700, 190.5), 400);
+  const seconds = secondsOver(rollout(700, 30, 190.5), 400);
   const cases: Record<string, Case> = {
-    refreshOver: [rollout(700, 190.5), seconds.cover, seconds.refreshOver],
-    pSecondOver: [rollout(700, 190.5), seconds.cover, seconds.pSecondOver],
-    fixedWindow: limited(rollout(2000, 135), PUBLISHED_LIMITERS['fixed-window']),
-    fixedWindowAtZero: limited(rollout(2000, 135), { kind: 'fixed-window', limit: 4000, window: 10, phase: 0 }),
-    slidingWindow: limited(rollout(2000, 120), PUBLISHED_LIMITERS['sliding-window']),
-    tokenBucket: limited(rollout(2000, 130), PUBLISHED_LIMITERS['token-bucket']),
-    underflowing: limited(rollout(2000, 1200), PUBLISHED_LIMITERS['token-bucket']),
+    refreshOver: [rollout(700, 30, 190.5), seconds.cover, seconds.refreshOver],
+    pSecondOver: [rollout(700, 30, 190.5), seconds.cover, seconds.pSecondOver],
+    fixedWindow: limited(rollout(2000, 20, 135), PUBLISHED_LIMITERS['fixed-window']),
+    fixedWindowAtZero: limited(rollout(2000, 20, 135), { kind: 'fixed-window', limit: 4000, window: 10, phase: 0 }),
+    slidingWindow: limited(rollout(2000, 20, 120), PUBLISHED_LIMITERS['sliding-window']),
+    tokenBucket: limited(rollout(2000, 20, 130), PUBLISHED_LIMITERS['token-bucket']),
+    underflowing: limited(rollout(2000, 20, 1200), PUBLISHED_LIMITERS['token-bucket']),
   };
   const sums = Object.entries(cases).map(([name, [r, cover, event]]) => [name, sampleRare(r, cover, event, 40, new RandomStream(`golden-${name}`))]);
   const hash = createHash('sha256').update(JSON.stringify(sums)).digest('hex').slice(0, 32);

@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import { runTrialBatch } from '../sim/model/run-batch.js';
 import { Moments } from '../sim/metrics/moments.js';
 import { PointSums } from '../sim/metrics/point-sums.js';
-import { METRIC_INDEX, TRIAL_METRICS, type TrialBatch } from '../sim/metrics/trial-record.js';
-import { group, model, vault } from './helpers.js';
+import { METRIC_INDEX, type TrialBatch } from '../sim/metrics/trial-record.js';
+import { group, metric, model, requestSeries, sum, throttledSeries, vault } from './helpers.js';
 
 // Two vaults that throttle (each gets 120 GETs of a rollout within 20 s, against buckets that
 // pass 30 + 3/s and 40 + 4/s), so that every sum, the 429s' included, is non-zero somewhere.
@@ -27,22 +27,17 @@ test('the sums of one batch: per-bin GETs and 429s and per-vault series add the 
   assert.is(s.vaults, 2);
   assert.is(s.vaultSeries.length, 2 * 2 * whole.bins);
   const bins = whole.bins;
-  const sum = (a: ArrayLike<number>, stride: number, offset: number, rows: number) => {
-    let x = 0;
-    for (let j = 0; j < rows; j++) x += a[j * stride + offset];
-    return x;
-  };
+  const trials = Array.from({ length: TRIALS }, (_, j) => j);
   for (let k = 0; k < bins; k++) {
-    assert.is(s.requests[k], sum(whole.series, 2 * bins, k, TRIALS), `requests in bin ${k}`);
-    assert.is(s.throttled[k], sum(whole.series, 2 * bins, bins + k, TRIALS), `429s in bin ${k}`);
+    assert.is(s.requests[k], sum(trials.map((j) => requestSeries(whole, j)[k])), `requests in bin ${k}`);
+    assert.is(s.throttled[k], sum(trials.map((j) => throttledSeries(whole, j)[k])), `429s in bin ${k}`);
     // The vaults' series add up to the fleet's.
     assert.is(s.vaultSeries[k] + s.vaultSeries[2 * bins + k], s.requests[k], `vaults' requests in bin ${k}`);
     assert.is(s.vaultSeries[bins + k] + s.vaultSeries[3 * bins + k], s.throttled[k], `vaults' 429s in bin ${k}`);
   }
   assert.ok(s.throttled.some((x) => x > 0) && s.vaultSeries.subarray(bins, 2 * bins).some((x) => x > 0), 'vault a throttles');
-  const requests = Array.from({ length: TRIALS }, (_, j) => whole.metrics[j * TRIAL_METRICS.length + METRIC_INDEX.requests]);
   assert.is(s.metrics[METRIC_INDEX.requests].n, TRIALS);
-  assert.is(s.requests.reduce((a, b) => a + b, 0), requests.reduce((a, b) => a + b, 0), 'the bins hold every GET');
+  assert.is(sum(Array.from(s.requests)), sum(metric(whole, 'requests')), 'the bins hold every GET');
 });
 
 /**
