@@ -186,4 +186,55 @@ test('every count from the log, in any order, against a direct count: per second
   assert.is(scope(2, 'peakRps'), Math.max(...perSecond((w) => w >= 0)), 'subscription: peakRps');
 });
 
+/** The double just below x > 0. */
+function below(x: number): number {
+  const f = new Float64Array([x]);
+  const bits = new BigInt64Array(f.buffer);
+  bits[0] -= 1n;
+  return f[0];
+}
+
+test('one vault, whole-second bins: the bins and the refresh window summed from the seconds count what entry by entry counts, at the edges too', () => {
+  const rng = new RandomStream('seconds');
+  for (const [horizon, bin, refreshStart, refreshWidth] of [[300, 1, 0, 270], [300, 7, 30, 100], [300.5, 10, 0, 500], [7, 270, 2, 1], [600, 270, 0, 270], [301, 3, 299, 5]]) {
+    // GETs anywhere up to the horizon, at the horizon, and at and just below whole seconds and
+    // multiples of the bin (where rounding t / bin could lift a time into the next bin).
+    const sent: Array<[number, number, number]> = [[horizon, 0, 3], [0, 0, 1]];
+    for (let i = 0; i < 400; i++) sent.push([rng.uniform() * horizon, rng.uniform() < 0.1 ? -1 : 0, 1 + rng.int(20)]);
+    for (let k = 1; k * bin <= horizon; k++) sent.push([k * bin, 0, 1], [below(k * bin), 0, 2]);
+    for (let s = 1; s <= horizon; s += 1 + rng.int(5)) sent.push([below(s), 0, 4], [s, -1, 1]);
+    const c = new TrialCollector({ horizon, bin, refreshStart, refreshWidth, perSecondLimit: 30, outageEnd: NaN, vaults: 1, scopeLimits: [4000, NaN] });
+    c.reset();
+    for (const [t, v, n] of sent) c.requests(t, v, n);
+    const metrics = new Float64Array(TRIAL_METRICS.length);
+    const series = new Uint32Array(2 * c.bins);
+    const scopes = new Float64Array(2 * SCOPE_METRICS.length);
+    c.finish(metrics, series, 0, scopes);
+
+    const seconds = Math.ceil(horizon);
+    const perSecond = new Array<number>(seconds).fill(0);
+    const reached = new Array<number>(seconds).fill(0);
+    const bins = new Array<number>(2 * c.bins).fill(0);
+    const window = new Array<number>(Math.ceil(Math.min(refreshWidth, horizon - refreshStart + 1))).fill(0);
+    for (const [t, v, n] of sent) {
+      if (Math.floor(t) < seconds) perSecond[Math.floor(t)] += n;
+      if (Math.floor(t) < seconds && v >= 0) reached[Math.floor(t)] += n;
+      if (Math.floor(t / bin) < c.bins) bins[Math.floor(t / bin)] += n;
+      const r = Math.floor(t - refreshStart);
+      if (r >= 0 && r < window.length) window[r] += n;
+    }
+    const at = `horizon ${horizon}, bin ${bin}, window from ${refreshStart}`;
+    assert.equal(Array.from(series), bins, `${at}: the series`);
+    const usable = Math.min(window.length, Math.max(0, Math.ceil(horizon - refreshStart)));
+    const over = window.slice(0, usable).filter((n) => n > 30).length;
+    const get = (m: keyof typeof METRIC_INDEX) => metrics[METRIC_INDEX[m]];
+    assert.equal([get('refreshSeconds'), get('refreshSecondsOver')], [usable, over], `${at}: the refresh window`);
+    assert.is(get('peakRps'), Math.max(...perSecond), `${at}: peakRps`);
+    assert.is(get('requests'), sent.reduce((a, [, , n]) => a + n, 0), `${at}: requests`);
+    const reachedAll = sent.reduce((a, [, v, n]) => a + (v >= 0 ? n : 0), 0);
+    const scope = (m: (typeof SCOPE_METRICS)[number]) => scopes[SCOPE_METRICS.indexOf(m)];
+    assert.equal([scope('requests'), scope('peakRps')], [reachedAll, Math.max(...reached)], `${at}: the vault's GETs`);
+  }
+});
+
 test.run();

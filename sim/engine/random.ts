@@ -221,9 +221,14 @@ export class TrialStreams {
 
   /** Cluster c's stream at the start of the current trial (seedStream, with the words that do not depend on c taken once). */
   seedCluster(c: number): void {
+    this.seedClusterInto(this.clusters[c], c);
+  }
+
+  /** Seeds `stream` as cluster c's stream at the start of the current trial. */
+  seedClusterInto(stream: RandomStream, c: number): void {
     const b = this.currentWord;
     const w = this.clusterWords[c];
-    this.clusters[c].seed(keyWord(this.seedHash, b, w), b, w);
+    stream.seed(keyWord(this.seedHash, b, w), b, w);
   }
 
   /** The vaults' and the subscription's streams back to the start of the current trial. */

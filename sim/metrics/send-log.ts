@@ -10,9 +10,6 @@ export class SendLog {
   vaults: Int32Array;
   counts: Int32Array;
   length = 0;
-  /** The latest time logged (0 when empty). */
-  maxTime = 0;
-  private sorted = true;
   // Scratch for the bucket sort, grown with the log.
   private keys: Int32Array = new Int32Array(0);
   private buckets: Int32Array = new Int32Array(0);
@@ -31,19 +28,30 @@ export class SendLog {
 
   clear(): void {
     this.length = 0;
-    this.maxTime = 0;
-    this.sorted = true;
   }
 
+  /** Appends one entry. Nothing else is kept up to date (the order, the latest time): a push is three stores. */
   push(t: number, vault: number, count: number): void {
     const i = this.length;
     if (i === this.times.length) this.grow();
-    if (i > 0 && t < this.times[i - 1]) this.sorted = false;
-    if (t > this.maxTime) this.maxTime = t;
     this.times[i] = t;
     this.vaults[i] = vault;
     this.counts[i] = count;
     this.length = i + 1;
+  }
+
+  /** The latest time logged (0 when empty). */
+  maxTime(): number {
+    const { times, length } = this;
+    let max = 0;
+    for (let i = 0; i < length; i++) if (times[i] > max) max = times[i];
+    return max;
+  }
+
+  private isSorted(): boolean {
+    const { times, length } = this;
+    for (let i = 1; i < length; i++) if (times[i] < times[i - 1]) return false;
+    return true;
   }
 
   /**
@@ -53,7 +61,7 @@ export class SendLog {
    * horizon), then an insertion pass that only meets the few entries sharing a bucket: O(n).
    */
   sort(horizon: number): void {
-    if (this.sorted) return;
+    if (this.isSorted()) return;
     const n = this.length;
     const seconds = Math.max(1, Math.ceil(horizon)) + 1;
     if (this.keys.length < n) {
@@ -73,7 +81,14 @@ export class SendLog {
     // The sorted copy becomes the log; the old arrays become the scratch.
     this.spareTimes = times; this.spareVaults = vaults; this.spareCounts = counts;
     this.times = t2; this.vaults = v2; this.counts = c2;
-    this.sorted = true;
+  }
+
+  /**
+   * Room for n more entries past `length`, for a writer that stores into the arrays itself and
+   * then sets `length` (the quiet clusters' walk): the arrays may be new ones after this call.
+   */
+  reserve(n: number): void {
+    while (this.length + n > this.times.length) this.grow();
   }
 
   private grow(): void {

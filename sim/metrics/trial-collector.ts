@@ -63,7 +63,8 @@ export class TrialCollector {
     this.sends = new SendLog(layout.expectedSends);
     this.seconds = Math.max(1, Math.ceil(layout.horizon));
     this.bins = Math.max(1, Math.ceil(layout.horizon / layout.bin));
-    this.perSecond = new Uint32Array(this.seconds);
+    // One slot more: see countSendsPerSecond.
+    this.perSecond = new Uint32Array(this.seconds + 1);
     this.throttledPerSecond = new Uint32Array(this.seconds);
     this.seriesRequests = new Uint32Array(this.bins);
     this.seriesThrottled = new Uint32Array(this.bins);
@@ -132,6 +133,54 @@ export class TrialCollector {
 
   /** The trial's GETs (the log, in any order) into the fleet's and each vault's counts per second and bin. */
   private countSends(): void {
+    const { bin, refreshStart } = this.layout;
+    if (Number.isInteger(bin) && this.vaults === 1 && refreshStart >= 0 && Number.isInteger(refreshStart)) this.countSendsPerSecond();
+    else this.countSendsEach();
+  }
+
+  /**
+   * countSends when the timeseries' bins are whole seconds and the refresh window starts at a
+   * whole second, with one vault: only the seconds are counted from the log, the bins and the
+   * window are sums of them. Exact: for a time t >= 0 and whole numbers B and R, the rounded
+   * t / B has the floor of floor(t) / B (rounding cannot lift t / B to the next whole number, it
+   * lies at least half the doubles' spacing below it) and t - R, where it is >= 0, is exact.
+   * perSecond's last slot holds the GETs of second `seconds` (a GET at a whole horizon), which
+   * the bins and the window may count and the seconds do not. Every time is <= the horizon.
+   */
+  private countSendsPerSecond(): void {
+    const { times, vaults, counts, length } = this.sends;
+    const { perSecond, unreachablePerSecond } = this;
+    const seconds = this.seconds;
+    let total = 0;
+    let unreachable = 0;
+    for (let i = 0; i < length; i++) {
+      const n = counts[i];
+      const s = Math.floor(times[i]);
+      total += n;
+      if (s <= seconds) perSecond[s] += n;
+      if (vaults[i] < 0) {
+        unreachable += n;
+        if (s < seconds) unreachablePerSecond[s] += n;
+      }
+    }
+    const { seriesRequests, bins } = this;
+    const width = this.layout.bin;
+    for (let b = 0; b < bins; b++) {
+      const end = Math.min((b + 1) * width, seconds + 1);
+      let sum = 0;
+      for (let s = b * width; s < end; s++) sum += perSecond[s];
+      seriesRequests[b] = sum;
+    }
+    const refresh = this.refresh;
+    const from = this.layout.refreshStart;
+    // The window's seconds lie within [0, seconds] (its length is cut at the horizon).
+    for (let r = 0; r < refresh.length; r++) refresh[r] = perSecond[from + r];
+    this.unreachable += unreachable;
+    this.values[M.requests] += total;
+  }
+
+  /** countSends entry by entry: any bin width and refresh start, several vaults. */
+  private countSendsEach(): void {
     const { times, vaults, counts, length } = this.sends;
     const { perSecond, seriesRequests, refresh, unreachablePerSecond, vaultRequests, vaultPerSecond, vaultSeriesBins } = this;
     const seconds = this.seconds;

@@ -44,7 +44,7 @@ export class WindowPeak {
   peak(log: SendLog, which: number): number {
     const n = log.length;
     if (n === 0) return 0;
-    const end = Math.max(1, log.maxTime);
+    const end = Math.max(1, log.maxTime());
     let k = 1;
     while (k < MAX_PER_SECOND && k * end < n) k *= 2;
     while (k > 1 && end * k >= MAX_BINS) k /= 2;
@@ -166,7 +166,7 @@ function insertionSort(times: Float64Array, counts: Float64Array, from: number, 
 
 /** The scan of the sorted log: for times beyond the bins' reach. */
 function sortedPeak(log: SendLog, which: number): number {
-  log.sort(log.maxTime);
+  log.sort(log.maxTime());
   const { times, counts, vaults } = log;
   const selected = (v: number) => which === EVERY_SEND || (which === ANY_VAULT ? v >= 0 : v === which);
   let lo = 0;

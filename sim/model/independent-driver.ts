@@ -11,8 +11,10 @@ import type { VaultCheck } from './vault-check.js';
  * as if the vault accepted every GET that reaches it (outages still fail them); its sends go to
  * the collector's log. Until a vault would have rejected something, a cluster's history depends
  * on its own stream and the fleet events alone, so when the vault check then finds no rejection
- * this trial is exactly the coupled driver's (see FleetTrial). Stops early, returning false,
- * once some second holds more requests than a vault could accept.
+ * this trial is exactly the coupled driver's (see FleetTrial). A run of quiet clusters of one
+ * group that no fleet action names goes to the kernel's walk in one call (cluster-kernel.ts);
+ * every other cluster runs the cluster model in its own event loop. Stops early, returning
+ * false, once some second holds more requests than a vault could accept.
  */
 export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: ClusterKernel, col: TrialCollector, check: VaultCheck, streams: TrialStreams): boolean {
   const { layout, gateway, actions } = model;
@@ -21,34 +23,40 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
   // Per action, the next of its clusters (they are in id order) not yet reached.
   const cursor = new Int32Array(actions.length);
   const outages = actions.some((a) => a.kind === 'outage-start');
-  for (let c = 0; c < layout.clusters; c++) {
-    streams.seedCluster(c);
-    loop.reset();
-    if (outages) gateway.resetOutages();
-    let named = false;
+  const quiet = Uint8Array.from({ length: layout.groups.length }, (_, g) => (kernel.quietGroup(g) ? 1 : 0));
+  /** Whether action i names cluster c, once the cursors have reached c. */
+  const names = (i: number, c: number): boolean => {
+    const a = actions[i];
+    if (a.kind === 'outage-start' || a.kind === 'outage-end') return layout.clusterUses(c, a.vaults);
+    return cursor[i] < a.clusters.length && a.clusters[cursor[i]] === c;
+  };
+  /** Moves every action's cursor up to cluster c; whether some action names c. */
+  const named = (c: number): boolean => {
+    let any = false;
     for (let i = 0; i < actions.length; i++) {
-      const a = actions[i];
-      if (a.kind === 'outage-start' || a.kind === 'outage-end') {
-        if (layout.clusterUses(c, a.vaults)) {
-          loop.schedule(a.time, (i << 3) | EventKind.Action, c);
-          named = true;
-        }
-        continue;
-      }
-      const ids = a.clusters;
+      const ids = actions[i].clusters;
       let k = cursor[i];
       while (k < ids.length && ids[k] < c) k++;
       cursor[i] = k;
-      if (k < ids.length && ids[k] === c) {
-        loop.schedule(a.time, (i << 3) | EventKind.Action, c);
-        named = true;
-      }
+      if (names(i, c)) any = true;
     }
-    if (!named && kernel.quiet(c)) {
-      kernel.run(c, loop.horizon, col, check);
-      if (check.doomed) return false;
+    return any;
+  };
+  let c = 0;
+  while (c < layout.clusters) {
+    const g = layout.clusterGroup[c];
+    if (!named(c) && quiet[g]) {
+      // A run of quiet clusters of one group that no action names: the fast path.
+      let end = c + 1;
+      while (end < layout.clusters && layout.clusterGroup[end] === g && !named(end)) end++;
+      if (!kernel.runClusters(c, end, loop.horizon, col, check, streams)) return false;
+      c = end;
       continue;
     }
+    streams.seedCluster(c);
+    loop.reset();
+    if (outages) gateway.resetOutages();
+    for (let i = 0; i < actions.length; i++) if (names(i, c)) loop.schedule(actions[i].time, (i << 3) | EventKind.Action, c);
     const first = layout.clusterFirstSync[c];
     const end = first + layout.clusterSyncCount[c];
     model.table.resetRows(first, end);
@@ -59,6 +67,7 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
     model.staleness.stillStale(first, end, col);
     // The vaults would surely have throttled: the rest is the coupled driver's.
     if (check.doomed) return false;
+    c++;
   }
   return true;
 }

@@ -9,9 +9,10 @@ const BIN = 1;
  * The independent driver's verdict: would the vaults and the subscription have accepted every
  * request of the trial, the fleet's sends and each vault's other applications' load?
  *
- * As the clusters run, their sends are counted per vault and second (`add`); a second that no
- * arrangement of its requests could get through makes the trial `doomed` at once, so that a
- * fleet that throttles for sure stops early and runs coupled. After the run, a conservative
+ * As the clusters run, their sends are counted per vault and second (`add` as the cluster model
+ * sends, `addLogged` over the log's new entries as the quiet clusters' walk goes); a second that
+ * no arrangement of its requests could get through makes the trial `doomed`, so that a fleet
+ * that throttles for sure stops early and runs coupled. After the run, a conservative
  * test on those counts (each limiter's surelyAcceptsAll) settles most trials; when it cannot
  * tell, the requests are replayed in time order through the limiters themselves, exactly as the
  * coupled driver would meet them. Requests at one instant may come in any order: whether all of
@@ -48,6 +49,35 @@ export class VaultCheck implements SendTally {
     const c = (this.counts[v][b] += n);
     const all = (this.total[b] += n);
     if (c > this.rejectAbove[v] || all > this.subscriptionRejectAbove) this.doomed = true;
+  }
+
+  /** The log's entries from index `from` on, as calls of `add`; false when the trial is doomed. */
+  addLogged(sends: SendLog, from: number): boolean {
+    const { times, vaults, counts, length } = sends;
+    const { total, rejectAbove } = this;
+    const subscriptionRejectAbove = this.subscriptionRejectAbove;
+    let doomed = false;
+    if (this.counts.length === 1 && this.gateway.subscription === null) {
+      // One vault and no subscription limit: one count per second (the total is not read).
+      const perSecond = this.counts[0];
+      const above = rejectAbove[0];
+      for (let i = from; i < length; i++) {
+        if (vaults[i] < 0) continue;
+        if ((perSecond[Math.floor(times[i] / BIN)] += counts[i]) > above) doomed = true;
+      }
+    } else {
+      for (let i = from; i < length; i++) {
+        const v = vaults[i];
+        if (v < 0) continue;
+        const n = counts[i];
+        const b = Math.floor(times[i] / BIN);
+        const c = (this.counts[v][b] += n);
+        const all = (total[b] += n);
+        if (c > rejectAbove[v] || all > subscriptionRejectAbove) doomed = true;
+      }
+    }
+    if (doomed) this.doomed = true;
+    return !this.doomed;
   }
 
   allAccepted(sends: SendLog): boolean {

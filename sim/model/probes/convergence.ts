@@ -30,6 +30,12 @@ export class ConvergenceProbe {
     if (t > this.last) this.last = t;
   }
 
+  /** n awaited SecretSyncs succeeded, the last of them at t (as n calls of `succeeded`). */
+  succeededMany(n: number, t: number): void {
+    this.done += n;
+    if (t > this.last) this.last = t;
+  }
+
   finish(col: TrialCollector): void {
     if (this.awaited > 0 && this.done === this.awaited) col.converged(this.last - this.start);
   }
