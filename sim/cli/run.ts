@@ -7,7 +7,6 @@ import { prepareOutputFolder, spoolPath } from '../output/output-folder.js';
 import { shardFolderName, writeShardFolder, type ShardRecord } from '../output/shard-folder.js';
 import { TrialRowsSpool } from '../output/trial-rows.js';
 import { shardRange } from '../run/shard.js';
-import { writeReport } from '../output/report.js';
 import { summaryColumns, summaryRows, writeResults } from '../output/results-files.js';
 import { PointsFailed, runScenario } from '../run/run-scenario.js';
 import type { PointResult } from '../metrics/summary.js';
@@ -172,7 +171,8 @@ export async function finishRun(
     }),
   );
   const files = writeResults(dir, scenario, results, trialRows, [[RUN_RECORD, `${JSON.stringify(record(checks), null, 2)}\n`]]);
-  if (args.report) files.push(await writeReport(dir));
+  // The report's charts (vega) load only for it: about 180 ms of every run otherwise.
+  if (args.report) files.push(await (await import('../output/report.js')).writeReport(dir));
   if (args.json) {
     // The summary rows (SCENARIO.md); with assertions, each row also carries its point's verdicts.
     const json = rows.map((r, point) => {
