@@ -4,6 +4,7 @@ import { METRIC_INDEX, TRIAL_METRICS } from '../sim/metrics/trial-record.js';
 import { runTrialBatch } from '../sim/model/run-batch.js';
 import { UserError } from '../sim/scenario/errors.js';
 import { parseScenario } from '../sim/scenario/load.js';
+import { summaryColumns } from '../sim/output/results-files.js';
 import { scenarioWarnings } from '../sim/scenario/warnings.js';
 import { parseDuration, parseRate, parseShare } from '../sim/scenario/units.js';
 
@@ -174,6 +175,26 @@ test('bad input: one line naming the field and the problem', () => {
   fails(MIN, /^--set fleet\.0: expected path=value/, { set: ['fleet.0'] });
 });
 
+test('sweep: a swept key named like a column of summary.csv, or like another swept key, goes by its path: every column name once', () => {
+  const s = parseScenario(
+    `name: x
+fleet:
+  - {name: a, clusters: 10, secretSyncs: 2}
+  - {name: b, clusters: 5, secretSyncs: 1}
+sweep:
+  fleet.0.clusters: [10, 20]
+  fleet.0.secretSyncs: [1, 2]
+  fleet.1.secretSyncs: [3]
+  jitterSeconds: [0, 60]
+`,
+    'x.yaml',
+  );
+  assert.equal(s.sweepColumns, ['fleet.0.clusters', 'fleet.0.secretSyncs', 'fleet.1.secretSyncs', 'jitterSeconds']);
+  const columns = summaryColumns(s);
+  assert.equal(columns.filter((c, i) => columns.indexOf(c) !== i), [], 'a column named twice');
+  assert.equal(columns.slice(0, 8), ['point', 'fleet.0.clusters', 'fleet.0.secretSyncs', 'fleet.1.secretSyncs', 'jitterSeconds', 'clusters', 'secretsPerCluster', 'trials']);
+});
+
 test('sweep: one point per combination, first key slowest, bare group keys apply to every group', () => {
   const s = parseScenario(
     `name: t
@@ -186,13 +207,14 @@ sweep:
 `,
     'x.yaml',
   );
-  assert.equal(s.sweepColumns, ['jitterSeconds', 'clusters']);
+  // The fleet's own `clusters` column is there too: the swept one goes by its path.
+  assert.equal(s.sweepColumns, ['jitterSeconds', 'fleet.1.clusters']);
   assert.is(s.points.length, 6);
   assert.equal(
     s.points.map((p) => [p.model.fleet[0].jitterSeconds, p.model.fleet[1].jitterSeconds, p.model.fleet[1].clusters]),
     [[0, 0, 5], [0, 0, 50], [0, 0, 500], [120, 120, 5], [120, 120, 50], [120, 120, 500]],
   );
-  assert.equal(s.points[4].sweep, [{ column: 'jitterSeconds', value: '2m' }, { column: 'clusters', value: 50 }]);
+  assert.equal(s.points[4].sweep, [{ column: 'jitterSeconds', value: '2m' }, { column: 'fleet.1.clusters', value: 50 }]);
 });
 
 test('command-line overrides apply before validation', () => {

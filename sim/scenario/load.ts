@@ -168,10 +168,18 @@ function applySweep(doc: Record<string, unknown>, key: string, value: unknown, f
   setPath(doc, key, value, `${file}: sweep.${key}`);
 }
 
-/** Column names for swept keys: the last path segment, or the whole path where two would clash. */
+/** summary.csv's columns of a point after its swept keys' (SCENARIO.md): no swept key is named like one. */
+export const POINT_COLUMNS = ['clusters', 'secretsPerCluster', 'trials'] as const;
+const TAKEN: ReadonlySet<string> = new Set(['point', ...POINT_COLUMNS]);
+
+/**
+ * Column names for swept keys: the last path segment, or the whole path where two would clash
+ * or the segment is a column of its own (`fleet.0.clusters` beside the fleet's `clusters`; no
+ * top-level key can be swept that is named like one: `trials` cannot be swept).
+ */
 function sweepColumns(keys: string[]): string[] {
   const last = keys.map((k) => k.split('.').pop()!);
-  return keys.map((k, i) => (last.indexOf(last[i]) !== last.lastIndexOf(last[i]) ? k : last[i]));
+  return keys.map((k, i) => (last.indexOf(last[i]) !== last.lastIndexOf(last[i]) || TAKEN.has(last[i]) ? k : last[i]));
 }
 
 /** Every combination, the first key varying slowest (the order written). */
