@@ -159,6 +159,25 @@ test('run.json records the run; a folder holding another scenario\'s or seed\'s 
   assert.is(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).seed, 9);
 });
 
+test('a folder never holds two runs\' results: --force removes the replaced run\'s files, and a run removes a report made from the files it replaced', () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'sim-replace-')), 'out');
+  const files = () => readdirSync(out).sort();
+  assert.is(sim('run', 'scenarios/recipe-fleet.yaml', '--method', 'importance', '--trials', '100', '--out', out, '--quiet').code, 0);
+  assert.is(sim('run', fixture, '--out', out, '--trials', '2', '--quiet').code, 2, 'another scenario: refused without --force');
+  let r = sim('run', fixture, '--out', out, '--trials', '2', '--report', '--force');
+  assert.is(r.code, 0);
+  assert.equal(files(), ['report.html', 'run.json', 'summary.csv', 'timeseries.csv', 'trials.csv'], 'the importance run\'s files are gone');
+  assert.match(r.stderr, `; removed ${join(out, 'importance.json')}, ${join(out, 'importance.csv')} (another run's results)`);
+  // The same scenario and seed again, without --report: the report of the replaced CSV files goes.
+  r = sim('run', fixture, '--out', out, '--trials', '3');
+  assert.is(r.code, 0);
+  assert.equal(files(), ['run.json', 'summary.csv', 'timeseries.csv', 'trials.csv']);
+  assert.match(r.stderr, `; removed ${join(out, 'report.html')} (made from the results replaced; sim report makes it anew)`);
+  // An importance run of the same scenario and seed keeps a plain run's files; of another, --force removes them.
+  assert.is(sim('run', 'scenarios/recipe-fleet.yaml', '--method', 'importance', '--trials', '100', '--out', out, '--quiet', '--force').code, 0);
+  assert.equal(files(), ['importance.csv', 'importance.json']);
+});
+
 test('a failing assertion exits 1 and names the point', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sim-assert-'));
   const file = join(dir, 'a.yaml');

@@ -175,20 +175,11 @@ test('bad input: one line naming the field and the problem', () => {
   fails(MIN, /^--set fleet\.0: expected path=value/, { set: ['fleet.0'] });
 });
 
+/** Two fleet groups (a: 10 clusters x 2 SecretSyncs, b: 5 x 1) and a sweep (YAML lines). */
+const twoGroups = (sweep: string) => parseScenario(`name: t\nfleet:\n  - {name: a, clusters: 10, secretSyncs: 2}\n  - {name: b, clusters: 5, secretSyncs: 1}\nsweep:\n${sweep}`, 'x.yaml');
+
 test('sweep: a swept key named like a column of summary.csv, or like another swept key, goes by its path: every column name once', () => {
-  const s = parseScenario(
-    `name: x
-fleet:
-  - {name: a, clusters: 10, secretSyncs: 2}
-  - {name: b, clusters: 5, secretSyncs: 1}
-sweep:
-  fleet.0.clusters: [10, 20]
-  fleet.0.secretSyncs: [1, 2]
-  fleet.1.secretSyncs: [3]
-  jitterSeconds: [0, 60]
-`,
-    'x.yaml',
-  );
+  const s = twoGroups('  fleet.0.clusters: [10, 20]\n  fleet.0.secretSyncs: [1, 2]\n  fleet.1.secretSyncs: [3]\n  jitterSeconds: [0, 60]\n');
   assert.equal(s.sweepColumns, ['fleet.0.clusters', 'fleet.0.secretSyncs', 'fleet.1.secretSyncs', 'jitterSeconds']);
   const columns = summaryColumns(s);
   assert.equal(columns.filter((c, i) => columns.indexOf(c) !== i), [], 'a column named twice');
@@ -196,17 +187,7 @@ sweep:
 });
 
 test('sweep: one point per combination, first key slowest, bare group keys apply to every group', () => {
-  const s = parseScenario(
-    `name: t
-fleet:
-  - {name: a, clusters: 10, secretSyncs: 2}
-  - {name: b, clusters: 5, secretSyncs: 1}
-sweep:
-  jitterSeconds: [0, 2m]
-  fleet.1.clusters: [5, 50, 500]
-`,
-    'x.yaml',
-  );
+  const s = twoGroups('  jitterSeconds: [0, 2m]\n  fleet.1.clusters: [5, 50, 500]\n');
   // The fleet's own `clusters` column is there too: the swept one goes by its path.
   assert.equal(s.sweepColumns, ['jitterSeconds', 'fleet.1.clusters']);
   assert.is(s.points.length, 6);

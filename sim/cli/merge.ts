@@ -25,7 +25,7 @@ export async function mergeCommand(args: MergeArgs): Promise<number> {
     throw new UserError(`${shards[0].dir}: its scenario text no longer gives the scenario it ran (identity ${r.scenario.identity}): the shard folder was edited`);
   }
   prepareOutputFolder(args.out);
-  checkFolderOwner(args.out, scenario, args.force);
+  const replaced = checkFolderOwner(args.out, scenario, args.force);
   const results = scenario.points.map((p, i) => {
     const m = p.model;
     const sums = pointSumsFor(m);
@@ -41,5 +41,5 @@ export async function mergeCommand(args: MergeArgs): Promise<number> {
   const engine = engines.size === 1 ? r.engine : [...engines].join('+');
   const workers = shards.reduce((n, s) => n + s.record.execution.workers, 0);
   if (!args.quiet) process.stderr.write(`merging ${shards.length} shard(s) of ${scenario.name}: ${r.trials} trials per point, seed ${String(r.seed)}\n`);
-  return finishRun(scenario, results, args.out, rows, args, (checks) => runRecord(scenario, scenario, r.scenario.file, engine, execution(started, workers), checks));
+  return finishRun(scenario, results, args.out, rows, args, (checks) => runRecord(scenario, scenario, r.scenario.file, engine, execution(started, workers), checks), replaced);
 }

@@ -1,16 +1,16 @@
 import { join } from 'node:path';
 import { meanSecondOverProbability, refreshOverProbability } from '../analytic/exact.js';
 import type { RareEstimand } from '../model/config.js';
-import { IMPORTANCE_CSV, IMPORTANCE_QUANTITIES, importanceCsv, importanceRows, importanceTable, type ImportancePoint } from '../output/importance-files.js';
+import { IMPORTANCE_QUANTITIES, importanceCsv, importanceRows, importanceTable, type ImportancePoint } from '../output/importance-files.js';
 import { prepareOutputFolder, writeFilesAtomically } from '../output/output-folder.js';
-import { checkFolderOwner, IMPORTANCE_RECORD, scenarioIdentity, toolVersion } from '../output/run-record.js';
+import { checkFolderOwner, IMPORTANCE_CSV, IMPORTANCE_RECORD, removeReplaced, scenarioIdentity, toolVersion } from '../output/run-record.js';
 import { estimateRareEvents, type RareQuestion } from '../run/rare.js';
 import { rolloutOrRefuse } from '../run/rare-search.js';
 import { defaultWorkers } from '../run/trial-pool.js';
 import { parseScenario, readScenarioText } from '../scenario/load.js';
 import { scenarioWarnings } from '../scenario/warnings.js';
 import type { RunArgs } from './args.js';
-import { execution, sweptValues } from './run.js';
+import { execution, removedNote, sweptValues } from './run.js';
 
 /**
  * `sim run --method importance`: per point of a scenario that is the recipe's rollout, the
@@ -29,7 +29,7 @@ export async function runImportanceCommand(args: RunArgs): Promise<number> {
   }
   const dir = args.out ?? join('results', scenario.name);
   prepareOutputFolder(dir);
-  checkFolderOwner(dir, scenario, args.force);
+  const replaced = checkFolderOwner(dir, scenario, args.force);
   const started = new Date();
   const workers = args.workers ?? defaultWorkers();
   const questions: RareQuestion[] = scenario.points.flatMap((p, i) => {
@@ -67,6 +67,7 @@ export async function runImportanceCommand(args: RunArgs): Promise<number> {
     [IMPORTANCE_CSV, importanceCsv(scenario, points)],
     [IMPORTANCE_RECORD, `${JSON.stringify(record, null, 2)}\n`],
   ]);
+  const removed = removeReplaced(dir, replaced, files);
   if (args.json) {
     const rows = importanceRows(scenario, points).map((r) => Object.fromEntries([...r].map(([k, v]) => [k, typeof v === 'number' && Number.isNaN(v) ? null : v === '' ? null : v])));
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -74,6 +75,6 @@ export async function runImportanceCommand(args: RunArgs): Promise<number> {
     process.stdout.write(`${scenario.name}: importance sampling, ${scenario.trials} weighted rollouts per probability (+- relative standard error; <= the union's exact probability where an estimate is refused)\n`);
     process.stdout.write(importanceTable(scenario, points));
   }
-  if (!args.quiet) process.stderr.write(`wrote ${files.join(', ')}\n`);
+  if (!args.quiet) process.stderr.write(`wrote ${files.join(', ')}${removedNote(removed)}\n`);
   return 0;
 }

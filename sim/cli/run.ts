@@ -15,7 +15,7 @@ import { estimateSize, tooBig } from '../run/size-check.js';
 import { defaultWorkers } from '../run/trial-pool.js';
 import { UserError } from '../scenario/errors.js';
 import { availableParallelism, totalmem } from 'node:os';
-import { checkFolderOwner, checkShardFolderOwner, RUN_RECORD, scenarioIdentity, toolVersion, type RunRecord } from '../output/run-record.js';
+import { checkFolderOwner, checkShardFolderOwner, removeReplaced, REPORT_FILE, RUN_RECORD, scenarioIdentity, toolVersion, type RunRecord } from '../output/run-record.js';
 import type { RunArgs } from './args.js';
 import { limitPer10s } from '../model/config.js';
 
@@ -104,8 +104,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const shard = args.shard;
   const dir = shard ? join(args.out ?? join('results', scenario.name, 'shards'), shardFolderName(shard.index, shard.count)) : (args.out ?? join('results', scenario.name));
   prepareOutputFolder(dir);
+  let replaced: string[] = [];
   if (shard) checkShardFolderOwner(dir, scenario, args.force);
-  else checkFolderOwner(dir, scenario, args.force);
+  else replaced = checkFolderOwner(dir, scenario, args.force);
   const started = new Date();
   // Each point's trial rows go to a file as they finish: trials.csv is assembled from them.
   const spool = new TrialRowsSpool(scenario.points.map((_, p) => spoolPath(dir, p)));
@@ -144,15 +145,22 @@ export async function runCommand(args: RunArgs): Promise<number> {
       if (!args.quiet) process.stderr.write(`wrote shard ${shard.index}/${shard.count} (trials ${range![0]} to ${range![1] - 1} of each point) into ${dir}: ${files.length} files; then sim merge\n`);
       return 0;
     }
-    return finishRun(scenario, results, dir, spool.files.map((f) => [f]), args, (checks) => runRecord(scenario, scenario, args.scenario, args.engine, execution(started, workers), checks));
+    return finishRun(scenario, results, dir, spool.files.map((f) => [f]), args, (checks) => runRecord(scenario, scenario, args.scenario, args.engine, execution(started, workers), checks), replaced);
   } finally {
     spool.remove();
   }
 }
 
+/** The end of the `wrote ...` line: what a run removed from its folder. */
+export function removedNote(removed: readonly string[], why = "another run's results"): string {
+  return removed.length > 0 ? `; removed ${removed.join(', ')} (${why})` : '';
+}
+
 /**
  * A finished run's (or merge's) results: the checks of the scenario's assertions, the files
  * with run.json, the report when asked, the table or JSON on stdout; exit 1 if an assertion fails.
+ * Then the files of the runs it replaced (`replaced`, from checkFolderOwner) are removed, and a
+ * report it did not write: one made from the CSV files just replaced.
  */
 export async function finishRun(
   scenario: Scenario,
@@ -161,6 +169,7 @@ export async function finishRun(
   trialRows: string[][],
   args: { json: boolean; quiet: boolean; report: boolean },
   record: (checks: RunRecord['assertions']) => RunRecord,
+  replaced: readonly string[] = [],
 ): Promise<number> {
   const rows = summaryRows(scenario, results);
   const checks = scenario.assertions.flatMap((a) =>
@@ -173,6 +182,7 @@ export async function finishRun(
   const files = writeResults(dir, scenario, results, trialRows, [[RUN_RECORD, `${JSON.stringify(record(checks), null, 2)}\n`]]);
   // The report's charts (vega) load only for it: about 180 ms of every run otherwise.
   if (args.report) files.push(await (await import('../output/report.js')).writeReport(dir));
+  const removed = removedNote(removeReplaced(dir, replaced, files)) + removedNote(removeReplaced(dir, [REPORT_FILE], files), 'made from the results replaced; sim report makes it anew');
   if (args.json) {
     // The summary rows (SCENARIO.md); with assertions, each row also carries its point's verdicts.
     const json = rows.map((r, point) => {
@@ -184,7 +194,7 @@ export async function finishRun(
   } else {
     process.stdout.write(consoleTable(scenario, rows));
   }
-  if (!args.quiet) process.stderr.write(`wrote ${files.join(', ')}\n`);
+  if (!args.quiet) process.stderr.write(`wrote ${files.join(', ')}${removed}\n`);
 
   const failed = checks.filter((c) => !c.holds);
   for (const c of failed) process.stderr.write(`assertion failed at point ${c.point}: ${c.assertion} (${c.column} = ${c.value === null ? 'no data' : c.value})\n`);

@@ -18,8 +18,6 @@ export interface ImportancePoint {
   exact: { pSecondOver: number; refreshOver: number };
 }
 
-export const IMPORTANCE_CSV = 'importance.csv';
-
 /**
  * importance.csv's columns: the point and its swept values, the rollout (its senders: clusters x
  * SecretSyncs, each fetching secretsPerSender objects at one instant), then per quantity the

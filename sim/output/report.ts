@@ -4,7 +4,7 @@ import { writeFilesAtomically } from './output-folder.js';
 import { reportCharts, renderSvg, pointLabel } from './report-charts.js';
 import { num, readResultsFolder, type ResultsFolder } from './report-data.js';
 
-export const REPORT_FILE = 'report.html';
+import { REPORT_FILE } from './run-record.js';
 
 /** The summary table's columns: a metric's mean with its interval, or a plain value. */
 const TABLE: Array<[column: string, title: string, interval: boolean]> = [

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../scenario/errors.js';
 import type { Scenario } from '../scenario/load.js';
@@ -32,6 +32,15 @@ export interface RunRecord {
 export const RUN_RECORD = 'run.json';
 /** `sim run --method importance`'s record, beside importance.csv (a plain run's files are kept). */
 export const IMPORTANCE_RECORD = 'importance.json';
+export const IMPORTANCE_CSV = 'importance.csv';
+/** A plain run's report (`--report`, `sim report`), made from its CSV files. */
+export const REPORT_FILE = 'report.html';
+
+/** The files of a results folder that each record's run wrote, the record first. */
+const RUN_FILES: Record<string, readonly string[]> = {
+  [RUN_RECORD]: [RUN_RECORD, 'summary.csv', 'timeseries.csv', 'trials.csv', REPORT_FILE],
+  [IMPORTANCE_RECORD]: [IMPORTANCE_RECORD, IMPORTANCE_CSV],
+};
 
 /** The tool's version, from its package.json. */
 export function toolVersion(): string {
@@ -48,9 +57,12 @@ export function scenarioIdentity(scenario: Scenario): string {
 /**
  * A results folder that holds another scenario's or another seed's run is not overwritten
  * without --force; the same scenario and seed are replaced (more trials, a newer version).
+ * With --force, returns the file names of the runs this one replaces (their record unreadable,
+ * or another scenario's or seed's), for `removeReplaced` once this run's files are written: a
+ * folder never holds one run's CSV files beside another's importance estimates.
  */
-export function checkFolderOwner(dir: string, scenario: Scenario, force: boolean): void {
-  if (force) return;
+export function checkFolderOwner(dir: string, scenario: Scenario, force: boolean): string[] {
+  const replaced: string[] = [];
   // A plain run's record and an importance-sampling run's: one scenario and seed per folder.
   for (const name of [RUN_RECORD, IMPORTANCE_RECORD]) {
     const file = join(dir, name);
@@ -59,15 +71,37 @@ export function checkFolderOwner(dir: string, scenario: Scenario, force: boolean
     try {
       previous = JSON.parse(readFileSync(file, 'utf8')) as Partial<RunRecord>;
     } catch {
-      throw new UserError(`--out ${dir}: its ${name} cannot be read; a new --out, or --force to replace it`);
+      if (!force) throw new UserError(`--out ${dir}: its ${name} cannot be read; a new --out, or --force to replace it`);
+      replaced.push(...RUN_FILES[name]);
+      continue;
     }
     const identity = scenarioIdentity(scenario);
     const what = previous.scenario?.identity !== identity ? 'another scenario' : String(previous.seed) !== String(scenario.seed) ? 'another seed' : null;
     if (what === null) continue;
-    throw new UserError(
-      `--out ${dir}: holds the results of ${previous.scenario?.name ?? 'a run'} (seed ${String(previous.seed)}, ${previous.trials ?? '?'} trials); this run is ${what} and would replace them: a new --out, or --force`,
-    );
+    if (!force) {
+      throw new UserError(
+        `--out ${dir}: holds the results of ${previous.scenario?.name ?? 'a run'} (seed ${String(previous.seed)}, ${previous.trials ?? '?'} trials); this run is ${what} and would replace them: a new --out, or --force`,
+      );
+    }
+    replaced.push(...RUN_FILES[name]);
   }
+  return replaced;
+}
+
+/**
+ * Removes the files `names` of dir that this run did not write (`written`: their paths): a
+ * replaced run's, or a report made from CSV files this run has just replaced. Returns the
+ * paths removed.
+ */
+export function removeReplaced(dir: string, names: readonly string[], written: readonly string[]): string[] {
+  const removed: string[] = [];
+  for (const name of new Set(names)) {
+    const file = join(dir, name);
+    if (written.includes(file) || !existsSync(file)) continue;
+    rmSync(file, { force: true });
+    removed.push(file);
+  }
+  return removed;
 }
 
 /**
