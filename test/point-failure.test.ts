@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,9 @@ test('a stuck worker is reported, not waited on: its point fails after --stall-t
   const dir = mkdtempSync(join(tmpdir(), 'sim-stuck-'));
   const file = join(dir, 'two.yaml');
   writeFileSync(file, 'name: two\nhorizon: 60\ntrials: 12\nfleet:\n  - {clusters: 3, secretSyncs: 2}\nsweep:\n  jitterSeconds: [5, 10]\n');
+  // A report of earlier results: the finished points replace them, so it goes.
+  mkdirSync(join(dir, 'out'));
+  writeFileSync(join(dir, 'out', 'report.html'), 'an old report');
   const started = Date.now();
   const r = spawnSync(process.execPath, [fileURLToPath(new URL('../sim/cli/main.js', import.meta.url)), 'run', file, '--out', join(dir, 'out'), '--quiet', '--workers', '2', '--stall-timeout', '1'], {
     encoding: 'utf8',
@@ -63,6 +66,7 @@ test('a stuck worker is reported, not waited on: its point fails after --stall-t
   assert.ok(Date.now() - started < 30_000, 'stopped long before the test\'s own timeout');
   assert.match(r.stderr, /point 1 \(jitterSeconds=10\) failed: point 1 trials \d+-\d+ still running after 1 s with no batch of trials finished meanwhile: a stuck worker/);
   assert.not.match(r.stderr, /point 0 .*failed/);
+  assert.not.ok(existsSync(join(dir, 'out', 'report.html')), 'the old report is gone');
   const rows = readFileSync(join(dir, 'out', 'summary.csv'), 'utf8').trim().split('\n');
   assert.is(rows.length, 2, 'the header and point 0');
   assert.ok(rows[1].startsWith('0,5,'), rows[1]);
@@ -72,11 +76,13 @@ test('a stuck worker is reported, not waited on: its point fails after --stall-t
   assert.equal([record.scenario.points.length, record.scenario.failedPoints], [1, [1]]);
   const run = (...args: string[]) => spawnSync(process.execPath, [fileURLToPath(new URL('../sim/cli/main.js', import.meta.url)), ...args], { encoding: 'utf8' });
   assert.is(run('report', join(dir, 'out')).status, 0);
+  assert.ok(existsSync(join(dir, 'out', 'report.html')));
   assert.is(run('run', file, '--out', join(dir, 'out'), '--quiet', '--set', 'horizon=50').status, 2, 'another scenario: refused');
   const again = run('run', file, '--out', join(dir, 'out'), '--quiet');
   assert.is(again.status, 0, again.stderr);
   assert.is(readFileSync(join(dir, 'out', 'summary.csv'), 'utf8').trim().split('\n').length, 3, 'the same scenario again: replaced, whole');
   assert.not.ok('failedPoints' in JSON.parse(readFileSync(join(dir, 'out', 'run.json'), 'utf8')).scenario);
+  assert.not.ok(existsSync(join(dir, 'out', 'report.html')), 'the partial run\'s report is gone with its files');
 });
 
 test('--stall-timeout must be a positive number of seconds', async () => {

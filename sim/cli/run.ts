@@ -25,14 +25,14 @@ import { limitPer10s } from '../model/config.js';
  * place), with run.json when `record` is given (listing the failed points), each failure is one
  * line naming the point and its swept values, and the exit code is 3.
  */
-export function keepFinishedPoints(scenario: Scenario, dir: string, failure: PointsFailed, file: string, spooled: string[], record?: (finished: Scenario) => RunRecord): number {
+export function keepFinishedPoints(scenario: Scenario, dir: string, failure: PointsFailed, file: string, spooled: string[], record?: (finished: Scenario) => RunRecord, replaced: readonly string[] = []): number {
   const finished = scenario.points.filter((_, i) => failure.results[i] !== null);
   if (finished.length) {
     const ran = { ...scenario, points: finished };
     const extra: Array<[string, string]> = record ? [[RUN_RECORD, `${JSON.stringify(record(ran), null, 2)}\n`]] : [];
     const rows = spooled.filter((_, i) => failure.results[i] !== null).map((f) => [f]);
     const files = writeResults(dir, ran, failure.results.filter((r): r is PointResult => r !== null), rows, extra);
-    process.stderr.write(`wrote the ${finished.length} finished point(s) of ${scenario.points.length}: ${files.join(', ')}\n`);
+    process.stderr.write(`wrote the ${finished.length} finished point(s) of ${scenario.points.length}: ${files.join(', ')}${removeOthers(dir, replaced, files)}\n`);
   }
   reportFailedPoints(scenario, failure, file);
   return 3;
@@ -123,7 +123,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
         reportFailedPoints(scenario, e, args.scenario);
         return 3;
       }
-      return keepFinishedPoints(scenario, dir, e, args.scenario, spool.files, (ran) => runRecord(scenario, ran, args.scenario, args.engine, execution(started, workers), []));
+      return keepFinishedPoints(scenario, dir, e, args.scenario, spool.files, (ran) => runRecord(scenario, ran, args.scenario, args.engine, execution(started, workers), []), replaced);
     }
     spool.close();
     if (shard) {
@@ -157,10 +157,18 @@ export function removedNote(removed: readonly string[], why = "another run's res
 }
 
 /**
+ * Once a plain run's files are written: removes the files of the runs it replaced and a report
+ * it did not write (made from the CSV files just replaced); returns removedNote's text.
+ */
+function removeOthers(dir: string, replaced: readonly string[], written: readonly string[]): string {
+  return removedNote(removeReplaced(dir, replaced, written)) + removedNote(removeReplaced(dir, [REPORT_FILE], written), 'made from the results replaced; sim report makes it anew');
+}
+
+/**
  * A finished run's (or merge's) results: the checks of the scenario's assertions, the files
  * with run.json, the report when asked, the table or JSON on stdout; exit 1 if an assertion fails.
  * Then the files of the runs it replaced (`replaced`, from checkFolderOwner) are removed, and a
- * report it did not write: one made from the CSV files just replaced.
+ * report it did not write (removeOthers).
  */
 export async function finishRun(
   scenario: Scenario,
@@ -182,7 +190,7 @@ export async function finishRun(
   const files = writeResults(dir, scenario, results, trialRows, [[RUN_RECORD, `${JSON.stringify(record(checks), null, 2)}\n`]]);
   // The report's charts (vega) load only for it: about 180 ms of every run otherwise.
   if (args.report) files.push(await (await import('../output/report.js')).writeReport(dir));
-  const removed = removedNote(removeReplaced(dir, replaced, files)) + removedNote(removeReplaced(dir, [REPORT_FILE], files), 'made from the results replaced; sim report makes it anew');
+  const removed = removeOthers(dir, replaced, files);
   if (args.json) {
     // The summary rows (SCENARIO.md); with assertions, each row also carries its point's verdicts.
     const json = rows.map((r, point) => {
