@@ -20,7 +20,7 @@ module.exports = {
     layer('run-knows-no-model-internals', '^sim/run/', '^sim/(engine|output|cli)/|^sim/model/(?!(config|defaults)[.]ts$)', 'the pool knows nothing of model internals'),
     layer('output-knows-no-computation', '^sim/output/', '^(sim/(engine|model|analytic|run|cli)|workers)/', 'output knows nothing of how numbers were computed'),
     layer('cli-knows-no-model-internals', '^sim/cli/', '^sim/engine/|^sim/model/(?!(config|defaults)[.]ts$)', 'a command parses, then calls the layers above'),
-    layer('workers-only-run-batches', '^workers/', '^sim/(engine|scenario|analytic|run|output|cli)/|^sim/model/(?!(config|defaults|run-batch)[.]ts$)', 'the pool entry runs trials of one point, nothing else'),
+    layer('workers-only-run-batches', '^workers/', '^sim/(engine|scenario|analytic|run|output|cli)/|^sim/model/(?!(config|defaults|run-batch|rare-batch)[.]ts$)', 'the pool entry runs trials of one point (or a batch of importance sampling), nothing else'),
     {
       name: 'no-circular',
       severity: 'error',

@@ -3,6 +3,8 @@ import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { ExactSum, productError } from './exact-sum.js';
 import { Moments } from './moments.js';
 
+export { quantileSorted } from './quantile.js';
+
 /** 95% two-sided normal quantile. */
 export const Z95 = 1.959963984540054;
 
@@ -105,19 +107,4 @@ export function momentInterval(m: Moments, range: Range = [-Infinity, Infinity])
   const ss = Math.max(0, deviations.value());
   const half = tQuantile(0.975, n - 1) * Math.sqrt(ss / (n - 1) / n);
   return { mean, lo: Math.max(range[0], mean - half), hi: Math.min(range[1], mean + half), n };
-}
-
-/**
- * Linear interpolation between order statistics (type 7, as numpy and R default). Infinite
- * values (right-censored observations) sort last; a quantile that needs one is Infinity.
- */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  if (h === lo) return sorted[lo];
-  if (sorted[hi] === Infinity) return Infinity;
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }

@@ -1,5 +1,5 @@
 import { SendLog } from './send-log.js';
-import { quantileSorted } from './stats.js';
+import { quantileSorted } from './quantile.js';
 import { METRIC_INDEX as M, SCOPE_METRICS, TRIAL_METRICS } from './trial-record.js';
 import { ANY_VAULT, EVERY_SEND, WindowPeak } from './window-peak.js';
 

@@ -165,7 +165,7 @@ export class TrialPool {
     const run = this.nextRun++;
     return Promise.all(
       tasks.map(async (task) => {
-        const sums = this.pool ? await this.watched(task, run) : trialBatch(task);
+        const sums = this.pool ? await this.watched(task, run) : await trialBatch(task);
         onBatch?.(task.trials);
         return sums;
       }),
