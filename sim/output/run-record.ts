@@ -30,7 +30,7 @@ export interface RunRecord {
 }
 
 export const RUN_RECORD = 'run.json';
-/** `sim run --method importance`'s record, beside importance.csv (a plain run's files are kept). */
+/** `sim run --method importance`'s record, beside importance.csv (a plain run's files of the same scenario and seed are kept). */
 export const IMPORTANCE_RECORD = 'importance.json';
 export const IMPORTANCE_CSV = 'importance.csv';
 /** A plain run's report (`--report`, `sim report`), made from its CSV files. */
@@ -91,15 +91,19 @@ export function checkFolderOwner(dir: string, scenario: Scenario, force: boolean
 /**
  * Removes the files `names` of dir that this run did not write (`written`: their paths): a
  * replaced run's, or a report made from CSV files this run has just replaced. Returns the
- * paths removed.
+ * paths removed (one that cannot be removed is left out).
  */
 export function removeReplaced(dir: string, names: readonly string[], written: readonly string[]): string[] {
   const removed: string[] = [];
   for (const name of new Set(names)) {
     const file = join(dir, name);
     if (written.includes(file) || !existsSync(file)) continue;
-    rmSync(file, { force: true });
-    removed.push(file);
+    try {
+      rmSync(file, { force: true });
+      removed.push(file);
+    } catch {
+      // Not ours to remove after all (a folder of that name, no permission): left, not listed.
+    }
   }
   return removed;
 }
