@@ -43,4 +43,16 @@ test('other applications\' load on the vault: the replay meets it as the coupled
   assert.is(batch.coupled, throttled);
 });
 
+test('a fleet that surely throttles stops its independent run early: a second above what the vault can ever accept', () => {
+  // 2,000 x 20 GETs at t = 0 (J = 0) against 4,000 + 400 a second: the quiet clusters' walk
+  // checks its sends every 256 log entries (one entry a cluster here), finds second 0 above
+  // 4,400 and stops, and the trial runs coupled. A check that never doomed, or never counted the
+  // walk's sends, would walk all 2,000 clusters first: the same numbers, a slower trial.
+  const model = recipeFleetModel({ clusters: 2000, secretsPerCluster: 20, perSecondLimit: 400 }, 0, PUBLISHED_LIMITERS['token-bucket']);
+  const batch = runTrialBatch(model, 'doomed', 0, 0, 3);
+  assert.equal(metric(batch, 'throttledTrial'), [1, 1, 1]);
+  assert.is(batch.coupled, 3);
+  assert.is(batch.quietClusters, 3 * 256, 'clusters walked before the check stopped each trial');
+});
+
 test.run();

@@ -171,7 +171,10 @@ export class ClusterKernel {
       // stops early.
       if (sent - checked >= CHECK_EVERY || c === to - 1) {
         log.length = sent;
-        if (!check.addLogged(log, checked)) return false;
+        if (!check.addLogged(log, checked)) {
+          this.runs += c + 1 - from;
+          return false;
+        }
         checked = sent;
       }
     }
