@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../scenario/errors.js';
-import { IMPORTANCE_RECORD, RUN_RECORD, type RunRecord } from './run-record.js';
+import { IMPORTANCE_CSV, IMPORTANCE_RECORD, RESULT_CSVS, RUN_RECORD, type RunRecord } from './run-record.js';
 
 /** A row of a results CSV: numbers where the cell is one, else the text. */
 export type Row = Record<string, number | string>;
@@ -18,13 +18,11 @@ export interface ResultsFolder {
   trials: Row[];
 }
 
-const FILES = ['summary.csv', 'timeseries.csv', 'trials.csv'] as const;
-
 /** Reads a folder written by `sim run` (0.5 or later: it has run.json); a one-line error otherwise. */
 export function readResultsFolder(dir: string): ResultsFolder {
   const recordFile = join(dir, RUN_RECORD);
   if (!existsSync(recordFile)) {
-    if (existsSync(join(dir, IMPORTANCE_RECORD))) throw new UserError(`${dir}: holds only an importance-sampling run (${IMPORTANCE_RECORD}, importance.csv); report and compare read a plain run's files (sim run without --method importance)`);
+    if (existsSync(join(dir, IMPORTANCE_RECORD))) throw new UserError(`${dir}: holds only an importance-sampling run (${IMPORTANCE_RECORD}, ${IMPORTANCE_CSV}); report and compare read a plain run's files (sim run without --method importance)`);
     throw new UserError(`${dir}: no ${RUN_RECORD}, so not a results folder of sim run (0.5.0 or later); run the scenario again`);
   }
   let record: RunRecord;
@@ -34,7 +32,7 @@ export function readResultsFolder(dir: string): ResultsFolder {
     throw new UserError(`${recordFile}: not readable JSON (${(e as Error).message.split('\n')[0]})`);
   }
   if (record.tool !== 'akv-fleet-sim' || !Array.isArray(record.scenario?.points)) throw new UserError(`${recordFile}: not a run record of akv-fleet-sim`);
-  const tables = FILES.map((name) => {
+  const tables = RESULT_CSVS.map((name) => {
     const file = join(dir, name);
     if (!existsSync(file)) throw new UserError(`${dir}: ${name} is missing; run the scenario again`);
     try {

@@ -36,9 +36,12 @@ export const IMPORTANCE_CSV = 'importance.csv';
 /** A plain run's report (`--report`, `sim report`), made from its CSV files. */
 export const REPORT_FILE = 'report.html';
 
+/** A plain run's CSV files (SCENARIO.md). */
+export const RESULT_CSVS = ['summary.csv', 'timeseries.csv', 'trials.csv'] as const;
+
 /** The files of a results folder that each record's run wrote, the record first. */
 const RUN_FILES: Record<string, readonly string[]> = {
-  [RUN_RECORD]: [RUN_RECORD, 'summary.csv', 'timeseries.csv', 'trials.csv', REPORT_FILE],
+  [RUN_RECORD]: [RUN_RECORD, ...RESULT_CSVS, REPORT_FILE],
   [IMPORTANCE_RECORD]: [IMPORTANCE_RECORD, IMPORTANCE_CSV],
 };
 
