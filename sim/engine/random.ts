@@ -117,9 +117,10 @@ export class RandomStream {
 // the bound under which a value is inside its rectangle, the value's scale, and the density at
 // the layer's edge. R is where the tail starts, V each layer's area.
 const ZIG_R = 3.442619855899;
-const ZIG_K = new Int32Array(128);
-const ZIG_W = new Float64Array(128);
-const ZIG_F = new Float64Array(128);
+/** The ziggurat's tables, exported read-only for the quiet clusters' walk in WebAssembly (sim/model/wasm/walk.ts). */
+export const ZIG_K = new Int32Array(128);
+export const ZIG_W = new Float64Array(128);
+export const ZIG_F = new Float64Array(128);
 {
   const m = 2 ** 24;
   const v = 9.91256303526217e-3;
@@ -221,14 +222,22 @@ export class TrialStreams {
 
   /** Cluster c's stream at the start of the current trial (seedStream, with the words that do not depend on c taken once). */
   seedCluster(c: number): void {
-    this.seedClusterInto(this.clusters[c], c);
-  }
-
-  /** Seeds `stream` as cluster c's stream at the start of the current trial. */
-  seedClusterInto(stream: RandomStream, c: number): void {
     const b = this.currentWord;
     const w = this.clusterWords[c];
-    stream.seed(keyWord(this.seedHash, b, w), b, w);
+    this.clusters[c].seed(keyWord(this.seedHash, b, w), b, w);
+  }
+
+  /**
+   * The scenario seed's hash and (below) the current trial's word: with a cluster's id, the
+   * words its stream is derived from (seedStream's), for the quiet clusters' walk in
+   * WebAssembly (sim/model/wasm/walk.ts), which seeds each cluster itself.
+   */
+  get seedWord(): number {
+    return this.seedHash;
+  }
+
+  get trialWord(): number {
+    return this.currentWord;
   }
 
   /** The vaults' and the subscription's streams back to the start of the current trial. */

@@ -1,5 +1,6 @@
 import type { TrialStreams } from '../engine/random.js';
 import type { SendLog } from '../metrics/send-log.js';
+import { TRUNCATES_BELOW } from '../metrics/trial-collector.js';
 import type { SendTally, VaultGateway } from './vault-gateway.js';
 
 /** Width of the bins of the quick tests, in seconds. */
@@ -61,13 +62,14 @@ export class VaultCheck implements SendTally {
     const { total, rejectAbove } = this;
     const subscriptionRejectAbove = this.subscriptionRejectAbove;
     let doomed = false;
-    if (this.counts.length === 1 && this.gateway.subscription === null) {
-      // One vault and no subscription limit: one count per second (the total is not read).
+    if (this.counts.length === 1 && this.gateway.subscription === null && BIN === 1 && this.horizon < TRUNCATES_BELOW) {
+      // One vault and no subscription limit: one count per second (the total is not read); the
+      // seconds by truncation (times >= 0 below 2^31 s: the floor of t / BIN).
       const perSecond = this.counts[0];
       const above = rejectAbove[0];
       for (let i = from; i < length; i++) {
         if (vaults[i] < 0) continue;
-        if ((perSecond[Math.floor(times[i] / BIN)] += counts[i]) > above) doomed = true;
+        if ((perSecond[times[i] | 0] += counts[i]) > above) doomed = true;
       }
     } else {
       for (let i = from; i < length; i++) {

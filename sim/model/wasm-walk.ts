@@ -1,0 +1,119 @@
+import { ZIG_F, ZIG_K, ZIG_W } from '../engine/random.js';
+import { WALK_WASM } from './wasm/walk-binary.js';
+
+/** What sim/model/wasm/walk.ts exports. */
+interface WalkExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  layout(k: number, w: number, f: number, vaults: number, firsts: number, scratch: number, maxSyncs: number, records: number, room: number): void;
+  group(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: number, seedHash: number, trialWord: number): void;
+  walk(from: number, to: number, enough: number): number;
+  exp(x: number): number;
+  started: WebAssembly.Global;
+  finished: WebAssembly.Global;
+  forced: WebAssembly.Global;
+  lastForced: WebAssembly.Global;
+  next: WebAssembly.Global;
+  capacity: WebAssembly.Global;
+}
+
+let compiled: WebAssembly.Module | null = null;
+/** The output's first room, in records (it doubles when a call writes more). */
+export const FIRST_ROOM = 4096;
+
+/**
+ * The quiet clusters' walk in WebAssembly (sim/model/wasm/walk.ts), one instance with its own
+ * memory per fleet trial: the fleet's layout copied in once, then runs of clusters walked and
+ * their records copied out into a send log's arrays. The module is compiled once per process.
+ */
+export class WasmWalk {
+  private readonly x: WalkExports;
+  /** Byte offset of the output: `capacity` times (f64), then as many vaults and counts (i32). */
+  private readonly records: number;
+
+  constructor(syncVault: Int32Array, clusterFirstSync: Int32Array, maxSyncs: number) {
+    compiled ??= new WebAssembly.Module(Buffer.from(WALK_WASM, 'base64'));
+    // Only the ziggurat's rare slow path calls these: JavaScript's own log and exp, so that its
+    // draws are the same bits as random.ts's.
+    const instance = new WebAssembly.Instance(compiled, { env: { log: Math.log, exp: Math.exp, abort: walkAborted } });
+    const x = (this.x = instance.exports as unknown as WalkExports);
+    const align = (n: number) => (n + 15) & ~15;
+    const k = align(x.heapBase());
+    const w = align(k + 4 * ZIG_K.length);
+    const f = align(w + 8 * ZIG_W.length);
+    const vaults = align(f + 8 * ZIG_F.length);
+    const firsts = align(vaults + 4 * syncVault.length);
+    const scratch = align(firsts + 4 * clusterFirstSync.length);
+    // walk.ts's scratch: start times and the heap's times (f64), start ids, heap order and ids (i32), edited flags (u8).
+    this.records = align(scratch + maxSyncs * (8 + 8 + 4 + 4 + 4 + 1));
+    const bytes = this.records + 16 * FIRST_ROOM;
+    const page = 1 << 16;
+    if (bytes > x.memory.buffer.byteLength) x.memory.grow(Math.ceil((bytes - x.memory.buffer.byteLength) / page));
+    const buffer = x.memory.buffer;
+    new Int32Array(buffer, k, ZIG_K.length).set(ZIG_K);
+    new Float64Array(buffer, w, ZIG_W.length).set(ZIG_W);
+    new Float64Array(buffer, f, ZIG_F.length).set(ZIG_F);
+    new Int32Array(buffer, vaults, syncVault.length).set(syncVault);
+    new Int32Array(buffer, firsts, clusterFirstSync.length).set(clusterFirstSync);
+    x.layout(k, w, f, vaults, firsts, scratch, maxSyncs, this.records, FIRST_ROOM);
+  }
+
+  /** Starts a run of clusters of one group (walk.ts's `group`); the outcomes count from here. */
+  group(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: boolean, seedHash: number, trialWord: number): void {
+    this.x.group(n, horizon, jitter, poll, objects, mu, sigma, rollout ? 1 : 0, seedHash, trialWord);
+  }
+
+  /** Records the last `walk` wrote. */
+  written = 0;
+
+  /**
+   * Walks clusters from `from` on until `to`, or until at least `enough` records are written
+   * (after a whole cluster); returns the cluster after the last one walked. Its records wait in
+   * the walk's memory for `copyTo`.
+   */
+  walk(from: number, to: number, enough: number): number {
+    this.written = this.x.walk(from, to, enough);
+    return this.x.next.value as number;
+  }
+
+  /** The last walk's records into the arrays from index `at` on (room for `written` more). */
+  copyTo(times: Float64Array, vaults: Int32Array, counts: Int32Array, at: number): void {
+    // Views made per call: the walk may have grown its memory (a few hundred records a call).
+    const { buffer } = this.x.memory;
+    const room = this.x.capacity.value as number;
+    const n = this.written;
+    times.set(new Float64Array(buffer, this.records, n), at);
+    vaults.set(new Int32Array(buffer, this.records + 8 * room, n), at);
+    counts.set(new Int32Array(buffer, this.records + 12 * room, n), at);
+  }
+
+  /** Records the output holds now (FIRST_ROOM, doubled as a walk needed more). */
+  get capacity(): number {
+    return this.x.capacity.value as number;
+  }
+
+  get started(): number {
+    return this.x.started.value as number;
+  }
+
+  get finished(): number {
+    return this.x.finished.value as number;
+  }
+
+  get forced(): number {
+    return this.x.forced.value as number;
+  }
+
+  get lastForced(): number {
+    return this.x.lastForced.value as number;
+  }
+
+  /** walk.ts's exp (fdlibm's, V8's Math.exp), for the test that holds them to the same bits. */
+  exp(x: number): number {
+    return this.x.exp(x);
+  }
+}
+
+function walkAborted(): never {
+  throw new Error('the quiet clusters\' walk (WebAssembly) aborted');
+}

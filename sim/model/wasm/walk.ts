@@ -1,0 +1,408 @@
+// AssemblyScript, compiled to WebAssembly by the build (sim/model/wasm/build-walk.mjs): the quiet
+// clusters' walk of cluster-kernel.ts, the rules its comment states, with every draw and record
+// the same as through the cluster model (test/cluster-kernel.test.ts, test/engines.test.ts). The
+// stream, the jitter, the latency and the start's order are random.ts's and cluster-kernel.ts's
+// line for line, in integers and doubles that WebAssembly computes exactly as JavaScript does;
+// exp is fdlibm's (V8's Math.exp, test/walk-wasm.test.ts); the ziggurat's tables and its rare
+// slow path's log and exp come from JavaScript. The state lives in locals and linear memory: a
+// cluster's draws never leave registers, and nothing is allocated.
+//
+// Memory (byte offsets set by the loader, sim/model/wasm-walk.ts): the ziggurat's tables, each
+// SecretSync's vault, each cluster's first SecretSync, the scratch of one cluster, then the
+// output: `capacity` times (f64), then as many vaults and counts (i32), moved apart as it grows.
+
+@external('env', 'log') declare function jsLog(x: f64): f64;
+@external('env', 'exp') declare function jsExp(x: f64): f64;
+
+// The stream (sfc32) of the cluster being walked.
+let s0: i32 = 0;
+let s1: i32 = 0;
+let s2: i32 = 0;
+let s3: i32 = 0;
+
+// Layout, set by `layout`.
+let zigK: usize = 0;
+let zigW: usize = 0;
+let zigF: usize = 0;
+let syncVault: usize = 0;
+let clusterFirstSync: usize = 0;
+let startAt: usize = 0;
+let startId: usize = 0;
+let heapTime: usize = 0;
+let heapSeq: usize = 0;
+let heapId: usize = 0;
+let edited: usize = 0;
+let out: usize = 0;
+/** Records the output holds. */
+export let capacity: i32 = 0;
+
+// The group, set by `group`.
+let syncs: i32 = 0;
+let horizon: f64 = 0;
+let jitter: f64 = 0;
+let poll: f64 = 0;
+let objects: i32 = 0;
+let mu: f64 = 0;
+let sigma: f64 = 0;
+let rollout: bool = true;
+let seedHash: i32 = 0;
+let trialWord: i32 = 0;
+
+/** Outcomes of the clusters walked since `group`: reconciles started and finished, edits applied, the last one's time. */
+export let started: i32 = 0;
+export let finished: i32 = 0;
+export let forced: i32 = 0;
+export let lastForced: f64 = -Infinity;
+/** The cluster after the last one walked by `walk`. */
+export let next: i32 = 0;
+
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+export function layout(k: usize, w: usize, f: usize, vaults: usize, firsts: usize, scratch: usize, maxSyncs: i32, records: usize, room: i32): void {
+  zigK = k;
+  zigW = w;
+  zigF = f;
+  syncVault = vaults;
+  clusterFirstSync = firsts;
+  const m = <usize>maxSyncs;
+  startAt = scratch;
+  heapTime = startAt + (m << 3);
+  startId = heapTime + (m << 3);
+  heapSeq = startId + (m << 2);
+  heapId = heapSeq + (m << 2);
+  edited = heapId + (m << 2);
+  out = records;
+  capacity = room;
+}
+
+export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, start: bool, seed: i32, trial: i32): void {
+  syncs = n;
+  horizon = h;
+  jitter = j;
+  poll = p;
+  objects = o;
+  mu = m;
+  sigma = s;
+  rollout = start;
+  seedHash = seed;
+  trialWord = trial;
+  started = 0;
+  finished = 0;
+  forced = 0;
+  lastForced = -Infinity;
+}
+
+// random.ts: mix32, seedStream's words, RandomStream.seed, next32, uniform.
+@inline function mix32(x: i32): i32 {
+  x ^= x >>> 16;
+  x = x * 0x7feb352d;
+  x ^= x >>> 15;
+  x = x * <i32>0x846ca68b;
+  x ^= x >>> 16;
+  return x;
+}
+
+@inline function seedCluster(c: i32): void {
+  const b = trialWord;
+  const w = mix32(c + 2 * <i32>0x9e3779b9);
+  let a = mix32(seedHash ^ mix32(b + w * 0x297a2d39));
+  let bb = b;
+  let cc = w;
+  let d: i32 = 1;
+  for (let i = 0; i < 3; i++) {
+    const t = a + bb + d;
+    d = d + 1;
+    a = bb ^ (bb >>> 9);
+    bb = cc + (cc << 3);
+    cc = ((cc << 21) | (cc >>> 11)) + t;
+  }
+  s0 = a;
+  s1 = bb;
+  s2 = cc;
+  s3 = d;
+}
+
+@inline function next32(): i32 {
+  const t = s0 + s1 + s3;
+  s3 = s3 + 1;
+  s0 = s1 ^ (s1 >>> 9);
+  s1 = s2 + (s2 << 3);
+  s2 = ((s2 << 21) | (s2 >>> 11)) + t;
+  return t;
+}
+
+@inline function uniform(): f64 {
+  return <f64>(<u32>next32()) * 2.3283064365386963e-10;
+}
+
+@inline function jitterDelay(): f64 {
+  return jitter > 0 ? uniform() * jitter : 0;
+}
+
+/** initial-phases.ts: the first consideration of a steady fleet's SecretSync. */
+@inline function steadyResidual(): f64 {
+  return uniform() * (poll + jitter / 2) < poll ? uniform() * poll : poll + jitter * (1 - Math.sqrt(uniform()));
+}
+
+const ZIG_R: f64 = 3.442619855899;
+
+@inline function zk(layer: i32): i32 {
+  return load<i32>(zigK + (<usize>layer << 2));
+}
+@inline function zw(layer: i32): f64 {
+  return load<f64>(zigW + (<usize>layer << 3));
+}
+@inline function zf(layer: i32): f64 {
+  return load<f64>(zigF + (<usize>layer << 3));
+}
+
+@inline function normal(): f64 {
+  const h = next32();
+  const layer = h & 127;
+  const j = h >> 7;
+  if (abs<i32>(j) < zk(layer)) return <f64>j * zw(layer);
+  return normalSlow(j, layer);
+}
+
+function normalSlow(j: i32, layer: i32): f64 {
+  for (;;) {
+    const x = <f64>j * zw(layer);
+    if (layer == 0) {
+      let tx: f64;
+      let ty: f64;
+      do {
+        tx = -jsLog(1 - uniform()) / ZIG_R;
+        ty = -jsLog(1 - uniform());
+      } while (ty + ty < tx * tx);
+      return j > 0 ? ZIG_R + tx : -ZIG_R - tx;
+    }
+    if (zf(layer) + uniform() * (zf(layer - 1) - zf(layer)) < jsExp(-0.5 * x * x)) return x;
+    const h = next32();
+    layer = h & 127;
+    j = h >> 7;
+    if (abs<i32>(j) < zk(layer)) return <f64>j * zw(layer);
+  }
+  return 0;
+}
+
+// fdlibm's e_exp.c (Sun Microsystems, 1993; the algorithm of V8's base/ieee754.cc exp): x = k ln2
+// + r, |r| <= ln2/2, exp(r) by a rational approximation of degree 5, scaled by 2^k.
+const LN2_HI: f64 = 6.93147180369123816490e-01;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+const INV_LN2: f64 = 1.44269504088896338700e+00;
+const P1: f64 = 1.66666666666666019037e-01;
+const P2: f64 = -2.77777777770155933842e-03;
+const P3: f64 = 6.61375632143793436117e-05;
+const P4: f64 = -1.65339022054652515390e-06;
+const P5: f64 = 4.13813679705723846039e-08;
+const O_THRESHOLD: f64 = 7.09782712893383973096e+02;
+const U_THRESHOLD: f64 = -7.45133219101941108420e+02;
+const TWOM1000: f64 = 9.33263618503218878990e-302;
+
+/** fdlibmExp, for the test that holds it to V8's Math.exp bit for bit. */
+export function exp(x: f64): f64 {
+  return fdlibmExp(x);
+}
+
+@inline function fdlibmExp(x: f64): f64 {
+  let hx = <u32>(reinterpret<u64>(x) >>> 32);
+  const xsb = <i32>(hx >>> 31);
+  hx &= 0x7fffffff;
+  if (hx >= 0x40862e42) {
+    // |x| >= 709.78: NaN, infinities, overflow, underflow.
+    if (hx >= 0x7ff00000) return x != x ? x + x : xsb == 0 ? x : 0;
+    if (x > O_THRESHOLD) return Infinity;
+    if (x < U_THRESHOLD) return 0;
+  }
+  let hi: f64 = 0;
+  let lo: f64 = 0;
+  let k: i32 = 0;
+  if (hx > 0x3fd62e42) {
+    // |x| > ln2/2: reduce.
+    if (hx < 0x3ff0a2b2) {
+      // and |x| < 1.5 ln2 (V8 returns e itself for exp(1): the reduction gets its last bit wrong)
+      if (x == 1.0) return 2.718281828459045;
+      if (xsb == 0) {
+        hi = x - LN2_HI;
+        lo = LN2_LO;
+        k = 1;
+      } else {
+        hi = x + LN2_HI;
+        lo = -LN2_LO;
+        k = -1;
+      }
+    } else {
+      k = <i32>(INV_LN2 * x + (xsb == 0 ? 0.5 : -0.5));
+      const t = <f64>k;
+      hi = x - t * LN2_HI;
+      lo = t * LN2_LO;
+    }
+    x = hi - lo;
+  } else if (hx < 0x3e300000) {
+    // |x| < 2^-28
+    return 1 + x;
+  }
+  const t = x * x;
+  const c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  if (k == 0) return 1 - ((x * c) / (c - 2.0) - x);
+  const y = 1 - (lo - (x * c) / (2.0 - c) - hi);
+  if (k >= -1021) {
+    if (k == 1024) return y * 2.0 * 8.98846567431157953865e+307;
+    return y * reinterpret<f64>(<u64>(0x3ff + k) << 52);
+  }
+  return y * reinterpret<f64>(<u64>(0x3ff + k + 1000) << 52) * TWOM1000;
+}
+
+// The pending next polls: a binary heap ordered by (time, scheduling order), event-queue.ts's.
+let heapCount: i32 = 0;
+let heapNext: i32 = 0;
+
+@inline function heapPush(t: f64, id: i32): void {
+  const s = heapNext++;
+  let i = heapCount++;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    const pt = load<f64>(heapTime + (<usize>p << 3));
+    if (pt < t || (pt == t && load<i32>(heapSeq + (<usize>p << 2)) < s)) break;
+    store<f64>(heapTime + (<usize>i << 3), pt);
+    store<i32>(heapSeq + (<usize>i << 2), load<i32>(heapSeq + (<usize>p << 2)));
+    store<i32>(heapId + (<usize>i << 2), load<i32>(heapId + (<usize>p << 2)));
+    i = p;
+  }
+  store<f64>(heapTime + (<usize>i << 3), t);
+  store<i32>(heapSeq + (<usize>i << 2), s);
+  store<i32>(heapId + (<usize>i << 2), id);
+}
+
+/** Removes the earliest; returns its id. */
+@inline function heapPop(): i32 {
+  const popped = load<i32>(heapId);
+  const n = --heapCount;
+  if (n == 0) return popped;
+  const t = load<f64>(heapTime + (<usize>n << 3));
+  const s = load<i32>(heapSeq + (<usize>n << 2));
+  const a = load<i32>(heapId + (<usize>n << 2));
+  let i = 0;
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= n) break;
+    const r = c + 1;
+    if (r < n) {
+      const rt = load<f64>(heapTime + (<usize>r << 3));
+      const ct = load<f64>(heapTime + (<usize>c << 3));
+      if (rt < ct || (rt == ct && load<i32>(heapSeq + (<usize>r << 2)) < load<i32>(heapSeq + (<usize>c << 2)))) c = r;
+    }
+    const ct = load<f64>(heapTime + (<usize>c << 3));
+    if (t < ct || (t == ct && s < load<i32>(heapSeq + (<usize>c << 2)))) break;
+    store<f64>(heapTime + (<usize>i << 3), ct);
+    store<i32>(heapSeq + (<usize>i << 2), load<i32>(heapSeq + (<usize>c << 2)));
+    store<i32>(heapId + (<usize>i << 2), load<i32>(heapId + (<usize>c << 2)));
+    i = c;
+  }
+  store<f64>(heapTime + (<usize>i << 3), t);
+  store<i32>(heapSeq + (<usize>i << 2), s);
+  store<i32>(heapId + (<usize>i << 2), a);
+  return popped;
+}
+
+/** Room for `records` output records: a bigger output when they would not fit (rare: it is kept). */
+function reserve(records: i32): void {
+  let room = capacity;
+  while (room < records) room *= 2;
+  const end = out + (<usize>room << 4);
+  const size = <usize>memory.size() << 16;
+  if (end > size && memory.grow(<i32>((end - size + 0xffff) >>> 16)) < 0) unreachable();
+  // The counts, then the vaults, to their new places (the times stay).
+  memory.copy(out + (<usize>room << 3) + (<usize>room << 2), out + (<usize>capacity << 3) + (<usize>capacity << 2), <usize>capacity << 2);
+  memory.copy(out + (<usize>room << 3), out + (<usize>capacity << 3), <usize>capacity << 2);
+  capacity = room;
+}
+
+/**
+ * Walks clusters from `from` on (of the group set by `group`), each from t = 0 to the horizon,
+ * until `to` or until at least `enough` records are written (after a whole cluster); the records
+ * go to the output from its start. Returns the number written; `next` is the cluster after the
+ * last one walked.
+ */
+export function walk(from: i32, to: i32, enough: i32): i32 {
+  let sent: i32 = 0;
+  const n = syncs;
+  let c = from;
+  while (c < to) {
+    seedCluster(c);
+    const first = load<i32>(clusterFirstSync + (<usize>c << 2));
+    heapCount = 0;
+    heapNext = 0;
+    // Insertion sort as they are drawn: equal times keep index order.
+    let starts = 0;
+    for (let i = 0; i < n; i++) {
+      store<u8>(edited + <usize>i, rollout ? 1 : 0);
+      const t = rollout ? jitterDelay() : steadyResidual();
+      if (t > horizon) continue;
+      let j = starts++;
+      while (j > 0 && load<f64>(startAt + (<usize>(j - 1) << 3)) > t) {
+        store<f64>(startAt + (<usize>j << 3), load<f64>(startAt + (<usize>(j - 1) << 3)));
+        store<i32>(startId + (<usize>j << 2), load<i32>(startId + (<usize>(j - 1) << 2)));
+        j--;
+      }
+      store<f64>(startAt + (<usize>j << 3), t);
+      store<i32>(startId + (<usize>j << 2), i);
+    }
+    let nextStart = 0;
+    let free: f64 = 0;
+    for (;;) {
+      const startWake = nextStart < starts ? load<f64>(startAt + (<usize>nextStart << 3)) : Infinity;
+      const laterWake = heapCount > 0 ? load<f64>(heapTime) : Infinity;
+      let s: i32;
+      let t: f64;
+      if (startWake <= laterWake) {
+        if (startWake == Infinity) break;
+        s = load<i32>(startId + (<usize>nextStart << 2));
+        nextStart++;
+        t = startWake;
+      } else {
+        s = heapPop();
+        t = laterWake;
+      }
+      if (free > t) t = free;
+      started++;
+      const v = load<i32>(syncVault + (<usize>(first + s) << 2));
+      if (sent + objects > capacity) reserve(sent + objects);
+      const times = out;
+      const vaults = out + (<usize>capacity << 3);
+      const counts = vaults + (<usize>capacity << 2);
+      if (sigma < 0) {
+        // Latency 0: every object's GET at this instant.
+        store<f64>(times + (<usize>sent << 3), t);
+        store<i32>(vaults + (<usize>sent << 2), v);
+        store<i32>(counts + (<usize>sent << 2), objects);
+        sent++;
+      } else {
+        for (let k = 0; k < objects && t <= horizon; k++) {
+          store<f64>(times + (<usize>sent << 3), t);
+          store<i32>(vaults + (<usize>sent << 2), v);
+          store<i32>(counts + (<usize>sent << 2), 1);
+          sent++;
+          t += fdlibmExp(mu + sigma * normal());
+        }
+        if (t > horizon) break;
+      }
+      finished++;
+      if (load<u8>(edited + <usize>s) != 0) {
+        forced++;
+        store<u8>(edited + <usize>s, 0);
+        if (t > lastForced) lastForced = t;
+      }
+      free = t;
+      if (sigma < 0 && t + poll > horizon) continue;
+      const at = t + poll + jitterDelay();
+      if (at <= horizon) heapPush(at, s);
+    }
+    c++;
+    if (sent >= enough) break;
+  }
+  next = c;
+  return sent;
+}

@@ -1,0 +1,111 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { RandomStream } from '../sim/engine/random.js';
+import { TrialCollector } from '../sim/metrics/trial-collector.js';
+import type { EngineChoice, ModelConfig } from '../sim/model/config.js';
+import { FleetTrial } from '../sim/model/fleet-trial.js';
+import { FIRST_ROOM, WasmWalk } from '../sim/model/wasm-walk.js';
+import { group, model, scaled, UNLIMITED, vault } from './helpers.js';
+
+/**
+ * The quiet clusters' walk in WebAssembly (sim/model/wasm/walk.ts) against JavaScript: its exp
+ * must be V8's Math.exp bit for bit (a latency is exp of a normal draw, and the coupled driver
+ * draws it in JavaScript), and its records, GET by GET, the cluster model's.
+ */
+
+test('the walk\'s exp is Math.exp, bit for bit: edges of every branch, random arguments and random bit patterns', () => {
+  const walk = new WasmWalk(new Int32Array(1), new Int32Array(1), 1);
+  const rng = new RandomStream('walk-exp');
+  const bits = new Float64Array(1);
+  const words = new Uint32Array(bits.buffer);
+  const edges = [
+    0, -0, 1, -1, 0.5, NaN, Infinity, -Infinity, 2 ** -28, -(2 ** -28), 2 ** -29, 1e-300, 5e-324,
+    // |x| = ln2 / 2 and 1.5 ln2 (the reduction's branches), the overflow and underflow thresholds.
+    0.34657359027997264, 0.3465735902799727, 1.0397207708399179, 1.039720770839918, -1.0397207708399179,
+    709.782712893384, 709.7827128933841, -745.1332191019411, -745.1332191019412, -708.4, -708.39, -720, -740, 700, -700, 1024 * Math.LN2 - 1e-9,
+  ];
+  let n = 0;
+  const check = (x: number) => {
+    n++;
+    const got = walk.exp(x);
+    const want = Math.exp(x);
+    if (!Object.is(got, want)) assert.unreachable(`exp(${x}): ${got}, Math.exp ${want}`);
+  };
+  for (const x of edges) check(x);
+  for (let i = 0; i < scaled(1_000_000, 20_000); i++) {
+    const kind = i % 4;
+    if (kind === 0) check((rng.uniform() - 0.5) * 1500);
+    else if (kind === 1) check((rng.uniform() - 0.5) * 20);
+    // Where latencies are drawn: mu + sigma z for medians of milliseconds to minutes.
+    else if (kind === 2) check(-7 + 12 * rng.uniform() + 3 * rng.normal());
+    else {
+      words[0] = rng.int(2 ** 32);
+      words[1] = rng.int(2 ** 32);
+      check(bits[0]);
+    }
+  }
+  assert.ok(n > edges.length);
+});
+
+/** A trial's GETs from the send log, as sorted "time vault count" lines (one line per GET and instant). */
+function sends(m: ModelConfig, trial: number, engine: EngineChoice): { lines: string[]; trial: FleetTrial } {
+  const fleet = new FleetTrial(m, 'walk');
+  const col = new TrialCollector({ horizon: m.horizon, bin: 1, refreshStart: 0, refreshWidth: 1, perSecondLimit: 1, outageEnd: NaN, vaults: m.vaults.length });
+  col.reset();
+  fleet.run(trial, col, engine);
+  const perInstant = new Map<string, number>();
+  const log = col.sends;
+  for (let i = 0; i < log.length; i++) {
+    const key = `${log.times[i]} ${log.vaults[i]}`;
+    perInstant.set(key, (perInstant.get(key) ?? 0) + log.counts[i]);
+  }
+  return { lines: [...perInstant].map(([k, c]) => `${k} ${c}`).sort(), trial: fleet };
+}
+
+const kernelOf = (trial: FleetTrial) => (trial as unknown as { kernel: { walk: WasmWalk; runs: number } }).kernel;
+
+test('the walk sends the cluster model\'s GETs, each at the same instant to the same vault, on random quiet fleets', () => {
+  const rng = new RandomStream('walk-fleets');
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)];
+  let compared = 0;
+  for (let f = 0; f < scaled(40, 8); f++) {
+    const m = model({
+      horizon: pick([5, 60, 400]),
+      start: rng.uniform() < 0.7 ? 'rollout' : 'steady',
+      fleet: [group({
+        clusters: 1 + rng.int(5),
+        secretSyncs: pick([1, 3, 20]),
+        objectsPerSync: pick([1, 2, 5]),
+        jitterSeconds: pick([0, 1, 30, 270]),
+        rotationPollIntervalInSeconds: pick([1, 7, 60, 3600]),
+        latency: pick([0, { median: 0.04, p99: 0.25 }, { median: 3, p99: 40 }] as const),
+        vaults: ['kv', 'kv2'],
+        vaultShares: [0.4, 0.6],
+      })],
+      vaults: [UNLIMITED, vault({ ...UNLIMITED, name: 'kv2' })],
+    });
+    const auto = sends(m, f, 'auto');
+    assert.is(auto.trial.coupledTrials, 0, `fleet ${f} ran coupled`);
+    assert.is(kernelOf(auto.trial).runs, m.fleet[0].clusters, `fleet ${f}: every cluster walked`);
+    assert.equal(auto.lines, sends(m, f, 'coupled').lines, `fleet ${f}`);
+    compared += auto.lines.length;
+  }
+  assert.ok(compared > 1000, `only ${compared} instants compared`);
+});
+
+test('a cluster that sends more GETs than the walk\'s output first holds: the output grows, the GETs are the cluster model\'s', () => {
+  // A cluster of 40 SecretSyncs of 3 objects polled every second for 200 s: over 8,000 GETs in
+  // one call of the walk; two vaults, so that a vault moved wrong as the output grows shows.
+  const m = model({
+    horizon: 200,
+    fleet: [group({ clusters: 2, secretSyncs: 40, objectsPerSync: 3, jitterSeconds: 1, rotationPollIntervalInSeconds: 1, latency: { median: 0.01, p99: 0.05 }, vaults: ['kv', 'kv2'], vaultShares: [0.5, 0.5] })],
+    vaults: [UNLIMITED, vault({ ...UNLIMITED, name: 'kv2' })],
+  });
+  const auto = sends(m, 3, 'auto');
+  const walk = kernelOf(auto.trial).walk;
+  // Grown twice at least: the vaults and counts moved while holding records.
+  assert.ok(walk.capacity >= 4 * FIRST_ROOM, `the output holds ${walk.capacity} records`);
+  assert.equal(auto.lines, sends(m, 3, 'coupled').lines);
+});
+
+test.run();
