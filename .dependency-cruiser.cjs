@@ -33,7 +33,7 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    // build-walk.mjs is the build step that compiles the walk beside it, not part of the model.
-    exclude: { path: '^(dist|node_modules)/|^sim/model/wasm/build-walk[.]mjs$' },
+    // build-wasm.mjs is the build step that compiles the AssemblyScript modules, not a layer.
+    exclude: { path: '^(dist|node_modules)/|^sim/build-wasm[.]mjs$' },
   },
 };

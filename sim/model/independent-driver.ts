@@ -32,6 +32,7 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
   };
   /** Moves every action's cursor up to cluster c; whether some action names c. */
   const named = (c: number): boolean => {
+    if (actions.length === 0) return false;
     let any = false;
     for (let i = 0; i < actions.length; i++) {
       const ids = actions[i].clusters;
@@ -48,7 +49,10 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
     if (!named(c) && quiet[g]) {
       // A run of quiet clusters of one group that no action names: the fast path.
       let end = c + 1;
-      while (end < layout.clusters && layout.clusterGroup[end] === g && !named(end)) end++;
+      // A group's clusters have consecutive ids.
+      const ids = layout.groupClusters[g];
+      const groupEnd = ids[ids.length - 1] + 1;
+      while (end < groupEnd && !named(end)) end++;
       if (!kernel.runClusters(c, end, loop.horizon, col, check, streams)) return false;
       c = end;
       continue;

@@ -1,4 +1,4 @@
-// AssemblyScript, compiled to WebAssembly by the build (sim/model/wasm/build-walk.mjs): the quiet
+// AssemblyScript, compiled to WebAssembly by the build (sim/build-wasm.mjs): the quiet
 // clusters' walk of cluster-kernel.ts, the rules its comment states, with every draw and record
 // the same as through the cluster model (test/cluster-kernel.test.ts, test/engines.test.ts). The
 // stream, the jitter, the latency and the start's order are random.ts's and cluster-kernel.ts's

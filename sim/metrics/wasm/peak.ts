@@ -1,0 +1,156 @@
+// AssemblyScript, compiled to WebAssembly by the build (sim/build-wasm.mjs): the 10-s
+// peak's passes of window-peak.ts over a send log copied into this module's memory, line for
+// line in the same doubles (the argument is window-peak.ts's comment). In WebAssembly each pass
+// costs a third to a quarter of the same loop over JavaScript typed arrays on the machines we
+// measured (test/window-peak.test.ts holds both to the direct count).
+//
+// Memory (byte offsets from the caller): the log's times (f64), vaults and counts (i32); each
+// entry's next entry in its bin's chain (i32); per bin its GETs (f64) and first entry (i32); last,
+// a candidate's entries in time order (f64 time, f64 count pairs), grown here as needed.
+
+const EVERY_SEND: i32 = -3;
+const ANY_VAULT: i32 = -2;
+const WINDOW: f64 = 10;
+
+let times: usize = 0;
+let vaults: usize = 0;
+let counts: usize = 0;
+let next: usize = 0;
+let weight: usize = 0;
+let head: usize = 0;
+let scratch: usize = 0;
+
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** The latest of the first n times (0 when none is later). */
+export function maxTime(t: usize, n: i32): f64 {
+  let max: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const x = load<f64>(t + (<usize>i << 3));
+    if (x > max) max = x;
+  }
+  return max;
+}
+
+@inline function weightAt(b: i32): f64 {
+  return load<f64>(weight + (<usize>b << 3));
+}
+
+/**
+ * The peak over the n entries `which` selects, in bins of 1/k s shifted by w, `size` bins; the
+ * arrays at the given offsets (the scratch last in memory).
+ */
+export function peak(t: usize, v: usize, c: usize, nx: usize, wt: usize, hd: usize, sc: usize, n: i32, which: i32, k: f64, w: i32, size: i32): f64 {
+  times = t;
+  vaults = v;
+  counts = c;
+  next = nx;
+  weight = wt;
+  head = hd;
+  scratch = sc;
+  memory.fill(weight, 0, <usize>size << 3);
+  // Every byte 0xff: every head -1.
+  memory.fill(head, 0xff, <usize>size << 2);
+  // GETs per bin of 1/k s (shifted by w), and each bin's chain of entries.
+  for (let i = 0; i < n; i++) {
+    if (which != EVERY_SEND) {
+      const vault = load<i32>(vaults + (<usize>i << 2));
+      if (which == ANY_VAULT ? vault < 0 : vault != which) continue;
+    }
+    const b = <i32>(load<f64>(times + (<usize>i << 3)) * k) + w;
+    const wp = weight + (<usize>b << 3);
+    store<f64>(wp, load<f64>(wp) + <f64>load<i32>(counts + (<usize>i << 2)));
+    const hp = head + (<usize>b << 2);
+    store<i32>(next + (<usize>i << 2), load<i32>(hp));
+    store<i32>(hp, i);
+  }
+  // The lower bound: the largest full(b) + n(b).
+  let found: f64 = 0;
+  let full: f64 = 0;
+  for (let b = w; b < size; b++) {
+    const x = weightAt(b);
+    const inside = full + x;
+    if (inside > found) found = inside;
+    full += x - weightAt(b - w + 2);
+  }
+  // The bins whose upper bound exceeds the peak so far, counted exactly.
+  let best = found;
+  full = 0;
+  for (let b = w; b < size; b++) {
+    const x = weightAt(b);
+    if (full + x + weightAt(b - w) + weightAt(b - w + 1) > best && x > 0) {
+      const e = exact(b, w, full);
+      if (e > best) best = e;
+    }
+    full += x - weightAt(b - w + 2);
+  }
+  return best;
+}
+
+/**
+ * The largest window ending in (shifted) bin b, `full` GETs surely inside: the entries of b and
+ * of its two partial bins in time order, then counted as (t - 10, t] in doubles.
+ */
+function exact(b: i32, w: i32, full: f64): f64 {
+  const partials = collect(b - w + 1, collect(b - w, 0));
+  const all = collect(b, partials);
+  insertionSort(0, partials);
+  insertionSort(partials, all);
+  let partial: f64 = 0;
+  for (let i = 0; i < partials; i++) partial += countOf(i);
+  let lo = 0;
+  let inside = full;
+  let best: f64 = 0;
+  for (let i = partials; i < all; i++) {
+    const since = timeOf(i) - WINDOW;
+    while (lo < partials && timeOf(lo) <= since) {
+      partial -= countOf(lo);
+      lo++;
+    }
+    inside += countOf(i);
+    if (inside + partial > best) best = inside + partial;
+  }
+  return best;
+}
+
+@inline function timeOf(i: i32): f64 {
+  return load<f64>(scratch + (<usize>i << 4));
+}
+
+@inline function countOf(i: i32): f64 {
+  return load<f64>(scratch + (<usize>i << 4), 8);
+}
+
+/** Bin b's entries into the scratch from place `from` on; returns the place after them. */
+function collect(b: i32, from: i32): i32 {
+  let j = from;
+  for (let i = load<i32>(head + (<usize>b << 2)); i >= 0; i = load<i32>(next + (<usize>i << 2))) {
+    const at = scratch + (<usize>j << 4);
+    const end = at + 16;
+    const size = <usize>memory.size() << 16;
+    if (end > size && memory.grow(<i32>((end - size + 0xffff) >>> 16) + 1) < 0) unreachable();
+    store<f64>(at, load<f64>(times + (<usize>i << 3)));
+    store<f64>(at, <f64>load<i32>(counts + (<usize>i << 2)), 8);
+    j++;
+  }
+  return j;
+}
+
+/** Insertion sort of the scratch's [from, to) by time (a bin's few entries). */
+function insertionSort(from: i32, to: i32): void {
+  for (let i = from + 1; i < to; i++) {
+    const t = timeOf(i);
+    if (t >= timeOf(i - 1)) continue;
+    const c = countOf(i);
+    let j = i - 1;
+    while (j >= from && timeOf(j) > t) {
+      store<f64>(scratch + (<usize>(j + 1) << 4), timeOf(j));
+      store<f64>(scratch + (<usize>(j + 1) << 4), countOf(j), 8);
+      j--;
+    }
+    store<f64>(scratch + (<usize>(j + 1) << 4), t);
+    store<f64>(scratch + (<usize>(j + 1) << 4), c, 8);
+  }
+}
