@@ -8,3 +8,12 @@ import { setFlagsFromString } from 'node:v8';
  * so it is safe to set at run time; it is process-wide (worker threads included).
  */
 setFlagsFromString('--max-inlined-bytecode-size-cumulative=3000');
+
+/**
+ * WebAssembly (the quiet clusters' walk, the 10-s peak's passes) compiled by the optimizing
+ * compiler from the first call, not first by the baseline compiler and tiered up later: a call
+ * runs for up to milliseconds and a baseline frame is never replaced while it runs, so the first
+ * trials of each worker ran at baseline speed. The modules are a few kilobytes: compiling them
+ * optimized costs about a millisecond once per process.
+ */
+setFlagsFromString('--no-liftoff');

@@ -17,26 +17,42 @@ interface WalkExports {
   capacity: WebAssembly.Global;
 }
 
-let compiled: WebAssembly.Module | null = null;
 /** The output's first room, in records (it doubles when a call writes more). */
 export const FIRST_ROOM = 4096;
 
 /**
- * The quiet clusters' walk in WebAssembly (sim/model/wasm/walk.ts), one instance with its own
- * memory per fleet trial: the fleet's layout copied in once, then runs of clusters walked and
- * their records copied out into a send log's arrays. The module is compiled once per process.
+ * The module's instance, one per thread (a memory per fleet trial cost a memory's reservation
+ * per batch), and the walk whose fleet its memory holds.
+ */
+let shared: { x: WalkExports; owner: WasmWalk | null } | null = null;
+
+/**
+ * The quiet clusters' walk in WebAssembly (sim/model/wasm/walk.ts) for one fleet trial: the
+ * fleet's layout copied into the thread's instance (again whenever another fleet trial used it
+ * since), then runs of clusters walked and their records copied out into a send log's arrays.
  */
 export class WasmWalk {
   private readonly x: WalkExports;
   /** Byte offset of the output: `capacity` times (f64), then as many vaults and counts (i32). */
-  private readonly records: number;
+  private records = 0;
 
-  constructor(syncVault: Int32Array, clusterFirstSync: Int32Array, maxSyncs: number) {
-    compiled ??= new WebAssembly.Module(Buffer.from(WALK_WASM, 'base64'));
-    // Only the ziggurat's rare slow path calls these: JavaScript's own log and exp, so that its
-    // draws are the same bits as random.ts's.
-    const instance = new WebAssembly.Instance(compiled, { env: { log: Math.log, exp: Math.exp, abort: walkAborted } });
-    const x = (this.x = instance.exports as unknown as WalkExports);
+  constructor(private readonly syncVault: Int32Array, private readonly clusterFirstSync: Int32Array, private readonly maxSyncs: number) {
+    shared ??= {
+      // Only the ziggurat's rare slow path calls these: JavaScript's own log and exp, so that its
+      // draws are the same bits as random.ts's.
+      x: new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(WALK_WASM, 'base64')), { env: { log: Math.log, exp: Math.exp, abort: walkAborted } })
+        .exports as unknown as WalkExports,
+      owner: null,
+    };
+    this.x = shared.x;
+    this.own();
+  }
+
+  /** The fleet's layout into the instance's memory, unless this walk holds it already. */
+  private own(): void {
+    if (shared!.owner === this) return;
+    shared!.owner = this;
+    const { x, syncVault, clusterFirstSync, maxSyncs } = this;
     const align = (n: number) => (n + 15) & ~15;
     const k = align(x.heapBase());
     const w = align(k + 4 * ZIG_K.length);
@@ -60,6 +76,7 @@ export class WasmWalk {
 
   /** Starts a run of clusters of one group (walk.ts's `group`); the outcomes count from here. */
   group(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: boolean, seedHash: number, trialWord: number): void {
+    this.own();
     this.x.group(n, horizon, jitter, poll, objects, mu, sigma, rollout ? 1 : 0, seedHash, trialWord);
   }
 
