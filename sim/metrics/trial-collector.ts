@@ -149,24 +149,15 @@ export class TrialCollector {
    * lies at least half the doubles' spacing below it) and t - R, where it is >= 0, is exact.
    * perSecond's last slot holds the GETs of second `seconds` (a GET at a whole horizon), which
    * the bins and the window may count and the seconds do not. Every time is <= the horizon,
-   * below 2^31 s, so truncation to an int32 is the floor (a third of the cost of Math.floor).
+   * below 2^31 s, so truncation to an int32 is the floor. The count runs in WebAssembly, over the
+   * copy of the log that the window peak's passes hold (window-peak.ts).
    */
   private countSendsPerSecond(): void {
-    const { times, vaults, counts, length } = this.sends;
     const { perSecond, unreachablePerSecond } = this;
     const seconds = this.seconds;
-    let total = 0;
-    let unreachable = 0;
-    for (let i = 0; i < length; i++) {
-      const n = counts[i];
-      const s = times[i] | 0;
-      total += n;
-      if (s <= seconds) perSecond[s] += n;
-      if (vaults[i] < 0) {
-        unreachable += n;
-        if (s < seconds) unreachablePerSecond[s] += n;
-      }
-    }
+    // The log's copy in the window peak's passes, counted there (WebAssembly, the loaded log).
+    const total = this.windowPeak.countSeconds(seconds, perSecond, unreachablePerSecond);
+    const unreachable = this.windowPeak.unreachable;
     const { seriesRequests, bins } = this;
     const width = this.layout.bin;
     for (let b = 0; b < bins; b++) {
@@ -270,6 +261,8 @@ export class TrialCollector {
    */
   finish(metrics: Float64Array, series: Uint32Array, row: number, scopes?: Float64Array, vaultSeries?: Uint32Array): void {
     const v = this.values;
+    // The log into the window peak's passes, once: the count by seconds and every peak read it.
+    this.windowPeak.load(this.sends);
     this.countSends();
     let peak = 0;
     let throttledSeconds = 0;
@@ -278,7 +271,7 @@ export class TrialCollector {
       if (this.throttledPerSecond[s] > 0) throttledSeconds++;
     }
     v[M.peakRps] = peak;
-    v[M.peak10s] = this.windowPeak.peak(this.sends, EVERY_SEND);
+    v[M.peak10s] = this.windowPeak.peakOfLoaded(EVERY_SEND);
     v[M.throttledSeconds] = throttledSeconds;
     v[M.throttledTrial] = v[M.throttled] > 0 ? 1 : 0;
     v[M.throttledFraction] = v[M.requests] > 0 ? v[M.throttled] / v[M.requests] : 0;
@@ -320,7 +313,7 @@ export class TrialCollector {
     const V = this.vaults;
     // Every vault together: the fleet's GETs less those that reached none.
     const allPeakRps = this.unreachable === 0 ? v[M.peakRps] : this.peakPerSecond(-1);
-    const allPeak10s = this.unreachable === 0 ? v[M.peak10s] : this.windowPeak.peak(this.sends, ANY_VAULT);
+    const allPeak10s = this.unreachable === 0 ? v[M.peak10s] : this.windowPeak.peakOfLoaded(ANY_VAULT);
     const put = (scope: number, requests: number, throttled: number, peakRps: number, p10: number) => {
       out[scope * w + S.requests] = requests;
       out[scope * w + S.throttled] = throttled;
@@ -330,7 +323,7 @@ export class TrialCollector {
     };
     put(V, v[M.requests] - this.unreachable, v[M.throttled], allPeakRps, allPeak10s);
     if (V === 1) put(0, v[M.requests] - this.unreachable, v[M.throttled], allPeakRps, allPeak10s);
-    else for (let k = 0; k < V; k++) put(k, this.vaultRequests[k], this.vaultThrottled[k], this.peakPerSecond(k), this.windowPeak.peak(this.sends, k));
+    else for (let k = 0; k < V; k++) put(k, this.vaultRequests[k], this.vaultThrottled[k], this.peakPerSecond(k), this.windowPeak.peakOfLoaded(k));
     return out;
   }
 

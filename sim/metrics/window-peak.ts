@@ -35,46 +35,99 @@ export const ANY_VAULT = -2;
  * grown: a call allocates nothing but the copy's few views once grown.
  */
 export class WindowPeak {
+  /** The log whose copy the passes' memory holds (`load`), and its length then. */
+  private loaded: SendLog | null = null;
+  private loadedLength = 0;
+
   /** The peak over the entries `which` selects (EVERY_SEND, ANY_VAULT or a vault's index). */
   peak(log: SendLog, which: number): number {
+    this.load(log);
+    return this.peakOfLoaded(which);
+  }
+
+  /**
+   * Copies the log into the passes' memory, for `countSeconds` and `peakOfLoaded` (which read
+   * that copy: load again after the log changes). The collector loads the log once for its count
+   * by seconds and its peaks.
+   */
+  load(log: SendLog): void {
     const n = log.length;
-    if (n === 0) return 0;
     const p = (passes ??= new PeakPasses());
-    if (n > p.entries) p.lay(2 * n, p.bins);
+    if (n > p.entries) p.lay(2 * n, p.bins, p.seconds);
     const { buffer } = p.x.memory;
     new Float64Array(buffer, p.times, n).set(log.times.subarray(0, n));
     new Int32Array(buffer, p.vaults, n).set(log.vaults.subarray(0, n));
     new Int32Array(buffer, p.counts, n).set(log.counts.subarray(0, n));
+    p.holder = this;
+    this.loaded = log;
+    this.loadedLength = n;
+  }
+
+  /**
+   * The loaded log's GETs per second into perSecond (seconds + 1 slots: the last for a GET at a
+   * whole horizon), those that reached no vault into unreachablePerSecond (seconds slots), each
+   * overwritten; returns every GET, and `unreachable` those that reached no vault. Every time is
+   * below seconds + 1 and below 2^31 s (trial-collector.ts's countSendsPerSecond says why).
+   */
+  countSeconds(seconds: number, perSecond: Uint32Array, unreachablePerSecond: Uint32Array): number {
+    const p = this.passes();
+    if (seconds + 1 > p.seconds) p.lay(p.entries, p.bins, 2 * (seconds + 1));
+    const total = p.x.countSeconds(p.times, p.vaults, p.counts, this.loadedLength, seconds, p.perSecond, p.lost);
+    const { buffer } = p.x.memory;
+    perSecond.set(new Uint32Array(buffer, p.perSecond, seconds + 1));
+    unreachablePerSecond.set(new Uint32Array(buffer, p.lost, seconds));
+    this.unreachable = p.x.unreached.value as number;
+    return total;
+  }
+
+  /** GETs of the last `countSeconds` that reached no vault. */
+  unreachable = 0;
+
+  /** The loaded log's peak over the entries `which` selects. */
+  peakOfLoaded(which: number): number {
+    const n = this.loadedLength;
+    if (n === 0) return 0;
+    const p = this.passes();
     const end = Math.max(1, p.x.maxTime(p.times, n));
     let k = 1;
     while (k < MAX_PER_SECOND && k * end < n) k *= 2;
     while (k > 1 && end * k >= MAX_BINS) k /= 2;
     // Beyond about 48 days of times: the sorted scan (no scenario within the size check gets here).
-    if (end * k >= MAX_BINS) return sortedPeak(log, which);
+    if (end * k >= MAX_BINS) return sortedPeak(this.loaded!, which);
     const w = WINDOW * k;
     const size = Math.floor(end * k) + 1 + w;
-    if (size > p.bins) p.lay(p.entries, 2 * size);
+    if (size > p.bins) p.lay(p.entries, 2 * size, p.seconds);
     return p.x.peak(p.times, p.vaults, p.counts, p.next, p.weight, p.head, p.scratch, n, which, k, w, size);
+  }
+
+  private passes(): PeakPasses {
+    if (this.loaded === null || passes === null) throw new Error('WindowPeak: no log loaded');
+    if (passes.holder !== this) throw new Error('WindowPeak: another log was loaded since');
+    return passes;
   }
 }
 
 /**
- * The passes' module, one instance per thread (every WindowPeak's call copies its log in, so they
- * share it; a memory per collector cost a memory's reservation per batch), and its layout.
+ * The passes' module, one instance per thread (a memory per collector cost a memory's
+ * reservation per batch), and its layout; `holder` is the WindowPeak whose log it holds.
  */
 class PeakPasses {
   readonly x: PeakExports;
+  holder: WindowPeak | null = null;
   // Byte offsets: the log's copy (times, vaults, counts) and the chains' next entries for
-  // `entries` entries, the bins' GETs and heads for `bins` bins, then the scratch (last: the
-  // passes grow the memory under it).
+  // `entries` entries, the bins' GETs and heads for `bins` bins, the counts by second for
+  // `seconds` seconds, then the scratch (last: the passes grow the memory under it).
   entries = 0;
   bins = 0;
+  seconds = 0;
   times = 0;
   vaults = 0;
   counts = 0;
   next = 0;
   weight = 0;
   head = 0;
+  perSecond = 0;
+  lost = 0;
   scratch = 0;
 
   constructor() {
@@ -82,18 +135,21 @@ class PeakPasses {
     this.x = new WebAssembly.Instance(module, { env: { abort: peakAborted } }).exports as unknown as PeakExports;
   }
 
-  /** Room for `entries` entries and `bins` bins (the log's copy is rewritten by every call). */
-  lay(entries: number, bins: number): void {
+  /** Room for `entries` entries, `bins` bins and `seconds` seconds (a change of `entries` moves the log's copy: `load` lays out before it copies). */
+  lay(entries: number, bins: number, seconds: number): void {
     const align = (b: number) => (b + 15) & ~15;
     this.entries = entries;
     this.bins = bins;
+    this.seconds = seconds;
     this.times = align(this.x.heapBase());
     this.vaults = align(this.times + 8 * entries);
     this.counts = align(this.vaults + 4 * entries);
     this.next = align(this.counts + 4 * entries);
     this.weight = align(this.next + 4 * entries);
     this.head = align(this.weight + 8 * bins);
-    this.scratch = align(this.head + 4 * bins);
+    this.perSecond = align(this.head + 4 * bins);
+    this.lost = align(this.perSecond + 4 * seconds);
+    this.scratch = align(this.lost + 4 * seconds);
     const bytes = this.scratch + 16 * 1024;
     const have = this.x.memory.buffer.byteLength;
     if (bytes > have) this.x.memory.grow(Math.ceil((bytes - have) / 65536));
@@ -105,6 +161,8 @@ interface PeakExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   maxTime(times: number, n: number): number;
+  countSeconds(times: number, vaults: number, counts: number, n: number, seconds: number, perSecond: number, lost: number): number;
+  unreached: WebAssembly.Global;
   peak(times: number, vaults: number, counts: number, next: number, weight: number, head: number, scratch: number, n: number, which: number, k: number, w: number, size: number): number;
 }
 

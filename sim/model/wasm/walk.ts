@@ -259,51 +259,58 @@ export function exp(x: f64): f64 {
 let heapCount: i32 = 0;
 let heapNext: i32 = 0;
 
-@inline function heapPush(t: f64, id: i32): void {
-  const s = heapNext++;
-  let i = heapCount++;
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    const pt = load<f64>(heapTime + (<usize>p << 3));
-    if (pt < t || (pt == t && load<i32>(heapSeq + (<usize>p << 2)) < s)) break;
-    store<f64>(heapTime + (<usize>i << 3), pt);
-    store<i32>(heapSeq + (<usize>i << 2), load<i32>(heapSeq + (<usize>p << 2)));
-    store<i32>(heapId + (<usize>i << 2), load<i32>(heapId + (<usize>p << 2)));
-    i = p;
-  }
+@inline function timeAt(i: i32): f64 {
+  return load<f64>(heapTime + (<usize>i << 3));
+}
+
+@inline function seqAt(i: i32): i32 {
+  return load<i32>(heapSeq + (<usize>i << 2));
+}
+
+@inline function idAt(i: i32): i32 {
+  return load<i32>(heapId + (<usize>i << 2));
+}
+
+@inline function setSlot(i: i32, t: f64, s: i32, id: i32): void {
   store<f64>(heapTime + (<usize>i << 3), t);
   store<i32>(heapSeq + (<usize>i << 2), s);
   store<i32>(heapId + (<usize>i << 2), id);
 }
 
+@inline function heapPush(t: f64, id: i32): void {
+  const s = heapNext++;
+  let i = heapCount++;
+  // Sift up: move parents down until the slot fits, then write once.
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    const pt = timeAt(p);
+    if (pt < t || (pt == t && seqAt(p) < s)) break;
+    setSlot(i, pt, seqAt(p), idAt(p));
+    i = p;
+  }
+  setSlot(i, t, s, id);
+}
+
 /** Removes the earliest; returns its id. */
 @inline function heapPop(): i32 {
-  const popped = load<i32>(heapId);
+  const popped = idAt(0);
   const n = --heapCount;
   if (n == 0) return popped;
-  const t = load<f64>(heapTime + (<usize>n << 3));
-  const s = load<i32>(heapSeq + (<usize>n << 2));
-  const a = load<i32>(heapId + (<usize>n << 2));
+  const t = timeAt(n);
+  const s = seqAt(n);
+  const a = idAt(n);
   let i = 0;
   for (;;) {
     let c = 2 * i + 1;
     if (c >= n) break;
     const r = c + 1;
-    if (r < n) {
-      const rt = load<f64>(heapTime + (<usize>r << 3));
-      const ct = load<f64>(heapTime + (<usize>c << 3));
-      if (rt < ct || (rt == ct && load<i32>(heapSeq + (<usize>r << 2)) < load<i32>(heapSeq + (<usize>c << 2)))) c = r;
-    }
-    const ct = load<f64>(heapTime + (<usize>c << 3));
-    if (t < ct || (t == ct && s < load<i32>(heapSeq + (<usize>c << 2)))) break;
-    store<f64>(heapTime + (<usize>i << 3), ct);
-    store<i32>(heapSeq + (<usize>i << 2), load<i32>(heapSeq + (<usize>c << 2)));
-    store<i32>(heapId + (<usize>i << 2), load<i32>(heapId + (<usize>c << 2)));
+    if (r < n && (timeAt(r) < timeAt(c) || (timeAt(r) == timeAt(c) && seqAt(r) < seqAt(c)))) c = r;
+    const ct = timeAt(c);
+    if (t < ct || (t == ct && s < seqAt(c))) break;
+    setSlot(i, ct, seqAt(c), idAt(c));
     i = c;
   }
-  store<f64>(heapTime + (<usize>i << 3), t);
-  store<i32>(heapSeq + (<usize>i << 2), s);
-  store<i32>(heapId + (<usize>i << 2), a);
+  setSlot(i, t, s, a);
   return popped;
 }
 
@@ -354,7 +361,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
     let free: f64 = 0;
     for (;;) {
       const startWake = nextStart < starts ? load<f64>(startAt + (<usize>nextStart << 3)) : Infinity;
-      const laterWake = heapCount > 0 ? load<f64>(heapTime) : Infinity;
+      const laterWake = heapCount > 0 ? timeAt(0) : Infinity;
       let s: i32;
       let t: f64;
       if (startWake <= laterWake) {
