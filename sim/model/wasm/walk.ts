@@ -148,27 +148,31 @@ export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, st
 
 const ZIG_R: f64 = 3.442619855899;
 
-@inline function zk(layer: i32): i32 {
-  return load<i32>(zigK + (<usize>layer << 2));
+// Element i of the array of f64s or i32s at byte offset `base`.
+@inline function f64At(base: usize, i: i32): f64 {
+  return load<f64>(base + (<usize>i << 3));
 }
-@inline function zw(layer: i32): f64 {
-  return load<f64>(zigW + (<usize>layer << 3));
+@inline function i32At(base: usize, i: i32): i32 {
+  return load<i32>(base + (<usize>i << 2));
 }
-@inline function zf(layer: i32): f64 {
-  return load<f64>(zigF + (<usize>layer << 3));
+@inline function setF64(base: usize, i: i32, x: f64): void {
+  store<f64>(base + (<usize>i << 3), x);
+}
+@inline function setI32(base: usize, i: i32, x: i32): void {
+  store<i32>(base + (<usize>i << 2), x);
 }
 
 @inline function normal(): f64 {
   const h = next32();
   const layer = h & 127;
   const j = h >> 7;
-  if (abs<i32>(j) < zk(layer)) return <f64>j * zw(layer);
+  if (abs<i32>(j) < i32At(zigK, layer)) return <f64>j * f64At(zigW, layer);
   return normalSlow(j, layer);
 }
 
 function normalSlow(j: i32, layer: i32): f64 {
   for (;;) {
-    const x = <f64>j * zw(layer);
+    const x = <f64>j * f64At(zigW, layer);
     if (layer == 0) {
       let tx: f64;
       let ty: f64;
@@ -178,11 +182,11 @@ function normalSlow(j: i32, layer: i32): f64 {
       } while (ty + ty < tx * tx);
       return j > 0 ? ZIG_R + tx : -ZIG_R - tx;
     }
-    if (zf(layer) + uniform() * (zf(layer - 1) - zf(layer)) < jsExp(-0.5 * x * x)) return x;
+    if (f64At(zigF, layer) + uniform() * (f64At(zigF, layer - 1) - f64At(zigF, layer)) < jsExp(-0.5 * x * x)) return x;
     const h = next32();
     layer = h & 127;
     j = h >> 7;
-    if (abs<i32>(j) < zk(layer)) return <f64>j * zw(layer);
+    if (abs<i32>(j) < i32At(zigK, layer)) return <f64>j * f64At(zigW, layer);
   }
   return 0;
 }
@@ -260,21 +264,17 @@ let heapCount: i32 = 0;
 let heapNext: i32 = 0;
 
 @inline function timeAt(i: i32): f64 {
-  return load<f64>(heapTime + (<usize>i << 3));
+  return f64At(heapTime, i);
 }
 
 @inline function seqAt(i: i32): i32 {
-  return load<i32>(heapSeq + (<usize>i << 2));
-}
-
-@inline function idAt(i: i32): i32 {
-  return load<i32>(heapId + (<usize>i << 2));
+  return i32At(heapSeq, i);
 }
 
 @inline function setSlot(i: i32, t: f64, s: i32, id: i32): void {
-  store<f64>(heapTime + (<usize>i << 3), t);
-  store<i32>(heapSeq + (<usize>i << 2), s);
-  store<i32>(heapId + (<usize>i << 2), id);
+  setF64(heapTime, i, t);
+  setI32(heapSeq, i, s);
+  setI32(heapId, i, id);
 }
 
 @inline function heapPush(t: f64, id: i32): void {
@@ -285,7 +285,7 @@ let heapNext: i32 = 0;
     const p = (i - 1) >> 1;
     const pt = timeAt(p);
     if (pt < t || (pt == t && seqAt(p) < s)) break;
-    setSlot(i, pt, seqAt(p), idAt(p));
+    setSlot(i, pt, seqAt(p), i32At(heapId, p));
     i = p;
   }
   setSlot(i, t, s, id);
@@ -293,12 +293,12 @@ let heapNext: i32 = 0;
 
 /** Removes the earliest; returns its id. */
 @inline function heapPop(): i32 {
-  const popped = idAt(0);
+  const popped = i32At(heapId, 0);
   const n = --heapCount;
   if (n == 0) return popped;
   const t = timeAt(n);
   const s = seqAt(n);
-  const a = idAt(n);
+  const a = i32At(heapId, n);
   let i = 0;
   for (;;) {
     let c = 2 * i + 1;
@@ -307,7 +307,7 @@ let heapNext: i32 = 0;
     if (r < n && (timeAt(r) < timeAt(c) || (timeAt(r) == timeAt(c) && seqAt(r) < seqAt(c)))) c = r;
     const ct = timeAt(c);
     if (t < ct || (t == ct && s < seqAt(c))) break;
-    setSlot(i, ct, seqAt(c), idAt(c));
+    setSlot(i, ct, seqAt(c), i32At(heapId, c));
     i = c;
   }
   setSlot(i, t, s, a);
@@ -339,7 +339,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
   let c = from;
   while (c < to) {
     seedCluster(c);
-    const first = load<i32>(clusterFirstSync + (<usize>c << 2));
+    const first = i32At(clusterFirstSync, c);
     heapCount = 0;
     heapNext = 0;
     // Insertion sort as they are drawn: equal times keep index order.
@@ -349,24 +349,24 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
       const t = rollout ? jitterDelay() : steadyResidual();
       if (t > horizon) continue;
       let j = starts++;
-      while (j > 0 && load<f64>(startAt + (<usize>(j - 1) << 3)) > t) {
-        store<f64>(startAt + (<usize>j << 3), load<f64>(startAt + (<usize>(j - 1) << 3)));
-        store<i32>(startId + (<usize>j << 2), load<i32>(startId + (<usize>(j - 1) << 2)));
+      while (j > 0 && f64At(startAt, j - 1) > t) {
+        setF64(startAt, j, f64At(startAt, j - 1));
+        setI32(startId, j, i32At(startId, j - 1));
         j--;
       }
-      store<f64>(startAt + (<usize>j << 3), t);
-      store<i32>(startId + (<usize>j << 2), i);
+      setF64(startAt, j, t);
+      setI32(startId, j, i);
     }
     let nextStart = 0;
     let free: f64 = 0;
     for (;;) {
-      const startWake = nextStart < starts ? load<f64>(startAt + (<usize>nextStart << 3)) : Infinity;
+      const startWake = nextStart < starts ? f64At(startAt, nextStart) : Infinity;
       const laterWake = heapCount > 0 ? timeAt(0) : Infinity;
       let s: i32;
       let t: f64;
       if (startWake <= laterWake) {
         if (startWake == Infinity) break;
-        s = load<i32>(startId + (<usize>nextStart << 2));
+        s = i32At(startId, nextStart);
         nextStart++;
         t = startWake;
       } else {
@@ -375,22 +375,22 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
       }
       if (free > t) t = free;
       started++;
-      const v = load<i32>(syncVault + (<usize>(first + s) << 2));
+      const v = i32At(syncVault, first + s);
       if (sent + objects > capacity) reserve(sent + objects);
       const times = out;
       const vaults = out + (<usize>capacity << 3);
       const counts = vaults + (<usize>capacity << 2);
       if (sigma < 0) {
         // Latency 0: every object's GET at this instant.
-        store<f64>(times + (<usize>sent << 3), t);
-        store<i32>(vaults + (<usize>sent << 2), v);
-        store<i32>(counts + (<usize>sent << 2), objects);
+        setF64(times, sent, t);
+        setI32(vaults, sent, v);
+        setI32(counts, sent, objects);
         sent++;
       } else {
         for (let k = 0; k < objects && t <= horizon; k++) {
-          store<f64>(times + (<usize>sent << 3), t);
-          store<i32>(vaults + (<usize>sent << 2), v);
-          store<i32>(counts + (<usize>sent << 2), 1);
+          setF64(times, sent, t);
+          setI32(vaults, sent, v);
+          setI32(counts, sent, 1);
           sent++;
           t += fdlibmExp(mu + sigma * normal());
         }
