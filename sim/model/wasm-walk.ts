@@ -5,7 +5,7 @@ import { WALK_WASM } from './wasm/walk-binary.js';
 interface WalkExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  layout(k: number, w: number, f: number, vaults: number, firsts: number, scratch: number, maxSyncs: number, records: number, room: number): void;
+  layout(k: number, w: number, f: number, vaults: number, firsts: number, words: number, clusters: number, scratch: number, maxSyncs: number, records: number, room: number): void;
   group(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: number, seedHash: number, trialWord: number): void;
   walk(from: number, to: number, enough: number): number;
   exp(x: number): number;
@@ -59,7 +59,8 @@ export class WasmWalk {
     const f = align(w + 8 * ZIG_W.length);
     const vaults = align(f + 8 * ZIG_F.length);
     const firsts = align(vaults + 4 * syncVault.length);
-    const scratch = align(firsts + 4 * clusterFirstSync.length);
+    const words = align(firsts + 4 * clusterFirstSync.length);
+    const scratch = align(words + 4 * clusterFirstSync.length);
     // walk.ts's scratch: start times and the heap's times (f64), start ids, heap order and ids (i32), edited flags (u8).
     this.records = align(scratch + maxSyncs * (8 + 8 + 4 + 4 + 4 + 1));
     const bytes = this.records + 16 * FIRST_ROOM;
@@ -71,7 +72,7 @@ export class WasmWalk {
     new Float64Array(buffer, f, ZIG_F.length).set(ZIG_F);
     new Int32Array(buffer, vaults, syncVault.length).set(syncVault);
     new Int32Array(buffer, firsts, clusterFirstSync.length).set(clusterFirstSync);
-    x.layout(k, w, f, vaults, firsts, scratch, maxSyncs, this.records, FIRST_ROOM);
+    x.layout(k, w, f, vaults, firsts, words, clusterFirstSync.length, scratch, maxSyncs, this.records, FIRST_ROOM);
   }
 
   /** Starts a run of clusters of one group (walk.ts's `group`); the outcomes count from here. */

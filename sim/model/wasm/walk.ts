@@ -8,7 +8,7 @@
 // cluster's draws never leave registers, and nothing is allocated.
 //
 // Memory (byte offsets set by the loader, sim/model/wasm-walk.ts): the ziggurat's tables, each
-// SecretSync's vault, each cluster's first SecretSync, the scratch of one cluster, then the
+// SecretSync's vault, each cluster's first SecretSync and id word, the scratch of one cluster, then the
 // output: `capacity` times (f64), then as many vaults and counts (i32), moved apart as it grows.
 
 @external('env', 'log') declare function jsLog(x: f64): f64;
@@ -26,6 +26,7 @@ let zigW: usize = 0;
 let zigF: usize = 0;
 let syncVault: usize = 0;
 let clusterFirstSync: usize = 0;
+let clusterWord: usize = 0;
 let startAt: usize = 0;
 let startId: usize = 0;
 let heapTime: usize = 0;
@@ -60,12 +61,15 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
-export function layout(k: usize, w: usize, f: usize, vaults: usize, firsts: usize, scratch: usize, maxSyncs: i32, records: usize, room: i32): void {
+export function layout(k: usize, w: usize, f: usize, vaults: usize, firsts: usize, words: usize, clusters: i32, scratch: usize, maxSyncs: i32, records: usize, room: i32): void {
   zigK = k;
   zigW = w;
   zigF = f;
   syncVault = vaults;
   clusterFirstSync = firsts;
+  clusterWord = words;
+  // Each cluster's id word (random.ts's idWord for a cluster), the same in every trial.
+  for (let c = 0; c < clusters; c++) setI32(clusterWord, c, mix32(c + 2 * <i32>0x9e3779b9));
   const m = <usize>maxSyncs;
   startAt = scratch;
   heapTime = startAt + (m << 3);
@@ -106,7 +110,7 @@ export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, st
 
 @inline function seedCluster(c: i32): void {
   const b = trialWord;
-  const w = mix32(c + 2 * <i32>0x9e3779b9);
+  const w = i32At(clusterWord, c);
   let a = mix32(seedHash ^ mix32(b + w * 0x297a2d39));
   let bb = b;
   let cc = w;
