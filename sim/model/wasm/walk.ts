@@ -362,8 +362,14 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
       setI32(startId, j, i);
     }
     let nextStart = 0;
+    // The worker serves considerations in (time, scheduling) order, each as soon as it is free:
+    // a reconcile starts at max(consideration, end of the one before). A consideration is always
+    // scheduled before its time comes (a next poll lies a poll interval ahead), so taking the
+    // earliest pending one at each step is the event loop's order, ties included (one that comes
+    // as the worker frees was scheduled first and queued, so it is served next either way).
     let free: f64 = 0;
     for (;;) {
+      // The earliest consideration; at equal times the start's, scheduled before any other.
       const startWake = nextStart < starts ? f64At(startAt, nextStart) : Infinity;
       const laterWake = heapCount > 0 ? timeAt(0) : Infinity;
       let s: i32;
@@ -378,6 +384,8 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
         t = laterWake;
       }
       if (free > t) t = free;
+      // A reconcile of s starts at t: its objects' GETs one after another, each sent as the
+      // answer to the one before comes.
       started++;
       const v = i32At(syncVault, first + s);
       if (sent + objects > capacity) reserve(sent + objects);
@@ -398,8 +406,10 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
           sent++;
           t += fdlibmExp(mu + sigma * normal());
         }
+        // An answer after the horizon never comes: the worker stays busy to the end.
         if (t > horizon) break;
       }
+      // The reconcile succeeded: its status, the edit applied, the next poll.
       finished++;
       if (load<u8>(edited + <usize>s) != 0) {
         forced++;
@@ -407,6 +417,8 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
         if (t > lastForced) lastForced = t;
       }
       free = t;
+      // With latency 0 no later draw of this cluster decides anything once a next poll falls
+      // past the horizon (every later reconcile's would too): the draw is left out.
       if (sigma < 0 && t + poll > horizon) continue;
       const at = t + poll + jitterDelay();
       if (at <= horizon) heapPush(at, s);
