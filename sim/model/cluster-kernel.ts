@@ -56,11 +56,8 @@ export class ClusterKernel {
     );
     for (let c = from; c < to; ) {
       // A few hundred records at a time (whole clusters), then the vault check's count over them.
-      c = walk.walk(c, to, CHECK_EVERY);
       const at = log.length;
-      log.reserve(walk.written);
-      walk.copyTo(log.times, log.vaults, log.counts, at);
-      log.length = at + walk.written;
+      c = walk.walkInto(log, c, to, CHECK_EVERY);
       if (!check.addLogged(log, at)) {
         this.runs += c - from;
         return false;

@@ -1,4 +1,5 @@
 import { ZIG_F, ZIG_K, ZIG_W } from '../engine/random.js';
+import type { SendLog } from '../metrics/send-log.js';
 import { WALK_WASM } from './wasm/walk-binary.js';
 
 /** What sim/model/wasm/walk.ts exports. */
@@ -29,7 +30,7 @@ let shared: { x: WalkExports; owner: WasmWalk | null } | null = null;
 /**
  * The quiet clusters' walk in WebAssembly (sim/model/wasm/walk.ts) for one fleet trial: the
  * fleet's layout copied into the thread's instance (again whenever another fleet trial used it
- * since), then runs of clusters walked and their records copied out into a send log's arrays.
+ * since), then runs of clusters walked and their records appended to a send log.
  */
 export class WasmWalk {
   private readonly x: WalkExports;
@@ -81,28 +82,23 @@ export class WasmWalk {
     this.x.group(n, horizon, jitter, poll, objects, mu, sigma, rollout ? 1 : 0, seedHash, trialWord);
   }
 
-  /** Records the last `walk` wrote. */
-  written = 0;
-
   /**
    * Walks clusters from `from` on until `to`, or until at least `enough` records are written
-   * (after a whole cluster); returns the cluster after the last one walked. Its records wait in
-   * the walk's memory for `copyTo`.
+   * (after a whole cluster), and appends their records to `log`; returns the cluster after the
+   * last one walked.
    */
-  walk(from: number, to: number, enough: number): number {
-    this.written = this.x.walk(from, to, enough);
-    return this.x.next.value as number;
-  }
-
-  /** The last walk's records into the arrays from index `at` on (room for `written` more). */
-  copyTo(times: Float64Array, vaults: Int32Array, counts: Int32Array, at: number): void {
+  walkInto(log: SendLog, from: number, to: number, enough: number): number {
+    const n = this.x.walk(from, to, enough);
+    const at = log.length;
+    log.reserve(n);
     // Views made per call: the walk may have grown its memory (a few hundred records a call).
     const { buffer } = this.x.memory;
     const room = this.x.capacity.value as number;
-    const n = this.written;
-    times.set(new Float64Array(buffer, this.records, n), at);
-    vaults.set(new Int32Array(buffer, this.records + 8 * room, n), at);
-    counts.set(new Int32Array(buffer, this.records + 12 * room, n), at);
+    log.times.set(new Float64Array(buffer, this.records, n), at);
+    log.vaults.set(new Int32Array(buffer, this.records + 8 * room, n), at);
+    log.counts.set(new Int32Array(buffer, this.records + 12 * room, n), at);
+    log.length = at + n;
+    return this.x.next.value as number;
   }
 
   /** Records the output holds now (FIRST_ROOM, doubled as a walk needed more). */
