@@ -35,9 +35,10 @@ export const ANY_VAULT = -2;
  * grown: a call allocates nothing but the copy's few views once grown.
  */
 export class WindowPeak {
-  /** The log whose copy the passes' memory holds (`load`), and its length then. */
+  /** The log whose copy the passes' memory holds (`load`), its length and latest time (at least 1) then. */
   private loaded: SendLog | null = null;
   private loadedLength = 0;
+  private loadedEnd = 1;
 
   /** The peak over the entries `which` selects (EVERY_SEND, ANY_VAULT or a vault's index). */
   peak(log: SendLog, which: number): number {
@@ -61,6 +62,8 @@ export class WindowPeak {
     p.holder = this;
     this.loaded = log;
     this.loadedLength = n;
+    // Once per load: every peak of the copy (one per vault, with several) needs it.
+    this.loadedEnd = Math.max(1, p.x.maxTime(p.times, n));
   }
 
   /**
@@ -88,7 +91,7 @@ export class WindowPeak {
     const n = this.loadedLength;
     if (n === 0) return 0;
     const p = this.passes();
-    const end = Math.max(1, p.x.maxTime(p.times, n));
+    const end = this.loadedEnd;
     let k = 1;
     while (k < MAX_PER_SECOND && k * end < n) k *= 2;
     while (k > 1 && end * k >= MAX_BINS) k /= 2;
