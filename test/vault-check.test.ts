@@ -45,14 +45,20 @@ test('other applications\' load on the vault: the replay meets it as the coupled
 
 test('a fleet that surely throttles stops its independent run early: a second above what the vault can ever accept', () => {
   // 2,000 x 20 GETs at t = 0 (J = 0) against 4,000 + 400 a second: the quiet clusters' walk
-  // checks its sends every 256 log entries (one entry a cluster here), finds second 0 above
-  // 4,400 and stops, and the trial runs coupled. A check that never doomed, or never counted the
-  // walk's sends, would walk all 2,000 clusters first: the same numbers, a slower trial.
+  // counts its sends by seconds (one vault), finds second 0 above 4,400 after the 221st cluster
+  // (221 x 20 = 4,420) and stops, and the trial runs coupled. A check that never doomed, or never
+  // counted the walk's sends, would walk all 2,000 clusters first: the same numbers, a slower trial.
   const model = recipeFleetModel({ clusters: 2000, secretsPerCluster: 20, perSecondLimit: 400 }, 0, PUBLISHED_LIMITERS['token-bucket']);
   const batch = runTrialBatch(model, 'doomed', 0, 0, 3);
   assert.equal(metric(batch, 'throttledTrial'), [1, 1, 1]);
   assert.is(batch.coupled, 3);
-  assert.is(batch.quietClusters, 3 * 256, 'clusters walked before the check stopped each trial');
+  assert.is(batch.quietClusters, 3 * 221, 'clusters walked before the check stopped each trial');
+  // With a subscription limit the check needs each send (the vault and the subscription by
+  // second): the walk's log entries, 256 at a time, counted by addLogged.
+  model.subscription = { ...model.vaults[0].limiter };
+  const counted = runTrialBatch(model, 'doomed', 0, 0, 3);
+  assert.equal(metric(counted, 'throttledTrial'), [1, 1, 1]);
+  assert.is(counted.quietClusters, 3 * 256, 'clusters walked before the check stopped each trial (log entries counted)');
 });
 
 test.run();

@@ -21,17 +21,35 @@ import { WasmWalk } from './wasm-walk.js';
  * (test/cluster-kernel.test.ts compares the two on random fleets; test/engines.test.ts runs
  * every scenario both ways). It keeps no state in the SecretSync table: a quiet cluster's table
  * rows are never read. Here: a run of clusters of one group in one call, the walk's records
- * copied into the send log every few hundred and counted by the vault check (a fleet that surely
+ * copied into the send log every few hundred and counted for the vault check (by the walk itself
+ * where a count by seconds is all the check needs, handed over once a trial; a fleet that surely
  * throttles stops early), the outcomes and the convergence summed over the run.
  */
 export class ClusterKernel {
   private readonly walk: WasmWalk;
+  /** The walk counts its GETs by seconds for the vault check (check.secondsToCount). */
+  private readonly counts: boolean;
+  /** The walk ran in this trial: its count is to be handed over, and cleared before the next. */
+  private walked = false;
   /** Clusters run so far (a count for tests and benchmarks). */
   runs = 0;
 
-  constructor(private readonly model: ClusterModel, maxSyncs: number) {
+  constructor(private readonly model: ClusterModel, maxSyncs: number, check: VaultCheck) {
     const { layout } = model;
-    this.walk = new WasmWalk(layout.syncVault, layout.clusterFirstSync, maxSyncs);
+    const counted = check.secondsToCount();
+    this.counts = counted !== null;
+    this.walk = new WasmWalk(layout.syncVault, layout.clusterFirstSync, maxSyncs, counted?.seconds ?? 0, counted?.most ?? Infinity);
+  }
+
+  /** A new trial: the walk's count by seconds from 0. */
+  begin(): void {
+    if (this.walked) this.walk.clearSeconds();
+    this.walked = false;
+  }
+
+  /** The trial's clusters are all run: the walk's count to the vault check; false when the trial is doomed. */
+  handOver(check: VaultCheck): boolean {
+    return !this.counts || !this.walked || check.addSeconds(this.walk.countedSeconds());
   }
 
   /** Whether the clusters of group g may take the fast path, given that no fleet action names them. */
@@ -48,6 +66,7 @@ export class ClusterKernel {
   runClusters(from: number, to: number, horizon: number, col: TrialCollector, check: VaultCheck, streams: TrialStreams): boolean {
     const { model, walk } = this;
     const { layout } = model;
+    this.walked = true;
     const log = col.sends;
     const g = layout.clusterGroup[from];
     walk.group(
@@ -55,10 +74,11 @@ export class ClusterKernel {
       layout.latencyMu[g], layout.latencySigma[g], model.config.start === 'rollout', streams.seedWord, streams.trialWord,
     );
     for (let c = from; c < to; ) {
-      // A few hundred records at a time (whole clusters), then the vault check's count over them.
+      // A few hundred records at a time (whole clusters), then the vault check's count over them
+      // (or the walk's own count's verdict).
       const at = log.length;
       c = walk.walkInto(log, c, to, CHECK_EVERY);
-      if (!check.addLogged(log, at)) {
+      if (this.counts ? walk.doomed : !check.addLogged(log, at)) {
         this.runs += c - from;
         return false;
       }

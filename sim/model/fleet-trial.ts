@@ -41,8 +41,8 @@ export class FleetTrial {
     // One cluster's events (its SecretSyncs' and a few fleet actions): one small heap.
     const perCluster = Math.max(...config.fleet.map((g) => g.secretSyncs));
     this.clusterLoop = new EventLoop(config.horizon, { eventsPerSecond: 0, pending: 2 * perCluster });
-    this.kernel = new ClusterKernel(model, perCluster);
     this.check = new VaultCheck(model.gateway, this.streams, config.horizon);
+    this.kernel = new ClusterKernel(model, perCluster, this.check);
     model.gateway.tally = this.check;
   }
 

@@ -43,6 +43,7 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
     }
     return any;
   };
+  kernel.begin();
   let c = 0;
   while (c < layout.clusters) {
     const g = layout.clusterGroup[c];
@@ -73,5 +74,5 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
     if (check.doomed) return false;
     c++;
   }
-  return true;
+  return kernel.handOver(check);
 }

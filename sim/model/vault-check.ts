@@ -11,8 +11,9 @@ const BIN = 1;
  * request of the trial, the fleet's sends and each vault's other applications' load?
  *
  * As the clusters run, their sends are counted per vault and second (`add` as the cluster model
- * sends, `addLogged` over the log's new entries as the quiet clusters' walk goes); a second that
- * no arrangement of its requests could get through makes the trial `doomed`, so that a fleet
+ * sends; the quiet clusters' walk's own count by seconds handed over with `addSeconds` where
+ * that is all the check needs, see secondsToCount, or else `addLogged` over the log's new
+ * entries as the walk goes); a second that no arrangement of its requests could get through makes the trial `doomed`, so that a fleet
  * that throttles for sure stops early and runs coupled. After the run, a conservative
  * test on those counts (each limiter's surelyAcceptsAll) settles most trials; when it cannot
  * tell, the requests are replayed in time order through the limiters themselves, exactly as the
@@ -53,34 +54,52 @@ export class VaultCheck implements SendTally {
   }
 
   /**
+   * One vault, no subscription limit and times below 2^31 s: the case where a count of the sends
+   * by seconds is all the check needs of them, which a sender may keep itself (the quiet
+   * clusters' walk) and hand over with addSeconds.
+   */
+  private get oneVault(): boolean {
+    return this.counts.length === 1 && this.gateway.subscription === null && BIN === 1 && this.horizon < TRUNCATES_BELOW;
+  }
+
+  /**
+   * For a sender that counts its own sends by seconds (see oneVault): the seconds of the count
+   * and the most the vault could accept in one (a second above it dooms the trial); null when
+   * the check needs each send.
+   */
+  secondsToCount(): { seconds: number; most: number } | null {
+    return this.oneVault ? { seconds: this.counts[0].length, most: this.rejectAbove[0] } : null;
+  }
+
+  /** GETs per second to the one vault, counted by their sender, as calls of `add` would count them; false when the trial is doomed. */
+  addSeconds(perSecond: ArrayLike<number>): boolean {
+    const counts = this.counts[0];
+    const above = this.rejectAbove[0];
+    let doomed = false;
+    for (let s = 0; s < perSecond.length; s++) if ((counts[s] += perSecond[s]) > above) doomed = true;
+    if (doomed) this.doomed = true;
+    return !this.doomed;
+  }
+
+  /**
    * The log's entries from index `from` on, as calls of `add` would count them; false when the
-   * trial is doomed. add's lines are restated in these loops, not called: a call per entry cost
-   * the latency-0 driver about a sixth and the rollout window 2-3% (measured).
+   * trial is doomed (the walk's entries when it does not count them itself: several vaults, a
+   * subscription limit). add's lines are restated in the loop, not called: a call per entry
+   * cost the latency-0 driver about a sixth and the rollout window 2-3% (measured).
    */
   addLogged(sends: SendLog, from: number): boolean {
     const { times, vaults, counts, length } = sends;
     const { total, rejectAbove } = this;
     const subscriptionRejectAbove = this.subscriptionRejectAbove;
     let doomed = false;
-    if (this.counts.length === 1 && this.gateway.subscription === null && BIN === 1 && this.horizon < TRUNCATES_BELOW) {
-      // One vault and no subscription limit: one count per second (the total is not read); the
-      // seconds by truncation (times >= 0 below 2^31 s: the floor of t / BIN).
-      const perSecond = this.counts[0];
-      const above = rejectAbove[0];
-      for (let i = from; i < length; i++) {
-        if (vaults[i] < 0) continue;
-        if ((perSecond[times[i] | 0] += counts[i]) > above) doomed = true;
-      }
-    } else {
-      for (let i = from; i < length; i++) {
-        const v = vaults[i];
-        if (v < 0) continue;
-        const n = counts[i];
-        const b = Math.floor(times[i] / BIN);
-        const c = (this.counts[v][b] += n);
-        const all = (total[b] += n);
-        if (c > rejectAbove[v] || all > subscriptionRejectAbove) doomed = true;
-      }
+    for (let i = from; i < length; i++) {
+      const v = vaults[i];
+      if (v < 0) continue;
+      const n = counts[i];
+      const b = Math.floor(times[i] / BIN);
+      const c = (this.counts[v][b] += n);
+      const all = (total[b] += n);
+      if (c > rejectAbove[v] || all > subscriptionRejectAbove) doomed = true;
     }
     if (doomed) this.doomed = true;
     return !this.doomed;

@@ -6,7 +6,8 @@ import { WALK_WASM } from './wasm/walk-binary.js';
 interface WalkExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  layout(k: number, w: number, f: number, vaults: number, firsts: number, words: number, clusters: number, scratch: number, maxSyncs: number, records: number, room: number): void;
+  layout(k: number, w: number, f: number, vaults: number, firsts: number, words: number, clusters: number, scratch: number, maxSyncs: number, counts: number, slots: number, most: number, records: number, room: number): void;
+  clearSeconds(): void;
   group(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: number, seedHash: number, trialWord: number): void;
   walk(from: number, to: number, enough: number): number;
   exp(x: number): number;
@@ -16,6 +17,7 @@ interface WalkExports {
   lastForced: WebAssembly.Global;
   next: WebAssembly.Global;
   capacity: WebAssembly.Global;
+  doomed: WebAssembly.Global;
 }
 
 /** The output's first room, in records (it doubles when a call writes more). */
@@ -36,8 +38,17 @@ export class WasmWalk {
   private readonly x: WalkExports;
   /** Byte offset of the output: `capacity` times (f64), then as many vaults and counts (i32). */
   private records = 0;
+  /** Byte offset of the count by seconds (f64). */
+  private perSecond = 0;
 
-  constructor(private readonly syncVault: Int32Array, private readonly clusterFirstSync: Int32Array, private readonly maxSyncs: number) {
+  /**
+   * `seconds` > 0: the walk counts its GETs by seconds [0, seconds) for the vault check (one
+   * vault, no subscription limit) and is `doomed` once some second's count exceeds `most`.
+   */
+  constructor(
+    private readonly syncVault: Int32Array, private readonly clusterFirstSync: Int32Array, private readonly maxSyncs: number,
+    private readonly seconds = 0, private readonly most = Infinity,
+  ) {
     shared ??= {
       // Only the ziggurat's rare slow path calls these: JavaScript's own log and exp, so that its
       // draws are the same bits as random.ts's.
@@ -53,7 +64,7 @@ export class WasmWalk {
   private own(): void {
     if (shared!.owner === this) return;
     shared!.owner = this;
-    const { x, syncVault, clusterFirstSync, maxSyncs } = this;
+    const { x, syncVault, clusterFirstSync, maxSyncs, seconds } = this;
     const align = (n: number) => (n + 15) & ~15;
     const k = align(x.heapBase());
     const w = align(k + 4 * ZIG_K.length);
@@ -63,7 +74,8 @@ export class WasmWalk {
     const words = align(firsts + 4 * clusterFirstSync.length);
     const scratch = align(words + 4 * clusterFirstSync.length);
     // walk.ts's scratch: start times and the heap's times (f64), start ids, heap order and ids (i32), edited flags (u8).
-    this.records = align(scratch + maxSyncs * (8 + 8 + 4 + 4 + 4 + 1));
+    this.perSecond = align(scratch + maxSyncs * (8 + 8 + 4 + 4 + 4 + 1));
+    this.records = align(this.perSecond + 8 * seconds);
     const bytes = this.records + 16 * FIRST_ROOM;
     const page = 1 << 16;
     if (bytes > x.memory.buffer.byteLength) x.memory.grow(Math.ceil((bytes - x.memory.buffer.byteLength) / page));
@@ -73,7 +85,7 @@ export class WasmWalk {
     new Float64Array(buffer, f, ZIG_F.length).set(ZIG_F);
     new Int32Array(buffer, vaults, syncVault.length).set(syncVault);
     new Int32Array(buffer, firsts, clusterFirstSync.length).set(clusterFirstSync);
-    x.layout(k, w, f, vaults, firsts, words, clusterFirstSync.length, scratch, maxSyncs, this.records, FIRST_ROOM);
+    x.layout(k, w, f, vaults, firsts, words, clusterFirstSync.length, scratch, maxSyncs, this.perSecond, seconds, this.most, this.records, FIRST_ROOM);
   }
 
   /** Starts a run of clusters of one group (walk.ts's `group`); the outcomes count from here. */
@@ -99,6 +111,24 @@ export class WasmWalk {
     log.counts.set(new Int32Array(buffer, this.records + 12 * room, n), at);
     log.length = at + n;
     return this.x.next.value as number;
+  }
+
+  /** Every second's count back to 0 and `doomed` false (a new trial). */
+  clearSeconds(): void {
+    this.own();
+    this.x.clearSeconds();
+  }
+
+  /** Some second's count exceeds `most` (since clearSeconds). */
+  get doomed(): boolean {
+    return this.x.doomed.value !== 0;
+  }
+
+  /** The GETs per second walked since clearSeconds (a view of the instance's memory: read it before the next walk). */
+  countedSeconds(): Float64Array {
+    // Another walk's layout would have cleared the counts.
+    if (shared!.owner !== this) throw new Error('WasmWalk: another fleet used the walk since its counts began');
+    return new Float64Array(this.x.memory.buffer, this.perSecond, this.seconds);
   }
 
   /** Records the output holds now (FIRST_ROOM, doubled as a walk needed more). */
