@@ -9,6 +9,11 @@ export const fixture = join(root, 'test', 'fixtures', 'small.yaml');
 
 /** `sim ...args` in a process of its own, from the project's folder. */
 export function sim(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root });
+  return simWithin(0, ...args);
+}
+
+/** `sim ...args`, killed after `ms` milliseconds (0: never); its code is null when killed. */
+export function simWithin(ms: number, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root, timeout: ms });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

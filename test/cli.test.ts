@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fixture, root, sim } from './cli-runner.js';
+import { fixture, root, sim, simWithin } from './cli-runner.js';
 import { parseArgs } from '../sim/cli/args.js';
 
 
@@ -114,6 +114,21 @@ test('hardening: flags without values, unreadable files, hostile YAML and paths 
     assert.match(r.stderr.trim(), message);
   }
   assert.is(({} as Record<string, unknown>).polluted, undefined, 'the prototype is untouched');
+});
+
+test('sim run starts its worker threads before it reads the scenario, and a run that stops early does not wait for them', () => {
+  // The refused run exits at once with code 2, its threads stopped (releaseWorkers; piscina also
+  // lets idle threads not hold a process open, so this guards the exit, not the release alone).
+  const dir = mkdtempSync(join(tmpdir(), 'sim-early-'));
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'name: x\nfleet: []\n');
+  for (const args of [['run', bad, '--out', join(dir, 'a')], ['run', bad, '--workers', '2', '--out', join(dir, 'b')], ['run', join(dir, 'missing.yaml')]]) {
+    const r = simWithin(30_000, ...args);
+    assert.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+  }
+  // A run takes the started threads, and stops them when done.
+  const ok = simWithin(120_000, 'run', fixture, '--trials', '4', '--workers', '1', '--quiet', '--out', join(dir, 'c'));
+  assert.is(ok.code, 0, ok.stderr);
 });
 
 test('the size check: a run that cannot fit in memory is refused before it starts; validate gives the estimate', () => {

@@ -1,9 +1,24 @@
-import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
-import poissonCdf from '@stdlib/stats-base-dists-poisson-cdf';
+import { createRequire } from 'node:module';
 import type { ModelConfig } from '../model/config.js';
 import { DOCUMENTED_RISK, PER_SECOND_LIMIT } from '../model/defaults.js';
 
 export { DOCUMENTED_RISK };
+
+// @stdlib's normal quantile and Poisson CDF are required on first use, not imported: a run needs
+// them for its summary's analytic columns, and loading their packages first held every run's
+// workers back (stats.ts's quantiles say how long).
+const require = createRequire(import.meta.url);
+type NormalQuantile = typeof import('@stdlib/stats-base-dists-normal-quantile');
+type PoissonCdf = typeof import('@stdlib/stats-base-dists-poisson-cdf');
+let distributions: { normalQuantile: NormalQuantile; poissonCdf: PoissonCdf } | null = null;
+
+/** Loads the recipe's distribution functions' packages now (a caller whose thread would otherwise wait). */
+export function loadDistributions(): { normalQuantile: NormalQuantile; poissonCdf: PoissonCdf } {
+  return (distributions ??= {
+    normalQuantile: require('@stdlib/stats-base-dists-normal-quantile') as NormalQuantile,
+    poissonCdf: require('@stdlib/stats-base-dists-poisson-cdf') as PoissonCdf,
+  });
+}
 
 /**
  * The SSE documentation's recipe for jitterSeconds (MODEL.md section 6): the per-second count
@@ -12,7 +27,7 @@ export { DOCUMENTED_RISK };
  */
 export function recipeJitterSeconds(clusters: number, secretsPerCluster: number, risk = DOCUMENTED_RISK, perSecondLimit = PER_SECOND_LIMIT): number {
   if (recipeOutOfDomain(secretsPerCluster, risk, perSecondLimit)) return NaN;
-  const z = Math.abs(normalQuantile(risk, 0, 1));
+  const z = Math.abs(loadDistributions().normalQuantile(risk, 0, 1));
   const k = perSecondLimit / secretsPerCluster;
   const lambda = k * (1 - 1 / (9 * k) - z / (3 * Math.sqrt(k))) ** 3;
   return clusters / lambda;
@@ -28,7 +43,7 @@ export function recipeJitterSeconds(clusters: number, secretsPerCluster: number,
 export function recipeOutOfDomain(secretsPerCluster: number, risk = DOCUMENTED_RISK, perSecondLimit = PER_SECOND_LIMIT): string {
   const k = perSecondLimit / secretsPerCluster;
   if (k < 1) return `one cluster's ${secretsPerCluster} GETs in one second are more than the ${perSecondLimit}/s limit: no cluster jitter spreads them`;
-  const z = Math.abs(normalQuantile(risk, 0, 1));
+  const z = Math.abs(loadDistributions().normalQuantile(risk, 0, 1));
   if (1 - 1 / (9 * k) - z / (3 * Math.sqrt(k)) <= 0) {
     return `with ${secretsPerCluster} GETs per cluster only ${Math.floor(k)} clusters fit in a second: the recipe's Poisson approximation cannot reach risk ${risk}`;
   }
@@ -40,7 +55,7 @@ export function recipeExceedProbability(clusters: number, secretsPerCluster: num
   const k = Math.floor(perSecondLimit / secretsPerCluster);
   // No jitter: every cluster fetches in the same second.
   if (jitterSeconds <= 0) return clusters > k ? 1 : 0;
-  return 1 - poissonCdf(k, clusters / jitterSeconds);
+  return 1 - loadDistributions().poissonCdf(k, clusters / jitterSeconds);
 }
 
 /** The documentation's table rounds the recipe to two significant digits, then to whole seconds. */

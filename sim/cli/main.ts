@@ -13,6 +13,18 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(args.text + '\n');
     return 0;
   }
+  if (args.command !== 'run' || args.method === 'importance') return command(args);
+  // A run's worker threads start while its command's modules load and its scenario is read.
+  const pool = await import('../run/trial-pool.js');
+  pool.startWorkers(args.workers);
+  try {
+    return await command(args);
+  } finally {
+    await pool.releaseWorkers();
+  }
+}
+
+async function command(args: Exclude<Awaited<ReturnType<typeof parseArgs>>, { command: 'help' }>): Promise<number> {
   switch (args.command) {
     case 'run':
       return args.method === 'importance' ? (await import('./run-importance.js')).runImportanceCommand(args) : (await import('./run.js')).runCommand(args);

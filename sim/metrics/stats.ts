@@ -1,9 +1,21 @@
-import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { createRequire } from 'node:module';
 import { ExactSum, productError } from './exact-sum.js';
 import { Moments } from './moments.js';
 
 export { quantileSorted } from './quantile.js';
+
+// @stdlib's beta and t quantiles (CommonJS, hundreds of small files: 130-160 ms to load) are
+// required on first use, not imported: a run needs them only for its summary, at the end, and
+// loading them first held every run's workers back by that long (see loadQuantiles).
+const require = createRequire(import.meta.url);
+type BetaQuantile = typeof import('@stdlib/stats-base-dists-beta-quantile');
+type TQuantile = typeof import('@stdlib/stats-base-dists-t-quantile');
+let quantiles: { beta: BetaQuantile; t: TQuantile } | null = null;
+
+/** Loads the quantile functions' packages now (a caller whose thread would otherwise wait). */
+export function loadQuantiles(): { beta: BetaQuantile; t: TQuantile } {
+  return (quantiles ??= { beta: require('@stdlib/stats-base-dists-beta-quantile') as BetaQuantile, t: require('@stdlib/stats-base-dists-t-quantile') as TQuantile });
+}
 
 /** 95% two-sided normal quantile. */
 export const Z95 = 1.959963984540054;
@@ -41,7 +53,8 @@ export function wilson(k: number, n: number, z = Z95): Interval {
  */
 export function clopperPearson(k: number, n: number, alpha = 0.025): Interval {
   if (n === 0) return { mean: NaN, lo: NaN, hi: NaN, n };
-  return { mean: k / n, lo: k === 0 ? 0 : betaQuantile(alpha, k, n - k + 1), hi: k === n ? 1 : betaQuantile(1 - alpha, k + 1, n - k), n };
+  const { beta } = loadQuantiles();
+  return { mean: k / n, lo: k === 0 ? 0 : beta(alpha, k, n - k + 1), hi: k === n ? 1 : beta(1 - alpha, k + 1, n - k), n };
 }
 
 /** Kullback-Leibler divergence of Bernoulli(q) from Bernoulli(p). */
@@ -105,6 +118,6 @@ export function momentInterval(m: Moments, range: Range = [-Infinity, Infinity])
   deviations.add(-(sum * mean));
   deviations.add(-productError(sum, mean));
   const ss = Math.max(0, deviations.value());
-  const half = tQuantile(0.975, n - 1) * Math.sqrt(ss / (n - 1) / n);
+  const half = loadQuantiles().t(0.975, n - 1) * Math.sqrt(ss / (n - 1) / n);
   return { mean, lo: Math.max(range[0], mean - half), hi: Math.min(range[1], mean + half), n };
 }

@@ -1,5 +1,6 @@
-import { analyticColumns, analyticNote } from '../analytic/recipe.js';
+import { analyticColumns, analyticNote, loadDistributions } from '../analytic/recipe.js';
 import { PointSums } from '../metrics/point-sums.js';
+import { loadQuantiles } from '../metrics/stats.js';
 import { summarisePoint, type PointResult } from '../metrics/summary.js';
 import { limitPer10s, type ModelConfig } from '../model/config.js';
 import { UserError } from '../scenario/errors.js';
@@ -56,7 +57,7 @@ export async function runPoints(points: PointToRun[], seed: number | string, tri
   const tick = (n: number) => progress.update((done += n));
   try {
     // Each point on its own: one that fails does not throw the others' results away.
-    const settled = await Promise.allSettled(
+    const running = Promise.allSettled(
       points.map(async (p, place) => {
         const m = p.model;
         const sums = pointSumsFor(m);
@@ -67,6 +68,16 @@ export async function runPoints(points: PointToRun[], seed: number | string, tri
         return pointResult(m, sums);
       }),
     );
+    // The summary's statistics packages load once the first batches are handed to the workers,
+    // while the workers start up (this thread is next needed when a first batch is done, 100 ms
+    // or more later): not at the end, where the run would wait for them.
+    if (pool.workers > 0) {
+      setImmediate(() => {
+        loadQuantiles();
+        loadDistributions();
+      });
+    }
+    const settled = await running;
     progress.done();
     const failures = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ index: points[i].index, error: s.reason instanceof Error ? s.reason : new Error(String(s.reason)) }] : []));
     const results = settled.map((s) => (s.status === 'fulfilled' ? s.value : null));

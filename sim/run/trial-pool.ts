@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import trialBatch, { type BatchTask } from '../../workers/trial-batch.js';
+import type { BatchTask } from '../../workers/trial-batch.js';
 import type { TrialBatch } from '../metrics/trial-record.js';
 import type { EngineChoice, ModelConfig, RareTask } from '../model/config.js';
 import type { RareSums } from '../metrics/rare-estimate.js';
@@ -9,6 +9,48 @@ export { ENGINES, type EngineChoice } from '../model/config.js';
 
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
+}
+
+type Threads = Piscina<BatchTask | RareTask, TrialBatch | RareSums>;
+
+function newPiscina(workers: number): Threads {
+  return new Piscina<BatchTask | RareTask, TrialBatch | RareSums>({
+    filename: new URL('../../workers/trial-batch.js', import.meta.url).href,
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 1000,
+  });
+}
+
+/** Worker threads started by startWorkers that no TrialPool has taken yet. */
+let started: { workers: number; threads: Threads } | null = null;
+
+/**
+ * Starts `workers` worker threads now, for the next TrialPool of as many workers: a command calls
+ * it before it loads its own modules and reads its scenario, so that the threads' start (Node's
+ * bootstrap and the trial code's modules, 100-150 ms) runs meanwhile, not after. The command
+ * calls releaseWorkers when it is done, which stops them if no TrialPool took them (a bad
+ * scenario, a refused size).
+ */
+export function startWorkers(workers = defaultWorkers()): void {
+  if (workers > 0 && started === null) started = { workers, threads: newPiscina(workers) };
+}
+
+/** Stops the threads startWorkers started if no TrialPool took them. */
+export async function releaseWorkers(): Promise<void> {
+  const left = started;
+  started = null;
+  await left?.threads.destroy();
+}
+
+/** The started threads, if there are `workers` of them (others are stopped: not what was asked for). */
+function takeStarted(workers: number): Threads | undefined {
+  const left = started;
+  started = null;
+  if (left === null) return undefined;
+  if (left.workers === workers) return left.threads;
+  void left.threads.destroy();
+  return undefined;
 }
 
 /** Trials per batch: about eight batches per worker, at most 250 trials each. */
@@ -47,7 +89,7 @@ export class WorkerStalled extends Error {
  */
 export class TrialPool {
   readonly workers: number;
-  private readonly pool?: Piscina<BatchTask | RareTask, TrialBatch | RareSums>;
+  private readonly pool?: Threads;
   /** Batches submitted by `stream` and not yet handed on (at most `places`), and who waits for a place (lowest priority first). */
   private readonly places: number;
   private inFlight = 0;
@@ -63,12 +105,7 @@ export class TrialPool {
     // Two batches per worker: one running, one ready to start (or finished, waiting for one before it).
     this.places = 2 * Math.max(1, workers);
     if (workers === 0) return;
-    this.pool = new Piscina<BatchTask | RareTask, TrialBatch | RareSums>({
-      filename: new URL('../../workers/trial-batch.js', import.meta.url).href,
-      minThreads: workers,
-      maxThreads: workers,
-      idleTimeout: 1000,
-    });
+    this.pool = takeStarted(workers) ?? newPiscina(workers);
   }
 
   /** Trials [from, to) of a point, in batches over the workers; `onTrials` hears of each finished batch. */
@@ -77,7 +114,7 @@ export class TrialPool {
     return Promise.all(
       batches(to - from, Math.max(1, this.workers), this.batchSize, from).map(async ([f, t]) => {
         const task = { model, seed, point, from: f, to: t, engine: this.engine };
-        const batch = this.pool ? await this.watched(task, run) : trialBatch(task);
+        const batch = this.pool ? await this.watched(task, run) : await inThisThread(task);
         onTrials?.(t - f);
         return batch;
       }),
@@ -109,7 +146,7 @@ export class TrialPool {
         const [f, t] = list[i];
         const task: BatchTask = { model, seed, point, from: f, to: t, engine: this.engine };
         try {
-          ready.set(i, this.pool ? await this.watched(task, run) : trialBatch(task));
+          ready.set(i, this.pool ? await this.watched(task, run) : await inThisThread(task));
         } catch (e) {
           failed = true;
           this.free();
@@ -165,7 +202,7 @@ export class TrialPool {
     const run = this.nextRun++;
     return Promise.all(
       tasks.map(async (task) => {
-        const sums = this.pool ? await this.watched(task, run) : await trialBatch(task);
+        const sums = this.pool ? await this.watched(task, run) : await inThisThread(task);
         onBatch?.(task.trials);
         return sums;
       }),
@@ -230,4 +267,15 @@ interface PendingBatch {
   abort: AbortController;
   /** Set to 1 by the worker when the batch starts. */
   started: Int32Array;
+}
+
+/**
+ * A task run in the calling thread (0 workers). The trial code is imported here, not at the top:
+ * a pool's own thread never runs a trial, and loading the model there delayed every run's start.
+ */
+function inThisThread(task: BatchTask): Promise<TrialBatch>;
+function inThisThread(task: RareTask): Promise<RareSums>;
+async function inThisThread(task: BatchTask | RareTask): Promise<TrialBatch | RareSums> {
+  const run = (await import('../../workers/trial-batch.js')).default;
+  return 'kind' in task ? run(task) : run(task);
 }
