@@ -43,17 +43,36 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
     }
     return any;
   };
+  /**
+   * The first cluster of [c, limit) that some action names, limit when none (the cursors moved
+   * up to c): the end of a run of quiet clusters found without asking cluster by cluster, but
+   * for an outage, which names every cluster of its vaults.
+   */
+  const nextNamed = (c: number, limit: number): number => {
+    if (outages) {
+      let e = c;
+      while (e < limit && !named(e)) e++;
+      return e;
+    }
+    let first = limit;
+    for (let i = 0; i < actions.length; i++) {
+      const ids = actions[i].clusters;
+      let k = cursor[i];
+      while (k < ids.length && ids[k] < c) k++;
+      cursor[i] = k;
+      if (k < ids.length && ids[k] < first) first = ids[k];
+    }
+    return first;
+  };
   kernel.begin();
   let c = 0;
   while (c < layout.clusters) {
     const g = layout.clusterGroup[c];
     if (!named(c) && quiet[g]) {
-      // A run of quiet clusters of one group that no action names: the fast path.
-      let end = c + 1;
-      // A group's clusters have consecutive ids.
+      // A run of quiet clusters of one group that no action names: the fast path. A group's
+      // clusters have consecutive ids.
       const ids = layout.groupClusters[g];
-      const groupEnd = ids[ids.length - 1] + 1;
-      while (end < groupEnd && !named(end)) end++;
+      const end = nextNamed(c + 1, ids[ids.length - 1] + 1);
       if (!kernel.runClusters(c, end, loop.horizon, col, check, streams)) return false;
       c = end;
       continue;
