@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RandomStream } from '../sim/engine/random.js';
 import { SendLog } from '../sim/metrics/send-log.js';
-import { ANY_VAULT, EVERY_SEND, WindowPeak } from '../sim/metrics/window-peak.js';
+import { ANY_VAULT, binsPerSecond, EVERY_SEND, WindowPeak } from '../sim/metrics/window-peak.js';
 
 interface Entry { t: number; vault: number; count: number }
 
@@ -78,6 +78,51 @@ test('the window peak equals the direct count on random logs with edge times, ti
     }
   }
   assert.is(cases, 2400);
+});
+
+test('the window peak is the same for every bin width, and for the width the busy seconds choose (the collector\'s way: load, count by seconds, peaks)', () => {
+  const rng = new RandomStream('window-peak-widths');
+  const wp = new WindowPeak();
+  const chosen = new Set<number>();
+  for (let round = 0; round < 120; round++) {
+    const span = [2, 12, 40, 300][round % 4];
+    // Sparse, crowded (a burst of hundreds in a second) and latency-0-like (weights of 20) logs.
+    const n = 1 + rng.int([40, 400, 1500][round % 3]);
+    const entries: Entry[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = round % 5 === 1 && rng.uniform() < 0.7 ? 5 + rng.uniform() * 0.8 : edgyTime(rng, span);
+      entries.push({ t, vault: rng.int(3) - 1, count: round % 3 === 2 ? 20 : 1 + rng.int(3) });
+    }
+    const log = logOf(entries);
+    const seconds = span + 11;
+    wp.load(log);
+    wp.countSeconds(seconds, new Uint32Array(seconds + 1), new Uint32Array(seconds));
+    for (const which of [EVERY, ANY, 0] as Which[]) {
+      const want = bruteForce(entries, which);
+      assert.is(wp.peakOfLoaded(code(which)), want, `round ${round}, which ${which}, chosen width`);
+      for (let k = 1; k <= 64; k *= 2) assert.is(wp.peakOfLoaded(code(which), k), want, `round ${round}, which ${which}, k ${k}`);
+    }
+    let end = 0;
+    const busy = new Set<number>();
+    for (const e of entries) {
+      end = Math.max(end, e.t);
+      busy.add(Math.floor(e.t));
+    }
+    chosen.add(binsPerSecond(entries.length, Math.max(1, end), busy.size));
+  }
+  assert.ok(chosen.size >= 3, `the rule chose ${[...chosen].join(', ')}`);
+});
+
+test('the bins\' width fitted on trial logs: k = 2, 32, 8 and 64 for the latency-0 rollout, the rollout window, the 2-h case and every trial throttling', () => {
+  // (entries, latest time, busy seconds) as those trials' logs have them (README Performance).
+  assert.is(binsPerSecond(2000, 270, 271), 2);
+  assert.is(binsPerSecond(40000, 290, 291), 32);
+  assert.is(binsPerSecond(80000, 7200, 600), 8);
+  assert.is(binsPerSecond(145917, 3696, 192), 64);
+  // Unknown busy seconds (several vaults): about one entry a bin over the span, at most 64.
+  assert.is(binsPerSecond(2000, 270, 0), 8);
+  assert.is(binsPerSecond(1e6, 10, 0), 64);
+  assert.is(binsPerSecond(1, 1000, 1), 1);
 });
 
 test('the window peak of a dense rollout (most bins hold entries) equals the direct count', () => {

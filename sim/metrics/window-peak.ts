@@ -8,6 +8,30 @@ const MAX_BINS = 1 << 22;
 /** Bins per second at most. */
 const MAX_PER_SECOND = 64;
 
+/**
+ * The bins' width, 1/k s, for n entries whose latest time is `end`, `busy` of the seconds
+ * holding some (0: not known). Any power of two gives the same peak; k sets the cost: a pass over
+ * end k bins against exact counts whose work grows with the entries a bin holds. Fitted on trial
+ * logs (measured, README Performance): k about 0.21 n / sqrt(busy end), the nearest power of two,
+ * but at least the busy seconds' entries / 20 (where GETs crowd, a bin's insertion sort and the
+ * candidates grow fast): the latency-0 rollout's 2,000 entries k = 2 (15.5 microseconds a peak,
+ * 23.5 at the one-entry-a-bin rule's k = 8), the rollout window's 40,000 k = 32 (249 against
+ * 335), the 2-h case's 80,000 k = 8 (728 against 858), every trial throttling (146,000 in 190
+ * busy seconds) k = 64 as before. Without the busy seconds (several vaults), about one entry a
+ * bin over the whole span.
+ */
+export function binsPerSecond(n: number, end: number, busy: number): number {
+  let k = 1;
+  if (busy > 0) {
+    const fit = (0.21 * n) / Math.sqrt(busy * end);
+    const crowd = n / busy / 20;
+    while (k < MAX_PER_SECOND && (k * Math.SQRT2 < fit || k < crowd)) k *= 2;
+  } else {
+    while (k < MAX_PER_SECOND && k * end < n) k *= 2;
+  }
+  return k;
+}
+
 /** Which of a log's entries a peak counts: every one, those that reached a vault, or one vault's. */
 export const EVERY_SEND = -3;
 export const ANY_VAULT = -2;
@@ -60,6 +84,7 @@ export class WindowPeak {
     new Int32Array(buffer, p.vaults, n).set(log.vaults.subarray(0, n));
     new Int32Array(buffer, p.counts, n).set(log.counts.subarray(0, n));
     p.holder = this;
+    this.busySeconds = 0;
     this.loaded = log;
     this.loadedLength = n;
     // Once per load: every peak of the copy (one per vault, with several) needs it.
@@ -80,20 +105,24 @@ export class WindowPeak {
     perSecond.set(new Uint32Array(buffer, p.perSecond, seconds + 1));
     unreachablePerSecond.set(new Uint32Array(buffer, p.lost, seconds));
     this.unreachable = p.x.unreached.value as number;
+    this.busySeconds = p.x.busy.value as number;
     return total;
   }
+
+  /** Seconds that hold some entry of the loaded log, from `countSeconds` (0: not counted since `load`). */
+  private busySeconds = 0;
 
   /** GETs of the last `countSeconds` that reached no vault. */
   unreachable = 0;
 
-  /** The loaded log's peak over the entries `which` selects. */
-  peakOfLoaded(which: number): number {
+  /** The loaded log's peak over the entries `which` selects (with bins of 1/`bins` s when given). */
+  peakOfLoaded(which: number, bins?: number): number {
     const n = this.loadedLength;
     if (n === 0) return 0;
     const p = this.passes();
     const end = this.loadedEnd;
-    let k = 1;
-    while (k < MAX_PER_SECOND && k * end < n) k *= 2;
+    // `bins`: a power of two up to MAX_PER_SECOND in place of the chosen one (tests: the peak is the same for every width).
+    let k = bins ?? binsPerSecond(n, end, this.busySeconds);
     while (k > 1 && end * k >= MAX_BINS) k /= 2;
     // Beyond about 48 days of times: the sorted scan (no scenario within the size check gets here).
     if (end * k >= MAX_BINS) return sortedPeak(this.loaded!, which);
@@ -166,6 +195,7 @@ interface PeakExports {
   maxTime(times: number, n: number): number;
   countSeconds(times: number, vaults: number, counts: number, n: number, seconds: number, perSecond: number, lost: number): number;
   unreached: WebAssembly.Global;
+  busy: WebAssembly.Global;
   peak(times: number, vaults: number, counts: number, next: number, weight: number, head: number, scratch: number, n: number, which: number, k: number, w: number, size: number): number;
 }
 

@@ -26,25 +26,31 @@ export function heapBase(): usize {
 
 /** GETs of the last `countSeconds` that reached no vault. */
 export let unreached: f64 = 0;
+/** Seconds [0, seconds] that hold some entry, in the last `countSeconds`. */
+export let busy: i32 = 0;
 
 /**
  * trial-collector.ts's count by seconds, over the n entries at t, v, c: GETs per second into the
  * u32 array at `per` (seconds + 1 slots: the last for a GET at a whole horizon) and, for those
- * that reached no vault, into the one at `lost` (seconds slots); returns every GET. Times are
- * >= 0 and below 2^31 s: truncation is the floor.
+ * that reached no vault, into the one at `lost` (seconds slots); returns every GET, and sets
+ * `busy`. Times are >= 0 and below 2^31 s: truncation is the floor.
  */
 export function countSeconds(t: usize, v: usize, c: usize, n: i32, seconds: i32, per: usize, lost: usize): f64 {
   memory.fill(per, 0, <usize>(seconds + 1) << 2);
   memory.fill(lost, 0, <usize>seconds << 2);
   let total: f64 = 0;
   let missed: f64 = 0;
+  let occupied: i32 = 0;
   for (let i = 0; i < n; i++) {
     const k = load<i32>(c + (<usize>i << 2));
     const s = <i32>load<f64>(t + (<usize>i << 3));
     total += <f64>k;
     if (s <= seconds) {
       const at = per + (<usize>s << 2);
-      store<u32>(at, load<u32>(at) + <u32>k);
+      const was = load<u32>(at);
+      // An entry's count is at least 1: a second's first entry finds 0.
+      occupied += <i32>(was == 0);
+      store<u32>(at, was + <u32>k);
     }
     if (load<i32>(v + (<usize>i << 2)) < 0) {
       missed += <f64>k;
@@ -55,6 +61,7 @@ export function countSeconds(t: usize, v: usize, c: usize, n: i32, seconds: i32,
     }
   }
   unreached = missed;
+  busy = occupied;
   return total;
 }
 
