@@ -59,10 +59,13 @@ export const ANY_VAULT = -2;
  * grown: a call allocates nothing but the copy's few views once grown.
  */
 export class WindowPeak {
-  /** The log whose copy the passes' memory holds (`load`), its length and latest time (at least 1) then. */
+  /**
+   * The log whose copy the passes' memory holds (`load`), its length and latest time (at least
+   * 1; 0 until worked out: by `countSeconds`, which reads every time anyway, or by the first peak).
+   */
   private loaded: SendLog | null = null;
   private loadedLength = 0;
-  private loadedEnd = 1;
+  private loadedEnd = 0;
 
   /** The peak over the entries `which` selects (EVERY_SEND, ANY_VAULT or a vault's index). */
   peak(log: SendLog, which: number): number {
@@ -87,8 +90,7 @@ export class WindowPeak {
     this.busySeconds = 0;
     this.loaded = log;
     this.loadedLength = n;
-    // Once per load: every peak of the copy (one per vault, with several) needs it.
-    this.loadedEnd = Math.max(1, p.x.maxTime(p.times, n));
+    this.loadedEnd = 0;
   }
 
   /**
@@ -106,6 +108,7 @@ export class WindowPeak {
     unreachablePerSecond.set(new Uint32Array(buffer, p.lost, seconds));
     this.unreachable = p.x.unreached.value as number;
     this.busySeconds = p.x.busy.value as number;
+    this.loadedEnd = Math.max(1, p.x.latest.value as number);
     return total;
   }
 
@@ -120,6 +123,8 @@ export class WindowPeak {
     const n = this.loadedLength;
     if (n === 0) return 0;
     const p = this.passes();
+    // Once per load: every peak of the copy (one per vault, with several) needs it.
+    if (this.loadedEnd === 0) this.loadedEnd = Math.max(1, p.x.maxTime(p.times, n));
     const end = this.loadedEnd;
     // `bins`: a power of two up to MAX_PER_SECOND in place of the chosen one (tests: the peak is the same for every width).
     let k = bins ?? binsPerSecond(n, end, this.busySeconds);
@@ -196,6 +201,7 @@ interface PeakExports {
   countSeconds(times: number, vaults: number, counts: number, n: number, seconds: number, perSecond: number, lost: number): number;
   unreached: WebAssembly.Global;
   busy: WebAssembly.Global;
+  latest: WebAssembly.Global;
   peak(times: number, vaults: number, counts: number, next: number, weight: number, head: number, scratch: number, n: number, which: number, k: number, w: number, size: number): number;
 }
 

@@ -26,14 +26,15 @@ export function heapBase(): usize {
 
 /** GETs of the last `countSeconds` that reached no vault. */
 export let unreached: f64 = 0;
-/** Seconds [0, seconds] that hold some entry, in the last `countSeconds`. */
+/** Seconds [0, seconds] that hold some entry, and the latest time (0 when none is later), in the last `countSeconds`. */
 export let busy: i32 = 0;
+export let latest: f64 = 0;
 
 /**
  * trial-collector.ts's count by seconds, over the n entries at t, v, c: GETs per second into the
  * u32 array at `per` (seconds + 1 slots: the last for a GET at a whole horizon) and, for those
  * that reached no vault, into the one at `lost` (seconds slots); returns every GET, and sets
- * `busy`. Times are >= 0 and below 2^31 s: truncation is the floor.
+ * `busy` and `latest` (maxTime's answer). Times are >= 0 and below 2^31 s: truncation is the floor.
  */
 export function countSeconds(t: usize, v: usize, c: usize, n: i32, seconds: i32, per: usize, lost: usize): f64 {
   memory.fill(per, 0, <usize>(seconds + 1) << 2);
@@ -41,9 +42,12 @@ export function countSeconds(t: usize, v: usize, c: usize, n: i32, seconds: i32,
   let total: f64 = 0;
   let missed: f64 = 0;
   let occupied: i32 = 0;
+  let max: f64 = 0;
   for (let i = 0; i < n; i++) {
     const k = load<i32>(c + (<usize>i << 2));
-    const s = <i32>load<f64>(t + (<usize>i << 3));
+    const x = load<f64>(t + (<usize>i << 3));
+    if (x > max) max = x;
+    const s = <i32>x;
     total += <f64>k;
     if (s <= seconds) {
       const at = per + (<usize>s << 2);
@@ -62,6 +66,7 @@ export function countSeconds(t: usize, v: usize, c: usize, n: i32, seconds: i32,
   }
   unreached = missed;
   busy = occupied;
+  latest = max;
   return total;
 }
 
