@@ -30,15 +30,20 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
     if (a.kind === 'outage-start' || a.kind === 'outage-end') return layout.clusterUses(c, a.vaults);
     return cursor[i] < a.clusters.length && a.clusters[cursor[i]] === c;
   };
+  /** Moves action i's cursor to its first cluster from c on; returns that cluster (Infinity: none). */
+  const advance = (i: number, c: number): number => {
+    const ids = actions[i].clusters;
+    let k = cursor[i];
+    while (k < ids.length && ids[k] < c) k++;
+    cursor[i] = k;
+    return k < ids.length ? ids[k] : Infinity;
+  };
   /** Moves every action's cursor up to cluster c; whether some action names c. */
   const named = (c: number): boolean => {
     if (actions.length === 0) return false;
     let any = false;
     for (let i = 0; i < actions.length; i++) {
-      const ids = actions[i].clusters;
-      let k = cursor[i];
-      while (k < ids.length && ids[k] < c) k++;
-      cursor[i] = k;
+      advance(i, c);
       if (names(i, c)) any = true;
     }
     return any;
@@ -55,13 +60,7 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
       return e;
     }
     let first = limit;
-    for (let i = 0; i < actions.length; i++) {
-      const ids = actions[i].clusters;
-      let k = cursor[i];
-      while (k < ids.length && ids[k] < c) k++;
-      cursor[i] = k;
-      if (k < ids.length && ids[k] < first) first = ids[k];
-    }
+    for (let i = 0; i < actions.length; i++) first = Math.min(first, advance(i, c));
     return first;
   };
   kernel.begin();

@@ -49,7 +49,8 @@ function takeStarted(workers: number): Threads | undefined {
   started = null;
   if (left === null) return undefined;
   if (left.workers === workers) return left.threads;
-  void left.threads.destroy();
+  // Not awaited: the new pool need not wait for the old threads to stop (a failure to stop them changes nothing here).
+  left.threads.destroy().catch(() => undefined);
   return undefined;
 }
 
