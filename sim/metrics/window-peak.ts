@@ -66,6 +66,8 @@ export class WindowPeak {
   private loaded: SendLog | null = null;
   private loadedLength = 0;
   private loadedEnd = 0;
+  /** Seconds that hold some entry of the loaded log, from `countSeconds` (0: not counted since `load`). */
+  private busySeconds = 0;
 
   /** The peak over the entries `which` selects (EVERY_SEND, ANY_VAULT or a vault's index). */
   peak(log: SendLog, which: number): number {
@@ -111,9 +113,6 @@ export class WindowPeak {
     this.loadedEnd = Math.max(1, p.x.latest.value as number);
     return total;
   }
-
-  /** Seconds that hold some entry of the loaded log, from `countSeconds` (0: not counted since `load`). */
-  private busySeconds = 0;
 
   /** GETs of the last `countSeconds` that reached no vault. */
   unreachable = 0;

@@ -366,8 +366,8 @@ function reserve(records: i32): void {
 /**
  * Walks clusters from `from` on (of the group set by `group`), each from t = 0 to the horizon,
  * until `to`, until at least `enough` records are written or until `doomed` (each after a whole
- * cluster); the records go to the output from its start and, when kept, into the count by seconds. Returns the number written; `next` is the cluster after the
- * last one walked.
+ * cluster); the records go to the output from its start and, when kept, into the count by
+ * seconds. Returns the number written; `next` is the cluster after the last one walked.
  */
 export function walk(from: i32, to: i32, enough: i32): i32 {
   let sent: i32 = 0;
