@@ -53,12 +53,24 @@ test('a fleet that surely throttles stops its independent run early: a second ab
   assert.equal(metric(batch, 'throttledTrial'), [1, 1, 1]);
   assert.is(batch.coupled, 3);
   assert.is(batch.quietClusters, 3 * 221, 'clusters walked before the check stopped each trial');
-  // With a subscription limit the check needs each send (the vault and the subscription by
-  // second): the walk's log entries, 256 at a time, counted by addLogged.
-  model.subscription = { ...model.vaults[0].limiter };
+  // A subscription limit with one vault: the walk still counts (the subscription's count by
+  // seconds is the vault's), against the smaller of the two. Half the vault's bucket (2,000 +
+  // 200 a second) dooms second 0 at the 111th cluster (2,220 > 2,200); a walk that counted
+  // against the vault alone would stop at the 221st, one that counted nothing at the 2,000th.
+  model.subscription = { kind: 'token-bucket', capacity: 2000, refillPerSecond: 200 };
+  const subscribed = runTrialBatch(model, 'doomed', 0, 0, 3);
+  assert.equal(metric(subscribed, 'throttledTrial'), [1, 1, 1]);
+  assert.is(subscribed.quietClusters, 3 * 111, 'clusters walked before the subscription doomed each trial');
+  // With two vaults the check needs each send (each vault's count and the subscription's): the
+  // walk's log entries, 256 at a time (one entry a cluster here), counted by addLogged. Clusters
+  // alternate between the vaults: the first vault's 221st cluster (the fleet's 441st) dooms
+  // second 0, found after the second 256.
+  model.subscription = null;
+  model.vaults.push({ ...model.vaults[0], name: 'kv2' });
+  model.fleet[0] = { ...model.fleet[0], vaults: ['kv', 'kv2'] };
   const counted = runTrialBatch(model, 'doomed', 0, 0, 3);
   assert.equal(metric(counted, 'throttledTrial'), [1, 1, 1]);
-  assert.is(counted.quietClusters, 3 * 256, 'clusters walked before the check stopped each trial (log entries counted)');
+  assert.is(counted.quietClusters, 3 * 512, 'clusters walked before the check stopped each trial (log entries counted)');
 });
 
 test.run();

@@ -54,37 +54,42 @@ export class VaultCheck implements SendTally {
   }
 
   /**
-   * One vault, no subscription limit and times below 2^31 s: the case where a count of the sends
-   * by seconds is all the check needs of them, which a sender may keep itself (the quiet
-   * clusters' walk) and hand over with addSeconds.
+   * One vault and times below 2^31 s: the case where a count of the sends by seconds is all the
+   * check needs of them, which a sender may keep itself (the quiet clusters' walk) and hand over
+   * with addSeconds. A subscription limit changes nothing here: with one vault, every second's
+   * count for the subscription (`total`) is the vault's own until the background joins them.
    */
   private get oneVault(): boolean {
-    return this.counts.length === 1 && this.gateway.subscription === null && BIN === 1 && this.horizon < TRUNCATES_BELOW;
+    return this.counts.length === 1 && BIN === 1 && this.horizon < TRUNCATES_BELOW;
   }
 
   /**
    * For a sender that counts its own sends by seconds (see oneVault): the seconds of the count
-   * and the most the vault could accept in one (a second above it dooms the trial); null when
-   * the check needs each send.
+   * and the most that the vault and the subscription could accept in one (a second above it
+   * dooms the trial, as `add` finds); null when the check needs each send.
    */
   secondsToCount(): { seconds: number; most: number } | null {
-    return this.oneVault ? { seconds: this.counts[0].length, most: this.rejectAbove[0] } : null;
+    return this.oneVault ? { seconds: this.counts[0].length, most: Math.min(this.rejectAbove[0], this.subscriptionRejectAbove) } : null;
   }
 
   /** GETs per second to the one vault, counted by their sender, as calls of `add` would count them; false when the trial is doomed. */
   addSeconds(perSecond: ArrayLike<number>): boolean {
     const counts = this.counts[0];
-    const above = this.rejectAbove[0];
+    const { total } = this;
+    const above = Math.min(this.rejectAbove[0], this.subscriptionRejectAbove);
     let doomed = false;
-    for (let s = 0; s < perSecond.length; s++) if ((counts[s] += perSecond[s]) > above) doomed = true;
+    for (let s = 0; s < perSecond.length; s++) {
+      const n = perSecond[s];
+      total[s] += n;
+      if ((counts[s] += n) > above) doomed = true;
+    }
     if (doomed) this.doomed = true;
     return !this.doomed;
   }
 
   /**
    * The log's entries from index `from` on, as calls of `add` would count them; false when the
-   * trial is doomed (the walk's entries when it does not count them itself: several vaults, a
-   * subscription limit). add's lines are restated in the loop, not called: a call per entry
+   * trial is doomed (the walk's entries when it does not count them itself: several vaults). add's lines are restated in the loop, not called: a call per entry
    * cost the latency-0 driver about a sixth and the rollout window 2-3% (measured).
    */
   addLogged(sends: SendLog, from: number): boolean {

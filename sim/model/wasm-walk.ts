@@ -43,7 +43,7 @@ export class WasmWalk {
 
   /**
    * `seconds` > 0: the walk counts its GETs by seconds [0, seconds) for the vault check (one
-   * vault, no subscription limit) and is `doomed` once some second's count exceeds `most`.
+   * vault) and is `doomed` once some second's count exceeds `most`.
    */
   constructor(
     private readonly syncVault: Int32Array, private readonly clusterFirstSync: Int32Array, private readonly maxSyncs: number,

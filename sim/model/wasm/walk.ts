@@ -63,9 +63,9 @@ export let next: i32 = 0;
 
 /**
  * The vault check's count by seconds (vault-check.ts's `add`), kept here when the fleet has one
- * vault and no subscription limit: the GETs of every walk since `clearSeconds`, per second of
- * their time, and whether some second holds more than `above`, the most the vault could accept
- * in a second. Then the check needs no pass over the records.
+ * vault: the GETs of every walk since `clearSeconds`, per second of their time, and whether some
+ * second holds more than `above`, the most the vault (and the subscription) could accept in a
+ * second. Then the check needs no pass over the records.
  */
 let above: f64 = Infinity;
 export let doomed: bool = false;
