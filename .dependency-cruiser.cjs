@@ -33,7 +33,7 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    // build-wasm.mjs is the build step that compiles the AssemblyScript modules, not a layer.
-    exclude: { path: '^(dist|node_modules)/|^sim/build-wasm[.]mjs$' },
+    // The build steps (the AssemblyScript modules, the @stdlib bundle) are not layers.
+    exclude: { path: '^(dist|node_modules)/|^sim/build-(wasm|stdlib)[.]mjs$' },
   },
 };

@@ -20,6 +20,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist/sim ./dist/sim
 COPY --from=build /app/dist/workers ./dist/workers
+COPY --from=build /app/dist/vendor ./dist/vendor
 COPY scenarios ./scenarios
 # The image's own non-root user (uid 1000); results go to a mounted volume (fsGroup 1000).
 USER node

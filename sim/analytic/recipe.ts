@@ -4,20 +4,20 @@ import { DOCUMENTED_RISK, PER_SECOND_LIMIT } from '../model/defaults.js';
 
 export { DOCUMENTED_RISK };
 
-// @stdlib's normal quantile and Poisson CDF are required on first use, not imported: a run needs
-// them for its summary's analytic columns, and loading their packages first held every run's
-// workers back (stats.ts's quantiles say how long).
+// @stdlib's normal quantile and Poisson CDF are required on first use, not imported, and from
+// the bundle the build makes of them (sim/build-stdlib.mjs; stats.ts's quantiles say why).
 const require = createRequire(import.meta.url);
 type NormalQuantile = typeof import('@stdlib/stats-base-dists-normal-quantile');
 type PoissonCdf = typeof import('@stdlib/stats-base-dists-poisson-cdf');
 let distributions: { normalQuantile: NormalQuantile; poissonCdf: PoissonCdf } | null = null;
 
-/** Loads the recipe's distribution functions' packages now (a caller whose thread would otherwise wait). */
+/** Loads the recipe's distribution functions now (a caller whose thread would otherwise wait). */
 export function loadDistributions(): { normalQuantile: NormalQuantile; poissonCdf: PoissonCdf } {
-  return (distributions ??= {
-    normalQuantile: require('@stdlib/stats-base-dists-normal-quantile') as NormalQuantile,
-    poissonCdf: require('@stdlib/stats-base-dists-poisson-cdf') as PoissonCdf,
-  });
+  if (distributions === null) {
+    const bundle = require('../../vendor/stdlib.cjs') as { normalQuantile: NormalQuantile; poissonCdf: PoissonCdf };
+    distributions = { normalQuantile: bundle.normalQuantile, poissonCdf: bundle.poissonCdf };
+  }
+  return distributions;
 }
 
 /**

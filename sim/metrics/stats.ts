@@ -4,17 +4,22 @@ import { Moments } from './moments.js';
 
 export { quantileSorted } from './quantile.js';
 
-// @stdlib's beta and t quantiles (CommonJS, hundreds of small files: 130-160 ms to load) are
-// required on first use, not imported: a run needs them only for its summary, at the end, and
-// loading them first held every run's workers back by that long (see loadQuantiles).
+// @stdlib's beta and t quantiles are required on first use, not imported, and from the bundle
+// the build makes of them (sim/build-stdlib.mjs: one file, about 20 ms to load instead of 130-160
+// for the packages' hundreds): a run needs them only for its summary, and while the main thread
+// loads them it hands no batch to a worker that is waiting for one (see loadQuantiles).
 const require = createRequire(import.meta.url);
 type BetaQuantile = typeof import('@stdlib/stats-base-dists-beta-quantile');
 type TQuantile = typeof import('@stdlib/stats-base-dists-t-quantile');
 let quantiles: { beta: BetaQuantile; t: TQuantile } | null = null;
 
-/** Loads the quantile functions' packages now (a caller whose thread would otherwise wait). */
+/** Loads the quantile functions now (a caller whose thread would otherwise wait). */
 export function loadQuantiles(): { beta: BetaQuantile; t: TQuantile } {
-  return (quantiles ??= { beta: require('@stdlib/stats-base-dists-beta-quantile') as BetaQuantile, t: require('@stdlib/stats-base-dists-t-quantile') as TQuantile });
+  if (quantiles === null) {
+    const bundle = require('../../vendor/stdlib.cjs') as { betaQuantile: BetaQuantile; tQuantile: TQuantile };
+    quantiles = { beta: bundle.betaQuantile, t: bundle.tQuantile };
+  }
+  return quantiles;
 }
 
 /** 95% two-sided normal quantile. */
