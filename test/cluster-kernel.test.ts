@@ -78,4 +78,29 @@ test('every consideration at one instant with latency: the start keeps SecretSyn
   assert.is(batch.quietClusters, 16);
 });
 
+test('clusters that are one instant (the recipe\'s fleet: one SecretSync, latency 0, no poll back): the walk\'s shortcut gives the cluster model\'s records', () => {
+  // The walk takes a shortcut for such a group (walk.ts's `instant`): one jitter draw and at most
+  // one record a cluster. Here jitters that reach past the horizon (no record), J = 0 (no draw),
+  // clusters alternating between two vaults, a poll back just past the horizon and one inside it
+  // (no shortcut), and a group after it that polls back.
+  for (const [jitter, horizon, poll] of [[40, 30, 600], [0, 30, 600], [10, 30, 31], [10, 30, 20]]) {
+    const m = model({
+      horizon,
+      start: 'rollout',
+      fleet: [
+        // A group before it with several SecretSyncs a cluster: a cluster's first SecretSync is not its index.
+        group({ name: 'before', clusters: 2, secretSyncs: 3, objectsPerSync: 1, jitterSeconds: 5, rotationPollIntervalInSeconds: 600, latency: 0 }),
+        group({ name: 'instant', clusters: 9, secretSyncs: 1, objectsPerSync: 4, jitterSeconds: jitter, rotationPollIntervalInSeconds: poll, latency: 0, vaults: ['kv', 'kv2'] }),
+        group({ name: 'polls', clusters: 3, secretSyncs: 1, objectsPerSync: 2, jitterSeconds: 5, rotationPollIntervalInSeconds: 7, latency: 0 }),
+      ],
+      vaults: [UNLIMITED, vault({ ...UNLIMITED, name: 'kv2' })],
+      metrics: { perSecondLimit: 400, timeseriesBin: 1 },
+    });
+    const batch = run(m, 5, `instant ${jitter} ${poll}`);
+    assert.is(batch.coupled, 0);
+    assert.is(batch.quietClusters, 5 * 14);
+    assert.ok(metric(batch, 'requests').every((n) => n > 0), `J = ${jitter}, poll ${poll}: GETs sent`);
+  }
+});
+
 test.run();

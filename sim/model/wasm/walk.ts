@@ -52,6 +52,11 @@ let sigma: f64 = 0;
 let rollout: bool = true;
 let seedHash: i32 = 0;
 let trialWord: i32 = 0;
+/**
+ * A cluster of the group is one instant: one SecretSync, latency 0, a rollout and no poll back
+ * inside the horizon (the recipe's fleet). Its walk is then a jitter draw and at most one record.
+ */
+let instant: bool = false;
 
 /** Outcomes of the clusters walked since `group`: reconciles started and finished, edits applied, the last one's time. */
 export let started: i32 = 0;
@@ -124,6 +129,7 @@ export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, st
   rollout = start;
   seedHash = seed;
   trialWord = trial;
+  instant = n == 1 && s < 0 && start && p > h;
   started = 0;
   finished = 0;
   forced = 0;
@@ -370,6 +376,7 @@ function reserve(records: i32): void {
  * seconds. Returns the number written; `next` is the cluster after the last one walked.
  */
 export function walk(from: i32, to: i32, enough: i32): i32 {
+  if (instant) return walkInstants(from, to, enough);
   let sent: i32 = 0;
   const n = syncs;
   let c = from;
@@ -463,3 +470,35 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
   next = c;
   return sent;
 }
+
+/**
+ * `walk` for clusters that are one instant (see `instant`): the same draws and records as the
+ * general walk, which for such a cluster draws its one SecretSync's jitter, sends its objects'
+ * GETs at that time (if within the horizon) as one record, applies the edit and leaves the next
+ * poll's draw out (it falls past the horizon).
+ */
+function walkInstants(from: i32, to: i32, enough: i32): i32 {
+  let sent: i32 = 0;
+  let c = from;
+  while (c < to) {
+    seedCluster(c);
+    const t = jitterDelay();
+    c++;
+    if (t > horizon) continue;
+    if (sent + 1 > capacity) reserve(sent + 1);
+    const vaults = out + (<usize>capacity << 3);
+    setF64(out, sent, t);
+    setI32(vaults, sent, i32At(syncVault, i32At(clusterFirstSync, c - 1)));
+    setI32(vaults + (<usize>capacity << 2), sent, objects);
+    sent++;
+    count(t, objects);
+    started++;
+    finished++;
+    forced++;
+    if (t > lastForced) lastForced = t;
+    if (sent >= enough || doomed) break;
+  }
+  next = c;
+  return sent;
+}
+
