@@ -6,7 +6,7 @@
 import { build } from 'esbuild';
 
 /** Export name: package (each package exports one function). */
-export const STDLIB_FUNCTIONS = {
+const STDLIB_FUNCTIONS = {
   betaQuantile: '@stdlib/stats-base-dists-beta-quantile',
   tQuantile: '@stdlib/stats-base-dists-t-quantile',
   normalQuantile: '@stdlib/stats-base-dists-normal-quantile',

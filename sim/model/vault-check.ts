@@ -89,8 +89,9 @@ export class VaultCheck implements SendTally {
 
   /**
    * The log's entries from index `from` on, as calls of `add` would count them; false when the
-   * trial is doomed (the walk's entries when it does not count them itself: several vaults). add's lines are restated in the loop, not called: a call per entry
-   * cost the latency-0 driver about a sixth and the rollout window 2-3% (measured).
+   * trial is doomed (the walk's entries when it does not count them itself: several vaults).
+   * add's lines are restated in the loop, not called: a call per entry cost the latency-0
+   * driver about a sixth and the rollout window 2-3% (measured).
    */
   addLogged(sends: SendLog, from: number): boolean {
     const { times, vaults, counts, length } = sends;

@@ -480,10 +480,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
 function walkInstants(from: i32, to: i32, enough: i32): i32 {
   // The group's settings and the outcomes in locals: this loop is a few nanoseconds a cluster.
   const h = horizon;
-  const j = jitter;
   const o = objects;
-  const hash = seedHash;
-  const b = trialWord;
   // At most one record a cluster, and the call ends once `enough` are written.
   const most = min(enough, to - from);
   if (most > capacity) reserve(most);
@@ -493,20 +490,8 @@ function walkInstants(from: i32, to: i32, enough: i32): i32 {
   let sent: i32 = 0;
   let c = from;
   while (c < to) {
-    // seedCluster and jitterDelay's one draw (next32), in locals.
-    const w = i32At(clusterWord, c);
-    let a = mix32(hash ^ mix32(b + w * 0x297a2d39));
-    let bb = b;
-    let cc = w;
-    let d: i32 = 1;
-    for (let i = 0; i < 3; i++) {
-      const x = a + bb + d;
-      d = d + 1;
-      a = bb ^ (bb >>> 9);
-      bb = cc + (cc << 3);
-      cc = ((cc << 21) | (cc >>> 11)) + x;
-    }
-    const t = j > 0 ? <f64>(<u32>(a + bb + d)) * 2.3283064365386963e-10 * j : 0;
+    seedCluster(c);
+    const t = jitterDelay();
     c++;
     if (t > h) continue;
     setF64(out, sent, t);
