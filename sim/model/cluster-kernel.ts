@@ -34,7 +34,7 @@ export class ClusterKernel {
   /** Clusters run so far (a count for tests and benchmarks). */
   runs = 0;
 
-  constructor(private readonly model: ClusterModel, maxSyncs: number, check: VaultCheck) {
+  constructor(private readonly model: ClusterModel, maxSyncs: number, private readonly check: VaultCheck) {
     const { layout } = model;
     const counted = check.secondsToCount();
     this.counts = counted !== null;
@@ -48,8 +48,8 @@ export class ClusterKernel {
   }
 
   /** The trial's clusters are all run: the walk's count to the vault check; false when the trial is doomed. */
-  handOver(check: VaultCheck): boolean {
-    return !this.counts || !this.walked || check.addSeconds(this.walk.countedSeconds());
+  handOver(): boolean {
+    return !this.counts || !this.walked || this.check.addSeconds(this.walk.countedSeconds());
   }
 
   /** Whether the clusters of group g may take the fast path, given that no fleet action names them. */
@@ -63,8 +63,8 @@ export class ClusterKernel {
    * their sends recorded in `col` and counted by `check`. Returns false as soon as the check
    * finds a second no vault could accept (the rest of the trial is the coupled driver's).
    */
-  runClusters(from: number, to: number, horizon: number, col: TrialCollector, check: VaultCheck, streams: TrialStreams): boolean {
-    const { model, walk } = this;
+  runClusters(from: number, to: number, horizon: number, col: TrialCollector, streams: TrialStreams): boolean {
+    const { model, walk, check } = this;
     const { layout } = model;
     this.walked = true;
     const log = col.sends;

@@ -72,7 +72,7 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
       // clusters have consecutive ids.
       const ids = layout.groupClusters[g];
       const end = nextNamed(c + 1, ids[ids.length - 1] + 1);
-      if (!kernel.runClusters(c, end, loop.horizon, col, check, streams)) return false;
+      if (!kernel.runClusters(c, end, loop.horizon, col, streams)) return false;
       c = end;
       continue;
     }
@@ -92,5 +92,5 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
     if (check.doomed) return false;
     c++;
   }
-  return kernel.handOver(check);
+  return kernel.handOver();
 }
