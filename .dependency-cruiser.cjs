@@ -34,6 +34,6 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     // The build steps (the AssemblyScript modules, the @stdlib bundle) are not layers.
-    exclude: { path: '^(dist|node_modules)/|^sim/build-(wasm|stdlib)[.]mjs$' },
+    exclude: { path: '^(dist|node_modules)/|^sim/build-(wasm|stdlib|cli)[.]mjs$' },
   },
 };

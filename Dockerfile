@@ -24,5 +24,5 @@ COPY --from=build /app/dist/vendor ./dist/vendor
 COPY scenarios ./scenarios
 # The image's own non-root user (uid 1000); results go to a mounted volume (fsGroup 1000).
 USER node
-ENTRYPOINT ["node", "/app/dist/sim/cli/main.js"]
+ENTRYPOINT ["node", "/app/dist/sim/cli-bundle/sim.mjs"]
 CMD ["--help"]

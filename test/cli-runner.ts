@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The project's folder, the built CLI and the small fixture, for the tests that run `sim` as a user would. */
 export const root = fileURLToPath(new URL('../..', import.meta.url));
-export const cli = join(root, 'dist', 'sim', 'cli', 'main.js');
+/** The file `npx sim` runs (package.json's bin: the bundle that sim/build-cli.mjs writes). */
+export const cli = join(root, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: { sim: string } }).bin.sim);
 export const fixture = join(root, 'test', 'fixtures', 'small.yaml');
 
 /** `sim ...args` in a process of its own, from the project's folder. */

@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,6 +10,7 @@ import { summariseBatches } from '../sim/metrics/summary.js';
 import { METRIC_INDEX as M, STATUS_REASONS, TRIAL_METRICS } from '../sim/metrics/trial-record.js';
 import { UserError } from '../sim/scenario/errors.js';
 import { parseScenario } from '../sim/scenario/load.js';
+import { cli } from './cli-runner.js';
 import { run, scaled } from './helpers.js';
 
 /**
@@ -238,7 +238,6 @@ test('generated healthy fleets: every SecretSync reconciles within J of the roll
 
 test('generated documents through the command line: validate and run exit 0 or 2, one line, never a stack or a hang', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sim-fuzz-'));
-  const cli = fileURLToPath(new URL('../sim/cli/main.js', import.meta.url));
   const codes: Record<string, number> = {};
   let n = 0;
   fc.assert(

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseAllDocuments } from 'yaml';
@@ -70,7 +70,11 @@ test('the Dockerfile: node:20-slim, runtime dependencies only, a non-root user, 
   assert.match(final, /^RUN npm ci --omit=dev\b/m);
   assert.match(final, /^USER node$/m, 'the image\'s non-root user (uid 1000, as the Job\'s runAsUser)');
   assert.match(final, /^COPY --from=build \/app\/dist\/workers /m, 'the pool loads dist/workers/trial-batch.js');
-  assert.match(final, /^ENTRYPOINT \["node", "\/app\/dist\/sim\/cli\/main\.js"\]$/m);
+  // The file `npx sim` runs (package.json's bin, the bundled command line), inside dist/sim/ that the image copies.
+  const bin = relative(root, cli);
+  assert.ok(bin.startsWith('dist/sim/'), bin);
+  assert.match(final, /^COPY --from=build \/app\/dist\/sim /m);
+  assert.ok(final.split('\n').includes(`ENTRYPOINT ["node", "/app/${bin}"]`), `ENTRYPOINT runs /app/${bin}`);
   assert.is(pod(shardsJob).securityContext.runAsUser, 1000);
 });
 

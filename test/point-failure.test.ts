@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -9,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { keepFinishedPoints } from '../sim/cli/run.js';
 import { PointsFailed, runPoints } from '../sim/run/run-scenario.js';
 import { parseScenario } from '../sim/scenario/load.js';
+import { cli } from './cli-runner.js';
 
 const scenario = parseScenario('name: two\nhorizon: 60\nfleet:\n  - {clusters: 3, secretSyncs: 2}\nsweep:\n  jitterSeconds: [5, 10]\n', 'two.yaml');
 
@@ -57,7 +57,7 @@ test('a stuck worker is reported, not waited on: its point fails after --stall-t
   mkdirSync(join(dir, 'out'));
   writeFileSync(join(dir, 'out', 'report.html'), 'an old report');
   const started = Date.now();
-  const r = spawnSync(process.execPath, [fileURLToPath(new URL('../sim/cli/main.js', import.meta.url)), 'run', file, '--out', join(dir, 'out'), '--quiet', '--workers', '2', '--stall-timeout', '1'], {
+  const r = spawnSync(process.execPath, [cli, 'run', file, '--out', join(dir, 'out'), '--quiet', '--workers', '2', '--stall-timeout', '1'], {
     encoding: 'utf8',
     env: { ...process.env, AKV_SIM_TEST_STUCK_POINT: '1' },
     timeout: 60_000,
@@ -74,7 +74,7 @@ test('a stuck worker is reported, not waited on: its point fails after --stall-t
   // protected like any other.
   const record = JSON.parse(readFileSync(join(dir, 'out', 'run.json'), 'utf8'));
   assert.equal([record.scenario.points.length, record.scenario.failedPoints], [1, [1]]);
-  const run = (...args: string[]) => spawnSync(process.execPath, [fileURLToPath(new URL('../sim/cli/main.js', import.meta.url)), ...args], { encoding: 'utf8' });
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
   assert.is(run('report', join(dir, 'out')).status, 0);
   assert.ok(existsSync(join(dir, 'out', 'report.html')));
   assert.is(run('run', file, '--out', join(dir, 'out'), '--quiet', '--set', 'horizon=50').status, 2, 'another scenario: refused');

@@ -1,21 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { refreshOverProbability, secondOverProbability } from '../sim/analytic/exact.js';
 import { PUBLISHED_LIMITERS, recipeFleetModel } from '../sim/analytic/recipe-fleet-model.js';
+import { sim } from './cli-runner.js';
 import { metric, run, sum } from './helpers.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cli = join(root, 'dist', 'sim', 'cli', 'main.js');
-const sim = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
 
 test('simulated refreshOver and pSecondOver agree with the exact values for several (N, S, J)', () => {
   const trials = 2000;

@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { scenarioJsonSchema } from '../sim/scenario/schema.js';
+import { cli } from './cli-runner.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const shipped = join(root, 'scenarios/scenario.schema.json');
@@ -14,7 +15,7 @@ const ajv = new Ajv2020({ allErrors: true, strict: false });
 const validate = ajv.compile(JSON.parse(readFileSync(shipped, 'utf8')));
 
 test('scenarios/scenario.schema.json is what sim schema prints (regenerate: sim schema > scenarios/scenario.schema.json)', () => {
-  const r = spawnSync(process.execPath, [fileURLToPath(new URL('../sim/cli/main.js', import.meta.url)), 'schema'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli, 'schema'], { encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stdout, readFileSync(shipped, 'utf8'));
   assert.equal(JSON.parse(r.stdout), scenarioJsonSchema());

@@ -8,6 +8,7 @@ import { CalendarQueue } from '../../sim/engine/calendar-queue.js';
 import { EventQueue } from '../../sim/engine/event-queue.js';
 import { RandomStream } from '../../sim/engine/random.js';
 import { runPoints } from '../../sim/run/run-scenario.js';
+import { cli } from '../cli-runner.js';
 import { SIZE_WORK, TRIAL_CASES } from './trial-cases.js';
 
 /**
@@ -74,7 +75,6 @@ for (const name of Object.keys(SIZE_WORK)) {
 // The whole run, end to end: sim run --workers 1 of the numpy case's scenario, 20,000 trials
 // (pool, collector, CSV files), wall clock, interleaved with the coupled driver.
 const E2E_TRIALS = 20_000;
-const cli = fileURLToPath(new URL('../../sim/cli/main.js', import.meta.url));
 const e2e = (engine: string) => {
   const out = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
   const t0 = performance.now();

@@ -1,0 +1,34 @@
+// `npm run build`: bundles the command line's main thread (dist/sim/cli/main.js, tsc's output,
+// and every module it imports, its commands' own in chunks loaded as each command runs) into
+// dist/sim/cli-bundle/, the file `sim` runs (package.json's bin). Unbundled, a run's main thread
+// resolved, read and compiled about 180 modules (yargs, zod, yaml, csv-stringify and the
+// simulator's own) before it handed out its first batch: about 100 ms of a 20-trial run's 580,
+// during which the started worker waited. The bundle is the same code in a few files.
+//
+// Left outside, loaded from node_modules as before: piscina (its worker threads load its own
+// files by path), the @stdlib packages (bundled apart, sim/build-stdlib.mjs), vega and vega-lite
+// (the report's charts, loaded only by --report). The worker threads themselves load the
+// unbundled modules (dist/workers/trial-batch.js, by the URL that sim/run/trial-pool.ts builds).
+// The bundle's folder is two levels under dist/, as dist/sim/cli/ is: the URLs that modules
+// build from import.meta.url (the worker's file, dist/vendor/stdlib.cjs, package.json) resolve
+// to the same files from it. A build step, not part of the simulator's layers.
+import { build } from 'esbuild';
+import { chmodSync } from 'node:fs';
+
+const OUT = 'dist/sim/cli-bundle';
+
+await build({
+  entryPoints: { sim: 'dist/sim/cli/main.js' },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outdir: OUT,
+  outExtension: { '.js': '.mjs' },
+  external: ['piscina', 'vega', 'vega-lite', '@stdlib/*', '../../vendor/stdlib.cjs'],
+  // CommonJS code inside the bundle (yaml asks for require('process')) needs a require in ESM.
+  banner: { js: "import { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);" },
+  logLevel: 'warning',
+});
+chmodSync(`${OUT}/sim.mjs`, 0o755);
