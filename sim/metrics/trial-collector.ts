@@ -160,16 +160,21 @@ export class TrialCollector {
     const unreachable = this.windowPeak.unreachable;
     const { seriesRequests, bins } = this;
     const width = this.layout.bin;
-    for (let b = 0; b < bins; b++) {
-      const end = Math.min((b + 1) * width, seconds + 1);
-      let sum = 0;
-      for (let s = b * width; s < end; s++) sum += perSecond[s];
-      seriesRequests[b] = sum;
+    if (width === 1) {
+      // Bins of one second: the counts themselves (copied, as the refresh window's below).
+      seriesRequests.set(perSecond.subarray(0, bins));
+    } else {
+      for (let b = 0; b < bins; b++) {
+        const end = Math.min((b + 1) * width, seconds + 1);
+        let sum = 0;
+        for (let s = b * width; s < end; s++) sum += perSecond[s];
+        seriesRequests[b] = sum;
+      }
     }
     const refresh = this.refresh;
     const from = this.layout.refreshStart;
     // The window's seconds lie within [0, seconds] (its length is cut at the horizon).
-    for (let r = 0; r < refresh.length; r++) refresh[r] = perSecond[from + r];
+    refresh.set(perSecond.subarray(from, from + refresh.length));
     this.unreachable += unreachable;
     this.values[M.requests] += total;
   }

@@ -19,17 +19,23 @@ export function requeueDelay(consecutiveFailures: number, baseDelay: number, max
 export class RequeueBuckets {
   private readonly tokens: Float64Array;
   private readonly last: Float64Array;
+  /**
+   * The trial in which each cluster's bucket was last touched: a bucket of an earlier trial is
+   * full, as at t = 0. So a trial's reset is one increment, not a pass over every cluster (most
+   * trials never requeue: every GET accepted).
+   */
+  private readonly touched: Int32Array;
+  private trial = 1;
 
   constructor(clusters: number, private readonly bucket: RequeueBucket | null) {
     this.tokens = new Float64Array(bucket ? clusters : 0);
     this.last = new Float64Array(bucket ? clusters : 0);
+    this.touched = new Int32Array(bucket ? clusters : 0);
   }
 
   /** Every cluster's bucket full, as at t = 0. */
   reset(): void {
-    if (!this.bucket) return;
-    this.tokens.fill(this.bucket.burst);
-    this.last.fill(0);
+    this.trial++;
   }
 
   /** Cluster c's controller restarted at t: a new bucket, full. */
@@ -37,12 +43,14 @@ export class RequeueBuckets {
     if (!this.bucket) return;
     this.tokens[c] = this.bucket.burst;
     this.last[c] = t;
+    this.touched[c] = this.trial;
   }
 
   /** A requeue of cluster c scheduled at t takes a token: how long it must wait for it (0: none). */
   wait(c: number, t: number): number {
     const bucket = this.bucket;
     if (!bucket) return 0;
+    if (this.touched[c] !== this.trial) this.restart(c, 0);
     const rate = bucket.ratePerSecond;
     let tokens = this.tokens[c] + (t - this.last[c]) * rate;
     if (tokens > bucket.burst) tokens = bucket.burst;
