@@ -1,3 +1,4 @@
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { TrialBatch } from '../sim/metrics/trial-record.js';
 import type { RareSums } from '../sim/metrics/rare-estimate.js';
 import type { EngineChoice, ModelConfig, RareTask } from '../sim/model/config.js';
@@ -33,4 +34,24 @@ export default function trialBatch(task: BatchTask | RareTask): TrialBatch | Pro
   if ('kind' in task) return import('../sim/model/rare-batch.js').then((m) => m.runRareBatch(task));
   if (stuckPoint !== undefined && String(task.point) === stuckPoint) for (;;);
   return runTrialBatch(task.model, task.seed, task.point, task.from, task.to, task.engine);
+}
+
+/**
+ * The entry the pool's threads call (sim/run/trial-pool.ts names it): trialBatch, with a batch
+ * of trials' typed arrays moved to the main thread rather than copied (each batch's are new;
+ * 250 trials of a 300-s rollout carry 680 KB). Between two batches a worker then spent about
+ * 0.8 ms instead of 1.3-1.6 (medians over a 20,000-trial run).
+ */
+export function pooled(task: BatchTask | RareTask): ReturnType<typeof move> | Promise<RareSums> {
+  if ('kind' in task) return trialBatch(task);
+  const batch = trialBatch(task);
+  const buffers = [batch.metrics, batch.series, batch.scopes, batch.vaultSeries].map((a) => a?.buffer).filter((b): b is ArrayBuffer => b !== undefined && b.byteLength > 0);
+  return move({
+    get [transferableSymbol]() {
+      return buffers;
+    },
+    get [valueSymbol]() {
+      return batch;
+    },
+  });
 }

@@ -16,6 +16,7 @@ type Threads = Piscina<BatchTask | RareTask, TrialBatch | RareSums>;
 function newPiscina(workers: number): Threads {
   return new Piscina<BatchTask | RareTask, TrialBatch | RareSums>({
     filename: new URL('../../workers/trial-batch.js', import.meta.url).href,
+    name: 'pooled',
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 1000,
