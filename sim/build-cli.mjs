@@ -13,9 +13,12 @@
 // build from import.meta.url (the worker's file, dist/vendor/stdlib.cjs, package.json) resolve
 // to the same files from it. A build step, not part of the simulator's layers.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 
 const OUT = 'dist/sim/cli-bundle';
+
+// Chunks are named by their content: without this, every rebuild would leave the last one's beside it.
+rmSync(OUT, { recursive: true, force: true });
 
 await build({
   entryPoints: { sim: 'dist/sim/cli/main.js' },
