@@ -20,7 +20,12 @@ let s0: i32 = 0;
 let s1: i32 = 0;
 let s2: i32 = 0;
 let s3: i32 = 0;
-/** Four clusters' streams, seedFour's output (each state word's four lanes), and the first of them (-1: none since `group`, which follows every `layout`). */
+/**
+ * Four clusters' streams, seedFour's output (each state word's four lanes), and the first of them
+ * for seedCluster (-1: none since `group`, which follows every `layout`). walkInstants overwrites
+ * the lanes without it: a group's walks all take the shortcut or none does (`instant` is set by
+ * `group`), and the next group starts from -1.
+ */
 const lanes: usize = memory.data(64, 16);
 let seeded: i32 = -1;
 /** The one-instant walk's four draws. */
@@ -527,8 +532,6 @@ function walkInstants(from: i32, to: i32, enough: i32): i32 {
   let last = lastForced;
   let sent: i32 = 0;
   let c = from;
-  // seedFour below overwrites the lanes that seedCluster keeps.
-  seeded = -1;
   let more = true;
   while (more && c < to) {
     // Four clusters' jitter draws (jitterDelay's, lane by lane), then each cluster in turn.
