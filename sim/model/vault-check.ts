@@ -14,11 +14,11 @@ const BIN = 1;
  * sends; the quiet clusters' walk's own count by seconds handed over with `addSeconds` where
  * that is all the check needs, see secondsToCount, or else `addLogged` over the log's new
  * entries as the walk goes); a second that no arrangement of its requests could get through
- * makes the trial `doomed`, so that a fleet that throttles for sure stops early and runs coupled. After the run, a conservative
- * test on those counts (each limiter's surelyAcceptsAll) settles most trials; when it cannot
- * tell, the requests are replayed in time order through the limiters themselves, exactly as the
- * coupled driver would meet them. Requests at one instant may come in any order: whether all of
- * them are accepted does not depend on it.
+ * makes the trial `doomed`, so that a fleet that throttles for sure stops early and runs
+ * coupled. After the run, a conservative test on those counts (each limiter's surelyAcceptsAll)
+ * settles most trials; when it cannot tell, the requests are replayed in time order through the
+ * limiters themselves, exactly as the coupled driver would meet them. Requests at one instant may
+ * come in any order: whether all of them are accepted does not depend on it.
  */
 export class VaultCheck implements SendTally {
   private readonly counts: Float64Array[];
