@@ -9,12 +9,12 @@ import { TIMESERIES_COLUMNS, TRIALS_LEADING_COLUMNS } from '../sim/output/result
 import { parseScenario } from '../sim/scenario/load.js';
 
 /**
- * The CSV columns against the contract other tools read, ../shared/SCENARIO.md: the names and
+ * The CSV columns against the contract other tools read, docs/outputs.md: the names and
  * the order of summary.csv's prefix, timeseries.csv's columns, and trials.csv's leading columns
  * and metrics, taken from the document itself (so a change on either side shows here).
  */
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const spec = readFileSync(join(root, '..', 'shared', 'SCENARIO.md'), 'utf8');
+const spec = readFileSync(join(root, 'docs', 'outputs.md'), 'utf8');
 const section = spec.slice(spec.indexOf('## Outputs'));
 const ticked = (text: string) => [...text.matchAll(/`([A-Za-z0-9_]+)`/g)].map((m) => m[1]);
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { findBrowser } from './browser.js';
+import { findBrowser, skipTest } from './browser.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fixture, sim } from './cli-runner.js';
@@ -42,7 +42,7 @@ test('sim report rewrites the report of a results folder; a folder without run.j
 test('the report in a real browser: it loads with no console error and every chart has drawn marks', async () => {
   const browser = findBrowser();
   if ('skip' in browser) {
-    process.stdout.write(`  (skipped: ${browser.skip})\n`);
+    skipTest(`the report in a real browser: ${browser.skip}`);
     return;
   }
   const instance = await puppeteer.launch({ executablePath: browser.path, args: ['--no-sandbox', '--disable-gpu'] });
