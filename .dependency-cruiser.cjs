@@ -14,12 +14,12 @@ module.exports = {
   forbidden: [
     layer('engine-knows-no-domain', '^sim/engine/', '^(sim/(model|scenario|metrics|analytic|run|output|cli)|workers)/', 'the engine knows nothing of Key Vault, clusters or YAML'),
     layer('model-knows-no-files', '^sim/model/', '^(sim/(scenario|analytic|run|output|cli)|workers)/|^(node:)?(fs|path|child_process|worker_threads)$', 'the model knows nothing of files, the CLI or workers'),
-    layer('scenario-knows-no-trials', '^sim/scenario/', '^(sim/(engine|metrics|run|output|cli|analytic)|workers)/|^sim/model/(?!(config|defaults)[.]ts$)', 'the scenario layer knows nothing of how a trial runs (it produces a model/config.ts ModelConfig)'),
+    layer('scenario-knows-no-trials', '^sim/scenario/', '^(sim/(engine|metrics|run|output|cli|analytic)|workers)/|^sim/model/(?!(config|defaults|vault-split)[.]ts$)', 'the scenario layer knows nothing of how a trial runs (it produces a model/config.ts ModelConfig)'),
     layer('metrics-know-no-producer', '^sim/metrics/', '^(sim/(engine|model|scenario|analytic|run|output|cli)|workers)/', 'metrics know nothing of how records were produced'),
     layer('analytic-knows-no-engine', '^sim/analytic/', '^(sim/(engine|metrics|run|output|cli)|workers)/|^sim/model/(?!(config|defaults)[.]ts$)', 'the analytic layer knows nothing of the event engine'),
     layer('run-knows-no-model-internals', '^sim/run/', '^sim/(engine|output|cli)/|^sim/model/(?!(config|defaults)[.]ts$)', 'the pool knows nothing of model internals'),
     layer('output-knows-no-computation', '^sim/output/', '^(sim/(engine|model|analytic|run|cli)|workers)/', 'output knows nothing of how numbers were computed'),
-    layer('cli-knows-no-model-internals', '^sim/cli/', '^sim/engine/|^sim/model/(?!(config|defaults)[.]ts$)', 'a command parses, then calls the layers above'),
+    layer('cli-knows-no-model-internals', '^sim/cli/', '^sim/engine/|^sim/model/(?!(config|defaults|vault-split)[.]ts$)', 'a command parses, then calls the layers above'),
     layer('workers-only-run-batches', '^workers/', '^sim/(engine|scenario|analytic|run|output|cli)/|^sim/model/(?!(config|defaults|run-batch|rare-batch)[.]ts$)', 'the pool entry runs trials of one point (or a batch of importance sampling), nothing else'),
     {
       name: 'no-circular',

@@ -35,8 +35,8 @@ function randomGroup(i: number): GroupConfig {
 
 function randomFleet(): ModelConfig {
   const fleet = Array.from({ length: 1 + rng.int(3) }, (_, i) => randomGroup(i));
-  // Some groups split each cluster's SecretSyncs between the two vaults.
-  for (const g of fleet) if (g.vaults.length === 2 && rng.uniform() < 0.5) g.vaultShares = [0.3, 0.7];
+  // Some groups split their SecretSyncs between the two vaults (one SecretSync cannot be split).
+  for (const g of fleet) if (g.vaults.length === 2 && rng.uniform() < 0.5 && g.clusters * g.secretSyncs >= 2) g.vaultShares = [0.3, 0.7];
   return model({
     horizon: pick([3, 30, 200]),
     start: rng.uniform() < 0.7 ? 'rollout' : 'steady',

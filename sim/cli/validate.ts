@@ -4,7 +4,25 @@ import { scenarioWarnings } from '../scenario/warnings.js';
 import { summaryColumns } from '../output/results-files.js';
 import { describeSize, estimateSize } from '../run/size-check.js';
 import { defaultWorkers } from '../run/trial-pool.js';
+import type { GroupConfig } from '../model/config.js';
+import { splitCounts } from '../model/vault-split.js';
 import type { RunArgs } from './args.js';
+
+/** Each vault's SecretSyncs of the group as laid out (a split's counts, or whole clusters round robin). */
+function realizedSplit(g: GroupConfig): Array<{ vault: string; secretSyncs: number; share: number; asked: number }> {
+  const n = g.clusters * g.secretSyncs;
+  const k = g.vaults.length;
+  const counts = g.vaultShares ? (splitCounts(g.vaultShares, n) ?? []) : g.vaults.map((_, v) => Math.ceil((g.clusters - v) / k) * g.secretSyncs);
+  return g.vaults.map((vault, v) => ({ vault, secretSyncs: counts[v], share: counts[v] / n, asked: g.vaultShares ? g.vaultShares[v] : 1 / k }));
+}
+
+function splitText(g: GroupConfig): string {
+  if (g.vaults.length === 1) return g.vaults[0];
+  const pct = (x: number) => `${Number((x * 100).toPrecision(4))}%`;
+  return realizedSplit(g)
+    .map((r) => `${r.vault} ${pct(r.share)}${g.vaultShares ? ` (asked ${pct(r.asked)})` : ''} = ${r.secretSyncs} SecretSyncs`)
+    .join(' / ');
+}
 
 /** `sim validate`: load and check a scenario, then say what a run would simulate. */
 export function validateCommand(args: RunArgs): number {
@@ -15,11 +33,11 @@ export function validateCommand(args: RunArgs): number {
   lines.push(`  ${scenario.points.length} point(s) x ${scenario.trials} trials, seed ${scenario.seed}`);
   for (const p of scenario.points) {
     const m = p.model;
-    const fleet = m.fleet
-      .map((g) => `${g.name} ${g.clusters}x${g.secretSyncs}${g.objectsPerSync > 1 ? `x${g.objectsPerSync}` : ''} J=${g.jitterSeconds}s P=${g.rotationPollIntervalInSeconds}s -> ${g.vaults.join('/')}`)
-      .join('; ');
     const swept = p.sweep.map((s) => `${s.column}=${JSON.stringify(s.value)}`).join(' ');
-    lines.push(`  point ${p.index}${swept ? ` (${swept})` : ''}: ${fleet}; horizon ${m.horizon}s, start ${m.start}, ${m.events.length} event(s)`);
+    lines.push(`  point ${p.index}${swept ? ` (${swept})` : ''}: horizon ${m.horizon}s, start ${m.start}, ${m.events.length} event(s)`);
+    for (const g of m.fleet) {
+      lines.push(`    ${g.name} ${g.clusters}x${g.secretSyncs}${g.objectsPerSync > 1 ? `x${g.objectsPerSync}` : ''} J=${g.jitterSeconds}s P=${g.rotationPollIntervalInSeconds}s -> ${splitText(g)}`);
+    }
   }
   const size = estimateSize(scenario.points.map((p) => p.model), scenario.trials, args.workers ?? defaultWorkers());
   const warnings = scenarioWarnings(scenario);
@@ -31,7 +49,12 @@ export function validateCommand(args: RunArgs): number {
       description: scenario.description ?? null,
       seed: scenario.seed,
       trials: scenario.trials,
-      points: scenario.points.map((p) => ({ index: p.index, sweep: Object.fromEntries(p.sweep.map((s) => [s.column, s.value])), model: p.model })),
+      points: scenario.points.map((p) => ({
+        index: p.index,
+        sweep: Object.fromEntries(p.sweep.map((s) => [s.column, s.value])),
+        model: p.model,
+        vaultSplit: Object.fromEntries(p.model.fleet.map((g) => [g.name, realizedSplit(g)])),
+      })),
       estimate: { ...size, text: describeSize(size) },
       warnings,
     };

@@ -69,8 +69,8 @@ export interface GroupConfig {
   /** Vault names; clusters are spread over them round robin, unless vaultShares is set. */
   vaults: string[];
   /**
-   * Shares of each cluster's SecretSyncs per vault, in `vaults` order, summing to 1 (null:
-   * whole clusters round robin). The first SecretSyncs go to the first vault, and so on.
+   * Shares of the group's SecretSyncs per vault, in `vaults` order, summing to 1 (null: whole
+   * clusters round robin); vault-split.ts lays them out.
    */
   vaultShares: number[] | null;
   rotationPollIntervalInSeconds: number;

@@ -1,4 +1,5 @@
 import type { GroupConfig, ModelConfig } from './config.js';
+import { splitSecretSyncs } from './vault-split.js';
 
 const Z99 = 2.3263478740408408; // Phi^-1(0.99)
 
@@ -66,13 +67,15 @@ export class FleetLayout {
     let s = 0;
     this.groups.forEach((g, gi) => {
       const ids = new Int32Array(g.clusters);
+      const split = g.vaultShares ? splitSecretSyncs(g.vaultShares, g.clusters * g.secretSyncs) : null;
+      if (g.vaultShares && !split) throw new Error(`group ${g.name}: its vault split cannot be met (the scenario's checks let it through)`);
       for (let i = 0; i < g.clusters; i++, c++) {
         ids[i] = c;
         this.clusterGroup[c] = gi;
         this.clusterFirstSync[c] = s;
         this.clusterSyncCount[c] = g.secretSyncs;
         for (let k = 0; k < g.secretSyncs; k++) {
-          this.syncVault[s] = vaultOf(g.vaults[g.vaultShares ? shareIndex(g.vaultShares, k, g.secretSyncs) : i % g.vaults.length]);
+          this.syncVault[s] = vaultOf(g.vaults[split ? split[i * g.secretSyncs + k] : i % g.vaults.length]);
           this.syncCluster[s++] = c;
         }
       }
@@ -92,17 +95,4 @@ export class FleetLayout {
     for (let s = first; s < first + this.clusterSyncCount[c]; s++) if (vaults.includes(this.syncVault[s])) return true;
     return false;
   }
-}
-
-/**
- * Which share SecretSync k of n falls in: the shares cut [0, n) at the rounded cumulative
- * shares (50% / 50% of 5: the first 3 and the last 2... as round(2.5) = 3).
- */
-export function shareIndex(shares: readonly number[], k: number, n: number): number {
-  let cumulative = 0;
-  for (let i = 0; i < shares.length - 1; i++) {
-    cumulative += shares[i];
-    if (k < Math.round(cumulative * n)) return i;
-  }
-  return shares.length - 1;
 }

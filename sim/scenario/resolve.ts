@@ -1,4 +1,5 @@
 import { lastMeasurableRotation, type ClusterSelection, type FleetEventConfig, type GroupConfig, type LimiterConfig, type ModelConfig } from '../model/config.js';
+import { splitCounts } from '../model/vault-split.js';
 import { UserError } from './errors.js';
 import type { ScenarioInput } from './schema.js';
 
@@ -7,6 +8,18 @@ export const MAX_TIMESERIES_BINS = 1_000_000;
 
 /** Other applications' requests per trial and vault: each is drawn and replayed one by one. */
 export const MAX_BACKGROUND_PER_TRIAL = 1e8;
+
+/** A split the group's SecretSyncs can follow: each vault with a share gets one, each within one of its share. */
+function checkSplit(shares: number[], vaults: string[], n: number, field: string, group: string): void {
+  if (splitCounts(shares, n)) return;
+  const named = shares.filter((s) => s > 0).length;
+  const starved = vaults.flatMap((name, v) => (shares[v] > 0 && shares[v] * n < 1 ? [`${name}'s ${Number((shares[v] * n).toPrecision(3))}`] : []));
+  throw new UserError(
+    n < named
+      ? `${field}: group "${group}" has ${n} SecretSync(s) (clusters x secretSyncs) for ${named} vaults with a share, so some vault would get none; more SecretSyncs or fewer vaults`
+      : `${field}: group "${group}"'s ${n} SecretSyncs cannot give every vault with a share one SecretSync and keep each within one SecretSync of its share (${starved.join(', ')} SecretSyncs); larger shares for those vaults or more SecretSyncs`,
+  );
+}
 
 /** Cross-field checks and the last defaults: from validated input to the model's configuration. */
 export function resolveModel(input: ScenarioInput): ModelConfig {
@@ -19,6 +32,7 @@ export function resolveModel(input: ScenarioInput): ModelConfig {
       const total = Object.values(split).reduce((a, b) => a + b, 0);
       if (vaults.length === 0) throw new UserError(`fleet.${i}.vault: name at least one vault`);
       if (Math.abs(total - 1) > 1e-9) throw new UserError(`fleet.${i}.vault: the shares of the SecretSyncs must sum to 100%, got ${Number((total * 100).toPrecision(6))}%`);
+      checkSplit(Object.values(split), vaults, g.clusters * g.secretSyncs, `fleet.${i}.vault`, g.name ?? `group${i}`);
     }
     if (typeof g.latency === 'object' && g.latency.p99 < g.latency.median) {
       // A p99 below the median has no lognormal: it would have become latency 0, silently.
