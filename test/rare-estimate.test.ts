@@ -29,8 +29,24 @@ test('an estimate from its weighted trials: the mean, its relative standard erro
   close(e.effectiveTrials, (n * mean) ** 2 / z.reduce((a, b) => a + b * b, 0), 'effective trials');
   close(e.largestShare, 3e-9 / (n * mean), 'largest share');
   assert.is(e.trials, n);
-  assert.is(e.unionBound, 4e-9);
+  assert.is(e.bound, 4e-9);
   assert.is(e.refused, null);
+});
+
+test('probabilities stay probabilities: a weighted mean above 1 is given as 1 and flagged; the bound is the cover\'s sum capped at 1', () => {
+  // A cover summing to 31.1 (many likely windows): each contribution is 31.1 / (windows hit),
+  // and their mean may come out above 1 (here 1.004, as measured) although P(E) cannot.
+  const z = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? 31.1 / 30 : 2 * 1.004 - 31.1 / 30));
+  const mean = z.reduce((a, b) => a + b, 0) / z.length;
+  assert.ok(Math.abs(mean - 1.004) < 1e-12, String(mean));
+  const e = combineRare([sums(z, 31.1, 31.1)]);
+  assert.is(e.estimate, 1);
+  assert.is(e.clipped, true);
+  assert.is(e.bound, 1);
+  assert.ok(e.relativeError > 0 && e.refused === null);
+  const below = combineRare([sums(z.map((x) => x / 2), 31.1, 31.1)]);
+  assert.is(below.clipped, false);
+  close(below.estimate, mean / 2, 'an estimate below 1 is kept');
 });
 
 test('batches in other units combine as one batch; far below 1e-154 the error bars survive', () => {
@@ -48,13 +64,13 @@ test('batches in other units combine as one batch; far below 1e-154 the error ba
   const together = combineRare([sums(near, 1e-9, 1e-9)]).relativeError;
   assert.ok(Math.abs(apart.relativeError - together) < 1e-6 * together && together < 1e-4, `${apart.relativeError} vs ${together}`);
   // No batch at all (no trial asked for): nothing to estimate.
-  assert.equal(combineRare([]), { estimate: 0, relativeError: 0, effectiveTrials: 0, largestShare: NaN, trials: 0, unionBound: 0, refused: null });
+  assert.equal(combineRare([]), { estimate: 0, clipped: false, relativeError: 0, effectiveTrials: 0, largestShare: NaN, trials: 0, bound: 0, refused: null });
 });
 
 test('refusals: no trial had the event (the union bounds it), too few effective trials; an empty union is impossible; equal contributions get the rule of three', () => {
   const none = combineRare([sums(new Array(50).fill(0), 1e-9, 1e-9)]);
   assert.equal([none.estimate, none.effectiveTrials], [0, 0]);
-  assert.match(none.refused ?? '', /^no drawn rollout had the event: it is below the union's probability 1\.00e-9 by more than 50 trials can tell$/);
+  assert.match(none.refused ?? '', /^no drawn rollout had the event: it is below the cover's summed probability 1\.00e-9 by more than 50 trials can tell$/);
   // One trial carries it all: 1 effective trial.
   const one = combineRare([sums([1e-6, ...new Array(999).fill(1e-12)], 1e-6, 1e-6)]);
   assert.ok(one.effectiveTrials < LEAST_EFFECTIVE_TRIALS);
@@ -65,7 +81,7 @@ test('refusals: no trial had the event (the union bounds it), too few effective 
   close(enough.effectiveTrials, k, 'effective trials');
   assert.is(enough.refused, null);
   const impossible = combineRare([sums(new Array(10).fill(0), 1, 0)]);
-  assert.equal([impossible.estimate, impossible.unionBound, impossible.refused], [0, 0, null]);
+  assert.equal([impossible.estimate, impossible.bound, impossible.refused], [0, 0, null]);
   const same = combineRare([sums(new Array(400).fill(2e-9), 2e-9, 2e-9)]);
   close(same.estimate, 2e-9, 'estimate');
   close(same.relativeError, 3 / 400, 'rule of three');

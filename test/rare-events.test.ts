@@ -40,7 +40,7 @@ test('refreshOver and pSecondOver by importance sampling against the exact value
     assert.ok(refresh.refused === null, String(refresh.refused));
     assert.ok(within(refresh.estimate, refresh.relativeError, exact), `${clusters}x${secrets} J=${jitter}: refreshOver ${refresh.estimate} +- ${refresh.relativeError} vs exact ${exact}`);
     assert.ok(refresh.relativeError < 0.2, 'well inside 20%');
-    assert.ok(refresh.estimate <= refresh.unionBound * (1 + 1e-12), 'never above the union bound');
+    assert.ok(refresh.estimate <= refresh.bound * (1 + 1e-12), 'never above the union bound');
     const second = estimateRare(r, s.cover, s.pSecondOver, TRIALS, new RandomStream(`second-${clusters}-${jitter}`));
     const exactSecond = secondOverProbability(clusters, jitter, k);
     assert.ok(within(second.estimate, Math.max(second.relativeError, 1e-9), exactSecond), `${clusters}x${secrets} J=${jitter}: pSecondOver ${second.estimate} vs exact ${exactSecond}`);
@@ -128,7 +128,7 @@ test('far below 1e-154 the error bars stay (contributions summed in units of the
   const far: RecipeRollout = { ...r, jitterSeconds: 1200 };
   const b = throttled(far, PUBLISHED_LIMITERS['token-bucket'], new RandomStream('tb-phase'));
   const u = estimateRare(far, b.cover, b.event, 50, new RandomStream('tb-1200'));
-  assert.ok(u.unionBound > 0 && u.unionBound < 1e-300 && u.refused !== null, `${u.unionBound} ${u.refused}`);
+  assert.ok(u.bound > 0 && u.bound < 1e-300 && u.refused !== null, `${u.bound} ${u.refused}`);
 });
 
 test('degenerate weights are refused, not reported; an event the cover does not reach is bounded by it', () => {
@@ -143,7 +143,7 @@ test('degenerate weights are refused, not reported; an event the cover does not 
   const bucket = throttled(far, PUBLISHED_LIMITERS['token-bucket'], new RandomStream('phase'));
   const b = estimateRare(far, bucket.cover, bucket.event, 200, new RandomStream('none'));
   assert.is(b.estimate, 0);
-  assert.ok(b.unionBound < 1e-100 && b.refused !== null, `${b.unionBound} ${b.refused}`);
+  assert.ok(b.bound < 1e-100 && b.refused !== null, `${b.bound} ${b.refused}`);
 });
 
 slow('the same estimates for 1 and 2 workers; sim jitter --verify --method importance', async () => {
@@ -166,12 +166,12 @@ slow('the same estimates for 1 and 2 workers; sim jitter --verify --method impor
 slow('sim recommend --method importance: per shape the least proven jitter, its one second less not proven; refused outside the recipe\'s rollout', () => {
   const r = sim('recommend', 'scenarios/recipe-fleet.yaml', '--method', 'importance', '--target', '1e-3', '--trials', '500', '--json', '--quiet');
   assert.is(r.code, 0, r.stderr);
-  const a = JSON.parse(r.stdout) as { jitterSeconds: number; shapes: Array<{ shape: string; jitterSeconds: number; at: { estimate: number; relativeError: number; unionBound: number }; below: { estimate: number; relativeError: number; unionBound: number; refused: string | null } }> };
+  const a = JSON.parse(r.stdout) as { jitterSeconds: number; shapes: Array<{ shape: string; jitterSeconds: number; at: { estimate: number; relativeError: number; bound: number }; below: { estimate: number; relativeError: number; bound: number; refused: string | null } }> };
   const bound = (e: { estimate: number; relativeError: number }) => e.estimate * (1 + 1.6448536269514722 * e.relativeError);
   for (const s of a.shapes) {
-    // Proven by the estimate's bound, or by the union's exact probability (then not sampled).
-    assert.ok(bound(s.at) < 1e-3 || s.at.unionBound < 1e-3, `${s.shape} at ${s.jitterSeconds}`);
-    assert.ok(s.below.unionBound >= 1e-3 && (s.below.refused !== null || bound(s.below) >= 1e-3), `${s.shape} at ${s.jitterSeconds - 1}: not proven`);
+    // Proven by the estimate's bound, or by the cover's summed probability (then not sampled).
+    assert.ok(bound(s.at) < 1e-3 || s.at.bound < 1e-3, `${s.shape} at ${s.jitterSeconds}`);
+    assert.ok(s.below.bound >= 1e-3 && (s.below.refused !== null || bound(s.below) >= 1e-3), `${s.shape} at ${s.jitterSeconds - 1}: not proven`);
   }
   // 40,000 GETs fit a full bucket of 4,000 refilled at 400/s only once 4,000 + 400 J >= 40,000.
   const bucket = a.shapes.find((s) => s.shape === 'token-bucket')!;
@@ -216,6 +216,11 @@ slow('sim run --method importance: per point the three probabilities, refreshOve
   assert.equal(rows.map((row) => row.jitterSeconds), [40.5, 120, 240]);
   for (const row of rows) {
     assert.is(row.senders, 1000);
+    for (const q of ['pSecondOver', 'refreshOver', 'throttledTrial']) {
+      // Probabilities stay probabilities: estimates and bounds in [0, 1], a clip flagged.
+      for (const c of [`${q}_is`, `${q}_isBound`]) assert.ok(row[c] === null || (row[c] as number) <= 1, `${c} at J = ${row.jitterSeconds}: ${row[c]}`);
+      assert.ok(row[`${q}_isClipped`] === 0 || (row[`${q}_isClipped`] === 1 && row[`${q}_is`] === 1), `${q}_isClipped at J = ${row.jitterSeconds}`);
+    }
     for (const q of ['pSecondOver', 'refreshOver']) {
       // pSecondOver's contributions are all P / bins (the union is the expected bins over): exact to rounding.
       assert.ok(within(row[`${q}_is`] as number, Math.max(row[`${q}_isRelErr`] as number, 1e-12), row[`${q}_exact`] as number), `${q} at J = ${row.jitterSeconds}: ${row[`${q}_is`]} vs ${row[`${q}_exact`]}`);

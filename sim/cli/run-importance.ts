@@ -72,7 +72,7 @@ export async function runImportanceCommand(args: RunArgs): Promise<number> {
     const rows = importanceRows(scenario, points).map((r) => Object.fromEntries([...r].map(([k, v]) => [k, typeof v === 'number' && Number.isNaN(v) ? null : v === '' ? null : v])));
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   } else {
-    process.stdout.write(`${scenario.name}: importance sampling, ${scenario.trials} weighted rollouts per probability (+- relative standard error; <= the union's exact probability where an estimate is refused)\n`);
+    process.stdout.write(`${scenario.name}: importance sampling, ${scenario.trials} weighted rollouts per probability (+- relative standard error; <= the cover's summed probability, an upper bound, where an estimate is refused)\n`);
     process.stdout.write(importanceTable(scenario, points));
   }
   if (!args.quiet) process.stderr.write(`wrote ${files.join(', ')}${removedNote(removed)}\n`);

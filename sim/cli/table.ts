@@ -100,8 +100,8 @@ function tableRecords(cells: Cell[], trials: number): { columns: string[]; rows:
     'exactPSecondOver',
     'exactRefreshOver',
     ...(trials > 0 && !cells[0]?.sampled ? ['trials', ...intervalColumns('pSecondOver'), ...intervalColumns('refreshOver'), ...SHAPES.flatMap((s) => intervalColumns(THROTTLED_COLUMN[s]))] : []),
-    // Importance sampling: the estimate and its relative standard error (empty when refused), and the union's exact probability, an upper bound.
-    ...(trials > 0 && cells[0]?.sampled ? ['trials', ...SAMPLED.flatMap(([, stem]) => [`${stem}_is`, `${stem}_isRelErr`, `${stem}_isBound`])] : []),
+    // Importance sampling: the estimate (clipped to [0, 1]: _isClipped) and its relative standard error (empty when refused), and the cover's summed probabilities capped at 1, an upper bound.
+    ...(trials > 0 && cells[0]?.sampled ? ['trials', ...SAMPLED.flatMap(([, stem]) => [`${stem}_is`, `${stem}_isClipped`, `${stem}_isRelErr`, `${stem}_isBound`])] : []),
   ];
   const rows = cells.map((c) => {
     const row = [
@@ -119,7 +119,7 @@ function tableRecords(cells: Cell[], trials: number): { columns: string[]; rows:
       row.push(trials);
       for (const [q] of SAMPLED) {
         const e = c.sampled[q];
-        row.push(e.refused ? NaN : e.estimate, e.refused ? NaN : e.relativeError, e.unionBound);
+        row.push(e.refused ? NaN : e.estimate, e.clipped ? 1 : 0, e.refused ? NaN : e.relativeError, e.bound);
       }
     }
     if (c.simulated) {

@@ -14,15 +14,20 @@ export interface RareSums {
   sum: number;
   squares: number;
   largest: number;
-  /** P(the cover's union), exactly (its mean over the trials' phases, when the cover's grid has a random phase). */
+  /**
+   * The cover's events' summed probabilities, P = sum of p_w (its mean over the trials' phases,
+   * when the cover's grid has a random phase): the union bound of P(E), which may exceed 1.
+   */
   union: number;
   /** 1 when the contributions were not all equal (0: every one the same, or none). */
   spread: number;
 }
 
 export interface RareEstimate {
-  /** The estimate of P(E) (of E's mean, for a share). */
+  /** The estimate of P(E) (of E's mean, for a share), clipped to [0, 1] (see `clipped`). */
   estimate: number;
+  /** The weighted mean came out above 1 (possible when the cover's sum is): 1 is given instead. */
+  clipped: boolean;
   /**
    * Its standard error over the estimate, from the contributions' sample variance; when every
    * contribution was the same (every drawn rollout in one window of the cover: the variance
@@ -35,8 +40,8 @@ export interface RareEstimate {
   /** The largest single contribution's share of the sum (a proposal gone wrong shows here). */
   largestShare: number;
   trials: number;
-  /** P(the union), exactly: an upper bound of P(E). */
-  unionBound: number;
+  /** The cover's summed probabilities (RareSums.union) capped at 1: an upper bound of P(E). */
+  bound: number;
   /** Why the estimate is not to be reported (null: it is). */
   refused: string | null;
 }
@@ -68,15 +73,17 @@ export function combineRare(parts: RareSums[]): RareEstimate {
     }
   }
   const union = trials > 0 ? parts.reduce((u, p) => u + p.union * p.trials, 0) / trials : 0;
-  if (union === 0) return { estimate: 0, relativeError: 0, effectiveTrials: 0, largestShare: NaN, trials, unionBound: 0, refused: null };
+  if (union === 0) return { estimate: 0, clipped: false, relativeError: 0, effectiveTrials: 0, largestShare: NaN, trials, bound: 0, refused: null };
   const mean = sum / trials;
-  const estimate = mean * unit;
+  // Each weight is at most the cover's sum, so where that sum exceeds 1 the mean can too.
+  const clipped = mean * unit > 1;
+  const estimate = clipped ? 1 : mean * unit;
   const variance = trials > 1 ? Math.max(0, squares / trials - mean * mean) * (trials / (trials - 1)) : NaN;
   const seen = mean > 0 ? Math.sqrt(variance / trials) / mean : NaN;
   const relativeError = spread === 0 && estimate > 0 ? Math.max(seen, 3 / trials) : seen;
   const effectiveTrials = squares > 0 ? (sum * sum) / squares : 0;
   const refused =
-    sum === 0 ? `no drawn rollout had the event: it is below the union's probability ${union.toExponential(2)} by more than ${trials} trials can tell` :
+    sum === 0 ? `no drawn rollout had the event: it is below the cover's summed probability ${union.toExponential(2)} by more than ${trials} trials can tell` :
     effectiveTrials < LEAST_EFFECTIVE_TRIALS ? `only ${effectiveTrials.toFixed(1)} effective trials of ${trials}: more trials` : null;
-  return { estimate, relativeError, effectiveTrials, largestShare: sum > 0 ? largest / sum : NaN, trials, unionBound: union, refused };
+  return { estimate, clipped, relativeError, effectiveTrials, largestShare: sum > 0 ? largest / sum : NaN, trials, bound: Math.min(1, union), refused };
 }

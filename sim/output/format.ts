@@ -79,16 +79,17 @@ export function formatCell(v: number | string | undefined): string {
 
 /** An importance-sampling estimate: the probability, its relative standard error and effective trials, or why it is not given. */
 export function formatRare(e: RareEstimate): string {
-  if (e.refused) return e.estimate === 0 && e.unionBound < 1 ? `below ${formatPercentDigits(e.unionBound)} (no drawn rollout had the event: at most the cover's probability)` : `- (${e.refused})`;
-  return `${formatPercentDigits(e.estimate)} +- ${(100 * e.relativeError).toPrecision(2)}% (${Math.round(e.effectiveTrials)} effective trials)`;
+  if (e.refused) return e.estimate === 0 && e.bound < 1 ? `below ${formatPercentDigits(e.bound)} (no drawn rollout had the event: at most the cover's probability)` : `- (${e.refused})`;
+  return `${formatPercentDigits(e.estimate)} +- ${(100 * e.relativeError).toPrecision(2)}% (${Math.round(e.effectiveTrials)} effective trials${e.clipped ? '; clipped: the weighted mean came out above 1' : ''})`;
 }
 
 /**
- * The same in a table cell: the estimate +- its relative error; where it was refused, "<=" the
- * union's exact probability, which bounds it; 0 where the union is empty (it cannot happen).
+ * The same in a table cell: the estimate +- its relative error ("(clipped)" where the weighted
+ * mean came out above 1); where it was refused, "<=" the cover's summed probability capped at
+ * 1, which bounds it; 0 where the cover is empty (it cannot happen).
  */
 export function formatRareBrief(e: RareEstimate): string {
-  if (e.unionBound === 0) return '0';
-  if (e.refused) return `<=${formatPercentDigits(e.unionBound)}`;
-  return `${formatPercentDigits(e.estimate)} +-${(100 * e.relativeError).toPrecision(2)}%`;
+  if (e.bound === 0) return '0';
+  if (e.refused) return `<=${formatPercentDigits(e.bound)}`;
+  return `${formatPercentDigits(e.estimate)}${e.clipped ? ' (clipped)' : ''} +-${(100 * e.relativeError).toPrecision(2)}%`;
 }

@@ -21,9 +21,11 @@ export interface ImportancePoint {
 /**
  * importance.csv's columns: the point and its swept values, the rollout (its senders: clusters x
  * SecretSyncs, each fetching secretsPerSender objects at one instant), then per quantity the
- * estimate (`_is`, empty when refused), its relative standard error, its effective trials, the
- * largest contribution's share, the union's exact probability (an upper bound, `_isBound`), why
- * it was refused (empty: it was not), and for pSecondOver and refreshOver the exact value.
+ * estimate (`_is`, empty when refused, clipped to [0, 1]), whether it was clipped (`_isClipped`,
+ * 1: the weighted mean came out above 1), its relative standard error, its effective trials, the
+ * largest contribution's share, the cover's summed probabilities capped at 1 (an upper bound,
+ * `_isBound`), why it was refused (empty: it was not), and for pSecondOver and refreshOver the
+ * exact value.
  */
 export function importanceColumns(scenario: Scenario): string[] {
   // A swept jitterSeconds is the rollout's: one column, not two of the same name.
@@ -32,7 +34,7 @@ export function importanceColumns(scenario: Scenario): string[] {
     'point',
     ...scenario.sweepColumns,
     ...rollout,
-    ...IMPORTANCE_QUANTITIES.flatMap((q) => [`${q}_is`, `${q}_isRelErr`, `${q}_isEffectiveTrials`, `${q}_isLargestShare`, `${q}_isBound`, `${q}_isRefused`, ...(q === 'throttledTrial' ? [] : [`${q}_exact`])]),
+    ...IMPORTANCE_QUANTITIES.flatMap((q) => [`${q}_is`, `${q}_isClipped`, `${q}_isRelErr`, `${q}_isEffectiveTrials`, `${q}_isLargestShare`, `${q}_isBound`, `${q}_isRefused`, ...(q === 'throttledTrial' ? [] : [`${q}_exact`])]),
   ];
 }
 
@@ -48,10 +50,11 @@ export function importanceRows(scenario: Scenario, points: ImportancePoint[]): A
     for (const q of IMPORTANCE_QUANTITIES) {
       const e = p.estimates[q];
       row.set(`${q}_is`, e.refused ? NaN : e.estimate);
+      row.set(`${q}_isClipped`, e.clipped ? 1 : 0);
       row.set(`${q}_isRelErr`, e.refused ? NaN : e.relativeError);
       row.set(`${q}_isEffectiveTrials`, e.effectiveTrials);
       row.set(`${q}_isLargestShare`, e.largestShare);
-      row.set(`${q}_isBound`, e.unionBound);
+      row.set(`${q}_isBound`, e.bound);
       row.set(`${q}_isRefused`, e.refused ?? '');
       if (q !== 'throttledTrial') row.set(`${q}_exact`, p.exact[q]);
     }

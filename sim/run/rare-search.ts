@@ -49,9 +49,9 @@ export interface RareShapeAnswer {
   below: RareEstimate | null;
 }
 
-/** Whether an estimate proves P below the target: its one-sided 95% bound, or the union's exact bound where no rollout met the event. */
+/** Whether an estimate proves P below the target: its one-sided 95% bound, or the cover's summed probability (exact) where that is below it. */
 export function provenBelow(e: RareEstimate, target: number): boolean {
-  if (e.unionBound < target) return true;
+  if (e.bound < target) return true;
   if (e.refused) return false;
   return e.estimate * (1 + Z_ONE_SIDED * e.relativeError) < target;
 }
@@ -79,14 +79,14 @@ async function searchShapes(rollout: RareTask['rollout'], base: ModelConfig, sha
       let e = looked.get(jitter);
       if (!e) {
         const question = { rollout: { ...rollout, jitterSeconds: jitter }, estimand: { kind: 'throttledTrial' as const, limiter } };
-        // A union already less likely than the target proves it without a draw (far from the
-        // answer, the costliest looks): a batch of no rollouts gives the union (NaN when it
-        // depends on a phase drawn per rollout).
+        // A cover whose summed probability is already below the target proves it without a
+        // draw (far from the answer, the costliest looks): a batch of no rollouts gives that sum
+        // (NaN when it depends on a phase drawn per rollout).
         const [{ union }] = await pool.rare([{ kind: 'rare', ...question, seed, batch: 0, trials: 0 }]);
-        if (union < target) e = { estimate: NaN, relativeError: NaN, effectiveTrials: 0, largestShare: NaN, trials: 0, unionBound: union, refused: `not sampled: the union's exact probability ${union.toExponential(2)} is below the target` };
+        if (union < target) e = { estimate: NaN, clipped: false, relativeError: NaN, effectiveTrials: 0, largestShare: NaN, trials: 0, bound: union, refused: `not sampled: the cover's summed probability ${union.toExponential(2)} is below the target` };
         else [e] = await estimateRareEvents([question], trials, seed, { pool, progress: false });
         looked.set(jitter, e);
-        report?.(`${shape}: J = ${jitter} s: ${e.trials === 0 ? `below the target by the union's exact probability, ${e.unionBound.toExponential(2)}` : e.refused ? `refused (${e.refused}), union ${e.unionBound.toExponential(2)}` : `${e.estimate.toExponential(2)} +- ${(100 * e.relativeError).toFixed(1)}%`}`);
+        report?.(`${shape}: J = ${jitter} s: ${e.trials === 0 ? `below the target by the cover's summed probability, ${e.bound.toExponential(2)}` : e.refused ? `refused (${e.refused}), bound ${e.bound.toExponential(2)}` : `${e.estimate.toExponential(2)} +- ${(100 * e.relativeError).toFixed(1)}%`}`);
       }
       return e;
     };
