@@ -71,6 +71,32 @@ test('a step in the true value: the search finds the step, and its proof and cli
   assert.ok(a.cliff!.lo > 0.2 && a.cliff!.hi < 0.4, `cliff ${a.cliff!.lo}..${a.cliff!.hi}`);
 });
 
+test('the cliff is measured on trials that did not choose it: unbiased, and on trials no look or proof ran', async () => {
+  // A smooth fall, p(J) = 2% x (100 / J)^3, target 0.5%: the cliff is the last jitter whose look
+  // or proof failed, which favours trials that came out high (measured on them, its events were
+  // 1.24 x the truth's, median over searches). Over 300 searches the cliff's events, against
+  // the truth at its jitter, are N(0, 1) after standardising: |z| <= 3.
+  const p = (j: number) => 0.02 * (100 / j) ** 3;
+  let excess = 0;
+  let variance = 0;
+  for (let seed = 0; seed < 300; seed++) {
+    const ranges: Array<[number, number, number]> = [];
+    const source = knownSource(p);
+    const spy: TrialSource = { run: (model, s, point, from, to) => (ranges.push([model.fleet[0].jitterSeconds, from, to]), source.run(model, s, point, from, to)) };
+    const a = await searchJitter(base, seed, 'scenario', 100, spy, { target: 0.005, metric: 'throttledTrial', maxTrials: 50_000, lookTrials: 200 });
+    const c = a.cliff!;
+    const q = p(c.jitterSeconds);
+    excess += c.sum - c.trials * q;
+    variance += c.trials * q * (1 - q);
+    // Its trials are the last run, at its jitter, and overlap no other run there.
+    const [j, from, to] = ranges.at(-1)!;
+    assert.ok(j === c.jitterSeconds && to - from === c.trials, `seed ${seed}: the cliff's own run`);
+    assert.ok(ranges.slice(0, -1).every(([jj, f, t]) => jj !== j || t <= from || f >= to), `seed ${seed}: fresh trials`);
+  }
+  const z = excess / Math.sqrt(variance);
+  assert.ok(Math.abs(z) <= 3, `the cliff's events against the truth: z = ${z.toFixed(2)}`);
+});
+
 test('the simulated fleet: the answer\'s exact refreshOver is below the target, the one below it is not', async () => {
   // 40 clusters x 100 GETs at one instant, limit 400/s: a second with more than 4 clusters is
   // over. refreshOver(J) is exact (sim/analytic/exact.ts) and falls with J.

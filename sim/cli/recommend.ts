@@ -56,7 +56,7 @@ function json(args: RecommendArgs, a: Recommendation, recipe: number, outside: s
 function report(args: RecommendArgs, a: Recommendation, recipe: number, outside: string): string {
   const pct = formatPercentDigits;
   const lines = [`${args.scenario}: ${a.metric}, its ${a.confidence * 100}% upper bound below ${pct(a.target)}, under ${a.shapes.length === 1 ? 'one limiter shape' : 'each limiter shape'}`];
-  const rows = [['shape', 'jitterSeconds', 'proof: events / fresh trials', 'upper bound', 'cliff: largest jitter not proven, its share [95%]']];
+  const rows = [['shape', 'jitterSeconds', 'proof: events / fresh trials', 'upper bound', 'cliff: largest jitter not proven, its share [95%] on fresh trials']];
   for (const s of a.shapes) rows.push([s.shape, Number.isNaN(s.jitterSeconds) ? `none <= ${MAX_JITTER}` : String(s.jitterSeconds), proofCell(a, s), s.proof ? pct(s.proof.bound) : '-', cliffCell(s.cliff)]);
   lines.push(...alignColumns(rows, true));
   const recipeText = outside ? `the documented recipe does not apply: ${outside}` : `the documented recipe: ${recipe}`;
@@ -97,7 +97,7 @@ async function recommendByImportanceCommand(args: RecommendArgs, base: ModelConf
     const pct = formatPercentDigits;
     const est = (e: RareEstimate | null) => (!e ? '-' : formatRareBrief(e) + (e.refused ? ` (${e.refused.split(':')[0]})` : ''));
     const lines = [`${args.scenario}: throttledTrial by importance sampling (${trials} weighted rollouts per look), its one-sided 95% bound below ${pct(args.target)}, under ${answers.length === 1 ? 'one limiter shape' : 'each limiter shape'}`];
-    const rows = [['shape', 'jitterSeconds', 'at it', 'one second less']];
+    const rows = [['shape', 'jitterSeconds', 'at it', 'one second less (fresh rollouts)']];
     for (const a of answers) rows.push([a.shape, Number.isNaN(a.jitterSeconds) ? `none <= ${MAX_JITTER}` : String(a.jitterSeconds), est(a.at), est(a.below)]);
     lines.push(...alignColumns(rows, true));
     lines.push(Number.isNaN(largest) ? `no jitterSeconds up to ${MAX_JITTER} s is proven under every shape` : `recommended jitterSeconds: ${largest}${answers.length > 1 ? ' (the largest of the shapes)' : ''}`);

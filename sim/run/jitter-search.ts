@@ -64,7 +64,7 @@ export interface ShapeAnswer {
   /** The least jitter proven below the target (NaN: none up to MAX_JITTER). */
   jitterSeconds: number;
   proof: Proof | null;
-  /** The largest jitter below the answer not proven below the target: its estimate from its largest sample. */
+  /** The largest jitter below the answer not proven below the target: its estimate from fresh trials (as many as its largest sample). */
   cliff: Estimate | null;
   probes: Probe[];
   trials: number;
@@ -229,13 +229,25 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
   const all = [...probes.values()].sort((a, b) => a.jitterSeconds - b.jitterSeconds);
   const failed = all.filter((p) => (Number.isNaN(found) || p.jitterSeconds < found) && !(p.proof?.proven ?? provable(p.look)));
   const edge = failed.at(-1);
+  // The cliff was chosen because its trials came out high: measured on them, its estimate is
+  // biased up and its interval too. It is measured again on as many fresh trials (the next
+  // proof's block, which no look or proof used).
+  let cliff: Estimate | null = null;
+  if (edge && (attempt + 1) * o.maxTrials < 2 ** 31) {
+    const n = Math.min(o.maxTrials, Math.max(edge.look.trials, edge.proof?.trials ?? 0));
+    const from = attempt * o.maxTrials;
+    const t: Tally = { trials: 0, sum: 0 };
+    count(t, await pool.run(model(edge.jitterSeconds), seed, 0, from, from + n), o.metric);
+    cliff = estimate(o.metric, edge.jitterSeconds, t);
+    say(`cliff jitterSeconds ${edge.jitterSeconds}: ${show(o.metric, t)} ${unit} in ${n} fresh trials`);
+  }
   return {
     shape,
     jitterSeconds: found,
     proof: probes.get(found)?.proof ?? null,
-    cliff: edge ? estimate(o.metric, edge.jitterSeconds, edge.proof ?? edge.look) : null,
+    cliff,
     probes: all,
-    trials: all.reduce((n, p) => n + p.look.trials + (p.proof?.trials ?? 0), 0),
+    trials: all.reduce((n, p) => n + p.look.trials + (p.proof?.trials ?? 0), 0) + (cliff?.trials ?? 0),
   };
 }
 

@@ -44,7 +44,7 @@ export interface RareShapeAnswer {
   shape: ShapeChoice;
   /** The least whole jitterSeconds proven (NaN: none up to MAX_JITTER). */
   jitterSeconds: number;
-  /** The estimate at that jitter, and at one second less (the cliff; null at 1 s). */
+  /** The estimate at that jitter, and at one second less (the cliff, from rollouts that did not choose it; null at 1 s). */
   at: RareEstimate | null;
   below: RareEstimate | null;
 }
@@ -102,7 +102,15 @@ async function searchShapes(rollout: RareTask['rollout'], base: ModelConfig, sha
       if (provenBelow(await look(mid), target)) hi = mid;
       else lo = mid;
     }
-    answers.push({ shape, jitterSeconds: hi, at: await look(hi), below: hi > 1 ? await look(hi - 1) : null });
+    // One second less was chosen because its look was not proven (its rollouts came out high):
+    // it is estimated again from rollouts of another seed, which did not choose it.
+    let below: RareEstimate | null = null;
+    if (hi > 1) {
+      const question = { rollout: { ...rollout, jitterSeconds: hi - 1 }, estimand: { kind: 'throttledTrial' as const, limiter } };
+      [below] = await estimateRareEvents([question], trials, `${seed}/cliff`, { pool, progress: false });
+      report?.(`${shape}: J = ${hi - 1} s, fresh rollouts: ${below.refused ? `refused (${below.refused})` : `${below.estimate.toExponential(2)} +- ${(100 * below.relativeError).toFixed(1)}%`}`);
+    }
+    answers.push({ shape, jitterSeconds: hi, at: await look(hi), below });
   }
   return answers;
 }
