@@ -22,7 +22,7 @@ import { runWithTrials } from './helpers.js';
 const GOLDEN: Record<string, string> = {
   small: '4ead2395823e9eae3df3c51c7dbea60f',
   'recipe-fleet': '4d21c320327bdbf86bdff6a644577af3',
-  'two-vaults': '7e0d96e6029ac12e7a6b170c71ec23d1',
+  'two-vaults': '5ee5db11b0857b75c2e3ba26699b22a7',
 };
 
 for (const [name, expected] of Object.entries(GOLDEN)) {

@@ -1,5 +1,5 @@
 import { PointSums } from './point-sums.js';
-import { klInterval, momentInterval, NON_NEGATIVE, SHARE, wilson, type Interval } from './stats.js';
+import { klInterval, loadQuantiles, momentInterval, NON_NEGATIVE, SHARE, wilson, Z95, type Interval } from './stats.js';
 import { METRIC_INDEX as M, SCOPE_METRICS, STATUS_REASONS, TRIAL_METRICS, type TrialBatch, type TrialMetric } from './trial-record.js';
 
 /**
@@ -168,7 +168,7 @@ function vaultSeriesMeans(sums: PointSums, vaults: number): [Float64Array[], Flo
  * pSecondOver and its interval from the per-trial counts (trials are independent; seconds
  * within a trial are not): the pooled share, with a Wilson interval on the effective number of
  * seconds, the pooled seconds divided by the design effect (the variance of the ratio estimated
- * from the per-trial values, against the binomial's; at least 1). With no second over in any
+ * from the per-trial values, against the binomial's; below 1 where seconds are negatively correlated). With no second over in any
  * trial the correlation cannot be estimated: the upper bound is then the trial-level one,
  * 1 - 0.025^(1/n) (a share of seconds is never above the share of trials with any).
  */
@@ -188,12 +188,18 @@ function secondsShareOfSums(sums: PointSums): Interval {
   const [k, m, oo, os, ss2] = sums.share.map((s) => s.value());
   const p = k / m;
   if (k === 0) return { mean: 0, lo: 0, hi: klInterval(0, n).hi, n };
-  const ss = Math.max(0, oo - 2 * p * os + p * p * ss2);
+  // Below the rounding of p = k / m the residuals are 0: every trial had the same share.
+  const residuals = oo - 2 * p * os + p * p * ss2;
+  const ss = residuals > 1e-9 * oo ? residuals : 0;
   const meanSeconds = m / n;
   const ratioVariance = n > 1 ? ss / (n * (n - 1) * meanSeconds * meanSeconds) : Infinity;
   const binomialVariance = (p * (1 - p)) / m;
-  const deff = binomialVariance > 0 ? Math.max(1, ratioVariance / binomialVariance) : 1;
+  // Not floored at 1: seconds of one trial are negatively correlated when p is large (the
+  // rollout's GETs are fixed), and a floor then widened the interval 1.7x at p = 0.5. A variance
+  // seen as 0 (every trial the same share) says nothing of the seconds: the binomial's is kept.
+  const deff = binomialVariance > 0 && ratioVariance > 0 ? ratioVariance / binomialVariance : 1;
   const effective = m / deff;
-  const iv = wilson(p * effective, effective);
+  // The variance comes from n trials: Student's t with n - 1 degrees of freedom, not z.
+  const iv = wilson(p * effective, effective, n > 1 && ratioVariance > 0 ? loadQuantiles().t(0.975, n - 1) : Z95);
   return { mean: p, lo: iv.lo, hi: iv.hi, n };
 }
