@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -6,6 +6,8 @@ import { findBrowser, skipTest } from './browser.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fixture, sim } from './cli-runner.js';
+import { reportHtml } from '../sim/output/report.js';
+import { readResultsFolder } from '../sim/output/report-data.js';
 
 
 // One run of the small fixture (a sweep of two points, an outage, rotations): every kind of chart.
@@ -37,6 +39,34 @@ test('sim report rewrites the report of a results folder; a folder without run.j
   const noCsv = sim('report', empty);
   assert.is(noCsv.code, 2);
   assert.is(noCsv.stderr.trim(), `sim: ${empty}: summary.csv is missing; run the scenario again`);
+});
+
+test('run.json read back is untrusted: a wrong type is one line naming the field, and nothing of it reaches the page unescaped', async () => {
+  const script = '<script>alert(1)</script>';
+  const cases: Array<[string, (r: Record<string, any>) => void]> = [
+    ['workers', (r) => (r.workers = script)],
+    ['trials', (r) => (r.trials = script)],
+    ['wallSeconds', (r) => (r.wallSeconds = script)],
+    ['scenario.file', (r) => (r.scenario.file = 5)],
+    ['assertions.0', (r) => (r.assertions = [{ point: script, assertion: 'x', value: 1, holds: true }])],
+    ['scenario.points.0.sweep', (r) => (r.scenario.points[0].sweep = null)],
+  ];
+  for (const [field, tamper] of cases) {
+    const copy = join(mkdtempSync(join(tmpdir(), 'sim-report-tampered-')), 'run');
+    cpSync(dir, copy, { recursive: true });
+    const record = JSON.parse(readFileSync(join(copy, 'run.json'), 'utf8'));
+    tamper(record);
+    writeFileSync(join(copy, 'run.json'), JSON.stringify(record));
+    const r = sim('report', copy);
+    assert.is(r.code, 2, `${field}: ${r.stderr}`);
+    assert.ok(r.stderr.startsWith(`sim: ${join(copy, 'run.json')}: ${field}: not `) && r.stderr.trim().split('\n').length === 1, `${field}: ${r.stderr}`);
+    assert.not.match(readFileSync(join(copy, 'report.html'), 'utf8'), /alert/, `${field}: the old report is kept`);
+  }
+  // Past the check too, the page escapes every value of the record it prints.
+  const folder = readResultsFolder(dir);
+  Object.assign(folder.record, { workers: script, wallSeconds: script, trials: script });
+  folder.record.assertions = [{ point: script as unknown as number, assertion: 'a', value: 1, holds: true }];
+  assert.not.match(await reportHtml(folder), /<script/);
 });
 
 test('the report in a real browser: it loads with no console error and every chart has drawn marks', async () => {

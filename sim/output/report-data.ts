@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../scenario/errors.js';
-import { IMPORTANCE_CSV, IMPORTANCE_RECORD, RESULT_CSVS, RUN_RECORD, type RunRecord } from './run-record.js';
+import { checkRunRecord, IMPORTANCE_CSV, IMPORTANCE_RECORD, RESULT_CSVS, RUN_RECORD, type RunRecord } from './run-record.js';
 
 /** A row of a results CSV: numbers where the cell is one, else the text. */
 export type Row = Record<string, number | string>;
@@ -25,13 +25,14 @@ export function readResultsFolder(dir: string): ResultsFolder {
     if (existsSync(join(dir, IMPORTANCE_RECORD))) throw new UserError(`${dir}: holds only an importance-sampling run (${IMPORTANCE_RECORD}, ${IMPORTANCE_CSV}); report and compare read a plain run's files (sim run without --method importance)`);
     throw new UserError(`${dir}: no ${RUN_RECORD}, so not a results folder of sim run (0.5.0 or later); run the scenario again`);
   }
-  let record: RunRecord;
+  let parsed: unknown;
   try {
-    record = JSON.parse(readFileSync(recordFile, 'utf8')) as RunRecord;
+    parsed = JSON.parse(readFileSync(recordFile, 'utf8'));
   } catch (e) {
     throw new UserError(`${recordFile}: not readable JSON (${(e as Error).message.split('\n')[0]})`);
   }
-  if (record.tool !== 'akv-fleet-sim' || !Array.isArray(record.scenario?.points)) throw new UserError(`${recordFile}: not a run record of akv-fleet-sim`);
+  const parsedRecord = parsed as Partial<RunRecord> | null;
+  if (parsedRecord?.tool !== 'akv-fleet-sim' || !Array.isArray(parsedRecord.scenario?.points)) throw new UserError(`${recordFile}: not a run record of akv-fleet-sim`);
   const tables = RESULT_CSVS.map((name) => {
     const file = join(dir, name);
     if (!existsSync(file)) throw new UserError(`${dir}: ${name} is missing; run the scenario again`);
@@ -41,6 +42,7 @@ export function readResultsFolder(dir: string): ResultsFolder {
       throw new UserError(`${file}: not a CSV the tool wrote (${(e as Error).message.split('\n')[0]})`);
     }
   });
+  const record = checkRunRecord(parsed, recordFile);
   const header = readFileSync(join(dir, 'summary.csv'), 'utf8').split('\n', 1)[0];
   return {
     dir,

@@ -41,7 +41,7 @@ function summaryTable(f: ResultsFolder): string {
 function assertionsList(f: ResultsFolder): string {
   const a = f.record.assertions ?? [];
   if (a.length === 0) return '';
-  const items = a.map((x) => `<li class="${x.holds ? 'holds' : 'fails'}">${x.holds ? 'holds' : 'FAILS'}: point ${x.point}: ${escape(x.assertion)} (value ${escape(String(x.value ?? 'no data'))})</li>`);
+  const items = a.map((x) => `<li class="${x.holds ? 'holds' : 'fails'}">${x.holds ? 'holds' : 'FAILS'}: point ${escape(String(x.point))}: ${escape(x.assertion)} (value ${escape(String(x.value ?? 'no data'))})</li>`);
   return `<h2>Assertions</h2><ul>${items.join('')}</ul>`;
 }
 
@@ -65,10 +65,11 @@ export async function reportHtml(f: ResultsFolder): Promise<string> {
   const meta = [
     `scenario <code>${escape(r.scenario.file)}</code>`,
     `seed ${escape(String(r.seed))}`,
-    `${r.trials.toLocaleString('en-US')} trials per point`,
+    `${escape(r.trials.toLocaleString('en-US'))} trials per point`,
     `${r.scenario.points.length} point(s)`,
     `akv-fleet-sim ${escape(r.version)}, engine ${escape(r.engine)}`,
-    `run ${escape(r.startedAt)} in ${r.wallSeconds} s on ${r.workers} worker(s)`,
+    // Checked on read (checkRunRecord) and escaped all the same: the page must not depend on it.
+    `run ${escape(r.startedAt)} in ${escape(String(r.wallSeconds))} s on ${escape(String(r.workers))} worker(s)`,
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(r.scenario.name)}: akv-fleet-sim report</title>
