@@ -48,7 +48,7 @@ test('run.json read back is untrusted: a wrong type is one line naming the field
     ['trials', (r) => (r.trials = script)],
     ['wallSeconds', (r) => (r.wallSeconds = script)],
     ['scenario.file', (r) => (r.scenario.file = 5)],
-    ['assertions.0', (r) => (r.assertions = [{ point: script, assertion: 'x', value: 1, holds: true }])],
+    ['assertions.0.point', (r) => (r.assertions = [{ point: script, assertion: 'x', value: 1, holds: true }])],
     ['scenario.points.0.sweep', (r) => (r.scenario.points[0].sweep = null)],
   ];
   for (const [field, tamper] of cases) {

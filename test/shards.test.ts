@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -84,6 +84,29 @@ test('sim merge refuses a missing, duplicated, overlapping or foreign shard: one
     const r = sim('merge', s(0, 2, two), s(1, 2, two), '--out', join(dir, 'refused'));
     assert.is(r.code, 2);
     assert.match(r.stderr.trim(), i === 0 ? /^sim: .*shard-1-of-2: a shard of version \d+\.\d+\.\d+, not 0\.0\.1 as .*shard-0-of-2: it does not belong with the others$/ : /^sim: .*shard-0-of-2: written by version 0\.0\.1; this is \d+\.\d+\.\d+: merge with the version that ran the shards$/);
+  }
+  // A shard.json is untrusted (shard folders come from other pods): a wrong type is one line
+  // naming the field, not a stack or a script in the merged report.
+  const tampers: Array<[string, (r: Record<string, any>) => void]> = [
+    ['execution.workers', (r) => (r.execution.workers = '<script>alert(1)</script>')],
+    ['execution', (r) => delete r.execution],
+    ['scenario.set', (r) => (r.scenario.set = 5)],
+    ['trials', (r) => (r.trials = null)],
+    ['to', (r) => (r.to = r.trials + 1)],
+    ['shard.index', (r) => (r.shard.index = 3)],
+  ];
+  for (const [field, tamper] of tampers) {
+    const copy = join(dir, `tampered-${field}`);
+    cpSync(three, copy, { recursive: true });
+    const file = join(s(1, 3, copy), 'shard.json');
+    const record = JSON.parse(readFileSync(file, 'utf8'));
+    tamper(record);
+    writeFileSync(file, JSON.stringify(record));
+    const out = join(dir, 'refused');
+    const r = sim('merge', s(0, 3, copy), s(1, 3, copy), s(2, 3, copy), '--report', '--out', out);
+    assert.is(r.code, 2, `${field}: ${r.stderr}`);
+    assert.ok(r.stderr.startsWith(`sim: ${file}: ${field}: not `) && r.stderr.trim().split('\n').length === 1, `${field}: ${r.stderr}`);
+    assert.not.ok(existsSync(join(out, 'summary.csv')), 'nothing written');
   }
 });
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../scenario/errors.js';
+import { RecordCheck } from './record-check.js';
 import type { Scenario } from '../scenario/load.js';
 
 /** run.json: which tool, scenario and seed produced a results folder, how, and what it found. */
@@ -131,39 +132,39 @@ export function checkShardFolderOwner(dir: string, scenario: Scenario, force: bo
 /**
  * A run.json read back, checked field by field before anything uses it: it is untrusted input
  * (a folder from another machine or pod), and its values end up in HTML and CSV. The first
- * wrong field is one line naming it.
+ * wrong field is one line naming it. Fields the report and compare do not read are checked
+ * where present.
  */
 export function checkRunRecord(value: unknown, file: string): RunRecord {
-  const bad = (field: string, want: string) => new UserError(`${file}: ${field}: not ${want}; not a run record this tool wrote`);
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const whole = (v: unknown, least: number) => Number.isSafeInteger(v) && (v as number) >= least;
-  if (!isObject(value) || value.tool !== 'akv-fleet-sim') throw new UserError(`${file}: not a run record of akv-fleet-sim`);
-  const r = value;
-  const scenario = r.scenario;
-  if (!isObject(scenario)) throw bad('scenario', 'an object');
-  for (const key of ['file', 'name'] as const) if (typeof scenario[key] !== 'string') throw bad(`scenario.${key}`, 'a string');
-  // Fields the report and compare do not read are checked where present.
-  if (scenario.identity !== undefined && typeof scenario.identity !== 'string') throw bad('scenario.identity', 'a string');
-  if (!Array.isArray(scenario.points)) throw bad('scenario.points', 'a list');
-  scenario.points.forEach((p: unknown, i: number) => {
-    if (!isObject(p) || p.index !== i) throw bad(`scenario.points.${i}.index`, `${i}`);
-    if (!Array.isArray(p.sweep) || !p.sweep.every((s) => isObject(s) && typeof s.column === 'string')) throw bad(`scenario.points.${i}.sweep`, 'a list of swept columns');
-    if (p.limits10s !== undefined && !(isObject(p.limits10s) && Object.values(p.limits10s).every((l) => typeof l === 'number'))) throw bad(`scenario.points.${i}.limits10s`, 'numbers by vault');
+  const c = new RecordCheck(file);
+  if (typeof value !== 'object' || value === null || (value as { tool?: unknown }).tool !== 'akv-fleet-sim') throw new UserError(`${file}: not a run record of akv-fleet-sim`);
+  const r = value as Record<string, unknown>;
+  const scenario = c.object('scenario', r.scenario);
+  c.string('scenario.file', scenario.file);
+  c.string('scenario.name', scenario.name);
+  if (scenario.identity !== undefined) c.string('scenario.identity', scenario.identity);
+  c.list('scenario.points', scenario.points).forEach((item, i) => {
+    const p = c.object(`scenario.points.${i}`, item);
+    if (p.index !== i) c.fail(`scenario.points.${i}.index`, `${i}`);
+    c.list(`scenario.points.${i}.sweep`, p.sweep).forEach((s, j) => c.string(`scenario.points.${i}.sweep.${j}.column`, c.object(`scenario.points.${i}.sweep.${j}`, s).column));
+    if (p.limits10s !== undefined && !Object.values(c.object(`scenario.points.${i}.limits10s`, p.limits10s)).every((l) => typeof l === 'number')) c.fail(`scenario.points.${i}.limits10s`, 'numbers by vault');
   });
-  if (scenario.failedPoints !== undefined && !(Array.isArray(scenario.failedPoints) && scenario.failedPoints.every((p) => whole(p, 0)))) throw bad('scenario.failedPoints', 'a list of point numbers');
-  if (typeof r.version !== 'string') throw bad('version', 'a string');
-  if (typeof r.seed !== 'string' && !Number.isFinite(r.seed)) throw bad('seed', 'a number or a string');
-  if (!whole(r.trials, 1)) throw bad('trials', 'a whole number of trials');
-  if (r.command !== undefined && !(Array.isArray(r.command) && r.command.every((c) => typeof c === 'string'))) throw bad('command', 'a list of strings');
-  if (typeof r.startedAt !== 'string') throw bad('startedAt', 'a string');
-  if (typeof r.wallSeconds !== 'number' || !(r.wallSeconds >= 0)) throw bad('wallSeconds', 'a number of seconds');
-  if (r.cores !== undefined && !whole(r.cores, 1)) throw bad('cores', 'a whole number');
-  if (!whole(r.workers, 0)) throw bad('workers', 'a whole number');
-  if (typeof r.engine !== 'string') throw bad('engine', 'a string');
-  if (!Array.isArray(r.assertions)) throw bad('assertions', 'a list');
-  r.assertions.forEach((a: unknown, i: number) => {
-    const ok = isObject(a) && whole(a.point, 0) && typeof a.assertion === 'string' && typeof a.holds === 'boolean' && (a.value === null || typeof a.value === 'string' || typeof a.value === 'number');
-    if (!ok) throw bad(`assertions.${i}`, 'a point, an assertion, its value and whether it holds');
+  if (scenario.failedPoints !== undefined) c.list('scenario.failedPoints', scenario.failedPoints).forEach((p, i) => c.whole(`scenario.failedPoints.${i}`, p));
+  c.string('version', r.version);
+  c.seed('seed', r.seed);
+  c.whole('trials', r.trials, 1);
+  if (r.command !== undefined) c.strings('command', r.command);
+  c.string('startedAt', r.startedAt);
+  c.seconds('wallSeconds', r.wallSeconds);
+  if (r.cores !== undefined) c.whole('cores', r.cores, 1);
+  c.whole('workers', r.workers);
+  c.string('engine', r.engine);
+  c.list('assertions', r.assertions).forEach((item, i) => {
+    const a = c.object(`assertions.${i}`, item);
+    c.whole(`assertions.${i}.point`, a.point);
+    c.string(`assertions.${i}.assertion`, a.assertion);
+    if (typeof a.holds !== 'boolean') c.fail(`assertions.${i}.holds`, 'true or false');
+    if (a.value !== null && typeof a.value !== 'string' && typeof a.value !== 'number') c.fail(`assertions.${i}.value`, 'a number, a string or null');
   });
   return r as unknown as RunRecord;
 }

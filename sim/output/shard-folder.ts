@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'nod
 import { join, resolve } from 'node:path';
 import type { PointSumsData } from '../metrics/point-sums.js';
 import { UserError } from '../scenario/errors.js';
+import { RecordCheck } from './record-check.js';
 import { writeFilesAtomically } from './output-folder.js';
 
 export const SHARD_RECORD = 'shard.json';
@@ -76,17 +77,40 @@ export function findShardFolders(paths: string[]): ShardFolder[] {
 
 function readShardRecord(dir: string): ShardRecord {
   const file = join(dir, SHARD_RECORD);
-  let r: Partial<ShardRecord>;
+  let value: unknown;
   try {
-    r = JSON.parse(readFileSync(file, 'utf8')) as Partial<ShardRecord>;
+    value = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new UserError(`${file}: cannot be read as JSON (${(e as Error).message.split('\n')[0]})`);
   }
-  const whole = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-  if (r.tool !== 'akv-fleet-sim' || r.kind !== 'shard' || typeof r.version !== 'string' || !r.scenario || typeof r.scenario.source !== 'string' || !whole(r.trials) || !whole(r.from) || !whole(r.to) || !whole(r.points) || !r.shard) {
-    throw new UserError(`${file}: not a shard record of akv-fleet-sim (a field is missing or of the wrong type)`);
-  }
-  return r as ShardRecord;
+  return checkShardRecord(value, file);
+}
+
+/** A shard.json read back, field by field (untrusted: shard folders come from other pods). */
+export function checkShardRecord(value: unknown, file: string): ShardRecord {
+  const c = new RecordCheck(file);
+  const r = value as Record<string, unknown> | null;
+  if (typeof r !== 'object' || r === null || r.tool !== 'akv-fleet-sim' || r.kind !== 'shard') throw new UserError(`${file}: not a shard record of akv-fleet-sim`);
+  c.string('version', r.version);
+  const shard = c.object('shard', r.shard);
+  const count = c.whole('shard.count', shard.count, 1);
+  if (c.whole('shard.index', shard.index) >= count) c.fail('shard.index', `below shard.count (${count})`);
+  const scenario = c.object('scenario', r.scenario);
+  for (const key of ['file', 'name', 'identity', 'source'] as const) c.string(`scenario.${key}`, scenario[key]);
+  c.strings('scenario.set', scenario.set);
+  c.seed('seed', r.seed);
+  const trials = c.whole('trials', r.trials, 1);
+  const from = c.whole('from', r.from);
+  if (c.whole('to', r.to) < from || (r.to as number) > trials) c.fail('to', `between from (${from}) and trials (${trials})`);
+  c.whole('points', r.points, 1);
+  c.string('engine', r.engine);
+  const execution = c.object('execution', r.execution);
+  c.strings('execution.command', execution.command);
+  c.string('execution.startedAt', execution.startedAt);
+  c.seconds('execution.wallSeconds', execution.wallSeconds);
+  c.whole('execution.cores', execution.cores, 1);
+  c.whole('execution.workers', execution.workers);
+  return r as unknown as ShardRecord;
 }
 
 /**
