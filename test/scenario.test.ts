@@ -168,6 +168,9 @@ test('bad input: one line naming the field and the problem', () => {
   fails(MIN + 'events:\n  - {at: 0, kind: rotation, secretSyncs: 3}\n', 'x.yaml: events.0.secretSyncs: 3 is more than the 2 SecretSyncs per cluster of the selected clusters');
   fails(MIN + 'events:\n  - {at: 61m, kind: rotation}\n', /^x\.yaml: events\.0\.at: a rotation at 3660s cannot be measured: .*horizon \(7200s\)/);
   fails(MIN + 'sweep:\n  trials: [1, 2]\n', 'x.yaml: sweep.trials: trials cannot be swept');
+  // Two keys that set one field: every point ran the later one's value under the earlier's label.
+  fails(MIN + 'sweep:\n  jitterSeconds: [0, 300]\n  fleet.0.jitterSeconds: [60]\n', 'x.yaml: sweep.fleet.0.jitterSeconds: sets what sweep.jitterSeconds sets too, so the columns would label values that did not run; sweep one of them');
+  fails(MIN + 'sweep:\n  vaults.0.limiter: [{kind: fixed-window}]\n  vaults.0.limiter.capacity: [10]\n', /^x\.yaml: sweep\.vaults\.0\.limiter\.capacity: sets what sweep\.vaults\.0\.limiter sets too/);
   fails(MIN + 'sweep:\n  jitterSeconds: [10, -5]\n', /^x\.yaml: sweep point 1 \(jitterSeconds=-5\): fleet\.0\.jitterSeconds: expected a duration/);
   fails(MIN + 'assert:\n  - throttled is low\n', /^assert\.0: expected "<column> <op> <number>"/);
   fails('name: t\nfleet: [\n', /^x\.yaml:\d+:\d+: YAML syntax: /);

@@ -57,6 +57,20 @@ const GROUP_KEYS = new Set([
 ]);
 const NOT_SWEPT = new Set(['name', 'description', 'seed', 'trials', 'sweep', 'assert']);
 
+/**
+ * Two sweep keys that set the same field (`jitterSeconds` sets every group's, so does
+ * `fleet.0.jitterSeconds` for one; `vaults.0.limiter` holds `vaults.0.limiter.capacity`): the
+ * later one would win at every point and the columns would label values that never ran.
+ */
+function rejectOverlappingSweepKeys(keys: string[], file: string): void {
+  const path = (k: string) => (!k.includes('.') && GROUP_KEYS.has(k) ? ['fleet', '*', k] : k.split('.'));
+  const within = (a: string[], b: string[]) => a.length <= b.length && a.every((s, i) => s === b[i] || s === '*' || b[i] === '*');
+  keys.forEach((b, j) => {
+    const a = keys.slice(0, j).find((k) => within(path(k), path(b)) || within(path(b), path(k)));
+    if (a !== undefined) throw new UserError(`${file}: sweep.${b}: sets what sweep.${a} sets too, so the columns would label values that did not run; sweep one of them`);
+  });
+}
+
 /** A scenario file is a few kilobytes; a megabyte is a mistake (or /dev/zero). */
 export const MAX_SCENARIO_BYTES = 1 << 20;
 /** YAML aliases a document may expand: a handful is normal, thousands is a "billion laughs". */
@@ -110,6 +124,7 @@ export function parseScenario(text: string, file: string, overrides: Overrides =
   for (const k of sweepKeys) {
     if (NOT_SWEPT.has(k.split('.')[0])) throw new UserError(`${file}: sweep.${k}: ${k} cannot be swept`);
   }
+  rejectOverlappingSweepKeys(sweepKeys, file);
   const columns = sweepColumns(sweepKeys);
   const combos = cartesian(sweepKeys.map((k) => input.sweep![k]));
   // Each point starts from the document without its sweep: copying the sweep into every point
