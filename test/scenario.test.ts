@@ -168,6 +168,10 @@ test('bad input: one line naming the field and the problem', () => {
   fails(MIN + 'events:\n  - {at: 0, kind: rotation, secretSyncs: 3}\n', 'x.yaml: events.0.secretSyncs: 3 is more than the 2 SecretSyncs per cluster of the selected clusters');
   fails(MIN + 'events:\n  - {at: 61m, kind: rotation}\n', /^x\.yaml: events\.0\.at: a rotation at 3660s cannot be measured: .*horizon \(7200s\)/);
   fails(MIN + 'sweep:\n  trials: [1, 2]\n', 'x.yaml: sweep.trials: trials cannot be swept');
+  // Control characters in names: a terminal would run an escape, a file would hold a NUL.
+  fails('name: t\nfleet:\n  - {name: "a\\e[2Jb", clusters: 10, secretSyncs: 2}\n', 'x.yaml: fleet.0.name: control characters (terminal escapes, NUL, line breaks) are not allowed in a name');
+  fails(MIN + 'vaults:\n  - {name: "kv\\0"}\n', 'x.yaml: vaults.0.name: control characters (terminal escapes, NUL, line breaks) are not allowed in a name');
+  fails(MIN + 'description: "a\\e]0;title\\a"\n', 'x.yaml: description: control characters other than line breaks and tabs are not allowed');
   // Two keys that set one field: every point ran the later one's value under the earlier's label.
   fails(MIN + 'sweep:\n  jitterSeconds: [0, 300]\n  fleet.0.jitterSeconds: [60]\n', 'x.yaml: sweep.fleet.0.jitterSeconds: sets what sweep.jitterSeconds sets too, so the columns would label values that did not run; sweep one of them');
   fails(MIN + 'sweep:\n  vaults.0.limiter: [{kind: fixed-window}]\n  vaults.0.limiter.capacity: [10]\n', /^x\.yaml: sweep\.vaults\.0\.limiter\.capacity: sets what sweep\.vaults\.0\.limiter sets too/);

@@ -110,8 +110,12 @@ export const limiterSchema = z.discriminatedUnion('kind', [
 ]);
 
 
+/** No control characters: a name is printed to terminals (an escape sequence would run there) and written to files. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const label = () => z.string().min(1).refine((s) => !CONTROL.test(s), { error: 'control characters (terminal escapes, NUL, line breaks) are not allowed in a name' });
+
 const groupSchema = z.strictObject({
-  name: z.string().min(1).optional(),
+  name: label().optional(),
   clusters: wholeAtLeast(1),
   secretSyncs: wholeAtLeast(1),
   objectsPerSync: wholeUpToSlot(1).default(1),
@@ -134,7 +138,7 @@ const groupSchema = z.strictObject({
 });
 
 const vaultSchema = z.strictObject({
-  name: z.string().min(1),
+  name: label(),
   limiter: limiterSchema.default(DEFAULT_VAULT_LIMITER),
   rejectedCount: z.boolean().default(false),
   retryAfter: z.union([z.literal('none'), z.literal('until-capacity'), duration()]).default('none'),
@@ -203,7 +207,8 @@ export const scenarioSchema = z.strictObject({
     .min(1)
     .regex(/^[\w.-]+$/, { error: 'use letters, digits, ".", "-" and "_" only (it names the output folder)' })
     .refine((n) => n !== '.' && n !== '..', { error: 'cannot be "." or ".." (it names the output folder)' }),
-  description: z.string().optional(),
+  // Line breaks and tabs are text; other control characters are terminal escapes or NUL.
+  description: z.string().refine((s) => !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(s), { error: 'control characters other than line breaks and tabs are not allowed' }).optional(),
   seed: z.union([z.number().int({ error: 'expected a whole number' }), z.string().min(1)]).default(1),
   trials: wholeAtLeast(1).default(1000),
   horizon: positiveDuration().default(7200),
