@@ -298,3 +298,17 @@ test('--json on validate, jitter and table: the same numbers as the text and the
 });
 
 test.run();
+
+test('a swept text a spreadsheet would run as a formula is written as text; numbers, negative ones too, stay numbers', async () => {
+  const { inertText } = await import('../sim/output/format.js');
+  assert.is(inertText('=HYPERLINK("http://x","y")'), `'=HYPERLINK("http://x","y")`);
+  for (const v of ['+1+1', '-x', '@SUM(A1)', '\tx']) assert.is(inertText(v), `'${v}`);
+  for (const v of ['-3.5', '+2', 'kv-a', 'rollout', '']) assert.is(inertText(v), v);
+  // End to end: a vault named "=1+2", swept as the group's vault.
+  const out = join(mkdtempSync(join(tmpdir(), 'sim-formula-')), 'run');
+  const r = sim('run', 'scenarios/recipe-fleet.yaml', '--set', 'vaults.0.name==1+2', '--set', 'sweep={fleet.0.vault: ["=1+2"]}', '--set', 'fleet.0.clusters=10', '--trials', '2', '--quiet', '--out', out);
+  assert.is(r.code, 0, r.stderr);
+  const [header, row] = readFileSync(join(out, 'summary.csv'), 'utf8').split('\n');
+  assert.ok(header.startsWith('point,vault,'), header);
+  assert.ok(row.startsWith(`0,'=1+2,`), row);
+});

@@ -74,7 +74,15 @@ export function formatFigure(v: number): string {
 /** A CSV cell: empty for no value, a number as formatNumber writes it, text as it is. */
 export function formatCell(v: number | string | undefined): string {
   if (v === undefined) return '';
-  return typeof v === 'number' ? formatNumber(v) : v;
+  return typeof v === 'number' ? formatNumber(v) : inertText(v);
+}
+
+/**
+ * Text a spreadsheet would run as a formula (a user's vault name "=HYPERLINK(...)" as a swept
+ * value) gets a leading ' so it stays text; numbers written as text are left alone.
+ */
+export function inertText(v: string): string {
+  return /^[=+\-@\t\r]/.test(v) && !Number.isFinite(Number(v)) ? `'${v}` : v;
 }
 
 /** An importance-sampling estimate: the probability, its relative standard error and effective trials, or why it is not given. */
