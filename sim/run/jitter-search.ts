@@ -177,6 +177,12 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
     probes.set(jitter, p);
     return p;
   };
+  // n trials from `from` on at a jitter, tallied: a proof's or the cliff's, on trials no look used.
+  const fresh = async (jitter: number, from: number, n: number): Promise<Tally> => {
+    const t: Tally = { trials: 0, sum: 0 };
+    count(t, await pool.run(model(jitter), seed, 0, from, from + n), o.metric);
+    return t;
+  };
   const provable = (t: Tally) => trialsToProve(t, proofAlpha(attempt), o.target, o.maxTrials) < Infinity;
   const looksBelow = async (jitter: number): Promise<boolean> => {
     const p = probe(jitter);
@@ -193,8 +199,7 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
     const n = Math.min(o.maxTrials, trialsToProve(p.look, alpha, o.target, o.maxTrials));
     const from = attempt * o.maxTrials;
     say(`proof jitterSeconds ${jitter}: ${n} fresh trials (proof ${attempt}, error at most ${alpha})`);
-    const t: Tally = { trials: 0, sum: 0 };
-    count(t, await pool.run(model(jitter), seed, 0, from, from + n), o.metric);
+    const t = await fresh(jitter, from, n);
     const bound = upperBound(o.metric, t, alpha);
     p.proof = { ...t, attempt, alpha, bound, proven: bound < o.target };
     say(`proof jitterSeconds ${jitter}: ${show(o.metric, t)} ${unit} in ${n} trials, upper bound ${bound.toPrecision(3)}: ${p.proof.proven ? 'proven' : 'not proven'} below ${o.target}`);
@@ -235,9 +240,7 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
   let cliff: Estimate | null = null;
   if (edge && (attempt + 1) * o.maxTrials < 2 ** 31) {
     const n = Math.min(o.maxTrials, Math.max(edge.look.trials, edge.proof?.trials ?? 0));
-    const from = attempt * o.maxTrials;
-    const t: Tally = { trials: 0, sum: 0 };
-    count(t, await pool.run(model(edge.jitterSeconds), seed, 0, from, from + n), o.metric);
+    const t = await fresh(edge.jitterSeconds, attempt * o.maxTrials, n);
     cliff = estimate(o.metric, edge.jitterSeconds, t);
     say(`cliff jitterSeconds ${edge.jitterSeconds}: ${show(o.metric, t)} ${unit} in ${n} fresh trials`);
   }

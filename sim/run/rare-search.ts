@@ -49,6 +49,11 @@ export interface RareShapeAnswer {
   below: RareEstimate | null;
 }
 
+/** A look's estimate in a progress line: the value +- its relative error, or why it was refused. */
+function describe(e: RareEstimate): string {
+  return e.refused ? `refused (${e.refused}), bound ${e.bound.toExponential(2)}` : `${e.estimate.toExponential(2)} +- ${(100 * e.relativeError).toFixed(1)}%`;
+}
+
 /** Whether an estimate proves P below the target: its one-sided 95% bound, or the cover's summed probability (exact) where that is below it. */
 export function provenBelow(e: RareEstimate, target: number): boolean {
   if (e.bound < target) return true;
@@ -86,7 +91,7 @@ async function searchShapes(rollout: RareTask['rollout'], base: ModelConfig, sha
         if (union < target) e = { estimate: NaN, clipped: false, relativeError: NaN, effectiveTrials: 0, largestShare: NaN, trials: 0, bound: union, refused: `not sampled: the cover's summed probability ${union.toExponential(2)} is below the target` };
         else [e] = await estimateRareEvents([question], trials, seed, { pool, progress: false });
         looked.set(jitter, e);
-        report?.(`${shape}: J = ${jitter} s: ${e.trials === 0 ? `below the target by the cover's summed probability, ${e.bound.toExponential(2)}` : e.refused ? `refused (${e.refused}), bound ${e.bound.toExponential(2)}` : `${e.estimate.toExponential(2)} +- ${(100 * e.relativeError).toFixed(1)}%`}`);
+        report?.(`${shape}: J = ${jitter} s: ${e.trials === 0 ? `below the target by the cover's summed probability, ${e.bound.toExponential(2)}` : describe(e)}`);
       }
       return e;
     };
@@ -108,7 +113,7 @@ async function searchShapes(rollout: RareTask['rollout'], base: ModelConfig, sha
     if (hi > 1) {
       const question = { rollout: { ...rollout, jitterSeconds: hi - 1 }, estimand: { kind: 'throttledTrial' as const, limiter } };
       [below] = await estimateRareEvents([question], trials, `${seed}/cliff`, { pool, progress: false });
-      report?.(`${shape}: J = ${hi - 1} s, fresh rollouts: ${below.refused ? `refused (${below.refused})` : `${below.estimate.toExponential(2)} +- ${(100 * below.relativeError).toFixed(1)}%`}`);
+      report?.(`${shape}: J = ${hi - 1} s, fresh rollouts: ${describe(below)}`);
     }
     answers.push({ shape, jitterSeconds: hi, at: await look(hi), below });
   }
