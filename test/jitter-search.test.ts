@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { refreshOverProbability } from '../sim/analytic/exact.js';
 import { recipeFleetModel } from '../sim/analytic/recipe-fleet-model.js';
 import { mix32 } from '../sim/engine/random.js';
+import { clopperPearson } from '../sim/metrics/stats.js';
 import { METRIC_INDEX, TRIAL_METRICS, type TrialBatch } from '../sim/metrics/trial-record.js';
 import type { ModelConfig } from '../sim/model/config.js';
 import { PROOF_ERROR, proofAlpha, recommendJitter, searchJitter, trialsToProve, type TrialSource } from '../sim/run/jitter-search.js';
@@ -37,10 +38,27 @@ test('the error budget of the proofs sums to at most PROOF_ERROR', () => {
 });
 
 test('a proof\'s trial count is planned from a look, before its trials run', () => {
-  assert.is(trialsToProve({ trials: 200, sum: 0 }, 0.025, 1e-2, 1e5), 548, 'the KL bound at a tenth of the target');
+  assert.is(trialsToProve({ trials: 200, sum: 0 }, 0.025, 1e-2, 1e5), 798, 'the KL bound at a tenth of the target, plus a standard error');
   assert.is(trialsToProve({ trials: 200, sum: 2 }, 0.025, 1e-2, 1e5), Infinity, 'a look at the target');
-  assert.is(trialsToProve({ trials: 200, sum: 1 }, 0.025, 1e-2, 1e5), 2385, 'a look at half the target: over four times as many');
+  assert.is(trialsToProve({ trials: 200, sum: 1 }, 0.025, 1e-2, 1e5), 4134, 'a look at half the target: about five times as many');
   assert.is(trialsToProve({ trials: 200, sum: 0 }, 0.025, 1e-4, 1e4), Infinity, 'more trials than allowed');
+});
+
+test('a proof planned at the truth passes at least 90% of the time (exact binomial)', () => {
+  // Planned at the look's estimate itself, a proof whose estimate is the truth passed about half
+  // the time, and the answer settled where the metric is a tenth of the target.
+  const passes = (n: number, p: number, target: number, alpha: number) => {
+    let k = 0;
+    while (clopperPearson(k, n, alpha).hi < target) k++;
+    let sum = 0;
+    for (let i = 0, lp = n * Math.log1p(-p); i < k; lp += Math.log((n - i) / (i + 1)) + Math.log(p / (1 - p)), i++) sum += Math.exp(lp);
+    return sum;
+  };
+  for (const [look, target, alpha] of [[{ trials: 200, sum: 1 }, 1e-2, 0.025], [{ trials: 5000, sum: 2 }, 1e-3, 0.00625], [{ trials: 20_000, sum: 5 }, 1e-3, 0.003]] as const) {
+    const n = trialsToProve(look, alpha, target, 1e7);
+    const pass = passes(n, look.sum / look.trials, target, alpha);
+    assert.ok(pass >= 0.9, `${look.sum} in ${look.trials}, target ${target}: ${n} trials pass ${pass.toFixed(3)} of the time`);
+  }
 });
 
 test('false proofs: when the true value is just above the target everywhere, at most 5% of searches prove anything', async () => {
@@ -88,13 +106,38 @@ test('the cliff is measured on trials that did not choose it: unbiased, and on t
     const q = p(c.jitterSeconds);
     excess += c.sum - c.trials * q;
     variance += c.trials * q * (1 - q);
-    // Its trials are the last run, at its jitter, and overlap no other run there.
-    const [j, from, to] = ranges.at(-1)!;
-    assert.ok(j === c.jitterSeconds && to - from === c.trials, `seed ${seed}: the cliff's own run`);
-    assert.ok(ranges.slice(0, -1).every(([jj, f, t]) => jj !== j || t <= from || f >= to), `seed ${seed}: fresh trials`);
+    // Its trials are the last run at its jitter (only the floor's search below it may follow), and overlap no other run there.
+    const own = ranges.map(([jj]) => jj).lastIndexOf(c.jitterSeconds);
+    const [j, from, to] = ranges[own];
+    assert.ok(to - from === c.trials && ranges.slice(own + 1).every(([jj]) => jj < c.jitterSeconds), `seed ${seed}: the cliff's own run`);
+    assert.ok(ranges.every(([jj, f, t], i) => i === own || jj !== j || t <= from || f >= to), `seed ${seed}: fresh trials`);
   }
   const z = excess / Math.sqrt(variance);
   assert.ok(Math.abs(z) <= 3, `the cliff's events against the truth: z = ${z.toFixed(2)}`);
+});
+
+test('a tight answer: within max(3 s, 3%) of the least jitter that meets the target, and an honest margin', async () => {
+  // The recipe fleet's fall under a fixed window (importance sampling: about 1.5x per second
+  // near 1e-3): the least jitter below the target is 131 s. Before tightening, 76 of 100
+  // searches answered within 3 s (the answer's proof passed only where the metric was about a
+  // tenth of the target). Now at least 95 must; a margin shown must not claim more than holds:
+  // its floor is below the least true jitter (95% intervals: at most a few of 100 fail).
+  const p = (j: number) => 1.0025e-3 * 1.5 ** (130 - j);
+  const searches = 100;
+  let within = 0;
+  let shown = 0;
+  let overclaimed = 0;
+  for (let seed = 0; seed < searches; seed++) {
+    const a = await searchJitter(base, seed, 'scenario', 270, knownSource(p), { target: 1e-3, metric: 'throttledTrial', maxTrials: 100_000, lookTrials: 200 });
+    if (a.jitterSeconds - 131 <= Math.max(3, 0.03 * 131)) within++;
+    if (a.margin) {
+      shown++;
+      if (a.margin.floor.jitterSeconds >= 131 || a.jitterSeconds - a.margin.seconds > 131) overclaimed++;
+    }
+  }
+  assert.ok(within >= 95, `${within} of ${searches} answers within max(3 s, 3%)`);
+  assert.ok(shown >= 50, `a margin shown in ${shown} of ${searches}`);
+  assert.ok(overclaimed <= 5, `${overclaimed} margins claimed more than holds`);
 });
 
 test('the simulated fleet: the answer\'s exact refreshOver is below the target, the one below it is not', async () => {

@@ -5,7 +5,8 @@ import { leastProofTrials, MAX_JITTER, recommendJitter, type Estimate, type Reco
 import type { RareEstimate } from '../metrics/rare-estimate.js';
 import type { ModelConfig } from '../model/config.js';
 import { recommendByImportance, rolloutOrRefuse } from '../run/rare-search.js';
-import { TrialPool } from '../run/trial-pool.js';
+import { defaultWorkers, TrialPool } from '../run/trial-pool.js';
+import { estimateSize, memoryLimit, tooBig } from '../run/size-check.js';
 import { UserError } from '../scenario/errors.js';
 import { loadScenario } from '../scenario/load.js';
 import type { RecommendArgs } from './args.js';
@@ -25,6 +26,10 @@ export async function recommendCommand(args: RecommendArgs): Promise<number> {
     throw new UserError(`--target ${args.target}: a proof needs at least ${least} trials without an event; raise --max-trials (now ${args.maxTrials})`);
   }
   const base = scenario.points[0].model;
+  // The size check of sim run, before any worker starts: a fleet that cannot fit is refused at once.
+  const workers = args.workers ?? defaultWorkers();
+  const why = tooBig(estimateSize([base], args.maxTrials, workers), workers, memoryLimit());
+  if (why) throw new UserError(`${args.scenario}: ${why}: fewer clusters or a shorter horizon`);
   const g = base.fleet[0];
   const secrets = g.secretSyncs * g.objectsPerSync;
   const recipe = recommendation({ clusters: g.clusters, secretsPerCluster: secrets, perSecondLimit: base.metrics.perSecondLimit }, DOCUMENTED_RISK).documented;
@@ -56,8 +61,8 @@ function json(args: RecommendArgs, a: Recommendation, recipe: number, outside: s
 function report(args: RecommendArgs, a: Recommendation, recipe: number, outside: string): string {
   const pct = formatPercentDigits;
   const lines = [`${args.scenario}: ${a.metric}, its ${a.confidence * 100}% upper bound below ${pct(a.target)}, under ${a.shapes.length === 1 ? 'one limiter shape' : 'each limiter shape'}`];
-  const rows = [['shape', 'jitterSeconds', 'proof: events / fresh trials', 'upper bound', 'cliff: largest jitter not proven, its share [95%] on fresh trials']];
-  for (const s of a.shapes) rows.push([s.shape, Number.isNaN(s.jitterSeconds) ? `none <= ${MAX_JITTER}` : String(s.jitterSeconds), proofCell(a, s), s.proof ? pct(s.proof.bound) : '-', cliffCell(s.cliff)]);
+  const rows = [['shape', 'jitterSeconds', 'proof: events / fresh trials', 'upper bound', 'cliff: largest jitter not proven, its share [95%] on fresh trials', 'margin: the answer is at most this above the least jitter that meets the target']];
+  for (const s of a.shapes) rows.push([s.shape, Number.isNaN(s.jitterSeconds) ? `none <= ${MAX_JITTER}` : String(s.jitterSeconds), proofCell(a, s), s.proof ? pct(s.proof.bound) : '-', cliffCell(s.cliff), marginCell(s)]);
   lines.push(...alignColumns(rows, true));
   const recipeText = outside ? `the documented recipe does not apply: ${outside}` : `the documented recipe: ${recipe}`;
   lines.push(
@@ -77,6 +82,13 @@ function proofCell(a: Recommendation, s: ShapeAnswer): string {
 function cliffCell(c: Estimate | null): string {
   if (!c) return '-';
   return `${c.jitterSeconds}: ${formatPercentDigits(c.mean)} [${formatPercentDigits(c.lo)}, ${formatPercentDigits(c.hi)}] of ${formatNumber(c.trials)} trials`;
+}
+
+function marginCell(s: ShapeAnswer): string {
+  if (Number.isNaN(s.jitterSeconds)) return '-';
+  if (!s.margin) return 'not shown (no jitter below measured above the target)';
+  const f = s.margin.floor;
+  return `${s.margin.seconds} s (${f.jitterSeconds} s is above the target: ${formatPercentDigits(f.lo)} or more)`;
 }
 
 /**

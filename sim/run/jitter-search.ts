@@ -19,6 +19,13 @@ export const MAX_JITTER = 7 * 86400;
 /** A proof is wrong with probability at most this (per limiter shape; see proofAlpha). */
 export const PROOF_ERROR = 0.05;
 
+/**
+ * Events a tightening look expects at the target: its trials are this over the target. Three
+ * tell a jitter at the target from one at a third of it often enough for the answer to land
+ * within a few seconds of the least true one on the recipe's fleets (docs: recommend).
+ */
+export const TIGHT_EVENTS = 5;
+
 export interface SearchOptions {
   target: number;
   metric: RecommendMetric;
@@ -48,7 +55,10 @@ export interface Proof extends Tally {
 export interface Probe {
   jitterSeconds: number;
   look: Tally;
+  /** The last proof run at this jitter. */
   proof?: Proof;
+  /** Every failed proof's trials here, pooled: evidence for a later look (never for a proof). */
+  failed?: Tally;
 }
 
 /** An estimate with its two-sided 95% interval. */
@@ -64,8 +74,15 @@ export interface ShapeAnswer {
   /** The least jitter proven below the target (NaN: none up to MAX_JITTER). */
   jitterSeconds: number;
   proof: Proof | null;
-  /** The largest jitter below the answer not proven below the target: its estimate from fresh trials (as many as its largest sample). */
+  /** The largest jitter below the answer not proven below the target: its estimate from fresh trials (as many as its look's). */
   cliff: Estimate | null;
+  /**
+   * What the answer's distance to the least jitter that meets the target is shown to be: the
+   * largest jitter measured above the target (the lower end of its fresh trials' 95% interval
+   * above it: the cliff, else the largest jitter whose look was at least twice the target), and
+   * seconds = answer - floor - 1, the most the answer can exceed the least true one. Null: none shown.
+   */
+  margin: { floor: Estimate; seconds: number } | null;
   probes: Probe[];
   trials: number;
 }
@@ -100,13 +117,15 @@ function interval(metric: RecommendMetric, t: Tally, alpha: number): Interval {
 
 /**
  * Trials a proof at `alpha` needs, planned from a look: the fewest n whose bound (KL, never
- * below Clopper-Pearson's) would be below the target were the metric at the look's estimate,
- * taken as no less than a tenth of the target (so that a few events do not sink a proof);
- * Infinity beyond `max` (a look near the target plans many trials: --max-trials caps them).
+ * below Clopper-Pearson's) would be below the target were the proof's mean one standard error
+ * above the look's estimate, taken as no less than a tenth of the target (so that a few events
+ * do not sink a proof): a proof planned at the estimate itself passes only about half the time
+ * where the estimate is the truth. Infinity beyond `max` (a look near the target plans many
+ * trials: --max-trials caps them).
  */
 export function trialsToProve(look: Tally, alpha: number, target: number, max: number): number {
   const m = Math.max(look.sum / look.trials, target / 10);
-  const below = (n: number) => klInterval(m, n, alpha).hi < target;
+  const below = (n: number) => klInterval(Math.min(1, m + Math.sqrt(m / n)), n, alpha).hi < target;
   if (m >= target || !below(max)) return Infinity;
   let [lo, hi] = [0, max];
   while (hi - lo > 1) {
@@ -177,31 +196,44 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
     probes.set(jitter, p);
     return p;
   };
+  let spent = 0;
   // n trials from `from` on at a jitter, tallied: a proof's or the cliff's, on trials no look used.
   const fresh = async (jitter: number, from: number, n: number): Promise<Tally> => {
     const t: Tally = { trials: 0, sum: 0 };
     count(t, await pool.run(model(jitter), seed, 0, from, from + n), o.metric);
+    spent += n;
     return t;
   };
+  // While tightening, a failed proof's trials join the look: an underpowered proof that failed
+  // near the target must not stop the answer from moving down past it.
+  let tightening = false;
+  const evidence = (p: Probe): Tally => (tightening && p.failed ? { trials: p.look.trials + p.failed.trials, sum: p.look.sum + p.failed.sum } : p.look);
   const provable = (t: Tally) => trialsToProve(t, proofAlpha(attempt), o.target, o.maxTrials) < Infinity;
+  // A look has trials [0, lookTrials) at its jitter: the same at every jitter.
+  const topUp = async (p: Probe): Promise<void> => {
+    if (p.look.trials >= lookTrials) return;
+    count(p.look, await pool.run(model(p.jitterSeconds), seed, 0, p.look.trials, lookTrials), o.metric);
+    spent += lookTrials - p.look.trials;
+    say(`look  jitterSeconds ${p.jitterSeconds}: ${show(o.metric, p.look)} ${unit} in ${p.look.trials} trials`);
+  };
+  const shownAbove = (t: Tally) => t.trials > 0 && interval(o.metric, t, 0.025).lo > o.target;
   const looksBelow = async (jitter: number): Promise<boolean> => {
     const p = probe(jitter);
-    if (p.proof) return p.proof.proven;
-    if (p.look.trials < lookTrials) {
-      count(p.look, await pool.run(model(jitter), seed, 0, p.look.trials, lookTrials), o.metric);
-      say(`look  jitterSeconds ${jitter}: ${show(o.metric, p.look)} ${unit} in ${p.look.trials} trials`);
-    }
-    return provable(p.look);
+    if (p.proof && (p.proof.proven || !tightening)) return p.proof.proven;
+    // A look already above the target (the low end of its 95% interval) needs no more trials to say no.
+    if (!shownAbove(p.look)) await topUp(p);
+    return provable(evidence(p));
   };
   const prove = async (jitter: number): Promise<boolean> => {
     const p = probe(jitter);
     const alpha = proofAlpha(attempt);
-    const n = Math.min(o.maxTrials, trialsToProve(p.look, alpha, o.target, o.maxTrials));
+    const n = Math.min(o.maxTrials, trialsToProve(evidence(p), alpha, o.target, o.maxTrials));
     const from = attempt * o.maxTrials;
     say(`proof jitterSeconds ${jitter}: ${n} fresh trials (proof ${attempt}, error at most ${alpha})`);
     const t = await fresh(jitter, from, n);
     const bound = upperBound(o.metric, t, alpha);
     p.proof = { ...t, attempt, alpha, bound, proven: bound < o.target };
+    if (!p.proof.proven) p.failed = { trials: (p.failed?.trials ?? 0) + t.trials, sum: (p.failed?.sum ?? 0) + t.sum };
     say(`proof jitterSeconds ${jitter}: ${show(o.metric, t)} ${unit} in ${n} trials, upper bound ${bound.toPrecision(3)}: ${p.proof.proven ? 'proven' : 'not proven'} below ${o.target}`);
     attempt++;
     return p.proof.proven;
@@ -209,8 +241,17 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
 
   let lo = -1; // largest jitter known (or taken) not to be below the target
   let found = NaN;
-  // Trial indices are 32-bit: the proofs' blocks of maxTrials must fit.
-  while ((attempt + 1) * o.maxTrials < 2 ** 31) {
+  // Trial indices are 32-bit: the proofs' blocks of maxTrials must fit, with two after them (cliff, floor).
+  const blocksLeft = () => (attempt + 3) * o.maxTrials < 2 ** 31;
+  const bisect = async (hi: number): Promise<number> => {
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (await looksBelow(mid)) hi = mid;
+      else lo = mid;
+    }
+    return hi;
+  };
+  while (blocksLeft()) {
     // The nearest jitter above lo that looked provable, else the start or double lo.
     const candidates = [...probes.values()].filter((p) => p.jitterSeconds > lo && !p.proof && provable(p.look));
     let hi = candidates.length > 0 ? Math.min(...candidates.map((p) => p.jitterSeconds)) : Math.max(1, lo < 0 ? start : lo * 2);
@@ -219,11 +260,7 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
       hi *= 2;
     }
     if (hi > MAX_JITTER) break;
-    while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (await looksBelow(mid)) hi = mid;
-      else lo = mid;
-    }
+    hi = await bisect(hi);
     if (await prove(hi)) {
       found = hi;
       break;
@@ -231,26 +268,76 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
     lo = hi;
     lookTrials = Math.min(o.maxTrials, lookTrials * 4);
   }
-  const all = [...probes.values()].sort((a, b) => a.jitterSeconds - b.jitterSeconds);
-  const failed = all.filter((p) => (Number.isNaN(found) || p.jitterSeconds < found) && !(p.proof?.proven ?? provable(p.look)));
-  const edge = failed.at(-1);
-  // The cliff was chosen because its trials came out high: measured on them, its estimate is
-  // biased up and its interval too. It is measured again on as many fresh trials (the next
-  // proof's block, which no look or proof used).
-  let cliff: Estimate | null = null;
-  if (edge && (attempt + 1) * o.maxTrials < 2 ** 31) {
-    const n = Math.min(o.maxTrials, Math.max(edge.look.trials, edge.proof?.trials ?? 0));
-    const t = await fresh(edge.jitterSeconds, attempt * o.maxTrials, n);
-    cliff = estimate(o.metric, edge.jitterSeconds, t);
-    say(`cliff jitterSeconds ${edge.jitterSeconds}: ${show(o.metric, t)} ${unit} in ${n} fresh trials`);
+  // Tightening. The answer's look, of a few hundred trials, may say "provable" only where the
+  // metric is a tenth of the target: the jitter below it failed on so few trials that it may
+  // meet the target too. Looks of TIGHT_EVENTS / target trials then walk down from the answer
+  // (1, 2, 4... s) to a jitter they say no proof could pass, bisect up to the least that looks
+  // provable and prove it on fresh trials at the next level; a failed proof quadruples the looks
+  // and bisects again below the answer. The answer only moves down to a proven jitter.
+  if (!Number.isNaN(found) && lookTrials < o.maxTrials) {
+    tightening = true;
+    lookTrials = Math.min(o.maxTrials, Math.max(lookTrials, Math.ceil(TIGHT_EVENTS / o.target)));
+    let hi = found;
+    for (let step = 1; ; step *= 2) {
+      lo = found - step;
+      if (lo < 0 || !(await looksBelow(lo))) break;
+      hi = lo;
+    }
+    lo = Math.max(lo, -1);
+    while (blocksLeft()) {
+      hi = await bisect(hi);
+      if (hi === found) break;
+      if (await prove(hi)) {
+        say(`tightened: jitterSeconds ${found} -> ${hi}`);
+        found = hi;
+        break;
+      }
+      lo = hi;
+      hi = found;
+      lookTrials = Math.min(o.maxTrials, lookTrials * 4);
+    }
   }
+  const below = [...probes.values()].filter((p) => Number.isNaN(found) || p.jitterSeconds < found).sort((a, b) => a.jitterSeconds - b.jitterSeconds);
+  const edge = below.filter((p) => !(p.proof?.proven ?? provable(p.look))).at(-1);
+  // The cliff was chosen because its trials came out high: measured on them, its estimate is
+  // biased up and its interval too. It is measured again on as many fresh trials as its look (the next
+  // proof's block, which no look or proof used); the floor, when the cliff is not shown above
+  // the target, on the block after.
+  const remeasure = async (p: Probe, block: number): Promise<Estimate> => {
+    const n = Math.max(1, p.look.trials);
+    return estimate(o.metric, p.jitterSeconds, await fresh(p.jitterSeconds, block * o.maxTrials, n));
+  };
+  let cliff: Estimate | null = null;
+  let margin: ShapeAnswer['margin'] = null;
+  if (edge && (attempt + 1) * o.maxTrials < 2 ** 31) {
+    cliff = await remeasure(edge, attempt);
+    say(`cliff jitterSeconds ${edge.jitterSeconds}: ${show(o.metric, cliff)} ${unit} in ${cliff.trials} fresh trials`);
+    let floor: Estimate | null = cliff;
+    if (cliff.lo <= o.target && !Number.isNaN(found) && (attempt + 2) * o.maxTrials < 2 ** 31) {
+      // The largest jitter below the cliff whose look lies above the target (the low end of its
+      // 95% interval), walking down 1, 2, 4... s; chosen on its look, it is measured again fresh.
+      floor = null;
+      for (let step = 1; cliff.jitterSeconds - step >= 0; step *= 2) {
+        const p = probe(cliff.jitterSeconds - step);
+        if (!shownAbove(p.look)) await topUp(p);
+        if (shownAbove(p.look)) {
+          floor = await remeasure(p, attempt + 1);
+          say(`floor jitterSeconds ${floor.jitterSeconds}: ${show(o.metric, floor)} ${unit} in ${floor.trials} fresh trials`);
+          break;
+        }
+      }
+    }
+    if (floor && floor.lo > o.target && !Number.isNaN(found)) margin = { floor, seconds: found - floor.jitterSeconds - 1 };
+  }
+  const all = [...probes.values()].sort((a, b) => a.jitterSeconds - b.jitterSeconds);
   return {
     shape,
     jitterSeconds: found,
     proof: probes.get(found)?.proof ?? null,
     cliff,
+    margin,
     probes: all,
-    trials: all.reduce((n, p) => n + p.look.trials + (p.proof?.trials ?? 0), 0) + (cliff?.trials ?? 0),
+    trials: spent,
   };
 }
 
