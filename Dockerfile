@@ -1,8 +1,10 @@
 # akv-fleet-sim as a container image, for shards on a Kubernetes Indexed Job (README: "Running on
 # Kubernetes"). Two stages: the build compiles the TypeScript (npm ci runs the prepare script,
 # which needs the dev dependencies); the image keeps only the runtime dependencies and dist/.
-#   docker build -t akv-fleet-sim:0.7.0 .
-#   docker run --rm akv-fleet-sim:0.7.0 run scenarios/20x10.yaml --out /tmp/out
+#   docker build -t akv-fleet-sim:0.9.0 .
+#   docker run --rm akv-fleet-sim:0.9.0 run scenarios/20x10.yaml --out /tmp/out
+# The CLI handles SIGTERM and SIGINT itself (exit 143 / 130, temporary files removed); tini as
+# PID 1 forwards them and reaps the worker processes' zombies, as `docker run --init` would.
 
 FROM node:20-slim AS build
 WORKDIR /app
@@ -14,6 +16,7 @@ RUN npm ci
 
 FROM node:20-slim
 ENV NODE_ENV=production
+RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Runtime dependencies only; no scripts (prepare would build, and dist/ comes from the build stage).
@@ -24,5 +27,5 @@ COPY --from=build /app/dist/vendor ./dist/vendor
 COPY scenarios ./scenarios
 # The image's own non-root user (uid 1000); results go to a mounted volume (fsGroup 1000).
 USER node
-ENTRYPOINT ["node", "/app/dist/sim/cli-bundle/sim.mjs"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/sim/cli-bundle/sim.mjs"]
 CMD ["--help"]

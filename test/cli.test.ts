@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -138,7 +139,7 @@ test('the size check: a run that cannot fit in memory is refused before it start
   const out = join(dir, 'out');
   const r = sim('run', file, '--out', out);
   assert.is(r.code, 2);
-  assert.match(r.stderr.trim(), /^sim: .*huge\.yaml: the run would need about [\d,.]+ GB \(.* per worker and .* in the main thread\); this machine has [\d.]+ GB: .*--force runs it anyway\)$/);
+  assert.match(r.stderr.trim(), /^sim: .*huge\.yaml: the run would need about [\d,.]+ GB \(.* per worker and .* in the main thread\); this machine \(or its container\) allows [\d.]+ GB: .*--force runs it anyway\)$/);
   assert.not.ok(existsSync(out), 'nothing written');
   const v = sim('validate', file);
   assert.is(v.code, 0);
@@ -172,6 +173,61 @@ test('run.json records the run; a folder holding another scenario\'s or seed\'s 
   }
   assert.is(sim('run', fixture, '--out', out, '--trials', '2', '--quiet', '--seed', '9', '--force').code, 0, '--force replaces them');
   assert.is(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).seed, 9);
+});
+
+test('a folder of the user\'s (files, no run.json) is not written into without --force: nothing of theirs is lost', () => {
+  // It held the user's report.html and summary.csv: a run deleted and overwrote them, exit 0.
+  const out = mkdtempSync(join(tmpdir(), 'sim-users-'));
+  writeFileSync(join(out, 'report.html'), 'my report');
+  writeFileSync(join(out, 'summary.csv'), 'my,numbers\n');
+  for (const args of [['run', fixture, '--out', out, '--trials', '2', '--quiet'], ['run', 'scenarios/recipe-fleet.yaml', '--method', 'importance', '--trials', '50', '--out', out, '--quiet'], ['run', fixture, '--shard', '0/2', '--out', out, '--trials', '2', '--quiet']]) {
+    const target = args.includes('--shard') ? join(out, 'shard-0-of-2') : out;
+    if (args.includes('--shard')) {
+      mkdirSync(target);
+      writeFileSync(join(target, 'notes.txt'), 'mine');
+    }
+    const r = sim(...args);
+    assert.is(r.code, 2, args.join(' '));
+    assert.match(r.stderr.trim(), new RegExp(`^sim: --out ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: holds [^\n]+ but no (run|shard)\\.json: not a results folder of this tool's, and a run would overwrite its files: an empty or new --out, or --force$`));
+  }
+  assert.equal(readdirSync(out).sort(), ['report.html', 'shard-0-of-2', 'summary.csv']);
+  assert.is(readFileSync(join(out, 'report.html'), 'utf8'), 'my report');
+  assert.is(readFileSync(join(out, 'summary.csv'), 'utf8'), 'my,numbers\n');
+  // An empty folder, and the tool's own shards folder beside merged results, are fine; --force writes anyway.
+  const empty = mkdtempSync(join(tmpdir(), 'sim-empty-'));
+  mkdirSync(join(empty, 'shards'));
+  assert.is(sim('run', fixture, '--out', empty, '--trials', '2', '--quiet').code, 0);
+  assert.is(sim('run', fixture, '--out', out, '--trials', '2', '--quiet', '--force').code, 0);
+  assert.is.not(readFileSync(join(out, 'summary.csv'), 'utf8'), 'my,numbers\n');
+});
+
+test('one set: report and compare refuse a folder whose files are not the ones run.json records; a folder being written is locked', () => {
+  // On a full disk a second run left a new summary.csv beside the old run.json and trials.csv,
+  // and sim report accepted the mixed folder.
+  const dir = mkdtempSync(join(tmpdir(), 'sim-set-'));
+  const [a, b] = [join(dir, 'a'), join(dir, 'b')];
+  assert.is(sim('run', fixture, '--out', a, '--trials', '3', '--quiet').code, 0);
+  assert.is(sim('run', fixture, '--out', b, '--trials', '3', '--seed', '9', '--quiet').code, 0);
+  const record = JSON.parse(readFileSync(join(a, 'run.json'), 'utf8'));
+  assert.equal(Object.keys(record.files), ['summary.csv', 'timeseries.csv', 'trials.csv']);
+  assert.match(record.files['trials.csv'].sha256, /^[0-9a-f]{64}$/);
+  writeFileSync(join(a, 'summary.csv'), readFileSync(join(b, 'summary.csv')));
+  for (const args of [['report', a], ['compare', a, b]]) {
+    const r = sim(...args);
+    assert.is(r.code, 2, args.join(' '));
+    assert.match(r.stderr.trim(), /^sim: .*summary\.csv: not the file run\.json records \(\d+ bytes, SHA-256 [0-9a-f]{12}\.\.\., where it says \d+ bytes, [0-9a-f]{12}\.\.\.\): the folder mixes two runs' files; run the scenario again$/);
+  }
+  assert.not.ok(existsSync(join(a, 'report.html')), 'no report of a mixed folder');
+  // A folder another live sim holds (its lock) is refused; a lock of a process that has ended is taken over.
+  writeFileSync(join(b, '.sim.lock'), `${process.pid}\n`);
+  for (const args of [['run', fixture, '--out', b, '--trials', '3', '--seed', '9', '--quiet'], ['report', b]]) {
+    const r = sim(...args);
+    assert.is(r.code, 2, args.join(' '));
+    assert.is(r.stderr.trim(), `sim: --out ${b}: another sim (pid ${process.pid}) is writing there; wait for it, or another --out`);
+  }
+  writeFileSync(join(b, '.sim.lock'), `${spawnSync(process.execPath, ['-e', '0']).pid}\n`);
+  assert.is(sim('run', fixture, '--out', b, '--trials', '3', '--seed', '9', '--quiet').code, 0, 'a stale lock');
+  assert.not.ok(existsSync(join(b, '.sim.lock')), 'released at the end');
 });
 
 test('a folder never holds two runs\' results: --force removes the replaced run\'s files, and a run removes a report made from the files it replaced', () => {
@@ -225,11 +281,15 @@ test('sim recommend: each limiter shape\'s answer, the largest recommended, the 
   const each = a.shapes.map((s: { jitterSeconds: number }) => s.jitterSeconds);
   assert.is(a.jitterSeconds, Math.max(...each));
   for (const s of a.shapes) assert.ok(s.proof.proven && s.proof.bound < 0.05 && s.cliff.jitterSeconds < s.jitterSeconds, JSON.stringify(s.proof));
+  // The margin: a floor measured above the target, and the seconds between it and the answer.
+  for (const s of a.shapes) assert.ok(s.margin === null || (s.margin.floor.lo > 0.05 && s.margin.seconds === s.jitterSeconds - s.margin.floor.jitterSeconds - 1), JSON.stringify(s.margin));
+  assert.ok(a.shapes.some((s: { margin: unknown }) => s.margin !== null), 'a margin shown');
   assert.match(r.stderr, /\[sliding-window\] proof jitterSeconds \d+/, 'progress on stderr');
   const text = sim(...args, '--quiet');
   assert.is(text.stderr, '');
   assert.match(text.stdout, new RegExp(`recommended jitterSeconds: ${a.jitterSeconds} \\(the largest of the shapes\\)`));
   for (const s of a.shapes) assert.match(text.stdout, new RegExp(`${s.shape}\\s+${s.jitterSeconds}\\s`));
+  for (const s of a.shapes) if (s.margin) assert.match(text.stdout, new RegExp(`\\s${s.margin.seconds} s \\(${s.margin.floor.jitterSeconds} s is above the target`));
 });
 
 test('the recipe outside its domain: sim jitter says why, summary.csv leaves the cell empty with the reason', () => {

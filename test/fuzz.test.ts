@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { test } from 'uvu';
@@ -10,7 +10,7 @@ import { summariseBatches } from '../sim/metrics/summary.js';
 import { METRIC_INDEX as M, STATUS_REASONS, TRIAL_METRICS } from '../sim/metrics/trial-record.js';
 import { UserError } from '../sim/scenario/errors.js';
 import { parseScenario } from '../sim/scenario/load.js';
-import { cli } from './cli-runner.js';
+import { cli, root } from './cli-runner.js';
 import { run, scaled } from './helpers.js';
 
 /**
@@ -264,6 +264,76 @@ test('generated documents through the command line: validate and run exit 0 or 2
   );
   console.log(`  (command lines: ${JSON.stringify(codes)})`);
   assert.ok((codes['run 0'] ?? 0) > 0 && (codes['validate 2'] ?? 0) > 0, 'both outcomes generated');
+});
+
+test('attacks through the command line: sizes, paths and records refused in one line, exit 2, never a stack or a hang', () => {
+  // The hardening review's cases (issue 34): each hung, exhausted memory, crashed or wrote into
+  // the user's files before. A hang shows as status null (killed at 60 s).
+  const dir = mkdtempSync(join(tmpdir(), 'sim-attack-'));
+  const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+  const values = (n: number) => `[${Array.from({ length: n }, (_, i) => i + 1).join(', ')}]`;
+  const fifo = join(dir, 'fifo');
+  spawnSync('mkfifo', [fifo]);
+  const users = join(dir, 'users');
+  mkdirSync(users);
+  writeFileSync(join(users, 'report.html'), 'mine');
+  const cases: Array<[string[], RegExp]> = [
+    [['run', 'scenarios/2000x20.yaml', '--trials', '1e11', '--out', join(dir, 'o')], /--trials: at most 2147483647/],
+    [['jitter', '--clusters', '700', '--secrets', '30', '--verify', '--trials', '1e12'], /--trials: at most/],
+    [['validate', file('cycle.yaml', 'name: a\nfleet: &a [*a]\n')], /a YAML alias refers to a node that contains it/],
+    [['validate', file('sweep.yaml', `name: big\nfleet:\n  - {clusters: 10, secretSyncs: 1, objectsPerSync: 1}\nsweep:\n  jitterSeconds: ${values(100)}\n  fleet.0.clusters: ${values(100)}\n  fleet.0.objectsPerSync: ${values(100)}\n  horizon: ${values(10)}\n`)], /sweep: 10,000,000 points/],
+    [['table', '--table', '/dev/zero'], /\/dev\/zero: not a regular file/],
+    [['table', '--table', fifo], /fifo: not a regular file/],
+    [['recommend', 'scenarios/2000x20.yaml', '--set', 'fleet.0.clusters=50000000', '--quiet'], /the run would need about/],
+    [['validate', file('storm.yaml', 'name: s\nfleet:\n  - {clusters: 10, secretSyncs: 1, objectsPerSync: 1}\nclient:\n  retry: {maxRetries: 100, baseDelay: 0s, maxDelay: 0s}\n')], /client\.retry\.maxDelay: maxDelay 0 retries every failed GET/],
+    [['run', 'test/fixtures/small.yaml', '--trials', '2', '--out', join(users, 'report.html')], /--out .*report\.html: is a file, not a folder/],
+    [['run', 'test/fixtures/small.yaml', '--trials', '2', '--out', users], /holds report\.html but no run\.json/],
+  ];
+  for (const [args, message] of cases) {
+    const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000, cwd: root });
+    assert.is(r.status, 2, `${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  assert.is(readFileSync(join(users, 'report.html'), 'utf8'), 'mine');
+  // --workers beyond the cores is capped, not a hundred thousand threads.
+  const many = spawnSync(process.execPath, [cli, 'run', 'test/fixtures/small.yaml', '--trials', '2', '--workers', '100000', '--quiet', '--out', join(dir, 'many')], { encoding: 'utf8', timeout: 60_000, cwd: root });
+  assert.is(many.status, 0, many.stderr);
+  assert.ok(JSON.parse(readFileSync(join(dir, 'many', 'run.json'), 'utf8')).workers <= availableParallelism());
+});
+
+test('generated run.json tampering: sim report exits 0 or 2 in one line, and never puts a script into the page', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-tamper-'));
+  const good = join(dir, 'good');
+  assert.is(spawnSync(process.execPath, [cli, 'run', 'test/fixtures/small.yaml', '--trials', '3', '--quiet', '--out', good], { cwd: root }).status, 0);
+  const record = JSON.parse(readFileSync(join(good, 'run.json'), 'utf8'));
+  const paths: string[][] = [];
+  const walk = (v: unknown, at: string[]) => {
+    if (at.length > 0) paths.push(at);
+    if (v && typeof v === 'object' && at.length < 4) for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], [...at, k]);
+  };
+  walk(record, []);
+  let n = 0;
+  const codes: Record<string, number> = {};
+  fc.assert(
+    fc.property(fc.constantFrom(...paths), fc.oneof(junk, fc.constant('<script>alert(1)</script>')), (path, value) => {
+      const copy = join(dir, `t${n++}`);
+      cpSync(good, copy, { recursive: true });
+      const r = structuredClone(record);
+      let node = r;
+      for (const k of path.slice(0, -1)) node = node[k];
+      node[path.at(-1)!] = value;
+      writeFileSync(join(copy, 'run.json'), JSON.stringify(r));
+      const out = spawnSync(process.execPath, [cli, 'report', copy], { encoding: 'utf8', timeout: 60_000, cwd: root });
+      codes[String(out.status)] = (codes[String(out.status)] ?? 0) + 1;
+      assert.ok(out.status === 0 || out.status === 2, `${path.join('.')} = ${JSON.stringify(value)}: exit ${out.status}\n${out.stderr}`);
+      if (out.status === 2) assert.is(out.stderr.trim().split('\n').length, 1, out.stderr);
+      else assert.not.ok(readFileSync(join(copy, 'report.html'), 'utf8').includes('<script>alert'), `${path.join('.')}: a script in the page`);
+    }),
+    { seed: SEED + 2, numRuns: scaled(20, 4) },
+  );
+  console.log(`  (report of tampered run.json: ${JSON.stringify(codes)})`);
+  assert.ok((codes['2'] ?? 0) > 0, 'refusals generated');
 });
 
 test.run();

@@ -62,6 +62,29 @@ test('the merge Job reads the folder the shards write, on the same volume, with 
   assert.is(container(mergeJob).image, container(shardsJob).image);
 });
 
+test('the pods pass the "restricted" Pod Security Standard; the image is this version; Jobs end', () => {
+  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  for (const job of [shardsJob, mergeJob]) {
+    const name = job.metadata.name as string;
+    const p = pod(job);
+    const c = container(job);
+    // The restricted profile's checks (kubernetes.io/docs/concepts/security/pod-security-standards).
+    assert.is(p.securityContext.runAsNonRoot, true, `${name}: runAsNonRoot`);
+    assert.is(p.securityContext.seccompProfile?.type ?? c.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${name}: seccompProfile`);
+    assert.is(c.securityContext?.allowPrivilegeEscalation, false, `${name}: allowPrivilegeEscalation`);
+    assert.equal(c.securityContext?.capabilities?.drop, ['ALL'], `${name}: capabilities dropped`);
+    assert.ok(!c.securityContext?.privileged && !p.hostNetwork && !p.hostPID && !p.hostIPC, `${name}: nothing of the host`);
+    assert.ok((p.volumes as Obj[]).every((v) => v.configMap || v.persistentVolumeClaim || v.emptyDir), `${name}: allowed volume types only`);
+    // Beyond it: a read-only root with /tmp on an emptyDir, no token, limits, an end.
+    assert.is(c.securityContext?.readOnlyRootFilesystem, true, `${name}: read-only root`);
+    assert.ok(mountOf(job, '/tmp').emptyDir, `${name}: /tmp on an emptyDir`);
+    assert.is(p.automountServiceAccountToken, false, `${name}: no service account token`);
+    assert.ok(c.resources?.limits?.memory, `${name}: a memory limit`);
+    assert.ok(job.spec.activeDeadlineSeconds > 0 && job.spec.ttlSecondsAfterFinished > 0, `${name}: a deadline and a time to live`);
+    assert.is(c.image, `akv-fleet-sim:${version}`, `${name}: the image of this version`);
+  }
+});
+
 test('the Dockerfile: node:20-slim, runtime dependencies only, a non-root user, the CLI and its workers', () => {
   const docker = readFileSync(join(root, 'Dockerfile'), 'utf8');
   const stages = docker.split(/^FROM /m).slice(1);
@@ -74,7 +97,8 @@ test('the Dockerfile: node:20-slim, runtime dependencies only, a non-root user, 
   const bin = relative(root, cli);
   assert.ok(bin.startsWith('dist/sim/'), bin);
   assert.match(final, /^COPY --from=build \/app\/dist\/sim /m);
-  assert.ok(final.split('\n').includes(`ENTRYPOINT ["node", "/app/${bin}"]`), `ENTRYPOINT runs /app/${bin}`);
+  assert.ok(final.split('\n').includes(`ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/${bin}"]`), `ENTRYPOINT runs /app/${bin} under tini (an init as PID 1)`);
+  assert.match(final, /apt-get install -y --no-install-recommends tini/);
   assert.is(pod(shardsJob).securityContext.runAsUser, 1000);
 });
 

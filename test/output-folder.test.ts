@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { prepareOutputFolder, writeFilesAtomically } from '../sim/output/output-folder.js';
+import { prepareOutputFolder, tempPath, writeFilesAtomically } from '../sim/output/output-folder.js';
 import { UserError } from '../sim/scenario/errors.js';
 
 const FILES: Array<[string, string]> = [
@@ -21,20 +21,36 @@ test('the result files are written as a set', () => {
 });
 
 test('a file that cannot be written: one line naming it, no temporary file left, the summary kept', () => {
-  // The place of timeseries.csv's temporary file is taken by a folder: writing it fails as a
-  // full disk would, after the summary's temporary file was written.
+  // Writing timeseries.csv fails as on a full disk, after the summary's temporary file was written.
   const dir = mkdtempSync(join(tmpdir(), 'sim-out-'));
-  mkdirSync(join(dir, `.timeseries.csv.${process.pid}.tmp`));
+  const full = (): void => {
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  };
   try {
-    writeFilesAtomically(dir, FILES);
+    writeFilesAtomically(dir, [FILES[0], ['timeseries.csv', full], FILES[2]]);
     assert.unreachable('written');
   } catch (e) {
     assert.instance(e, UserError);
-    assert.is((e as Error).message, `--out ${dir}: could not write timeseries.csv (EISDIR: illegal operation on a directory); wrote summary.csv only`);
+    assert.is((e as Error).message, `--out ${dir}: could not write timeseries.csv (ENOSPC: no space left on device); wrote summary.csv only`);
   }
   assert.is(readFileSync(join(dir, 'summary.csv'), 'utf8'), 'point\n0\n');
   assert.not.ok(existsSync(join(dir, 'trials.csv')));
-  assert.not.ok(readdirSync(dir).some((f) => f.startsWith('.summary') || f.startsWith('.trials')), 'temporary files removed');
+  assert.equal(readdirSync(dir), ['summary.csv'], 'temporary files removed');
+});
+
+test('temporary files are unpredictable and created exclusively: a planted symlink is not followed', () => {
+  // The old names were .<name>.<pid>.tmp: node as PID 1 in a container made them constant, and
+  // a symlink planted there sent the write to its target.
+  const dir = mkdtempSync(join(tmpdir(), 'sim-out-'));
+  const victim = join(mkdtempSync(join(tmpdir(), 'sim-victim-')), 'precious.txt');
+  writeFileSync(victim, 'mine');
+  for (const [name] of FILES) symlinkSync(victim, join(dir, `.${name}.${process.pid}.tmp`));
+  writeFilesAtomically(dir, FILES);
+  assert.is(readFileSync(victim, 'utf8'), 'mine');
+  assert.is(readFileSync(join(dir, 'summary.csv'), 'utf8'), 'point\n0\n');
+  const a = tempPath(dir, 'summary.csv');
+  assert.match(a, /\.summary\.csv\.\d+\.[0-9a-f]{12}\.tmp$/);
+  assert.is.not(a, tempPath(dir, 'summary.csv'));
 });
 
 test('an output folder that cannot be created is refused at once (Node\'s recursive mkdir spins on /proc)', () => {
@@ -50,8 +66,8 @@ test('temporary files a killed run left are removed; a live run\'s and other fil
   const dir = mkdtempSync(join(tmpdir(), 'sim-out-'));
   // A process that has ended: its id is free (and not reused within this test).
   const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-  const strays = [`.summary.csv.${dead}.tmp`, `.trials.csv.${dead}.tmp`];
-  const kept = [`.summary.csv.${process.ppid}.tmp`, `.notes.txt.${dead}.tmp`, 'notes.txt'];
+  const strays = [`.summary.csv.${dead}.0123456789ab.tmp`, `.trials.csv.${dead}.a1b2c3d4e5f6.tmp`];
+  const kept = [`.summary.csv.${process.ppid}.0123456789ab.tmp`, `.notes.txt.${dead}.0123456789ab.tmp`, 'notes.txt'];
   for (const f of [...strays, ...kept]) writeFileSync(join(dir, f), 'x');
   writeFilesAtomically(dir, FILES);
   assert.equal(readdirSync(dir).sort(), [...kept, 'summary.csv', 'timeseries.csv', 'trials.csv'].sort());

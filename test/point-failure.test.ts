@@ -53,9 +53,8 @@ test('a stuck worker is reported, not waited on: its point fails after --stall-t
   const dir = mkdtempSync(join(tmpdir(), 'sim-stuck-'));
   const file = join(dir, 'two.yaml');
   writeFileSync(file, 'name: two\nhorizon: 60\ntrials: 12\nfleet:\n  - {clusters: 3, secretSyncs: 2}\nsweep:\n  jitterSeconds: [5, 10]\n');
-  // A report of earlier results: the finished points replace them, so it goes.
-  mkdirSync(join(dir, 'out'));
-  writeFileSync(join(dir, 'out', 'report.html'), 'an old report');
+  // A report of earlier results (a run of the same scenario): the finished points replace them, so it goes.
+  assert.is(spawnSync(process.execPath, [cli, 'run', file, '--out', join(dir, 'out'), '--quiet', '--trials', '2', '--report']).status, 0);
   const started = Date.now();
   const r = spawnSync(process.execPath, [cli, 'run', file, '--out', join(dir, 'out'), '--quiet', '--workers', '2', '--stall-timeout', '1'], {
     encoding: 'utf8',

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, ftruncateSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { fileDigest } from '../sim/output/digest.js';
 import { checkShards, type ShardFolder, type ShardRecord } from '../sim/output/shard-folder.js';
 import { shardRange } from '../sim/run/shard.js';
 import { cli, fixture, root, sim } from './cli-runner.js';
@@ -108,6 +109,46 @@ test('sim merge refuses a missing, duplicated, overlapping or foreign shard: one
     assert.ok(r.stderr.startsWith(`sim: ${file}: ${field}: not `) && r.stderr.trim().split('\n').length === 1, `${field}: ${r.stderr}`);
     assert.not.ok(existsSync(join(out, 'summary.csv')), 'nothing written');
   }
+});
+
+test('sim merge checks content: dropped, garbage, swapped or cut rows, edited sums, a huge sums file: one line, exit 2, nothing written', async () => {
+  // Each merged with exit 0 into wrong files (a row cut mid-line exited 2 but wrote summary.csv).
+  const dir = mkdtempSync(join(tmpdir(), 'sim-content-'));
+  const three = join(dir, 'three');
+  const s = (i: number, n = 3, base = three) => join(base, `shard-${i}-of-${n}`);
+  for (const i of [0, 1, 2]) assert.is(sim('run', fixture, '--trials', TRIALS, '--shard', `${i}/3`, '--workers', '1', '--quiet', '--out', three).code, 0);
+  const rows = (copy: string) => join(s(1, 3, copy), 'trials.0.csv');
+  const sums = (copy: string) => join(s(1, 3, copy), 'sums.0.json');
+  const lines = (text: string) => text.split('\n').slice(0, -1);
+  const edits: Array<[string, (copy: string) => void, RegExp, boolean]> = [
+    ['a row dropped', (c) => writeFileSync(rows(c), lines(readFileSync(rows(c), 'utf8')).slice(1).join('\n') + '\n'), /trials\.0\.csv: \d+ bytes where shard\.json says \d+: edited or cut short$/, false],
+    ['rows swapped', (c) => { const l = lines(readFileSync(rows(c), 'utf8')); [l[0], l[1]] = [l[1], l[0]]; writeFileSync(rows(c), l.join('\n') + '\n'); }, /trials\.0\.csv: its SHA-256 is not the one shard\.json records: edited$/, false],
+    ['a row cut mid-line', (c) => { const t = readFileSync(rows(c), 'utf8'); writeFileSync(rows(c), t.slice(0, -5)); }, /trials\.0\.csv: \d+ bytes where shard\.json says \d+: edited or cut short$/, false],
+    ['sums with more 429s than GETs', (c) => { const d = JSON.parse(readFileSync(sums(c), 'utf8')); d.throttled[0] = d.requests[0] + 1; writeFileSync(sums(c), JSON.stringify(d)); }, /sums\.0\.json: (\d+ bytes where shard\.json says \d+: edited or cut short|its SHA-256 is not the one shard\.json records: edited)$/, false],
+    // With shard.json's digests rewritten to match, the content checks still hold.
+    ['rows swapped, digests rewritten', (c) => { const l = lines(readFileSync(rows(c), 'utf8')); [l[0], l[1]] = [l[1], l[0]]; writeFileSync(rows(c), l.join('\n') + '\n'); }, /trials\.0\.csv: row 1 is trial "\d+", not \d+: rows dropped, swapped or edited$/, true],
+    ['garbage rows, digests rewritten', (c) => { const l = lines(readFileSync(rows(c), 'utf8')); l[2] = l[2].replace(/,[^,]*$/, ',=cmd|x'); writeFileSync(rows(c), l.join('\n') + '\n'); }, /trials\.0\.csv: row 3 \(trial \d+\) is not \d+ numbers$/, true],
+    ['sums with more 429s than GETs, digests rewritten', (c) => { const d = JSON.parse(readFileSync(sums(c), 'utf8')); d.throttled[0] = d.requests[0] + 1; writeFileSync(sums(c), JSON.stringify(d)); }, /sums\.0\.json: throttled\.0: not at most requests\.0 \(a 429 answers a GET\); not a record this tool wrote$/, true],
+    ['a 450 MB sums file', (c) => { const fd = openSync(sums(c), 'r+'); ftruncateSync(fd, 450 * 2 ** 20); closeSync(fd); }, /sums\.0\.json: 471,859,200 bytes; a sums file is at most 268,435,456: not one this tool wrote$/, false],
+  ];
+  for (const [what, edit, message, rewrite] of edits) {
+    const copy = join(dir, what.replace(/\W+/g, '-'));
+    cpSync(three, copy, { recursive: true });
+    edit(copy);
+    if (rewrite) {
+      const record = join(s(1, 3, copy), 'shard.json');
+      const r = JSON.parse(readFileSync(record, 'utf8'));
+      for (const name of Object.keys(r.files)) r.files[name] = fileDigest(join(s(1, 3, copy), name));
+      writeFileSync(record, JSON.stringify(r));
+    }
+    const out = join(dir, 'refused');
+    const r = sim('merge', s(0, 3, copy), s(1, 3, copy), s(2, 3, copy), '--out', out);
+    assert.is(r.code, 2, `${what}: ${r.stderr}`);
+    assert.match(r.stderr.trim(), message, what);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.not.ok(existsSync(join(out, 'summary.csv')), `${what}: nothing written`);
+  }
+  assert.is(sim('merge', s(0, 3, three), s(1, 3, three), s(2, 3, three), '--out', join(dir, 'merged'), '--quiet').code, 0, 'the untouched shards merge');
 });
 
 test('shard ranges: more shards than trials leave some empty, still every trial once; an empty shard twice is caught', () => {

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { UserError } from '../scenario/errors.js';
+import { readInputFile } from '../scenario/input-file.js';
 
 /** A jitterSeconds lookup table: one row per secrets-per-cluster, one column per fleet size. */
 export interface JitterTable {
@@ -26,10 +26,10 @@ export const DOCUMENTED_TABLE: JitterTable = {
 export function readJitterTable(file: string): JitterTable {
   let records: string[][];
   try {
-    records = parse(readFileSync(file, 'utf8'), { skip_empty_lines: true, trim: true });
+    records = parse(readInputFile(file, 1 << 20, 'a jitter table'), { skip_empty_lines: true, trim: true });
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new UserError(`${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message.split('\n')[0]}`);
+    if (e instanceof UserError) throw e;
+    throw new UserError(`${file}: ${(e as Error).message.split('\n')[0]}`);
   }
   const [header, ...body] = records;
   if (!header || header[0] !== 'secrets_per_cluster' || header.length < 2) {

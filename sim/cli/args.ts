@@ -1,8 +1,9 @@
 import yargs, { type Argv } from 'yargs';
-import { DEFAULT_STALL_SECONDS, ENGINES, type EngineChoice } from '../run/trial-pool.js';
+import { DEFAULT_STALL_SECONDS, defaultWorkers, ENGINES, type EngineChoice } from '../run/trial-pool.js';
 import { RECOMMEND_METRICS, SHAPE_CHOICES, type RecommendMetric, type ShapeChoice } from '../run/jitter-search.js';
 import { LIMITER_SHAPES } from '../model/config.js';
 import { UserError } from '../scenario/errors.js';
+import { MAX_TRIALS } from '../scenario/schema.js';
 import { toolVersion } from '../output/run-record.js';
 import { parseDuration } from '../scenario/units.js';
 import { DOCUMENTED_RISK, PER_SECOND_LIMIT } from '../model/defaults.js';
@@ -139,7 +140,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .option('out', { type: 'string', requiresArg: true, describe: 'output folder (default: results/<name>/)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the summary rows as JSON instead of a table' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' })
-        .option('force', { type: 'boolean', default: false, describe: 'run even when the estimated memory exceeds 80% of this machine\'s' })
+        .option('force', { type: 'boolean', default: false, describe: 'run even when the estimated memory exceeds 80% of this machine\'s, and write into a folder of another scenario or seed, or one that holds files but no run.json' })
         .option('report', { type: 'boolean', default: false, describe: 'also write report.html (charts and the summary, one self-contained page)' })
         .option('shard', { type: 'string', requiresArg: true, describe: 'run shard i of n (0-based) of every point\'s trials into <out>/shard-<i>-of-<n>/ (default out: results/<name>/shards); auto/n takes i from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); then sim merge' })
         .example('$0 run scenarios/2000x20.yaml --set fleet.0.jitterSeconds=120 --trials 200 --report', 'less jitter, 200 trials, with the HTML report')
@@ -152,7 +153,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .option('out', { type: 'string', requiresArg: true, demandOption: true, describe: 'the results folder to write' })
         .option('json', { type: 'boolean', default: false, describe: 'print the summary rows as JSON instead of a table' })
         .option('quiet', { type: 'boolean', default: false, describe: 'nothing on stderr but errors' })
-        .option('force', { type: 'boolean', default: false, describe: 'replace a results folder of another scenario or seed' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace a results folder of another scenario or seed, or write into one that holds files but no run.json' })
         .option('report', { type: 'boolean', default: false, describe: 'also write report.html' })
         .example('$0 merge results/2000x20/shards --out results/2000x20', 'every shard folder under results/2000x20/shards'),
     )
@@ -233,10 +234,14 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
   });
   if (helpText && (parsed.help || argv.includes('--help') || argv.includes('-h'))) return { command: 'help', text: helpText };
   const command = String(parsed._[0]);
+  const trials = whole('trials', parsed.trials);
+  if (trials !== undefined && trials > MAX_TRIALS) throw new UserError(`--trials: at most ${MAX_TRIALS} (trial numbers are 32-bit), got ${trials}`);
+  const workers = whole('workers', parsed.workers);
   const sim: SimulationFlags = {
-    trials: whole('trials', parsed.trials),
+    trials,
     seed: seedOf(parsed.seed as string | undefined),
-    workers: whole('workers', parsed.workers),
+    // More threads than cores only share them (and each costs memory before the size check): capped at the cores.
+    workers: workers === undefined ? undefined : Math.min(workers, defaultWorkers()),
     engine: parsed.engine as EngineChoice,
   };
   const stall = positiveSeconds('stall-timeout', parsed['stall-timeout'] as number | undefined);

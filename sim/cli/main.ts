@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { UserError } from '../scenario/errors.js';
 import { parseArgs } from './args.js';
+import { removeTemporaryFiles } from '../output/output-folder.js';
 
 /**
  * Exit codes: 0 ok, 1 an assertion of the scenario failed, 2 bad input. Each command's module is
@@ -46,6 +47,17 @@ async function command(args: Exclude<Awaited<ReturnType<typeof parseArgs>>, { co
       process.stdout.write(`${JSON.stringify((await import('../scenario/schema.js')).scenarioJsonSchema(), null, 2)}\n`);
       return 0;
   }
+}
+
+// SIGTERM (a pod's stop) and SIGINT (Ctrl-C) end the run at once: worker threads and their
+// batches are abandoned, temporary files removed, nothing half-written left behind. Node as
+// PID 1 (a container without an init) ignores both unless handled.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.on(signal, () => {
+    removeTemporaryFiles();
+    process.stderr.write(`sim: stopped by ${signal}; nothing more written\n`);
+    process.exit(code);
+  });
 }
 
 main(process.argv.slice(2)).then(

@@ -1,7 +1,7 @@
 import { PointSums } from '../metrics/point-sums.js';
-import { prepareOutputFolder } from '../output/output-folder.js';
+import { lockFolder, prepareOutputFolder } from '../output/output-folder.js';
 import { checkFolderOwner, scenarioIdentity, toolVersion } from '../output/run-record.js';
-import { checkShards, findShardFolders, readShardSums, shardRowsFile } from '../output/shard-folder.js';
+import { checkShards, findShardFolders, readShardSums, shardRowsFile, verifyShardFiles } from '../output/shard-folder.js';
 import { pointResult, pointSumsFor } from '../run/run-scenario.js';
 import { UserError } from '../scenario/errors.js';
 import { parseScenario } from '../scenario/load.js';
@@ -24,14 +24,16 @@ export async function mergeCommand(args: MergeArgs): Promise<number> {
   if (scenarioIdentity(scenario) !== r.scenario.identity || scenario.points.length !== r.points) {
     throw new UserError(`${shards[0].dir}: its scenario text no longer gives the scenario it ran (identity ${r.scenario.identity}): the shard folder was edited`);
   }
+  // Every data file checked (size, SHA-256, rows) before anything is read into the sums or written.
+  verifyShardFiles(shards);
   prepareOutputFolder(args.out);
+  lockFolder(args.out);
   const replaced = checkFolderOwner(args.out, scenario, args.force);
   const results = scenario.points.map((p, i) => {
     const m = p.model;
     const sums = pointSumsFor(m);
     for (const s of shards) {
-      const part = readShardSums(s, i);
-      if (part.bins !== sums.bins || part.vaults !== sums.vaults || part.trials !== s.record.to - s.record.from) throw new UserError(`${s.dir}: point ${i}'s sums do not match its scenario (the shard folder was edited or is incomplete)`);
+      const part = readShardSums(s, i, sums.bins, sums.vaults);
       sums.merge(PointSums.fromJSON(part));
     }
     return pointResult(m, sums);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { meanSecondOverProbability, refreshOverProbability } from '../analytic/exact.js';
 import type { RareEstimand } from '../model/config.js';
 import { IMPORTANCE_QUANTITIES, importanceCsv, importanceRows, importanceTable, type ImportancePoint } from '../output/importance-files.js';
-import { prepareOutputFolder, writeFilesAtomically } from '../output/output-folder.js';
+import { lockFolder, prepareOutputFolder, writeFilesAtomically } from '../output/output-folder.js';
 import { checkFolderOwner, IMPORTANCE_CSV, IMPORTANCE_RECORD, removeReplaced, scenarioIdentity, toolVersion } from '../output/run-record.js';
 import { estimateRareEvents, type RareQuestion } from '../run/rare.js';
 import { rolloutOrRefuse } from '../run/rare-search.js';
@@ -29,6 +29,7 @@ export async function runImportanceCommand(args: RunArgs): Promise<number> {
   }
   const dir = args.out ?? join('results', scenario.name);
   prepareOutputFolder(dir);
+  lockFolder(dir);
   const replaced = checkFolderOwner(dir, scenario, args.force);
   const started = new Date();
   const workers = args.workers ?? defaultWorkers();

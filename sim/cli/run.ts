@@ -3,7 +3,7 @@ import { checkAssertionColumns, holds } from '../scenario/assertions.js';
 import { parseScenario, readScenarioText } from '../scenario/load.js';
 import { scenarioWarnings } from '../scenario/warnings.js';
 import { consoleTable } from '../output/console-table.js';
-import { prepareOutputFolder, spoolPath } from '../output/output-folder.js';
+import { lockFolder, prepareOutputFolder, spoolPath } from '../output/output-folder.js';
 import { shardFolderName, writeShardFolder, type ShardRecord } from '../output/shard-folder.js';
 import { TrialRowsSpool } from '../output/trial-rows.js';
 import { shardRange } from '../run/shard.js';
@@ -11,11 +11,11 @@ import { summaryColumns, summaryRows, writeResults } from '../output/results-fil
 import { PointsFailed, runScenario } from '../run/run-scenario.js';
 import type { PointResult } from '../metrics/summary.js';
 import type { Scenario } from '../scenario/load.js';
-import { estimateSize, tooBig } from '../run/size-check.js';
+import { estimateSize, memoryLimit, tooBig } from '../run/size-check.js';
 import { defaultWorkers } from '../run/trial-pool.js';
 import { UserError } from '../scenario/errors.js';
-import { availableParallelism, totalmem } from 'node:os';
-import { checkFolderOwner, checkShardFolderOwner, removeReplaced, REPORT_FILE, RUN_RECORD, scenarioIdentity, toolVersion, type RunRecord } from '../output/run-record.js';
+import { availableParallelism } from 'node:os';
+import { checkFolderOwner, checkShardFolderOwner, removeReplaced, REPORT_FILE, runRecordFile, scenarioIdentity, toolVersion, type RunRecord } from '../output/run-record.js';
 import type { RunArgs } from './args.js';
 import { limitPer10s } from '../model/config.js';
 
@@ -29,10 +29,10 @@ export function keepFinishedPoints(scenario: Scenario, dir: string, failure: Poi
   const finished = scenario.points.filter((_, i) => failure.results[i] !== null);
   if (finished.length) {
     const ran = { ...scenario, points: finished };
-    const extra: Array<[string, string]> = record ? [[RUN_RECORD, `${JSON.stringify(record(ran), null, 2)}\n`]] : [];
+    const stale = removeReplaced(dir, [REPORT_FILE], []);
     const rows = spooled.filter((_, i) => failure.results[i] !== null).map((f) => [f]);
-    const files = writeResults(dir, ran, failure.results.filter((r): r is PointResult => r !== null), rows, extra);
-    process.stderr.write(`wrote the ${finished.length} finished point(s) of ${scenario.points.length}: ${files.join(', ')}${removeOthers(dir, replaced, files)}\n`);
+    const files = writeResults(dir, ran, failure.results.filter((r): r is PointResult => r !== null), rows, record ? [runRecordFile(record(ran))] : []);
+    process.stderr.write(`wrote the ${finished.length} finished point(s) of ${scenario.points.length}: ${files.join(', ')}${removeOthers(dir, replaced, files, stale)}\n`);
   }
   reportFailedPoints(scenario, failure, file);
   return 3;
@@ -99,11 +99,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
   if (!args.quiet) for (const w of scenarioWarnings(scenario)) process.stderr.write(`warning: ${w}\n`);
   // The size check, before any folder or worker: a run that cannot fit is refused, not crashed.
   const workers = args.workers ?? defaultWorkers();
-  const why = tooBig(estimateSize(scenario.points.map((p) => p.model), scenario.trials, workers), workers, totalmem());
+  const why = tooBig(estimateSize(scenario.points.map((p) => p.model), scenario.trials, workers), workers, memoryLimit());
   if (why && !args.force) throw new UserError(`${args.scenario}: ${why}: fewer trials, clusters or points, a shorter horizon or wider bins (--force runs it anyway)`);
   const shard = args.shard;
   const dir = shard ? join(args.out ?? join('results', scenario.name, 'shards'), shardFolderName(shard.index, shard.count)) : (args.out ?? join('results', scenario.name));
   prepareOutputFolder(dir);
+  lockFolder(dir);
   let replaced: string[] = [];
   if (shard) checkShardFolderOwner(dir, scenario, args.force);
   else replaced = checkFolderOwner(dir, scenario, args.force);
@@ -127,7 +128,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     }
     spool.close();
     if (shard) {
-      const record: ShardRecord = {
+      const record: Omit<ShardRecord, 'files'> = {
         tool: 'akv-fleet-sim',
         kind: 'shard',
         version: toolVersion(),
@@ -160,8 +161,8 @@ export function removedNote(removed: readonly string[], why = "another run's res
  * Once a plain run's files are written: removes the files of the runs it replaced and a report
  * it did not write (made from the CSV files just replaced); returns removedNote's text.
  */
-function removeOthers(dir: string, replaced: readonly string[], written: readonly string[]): string {
-  return removedNote(removeReplaced(dir, replaced, written)) + removedNote(removeReplaced(dir, [REPORT_FILE], written), 'made from the results replaced; sim report makes it anew');
+function removeOthers(dir: string, replaced: readonly string[], written: readonly string[], staleReport: readonly string[]): string {
+  return removedNote(removeReplaced(dir, replaced, written)) + removedNote(staleReport, 'made from the results replaced; sim report makes it anew');
 }
 
 /**
@@ -187,10 +188,14 @@ export async function finishRun(
       return { point, assertion: a.text, column: a.column, value, holds: holds(a, typeof v === 'number' ? v : undefined) };
     }),
   );
-  const files = writeResults(dir, scenario, results, trialRows, [[RUN_RECORD, `${JSON.stringify(record(checks), null, 2)}\n`]]);
+  // A report of the files this run replaces would be stale beside them: it goes first, so that a
+  // kill before the new report is written leaves none rather than the old one.
+  const staleReport = removeReplaced(dir, [REPORT_FILE], []);
+  // run.json last, with the CSV files' digests: report and compare check the set against it.
+  const files = writeResults(dir, scenario, results, trialRows, [runRecordFile(record(checks))]);
   // The report's charts (vega) load only for it: about 180 ms of every run otherwise.
   if (args.report) files.push(await (await import('../output/report.js')).writeReport(dir));
-  const removed = removeOthers(dir, replaced, files);
+  const removed = removeOthers(dir, replaced, files, args.report ? [] : staleReport);
   if (args.json) {
     // The summary rows (SCENARIO.md); with assertions, each row also carries its point's verdicts.
     const json = rows.map((r, point) => {

@@ -31,7 +31,9 @@ export function validateCommand(args: RunArgs): number {
   const lines = [`${args.scenario}: ok`];
   lines.push(`  ${scenario.name}${scenario.description ? `: ${scenario.description}` : ''}`);
   lines.push(`  ${scenario.points.length} point(s) x ${scenario.trials} trials, seed ${scenario.seed}`);
-  for (const p of scenario.points) {
+  // A long sweep's points are summarised after the first few: a console of ten thousand lines says less.
+  const SHOWN = 20;
+  for (const p of scenario.points.slice(0, SHOWN)) {
     const m = p.model;
     const swept = p.sweep.map((s) => `${s.column}=${JSON.stringify(s.value)}`).join(' ');
     lines.push(`  point ${p.index}${swept ? ` (${swept})` : ''}: horizon ${m.horizon}s, start ${m.start}, ${m.events.length} event(s)`);
@@ -39,6 +41,7 @@ export function validateCommand(args: RunArgs): number {
       lines.push(`    ${g.name} ${g.clusters}x${g.secretSyncs}${g.objectsPerSync > 1 ? `x${g.objectsPerSync}` : ''} J=${g.jitterSeconds}s P=${g.rotationPollIntervalInSeconds}s -> ${splitText(g)}`);
     }
   }
+  if (scenario.points.length > SHOWN) lines.push(`  ... and ${scenario.points.length - SHOWN} more point(s) (--json lists every one)`);
   const size = estimateSize(scenario.points.map((p) => p.model), scenario.trials, args.workers ?? defaultWorkers());
   const warnings = scenarioWarnings(scenario);
   if (args.json) {

@@ -42,6 +42,13 @@ export class RecordCheck {
     return v;
   }
 
+  /** A file's size and SHA-256 (digest.ts). */
+  digest(field: string, v: unknown): void {
+    const f = this.object(field, v);
+    this.whole(`${field}.bytes`, f.bytes);
+    if (typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256)) this.fail(`${field}.sha256`, 'a SHA-256 in hex');
+  }
+
   seed(field: string, v: unknown): number | string {
     if (typeof v !== 'string' && !Number.isFinite(v)) this.fail(field, 'a number or a string');
     return v as number | string;

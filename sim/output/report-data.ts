@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../scenario/errors.js';
+import { fileDigest } from './digest.js';
 import { checkRunRecord, IMPORTANCE_CSV, IMPORTANCE_RECORD, RESULT_CSVS, RUN_RECORD, type RunRecord } from './run-record.js';
 
 /** A row of a results CSV: numbers where the cell is one, else the text. */
@@ -43,6 +44,14 @@ export function readResultsFolder(dir: string): ResultsFolder {
     }
   });
   const record = checkRunRecord(parsed, recordFile);
+  // One set: each file must be the one run.json records (a full disk or a killed or racing run
+  // could leave one run's summary beside another's trials).
+  for (const name of RESULT_CSVS) {
+    const want = record.files?.[name];
+    if (!want) continue;
+    const got = fileDigest(join(dir, name));
+    if (got.bytes !== want.bytes || got.sha256 !== want.sha256) throw new UserError(`${join(dir, name)}: not the file ${RUN_RECORD} records (${got.bytes} bytes, SHA-256 ${got.sha256.slice(0, 12)}..., where it says ${want.bytes} bytes, ${want.sha256.slice(0, 12)}...): the folder mixes two runs' files; run the scenario again`);
+  }
   const header = readFileSync(join(dir, 'summary.csv'), 'utf8').split('\n', 1)[0];
   return {
     dir,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { formatFigure } from './format.js';
-import { writeFilesAtomically } from './output-folder.js';
+import { existsSync } from 'node:fs';
+import { lockFolder, writeFilesAtomically } from './output-folder.js';
 import { reportCharts, renderSvg, pointLabel } from './report-charts.js';
 import { num, readResultsFolder, type ResultsFolder } from './report-data.js';
 
@@ -88,6 +89,8 @@ ${figures.join('\n')}
 
 /** Writes report.html into a results folder; returns its path. */
 export async function writeReport(dir: string): Promise<string> {
+  // Not while a run writes there: its report would be of the other run's files.
+  if (existsSync(dir)) lockFolder(dir);
   const html = await reportHtml(readResultsFolder(dir));
   writeFilesAtomically(dir, [[REPORT_FILE, html]]);
   return join(dir, REPORT_FILE);

@@ -77,7 +77,7 @@ export function timeseriesCsv(scenario: Scenario, results: PointResult[]): strin
  * Writes summary.csv, timeseries.csv and trials.csv (and `extra`, such as run.json) into `dir`,
  * all or none; trials.csv from each point's row files (`trialRows[p]`, in trial order), streamed.
  */
-export function writeResults(dir: string, scenario: Scenario, results: PointResult[], trialRows: string[][], extra: Array<[name: string, text: string]> = []): string[] {
+export function writeResults(dir: string, scenario: Scenario, results: PointResult[], trialRows: string[][], extra: Parameters<typeof writeFilesAtomically>[1] = []): string[] {
   return writeFilesAtomically(dir, [
     ['summary.csv', summaryCsv(scenario, results)],
     ['timeseries.csv', timeseriesCsv(scenario, results)],

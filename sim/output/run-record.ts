@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../scenario/errors.js';
+import { fileDigest, type FileDigest } from './digest.js';
+import { entriesOf } from './output-folder.js';
 import { RecordCheck } from './record-check.js';
 import type { Scenario } from '../scenario/load.js';
 
@@ -28,6 +30,8 @@ export interface RunRecord {
   workers: number;
   engine: string;
   assertions: Array<{ point: number; assertion: string; value: number | string | null; holds: boolean }>;
+  /** The CSV files' sizes and SHA-256 as this run wrote them (0.9.0 on): report and compare refuse a folder whose files differ. */
+  files?: Record<string, FileDigest>;
 }
 
 export const RUN_RECORD = 'run.json';
@@ -45,6 +49,14 @@ const RUN_FILES: Record<string, readonly string[]> = {
   [RUN_RECORD]: [RUN_RECORD, ...RESULT_CSVS, REPORT_FILE],
   [IMPORTANCE_RECORD]: [IMPORTANCE_RECORD, IMPORTANCE_CSV],
 };
+
+/**
+ * run.json as a file of writeFilesAtomically's set, written after the CSV files: the record
+ * with their sizes and SHA-256, which report and compare check the folder against.
+ */
+export function runRecordFile(record: RunRecord): [string, (path: string, written: ReadonlyMap<string, string>) => void] {
+  return [RUN_RECORD, (path, written) => writeFileSync(path, `${JSON.stringify({ ...record, files: Object.fromEntries(RESULT_CSVS.map((name) => [name, fileDigest(written.get(name)!)])) }, null, 2)}\n`, { flag: 'wx' })];
+}
 
 /** The tool's version, from its package.json. */
 export function toolVersion(): string {
@@ -67,6 +79,7 @@ export function scenarioIdentity(scenario: Scenario): string {
  */
 export function checkFolderOwner(dir: string, scenario: Scenario, force: boolean): string[] {
   const replaced: string[] = [];
+  if (![RUN_RECORD, IMPORTANCE_RECORD].some((name) => existsSync(join(dir, name)))) refuseForeign(dir, force, RUN_RECORD);
   // A plain run's record and an importance-sampling run's: one scenario and seed per folder.
   for (const name of [RUN_RECORD, IMPORTANCE_RECORD]) {
     const file = join(dir, name);
@@ -90,6 +103,19 @@ export function checkFolderOwner(dir: string, scenario: Scenario, force: boolean
     replaced.push(...RUN_FILES[name]);
   }
   return replaced;
+}
+
+/**
+ * A folder without this tool's record is written into only when empty (or with --force): the
+ * files there are the user's, and a run would overwrite or remove them. Its own temporary files
+ * and a `shards` folder (sim run --shard's default place, beside the merged results) do not count.
+ */
+function refuseForeign(dir: string, force: boolean, record: string): void {
+  if (force) return;
+  const held = entriesOf(dir).filter((e) => !(e === 'shards' && statSync(join(dir, e)).isDirectory()));
+  if (held.length === 0) return;
+  const shown = held.slice(0, 3).join(', ') + (held.length > 3 ? ` and ${held.length - 3} more` : '');
+  throw new UserError(`--out ${dir}: holds ${shown} but no ${record}: not a results folder of this tool's, and a run would overwrite its files: an empty or new --out, or --force`);
 }
 
 /**
@@ -118,6 +144,7 @@ export function removeReplaced(dir: string, names: readonly string[], written: r
  */
 export function checkShardFolderOwner(dir: string, scenario: Scenario, force: boolean): void {
   const file = join(dir, 'shard.json');
+  if (!existsSync(file)) refuseForeign(dir, force, 'shard.json');
   if (force || !existsSync(file)) return;
   let previous: { scenario?: { identity?: string; name?: string }; seed?: unknown };
   try {
@@ -166,5 +193,9 @@ export function checkRunRecord(value: unknown, file: string): RunRecord {
     if (typeof a.holds !== 'boolean') c.fail(`assertions.${i}.holds`, 'true or false');
     if (a.value !== null && typeof a.value !== 'string' && typeof a.value !== 'number') c.fail(`assertions.${i}.value`, 'a number, a string or null');
   });
+  if (r.files !== undefined) {
+    const files = c.object('files', r.files);
+    for (const name of RESULT_CSVS) c.digest(`files.${name}`, files[name]);
+  }
   return r as unknown as RunRecord;
 }

@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import type { PointSumsData } from '../metrics/point-sums.js';
 import { UserError } from '../scenario/errors.js';
 import { RecordCheck } from './record-check.js';
+import { fileDigest, textDigest, type FileDigest } from './digest.js';
 import { writeFilesAtomically } from './output-folder.js';
+import { checkTrialRows } from './trial-rows.js';
 
 export const SHARD_RECORD = 'shard.json';
 
@@ -29,6 +31,8 @@ export interface ShardRecord {
   points: number;
   engine: string;
   execution: { command: string[]; startedAt: string; wallSeconds: number; cores: number; workers: number };
+  /** Each data file's size and SHA-256 (sums.<p>.json, trials.<p>.csv), checked by sim merge before it reads them. */
+  files: Record<string, FileDigest>;
 }
 
 /** A shard's folder name under the --out of `sim run --shard`. */
@@ -39,12 +43,22 @@ export function shardFolderName(index: number, count: number): string {
 const sumsFile = (p: number) => `sums.${p}.json`;
 const rowsFile = (p: number) => `trials.${p}.csv`;
 
-/** Writes a shard's folder: shard.json, each point's sums and its trials' rows (moved from the run's spool), all or none. */
-export function writeShardFolder(dir: string, record: ShardRecord, sums: PointSumsData[], spooled: string[]): string[] {
+/** A sums file larger than this is refused before it is read: JSON.parse of half a gigabyte fails inside V8. */
+export const MAX_SUMS_BYTES = 256 * 2 ** 20;
+
+/**
+ * Writes a shard's folder: shard.json, each point's sums and its trials' rows (moved from the
+ * run's spool), all or none; shard.json records each data file's size and SHA-256.
+ */
+export function writeShardFolder(dir: string, record: Omit<ShardRecord, 'files'>, sums: PointSumsData[], spooled: string[]): string[] {
+  const texts = sums.map((s) => JSON.stringify(s));
+  const files: Record<string, FileDigest> = {};
+  texts.forEach((text, p) => (files[sumsFile(p)] = textDigest(text)));
+  spooled.forEach((file, p) => (files[rowsFile(p)] = fileDigest(file)));
   return writeFilesAtomically(dir, [
-    ...sums.map((s, p): [string, string] => [sumsFile(p), JSON.stringify(s)]),
+    ...texts.map((text, p): [string, string] => [sumsFile(p), text]),
     ...spooled.map((file, p): [string, (path: string) => void] => [rowsFile(p), (path) => renameSync(file, path)]),
-    [SHARD_RECORD, `${JSON.stringify(record, null, 2)}\n`],
+    [SHARD_RECORD, `${JSON.stringify({ ...record, files }, null, 2)}\n`],
   ]);
 }
 
@@ -110,6 +124,10 @@ export function checkShardRecord(value: unknown, file: string): ShardRecord {
   c.seconds('execution.wallSeconds', execution.wallSeconds);
   c.whole('execution.cores', execution.cores, 1);
   c.whole('execution.workers', execution.workers);
+  const files = c.object('files', r.files);
+  for (let p = 0; p < (r.points as number); p++) {
+    for (const name of [sumsFile(p), rowsFile(p)]) c.digest(`files.${name}`, files[name]);
+  }
   return r as unknown as ShardRecord;
 }
 
@@ -155,19 +173,55 @@ export function checkShards(shards: ShardFolder[]): ShardFolder[] {
   return sorted;
 }
 
-/** Point p's sums in a shard folder. */
-export function readShardSums(s: ShardFolder, p: number): PointSumsData {
-  const file = join(s.dir, sumsFile(p));
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as PointSumsData;
-  } catch (e) {
-    throw new UserError(`${file}: cannot be read (${(e as Error).message.split('\n')[0]})`);
+/**
+ * Checks every data file of the shards against its size and SHA-256 in shard.json, and each
+ * rows file's rows against the shard's trial range (one row per trial, in order), before merge
+ * reads or writes anything: a dropped, swapped, garbage or cut row, an edited sums file or one
+ * too large to parse is one line naming the file.
+ */
+export function verifyShardFiles(shards: ShardFolder[]): void {
+  for (const s of shards) {
+    for (let p = 0; p < s.record.points; p++) {
+      for (const name of [sumsFile(p), rowsFile(p)]) {
+        const file = join(s.dir, name);
+        const want = s.record.files[name];
+        let bytes: number;
+        try {
+          bytes = statSync(file).size;
+        } catch {
+          throw new UserError(`${file}: missing (the shard folder is incomplete)`);
+        }
+        if (name === sumsFile(p) && bytes > MAX_SUMS_BYTES) throw new UserError(`${file}: ${bytes.toLocaleString('en-US')} bytes; a sums file is at most ${MAX_SUMS_BYTES.toLocaleString('en-US')}: not one this tool wrote`);
+        if (bytes !== want.bytes) throw new UserError(`${file}: ${bytes} bytes where shard.json says ${want.bytes}: edited or cut short`);
+        if (fileDigest(file).sha256 !== want.sha256) throw new UserError(`${file}: its SHA-256 is not the one shard.json records: edited`);
+      }
+      checkTrialRows(join(s.dir, rowsFile(p)), s.record.from, s.record.to);
+    }
   }
 }
 
-/** Point p's trial rows file in a shard folder. */
+/** Point p's sums in a shard folder, checked: the shape its scenario gives, counts that are counts, no more 429s than GETs. */
+export function readShardSums(s: ShardFolder, p: number, bins: number, vaults: number): PointSumsData {
+  const file = join(s.dir, sumsFile(p));
+  let d: PointSumsData;
+  try {
+    d = JSON.parse(readFileSync(file, 'utf8')) as PointSumsData;
+  } catch (e) {
+    throw new UserError(`${file}: cannot be read (${(e as Error).message.split('\n')[0]})`);
+  }
+  const c = new RecordCheck(file);
+  c.object('', d);
+  if (d.bins !== bins || d.vaults !== vaults || d.trials !== s.record.to - s.record.from) throw new UserError(`${file}: does not match its scenario (bins, vaults or trials): the shard folder was edited or is incomplete`);
+  for (const key of ['requests', 'throttled'] as const) {
+    const v = c.list(key, d[key]);
+    if (v.length !== bins || !v.every((x) => Number.isFinite(x) && (x as number) >= 0)) c.fail(key, `${bins} counts`);
+  }
+  const over = d.throttled.findIndex((t, k) => t > d.requests[k]);
+  if (over >= 0) c.fail(`throttled.${over}`, `at most requests.${over} (a 429 answers a GET)`);
+  return d;
+}
+
+/** Point p's trial rows file in a shard folder (verifyShardFiles checked it). */
 export function shardRowsFile(s: ShardFolder, p: number): string {
-  const file = join(s.dir, rowsFile(p));
-  if (!existsSync(file)) throw new UserError(`${file}: missing (the shard folder is incomplete)`);
-  return file;
+  return join(s.dir, rowsFile(p));
 }

@@ -46,7 +46,8 @@ export function trialsCsvOf(rows: string[]): string {
  * in trial order. Memory stays at one chunk whatever the file sizes.
  */
 export function writeTrialsCsv(path: string, parts: string[][]): void {
-  const out = openSync(path, 'w');
+  // A temporary file of writeFilesAtomically's: created exclusively.
+  const out = openSync(path, 'wx');
   const chunk = Buffer.alloc(1 << 20);
   try {
     writeSync(out, trialsHeader());
@@ -72,12 +73,45 @@ export function writeTrialsCsv(path: string, parts: string[][]): void {
   }
 }
 
+/**
+ * Checks a point's rows file of trials [from, to): one row per trial, each starting with its
+ * trial number in order, each with every metric column (a number, or empty for no data), the
+ * last one ended. Streamed: memory
+ * stays at one chunk. One line naming the file and the row otherwise.
+ */
+export function checkTrialRows(file: string, from: number, to: number): void {
+  const columns = TRIAL_METRICS.length + 1;
+  const chunk = Buffer.alloc(1 << 20);
+  const fd = openSync(file, 'r');
+  let next = from;
+  let carry = '';
+  const row = (line: string) => {
+    const cells = line.split(',');
+    if (next >= to) throw new UserError(`${file}: more rows than the shard's ${to - from} trials`);
+    if (cells[0] !== String(next)) throw new UserError(`${file}: row ${next - from + 1} is trial ${JSON.stringify(cells[0].slice(0, 20))}, not ${next}: rows dropped, swapped or edited`);
+    // A metric without data is an empty cell (formatNumber's NaN).
+    if (cells.length !== columns || !cells.every((c) => c === '' || Number.isFinite(Number(c)))) throw new UserError(`${file}: row ${next - from + 1} (trial ${next}) is not ${columns} numbers`);
+    next++;
+  };
+  try {
+    for (let got = readSync(fd, chunk); got > 0; got = readSync(fd, chunk)) {
+      const lines = (carry + chunk.toString('latin1', 0, got)).split('\n');
+      carry = lines.pop()!;
+      for (const line of lines) row(line);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (carry !== '') throw new UserError(`${file}: ends inside a row (cut short)`);
+  if (next !== to) throw new UserError(`${file}: ${next - from} rows for the shard's ${to - from} trials: rows dropped`);
+}
+
 /** Each point's rows appended to a file of its own as its trials finish (in trial order). */
 export class TrialRowsSpool {
   private readonly fds: number[];
 
   constructor(readonly files: string[]) {
-    this.fds = files.map((f) => this.guard(f, () => openSync(f, 'w')));
+    this.fds = files.map((f) => this.guard(f, () => openSync(f, 'wx')));
   }
 
   add(point: number, from: number, metrics: Float64Array): void {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { SCOPE_METRICS, TRIAL_METRICS } from '../metrics/trial-record.js';
 import type { ModelConfig } from '../model/config.js';
 import { batchSizeFor } from './trial-pool.js';
@@ -72,5 +74,24 @@ function bytes(n: number): string {
 export function tooBig(e: SizeEstimate, workers: number, memory: number): string | null {
   const total = Math.max(1, workers) * e.workerBytes + e.mainBytes;
   if (total <= 0.8 * memory) return null;
-  return `the run would need about ${bytes(total)} (${describeSize(e)}); this machine has ${bytes(memory)}`;
+  return `the run would need about ${bytes(total)} (${describeSize(e)}); this machine (or its container) allows ${bytes(memory)}`;
+}
+
+/** A cgroup's memory limit in bytes from one of its files (v2 memory.max, v1 memory.limit_in_bytes); NaN when none is set or readable. */
+function cgroupLimit(file: string): number {
+  try {
+    const text = readFileSync(file, 'utf8').trim();
+    return /^\d+$/.test(text) ? Number(text) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The memory this process may use: the machine's, or in a container (a pod) its cgroup's limit
+ * where that is lower; the kernel kills a pod at its limit whatever the machine has.
+ */
+export function memoryLimit(machine = totalmem(), files = ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']): number {
+  const limits = files.map(cgroupLimit).filter((n) => n > 0);
+  return Math.min(machine, ...limits);
 }

@@ -1,5 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import { readInputFile } from './input-file.js';
 import type { ModelConfig } from '../model/config.js';
 import { parseAssertion, type Assertion } from './assertions.js';
 import { UserError } from './errors.js';
@@ -30,6 +31,8 @@ export interface Scenario {
   seed: number | string;
   trials: number;
   sweepColumns: string[];
+  /** Each swept key's values as written, in sweepColumns order. */
+  sweepValues?: unknown[][];
   points: ScenarioPoint[];
   assertions: Assertion[];
 }
@@ -41,13 +44,17 @@ export interface Overrides {
 }
 
 /** A document key such as __proto__ would reach the prototype of every object built from it. */
-function rejectPrototypeKeys(node: unknown, file: string, path = ''): void {
+function rejectPrototypeKeys(node: unknown, file: string, path = '', above = new Set<object>()): void {
   if (typeof node !== 'object' || node === null) return;
+  // An alias to a node that holds it (`fleet: &a [*a]`) makes the document a cycle.
+  if (above.has(node)) throw new UserError(`${file}: ${path}: a YAML alias refers to a node that contains it (a cycle)`);
+  above.add(node);
   for (const k of Object.keys(node)) {
     const at = path ? `${path}.${k}` : k;
     if (FORBIDDEN_KEYS.has(k)) throw new UserError(`${file}: ${at}: "${k}" is not a scenario key`);
-    rejectPrototypeKeys((node as Record<string, unknown>)[k], file, at);
+    rejectPrototypeKeys((node as Record<string, unknown>)[k], file, at, above);
   }
+  above.delete(node);
 }
 
 /** Group fields a bare sweep key (`jitterSeconds: [...]`) applies to in every fleet group. */
@@ -73,6 +80,8 @@ function rejectOverlappingSweepKeys(keys: string[], file: string): void {
 
 /** A scenario file is a few kilobytes; a megabyte is a mistake (or /dev/zero). */
 export const MAX_SCENARIO_BYTES = 1 << 20;
+/** Points a sweep may have: each is a model, a summary row and a run of its own. */
+export const MAX_SWEEP_POINTS = 10_000;
 /** YAML aliases a document may expand: a handful is normal, thousands is a "billion laughs". */
 const MAX_ALIASES = 100;
 
@@ -82,18 +91,7 @@ export function loadScenario(file: string, overrides: Overrides = {}): Scenario 
 
 /** A scenario file's text, refused (one line) when it is not a regular file of at most a megabyte. */
 export function readScenarioText(file: string): string {
-  try {
-    // Only a regular file: a FIFO would block, a device (/dev/zero) never ends.
-    const info = statSync(file);
-    if (info.isDirectory()) throw new UserError(`${file}: is a folder, not a scenario file`);
-    if (!info.isFile()) throw new UserError(`${file}: not a regular file`);
-    if (info.size > MAX_SCENARIO_BYTES) throw new UserError(`${file}: ${info.size.toLocaleString('en-US')} bytes; a scenario file is at most ${MAX_SCENARIO_BYTES.toLocaleString('en-US')}`);
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a scenario file' : `cannot read (${code})`}`);
-  }
+  return readInputFile(file, MAX_SCENARIO_BYTES, 'a scenario file');
 }
 
 export function parseScenario(text: string, file: string, overrides: Overrides = {}): Scenario {
@@ -126,6 +124,9 @@ export function parseScenario(text: string, file: string, overrides: Overrides =
   }
   rejectOverlappingSweepKeys(sweepKeys, file);
   const columns = sweepColumns(sweepKeys);
+  // Counted before they are built: a 9 KB file can ask for ten million points.
+  const count = sweepKeys.reduce((n, k) => n * input.sweep![k].length, 1);
+  if (count > MAX_SWEEP_POINTS) throw new UserError(`${file}: sweep: ${count.toLocaleString('en-US')} points (${sweepKeys.map((k) => input.sweep![k].length).join(' x ')}); a scenario sweeps at most ${MAX_SWEEP_POINTS.toLocaleString('en-US')}: fewer values, or several scenarios`);
   const combos = cartesian(sweepKeys.map((k) => input.sweep![k]));
   // Each point starts from the document without its sweep: copying the sweep into every point
   // made a sweep of n points cost n^2 (10,000 points: 6 s).
@@ -148,6 +149,7 @@ export function parseScenario(text: string, file: string, overrides: Overrides =
     seed: input.seed,
     trials: input.trials,
     sweepColumns: columns,
+    sweepValues: sweepKeys.map((k) => input.sweep![k]),
     points,
     assertions: (input.assert ?? []).map((a, i) => parseAssertion(a, i)),
   };

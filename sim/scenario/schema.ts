@@ -73,6 +73,9 @@ const share = () =>
 /** Rollout waves: each is a fleet action of its own; more waves than this are a mistake. */
 const MAX_WAVES = 100_000;
 
+/** Trials of a point at most: trial numbers are 32-bit. */
+export const MAX_TRIALS = 2 ** 31 - 1;
+
 const wholeAtLeast = (min: number) =>
   z.number({ error: 'expected a number' }).int({ error: 'expected a whole number' }).min(min, { error: `must be at least ${min}` });
 
@@ -150,12 +153,16 @@ const vaultSchema = z.strictObject({
 const retrySchema = z.union([
   z.literal('azcore'),
   z.literal('none'),
-  z.strictObject({
-    maxRetries: wholeUpToSlot(0),
-    baseDelay: duration(),
-    maxDelay: duration(),
-    jitter: z.tuple([z.number().min(0), z.number().min(0)]).default([0.8, 1.3]),
-  }),
+  z
+    .strictObject({
+      maxRetries: wholeUpToSlot(0),
+      baseDelay: duration(),
+      maxDelay: duration(),
+      jitter: z.tuple([z.number().min(0), z.number().min(0)]).default([0.8, 1.3]),
+    })
+    // Retries with no delay at all answer every 429 at the same instant, maxRetries times: a
+    // storm no SDK sends, which ran until the stall watchdog stopped it.
+    .refine((r) => r.maxRetries === 0 || r.maxDelay > 0, { error: 'maxDelay 0 retries every failed GET at the same instant: give the retries a delay', path: ['maxDelay'] }),
 ]);
 
 const eventSchema = z.discriminatedUnion('kind', [
@@ -210,7 +217,7 @@ export const scenarioSchema = z.strictObject({
   // Line breaks and tabs are text; other control characters are terminal escapes or NUL.
   description: z.string().refine((s) => !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(s), { error: 'control characters other than line breaks and tabs are not allowed' }).optional(),
   seed: z.union([z.number().int({ error: 'expected a whole number' }), z.string().min(1)]).default(1),
-  trials: wholeAtLeast(1).default(1000),
+  trials: wholeAtLeast(1).max(MAX_TRIALS, { error: `must be at most ${MAX_TRIALS} (trial numbers are 32-bit)` }).default(1000),
   horizon: positiveDuration().default(7200),
   start: z.enum(['rollout', 'steady']).default('rollout'),
   fleet: z.array(groupSchema).min(1, { error: 'needs at least one group' }),
@@ -228,7 +235,8 @@ export const scenarioSchema = z.strictObject({
         .strictObject({
           // 0 would requeue a failing SecretSync at the instant it failed, forever.
           baseDelay: positiveDuration().default(REQUEUE_BASE_DELAY),
-          maxDelay: duration().default(REQUEUE_MAX_DELAY),
+          // 0 would cap every requeue's delay at 0: the same storm as a 0 baseDelay.
+          maxDelay: positiveDuration().default(REQUEUE_MAX_DELAY),
           overall: z
             .union([z.literal('none'), z.strictObject({ ratePerSecond: positive().default(REQUEUE_OVERALL.ratePerSecond), burst: wholeAtLeast(1).default(REQUEUE_OVERALL.burst) })])
             .default(REQUEUE_OVERALL),
