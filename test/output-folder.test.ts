@@ -20,9 +20,11 @@ test('the result files are written as a set', () => {
   assert.equal(readdirSync(dir).sort(), ['summary.csv', 'timeseries.csv', 'trials.csv']);
 });
 
-test('a file that cannot be written: one line naming it, no temporary file left, the summary kept', () => {
-  // Writing timeseries.csv fails as on a full disk, after the summary's temporary file was written.
+test('a file that cannot be written: one line naming it, nothing written, no temporary file left', () => {
+  // Writing timeseries.csv fails as on a full disk, after the summary's temporary file was
+  // written. The summary was written alone before, beside another run's run.json and trials.csv.
   const dir = mkdtempSync(join(tmpdir(), 'sim-out-'));
+  writeFileSync(join(dir, 'summary.csv'), 'the previous run\n');
   const full = (): void => {
     throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
   };
@@ -31,10 +33,9 @@ test('a file that cannot be written: one line naming it, no temporary file left,
     assert.unreachable('written');
   } catch (e) {
     assert.instance(e, UserError);
-    assert.is((e as Error).message, `--out ${dir}: could not write timeseries.csv (ENOSPC: no space left on device); wrote summary.csv only`);
+    assert.is((e as Error).message, `--out ${dir}: could not write timeseries.csv (ENOSPC: no space left on device); nothing written, the folder's files are as they were`);
   }
-  assert.is(readFileSync(join(dir, 'summary.csv'), 'utf8'), 'point\n0\n');
-  assert.not.ok(existsSync(join(dir, 'trials.csv')));
+  assert.is(readFileSync(join(dir, 'summary.csv'), 'utf8'), 'the previous run\n');
   assert.equal(readdirSync(dir), ['summary.csv'], 'temporary files removed');
 });
 

@@ -114,9 +114,10 @@ function removeStrays(dir: string, names: string[]): void {
 /**
  * Writes files into `dir`: each goes to a temporary file first and all are renamed into place
  * only when every one is written, so a failure leaves no half-written file behind. When one
- * cannot be written (a full disk), the temporary files are removed, the first file (the
- * summary, small) is still written alone if it can be, and the error is one line naming the
- * file and the reason. Temporary files of these names left by a killed run are removed first.
+ * cannot be written (a full disk), the temporary files are removed and nothing is renamed: the
+ * set is written whole or not at all (a summary written alone sat beside another run's
+ * run.json and trials.csv); the error is one line naming the file and the reason. Temporary
+ * files of these names left by a killed run are removed first.
  * A file's text may be a function that writes the file at the path it is given (a streamed one;
  * it is also given the files written before it, at their temporary paths).
  */
@@ -136,18 +137,8 @@ export function writeFilesAtomically(dir: string, files: Array<[name: string, te
     }
   } catch (e) {
     for (const tmp of temps) removeQuietly(tmp);
-    const failed = files[temps.length - 1][0];
-    let kept = '';
-    if (temps.length > 1) {
-      try {
-        writeFilesAtomically(dir, [files[0]]);
-        kept = `; wrote ${files[0][0]} only`;
-      } catch {
-        // Nothing can be written there: the error below says why.
-      }
-    }
     const err = e as NodeJS.ErrnoException;
-    throw new UserError(`--out ${dir}: could not write ${failed} (${err.code ?? 'error'}: ${(err.message ?? '').replace(/^\w+: /, '').split(',')[0]})${kept}`);
+    throw new UserError(`--out ${dir}: could not write ${files[temps.length - 1][0]} (${err.code ?? 'error'}: ${(err.message ?? '').replace(/^\w+: /, '').split(',')[0]}); nothing written, the folder's files are as they were`);
   }
   files.forEach(([name], i) => renameSync(temps[i], join(dir, name)));
   return files.map(([name]) => join(dir, name));

@@ -1,7 +1,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { parseDuration } from '../scenario/units.js';
-import { num, type ResultsFolder, type Row } from './report-data.js';
+import { num, type Distribution, type DistributionColumn, type ResultsFolder, type Row } from './report-data.js';
 
 /** A chart of the report: its title, a sentence on how to read it, and its Vega-Lite spec. */
 export interface Chart {
@@ -185,13 +185,13 @@ function trailingSeries(f: ResultsFolder, rows: Row[], point: number, bin: numbe
 
 /** Distributions over trials of the times that only some scenarios have: convergence, staleness, recovery. */
 function distributionCharts(f: ResultsFolder): Chart[] {
-  const metrics: Array<[column: string, title: string, caption: string]> = [
+  const metrics: Array<[column: DistributionColumn, title: string, caption: string]> = [
     ['convergence', 'Convergence: seconds until every edited SecretSync succeeded', 'Per trial, the time from the rollout until the last edited SecretSync reconciled successfully; one histogram per point.'],
     ['stalenessP99', 'Staleness: the 99th percentile of seconds a rotated secret was served stale', 'Per trial, the 99th percentile over SecretSyncs of how long each served the old value after a rotation.'],
     ['recovery', 'Recovery after the outage: seconds until no SecretSync was failing', 'Per trial, the time from the end of the first outage until every SecretSync reconciled successfully again.'],
   ];
   return metrics.flatMap(([column, title, caption]) => {
-    const values = f.trials.flatMap((r) => (Number.isFinite(num(r, column)) ? [{ point: pointLabel(f, num(r, 'point')), value: num(r, column) }] : []));
+    const values = histogram(f, f.distributions[column]);
     if (values.length === 0) return [];
     return [
       {
@@ -200,17 +200,39 @@ function distributionCharts(f: ResultsFolder): Chart[] {
         caption,
         spec: {
           ...BASE,
+          // Counted here, not by vega: a run's trials may be millions.
           data: { values },
           mark: { type: 'bar', opacity: 0.6 },
           encoding: {
-            x: { field: 'value', type: 'quantitative', bin: { maxbins: 40 }, title: 'seconds' },
-            y: { aggregate: 'count', type: 'quantitative', title: 'trials', stack: null },
+            x: { field: 'from', type: 'quantitative', bin: 'binned', title: 'seconds' },
+            x2: { field: 'to' },
+            y: { field: 'count', type: 'quantitative', title: 'trials', stack: null },
             color: { field: 'point', type: 'nominal', title: 'point' },
           },
         } as TopLevelSpec,
       },
     ];
   });
+}
+
+/** At most 40 bins of a nice width (1, 2 or 5 x 10^k) over all points' values; per point, each non-empty bin's count. */
+function histogram(f: ResultsFolder, d: Distribution): Array<{ point: string; from: number; to: number; count: number }> {
+  if (d.value.length === 0) return [];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of d.value) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  const raw = (hi - lo) / 40 || 1;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = power * ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10);
+  const start = Math.floor(lo / step) * step;
+  const bins = Math.floor((hi - start) / step) + 1;
+  const counts = new Map<number, number[]>();
+  d.value.forEach((v, i) => {
+    const c = counts.get(d.point[i]) ?? new Array<number>(bins).fill(0);
+    counts.set(d.point[i], c);
+    c[Math.min(bins - 1, Math.floor((v - start) / step))]++;
+  });
+  return [...counts].flatMap(([point, c]) => c.flatMap((count, b) => (count > 0 ? [{ point: pointLabel(f, point), from: start + b * step, to: start + (b + 1) * step, count }] : [])));
 }
 
 /** A point named by its swept values ("point 2, jitterSeconds=90"). */

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../scenario/errors.js';
 import { fileDigest } from './digest.js';
+import { forEachLine } from './lines.js';
 import { checkRunRecord, IMPORTANCE_CSV, IMPORTANCE_RECORD, RESULT_CSVS, RUN_RECORD, type RunRecord } from './run-record.js';
 
 /** A row of a results CSV: numbers where the cell is one, else the text. */
@@ -16,7 +17,17 @@ export interface ResultsFolder {
   columns: string[];
   summary: Row[];
   timeseries: Row[];
-  trials: Row[];
+  /** trials.csv's per-trial columns the report charts, streamed from it (it may hold millions of rows). */
+  distributions: Record<DistributionColumn, Distribution>;
+}
+
+/** The per-trial columns whose distributions over trials the report draws (only some scenarios have them). */
+export const DISTRIBUTION_COLUMNS = ['convergence', 'stalenessP99', 'recovery'] as const;
+export type DistributionColumn = (typeof DISTRIBUTION_COLUMNS)[number];
+/** A column's values over the trials that have one, with each trial's point. */
+export interface Distribution {
+  point: number[];
+  value: number[];
 }
 
 /** Reads a folder written by `sim run` (0.5 or later: it has run.json); a one-line error otherwise. */
@@ -37,6 +48,7 @@ export function readResultsFolder(dir: string): ResultsFolder {
   const tables = RESULT_CSVS.map((name) => {
     const file = join(dir, name);
     if (!existsSync(file)) throw new UserError(`${dir}: ${name} is missing; run the scenario again`);
+    if (name === 'trials.csv') return [];
     try {
       return parse(readFileSync(file, 'utf8'), { columns: true, cast: castCell }) as Row[];
     } catch (e) {
@@ -52,6 +64,7 @@ export function readResultsFolder(dir: string): ResultsFolder {
     const got = fileDigest(join(dir, name));
     if (got.bytes !== want.bytes || got.sha256 !== want.sha256) throw new UserError(`${join(dir, name)}: not the file ${RUN_RECORD} records (${got.bytes} bytes, SHA-256 ${got.sha256.slice(0, 12)}..., where it says ${want.bytes} bytes, ${want.sha256.slice(0, 12)}...): the folder mixes two runs' files; run the scenario again`);
   }
+  const distributions = readDistributions(join(dir, 'trials.csv'));
   const header = readFileSync(join(dir, 'summary.csv'), 'utf8').split('\n', 1)[0];
   return {
     dir,
@@ -59,8 +72,44 @@ export function readResultsFolder(dir: string): ResultsFolder {
     columns: header.split(','),
     summary: tables[0],
     timeseries: tables[1],
-    trials: tables[2],
+    distributions,
   };
+}
+
+/**
+ * The distribution columns of trials.csv, read a chunk at a time: memory holds only those
+ * values (1.6 million rows parsed whole took 3.2 GB). trials.csv's cells are numbers (or empty:
+ * no data); a row with another cell count or a cell that is not a number is one line naming it.
+ */
+function readDistributions(file: string): Record<DistributionColumn, Distribution> {
+  const out = Object.fromEntries(DISTRIBUTION_COLUMNS.map((c) => [c, { point: [], value: [] }])) as unknown as Record<DistributionColumn, Distribution>;
+  let header: string[] | null = null;
+  let wanted: Array<[DistributionColumn, number]> = [];
+  let at = -1;
+  let line = 0;
+  const row = (text: string) => {
+    line++;
+    const cells = text.split(',');
+    if (!header) {
+      header = cells;
+      at = cells.indexOf('point');
+      if (at < 0) throw new UserError(`${file}: no point column; not a trials.csv of this tool's`);
+      wanted = DISTRIBUTION_COLUMNS.flatMap((c) => (cells.includes(c) ? [[c, cells.indexOf(c)] as [DistributionColumn, number]] : []));
+      return;
+    }
+    if (cells.length !== header.length) throw new UserError(`${file}: line ${line} has ${cells.length} cells, not ${header.length}; not a trials.csv of this tool's`);
+    const point = Number(cells[at]);
+    for (const [column, i] of wanted) {
+      if (cells[i] === '') continue;
+      const v = Number(cells[i]);
+      if (!Number.isFinite(v) || !Number.isInteger(point)) throw new UserError(`${file}: line ${line}: ${column} ${JSON.stringify(cells[i].slice(0, 20))} is not a number`);
+      out[column].point.push(point);
+      out[column].value.push(v);
+    }
+  };
+  const carry = forEachLine(file, (l) => row(l.endsWith('\r') ? l.slice(0, -1) : l));
+  if (carry !== '') row(carry);
+  return out;
 }
 
 function castCell(value: string): number | string {

@@ -210,7 +210,7 @@ export function readShardSums(s: ShardFolder, p: number, bins: number, vaults: n
     throw new UserError(`${file}: cannot be read (${(e as Error).message.split('\n')[0]})`);
   }
   const c = new RecordCheck(file);
-  c.object('', d);
+  c.object('(the whole file)', d);
   if (d.bins !== bins || d.vaults !== vaults || d.trials !== s.record.to - s.record.from) throw new UserError(`${file}: does not match its scenario (bins, vaults or trials): the shard folder was edited or is incomplete`);
   for (const key of ['requests', 'throttled'] as const) {
     const v = c.list(key, d[key]);

@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { TRIAL_METRICS } from '../metrics/trial-record.js';
 import { UserError } from '../scenario/errors.js';
+import { forEachLine } from './lines.js';
 import { formatNumber } from './format.js';
 
 /** trials.csv's columns before the per-trial metrics. */
@@ -81,10 +82,7 @@ export function writeTrialsCsv(path: string, parts: string[][]): void {
  */
 export function checkTrialRows(file: string, from: number, to: number): void {
   const columns = TRIAL_METRICS.length + 1;
-  const chunk = Buffer.alloc(1 << 20);
-  const fd = openSync(file, 'r');
   let next = from;
-  let carry = '';
   const row = (line: string) => {
     const cells = line.split(',');
     if (next >= to) throw new UserError(`${file}: more rows than the shard's ${to - from} trials`);
@@ -93,15 +91,7 @@ export function checkTrialRows(file: string, from: number, to: number): void {
     if (cells.length !== columns || !cells.every((c) => c === '' || Number.isFinite(Number(c)))) throw new UserError(`${file}: row ${next - from + 1} (trial ${next}) is not ${columns} numbers`);
     next++;
   };
-  try {
-    for (let got = readSync(fd, chunk); got > 0; got = readSync(fd, chunk)) {
-      const lines = (carry + chunk.toString('latin1', 0, got)).split('\n');
-      carry = lines.pop()!;
-      for (const line of lines) row(line);
-    }
-  } finally {
-    closeSync(fd);
-  }
+  const carry = forEachLine(file, row);
   if (carry !== '') throw new UserError(`${file}: ends inside a row (cut short)`);
   if (next !== to) throw new UserError(`${file}: ${next - from} rows for the shard's ${to - from} trials: rows dropped`);
 }
