@@ -9,7 +9,7 @@ import { steadyResidual } from './initial-phases.js';
 import { ConvergenceProbe } from './probes/convergence.js';
 import { RecoveryProbe } from './probes/recovery.js';
 import { StalenessProbe } from './probes/staleness.js';
-import { Reconciler } from './reconcile.js';
+import { Reconciler, type ReconcileContext } from './reconcile.js';
 import { RequeueBuckets, requeueDelay } from './requeue-backoff.js';
 import { resolveRetry } from './sdk-retry.js';
 import { Reason, SyncState, SyncTable } from './sync-table.js';
@@ -31,7 +31,7 @@ export const ALL_CLUSTERS = -1;
  * may run them all in one event loop (coupled) or one cluster at a time (independent); every
  * cluster draws only from its own random stream, so both see the same history.
  */
-export class ClusterModel implements EventHandler {
+export class ClusterModel implements EventHandler, ReconcileContext {
   readonly layout: FleetLayout;
   readonly table: SyncTable;
   readonly queues: WorkQueues;

@@ -1,11 +1,37 @@
+import type { EventLoop } from '../engine/event-loop.js';
+import type { RandomStream } from '../engine/random.js';
+import type { TrialCollector } from '../metrics/trial-collector.js';
 import { Outcome } from '../metrics/trial-record.js';
-import type { ClusterModel } from './cluster-model.js';
 import type { ExponentialRetry } from './config.js';
 import { EventKind } from './event-kinds.js';
 import type { FleetLayout } from './fleet-layout.js';
 import { retryDelay } from './sdk-retry.js';
 import { Reason, SyncState, type SyncTable } from './sync-table.js';
 import { VaultAnswer, type VaultGateway } from './vault-gateway.js';
+import type { WorkQueues } from './work-queue.js';
+import type { ConvergenceProbe } from './probes/convergence.js';
+import type { RecoveryProbe } from './probes/recovery.js';
+import type { StalenessProbe } from './probes/staleness.js';
+
+/**
+ * What a reconcile reads and drives in its trial: the fleet's tables, the vault side, the loop,
+ * the collector and probes, and the controller's next step. The cluster model is one (it owns
+ * a Reconciler); naming the parts here keeps reconcile.ts from importing the model back.
+ */
+export interface ReconcileContext {
+  readonly layout: FleetLayout;
+  readonly table: SyncTable;
+  readonly gateway: VaultGateway;
+  readonly queues: WorkQueues;
+  readonly convergence: ConvergenceProbe;
+  readonly recovery: RecoveryProbe;
+  readonly staleness: StalenessProbe;
+  readonly loop: EventLoop;
+  readonly col: TrialCollector;
+  readonly streams: RandomStream[];
+  /** What the controller does after a reconcile of s ended at t. */
+  afterReconcile(s: number, t: number, succeeded: boolean): void;
+}
 
 /**
  * One reconcile of a SecretSync by a worker (MODEL.md section 2, steps 3-5): its objects fetched
@@ -16,7 +42,7 @@ export class Reconciler {
   private readonly table: SyncTable;
   private readonly gateway: VaultGateway;
 
-  constructor(private readonly model: ClusterModel, private readonly retryPolicy: ExponentialRetry) {
+  constructor(private readonly model: ReconcileContext, private readonly retryPolicy: ExponentialRetry) {
     this.layout = model.layout;
     this.table = model.table;
     this.gateway = model.gateway;
