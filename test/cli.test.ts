@@ -16,7 +16,7 @@ test('flags parse into data', async () => {
   const j = await parseArgs(['jitter', '--clusters', '700', '--secrets', '30', '--jitter', '3m', '--longest-refresh', '75m']);
   assert.equal(j, { command: 'jitter', trials: undefined, seed: undefined, workers: undefined, engine: 'auto', clusters: 700, secrets: 30, risk: 1e-4, perSecondLimit: 400, jitter: 180, longestRefresh: 4500, poll: 3600, verify: false, method: 'plain', json: false });
   const r = await parseArgs(['recommend', 'x.yaml', '--target', '1e-3', '--metric', 'refreshOver']);
-  assert.equal(r, { command: 'recommend', scenario: 'x.yaml', trials: undefined, seed: undefined, workers: undefined, engine: 'auto', target: 1e-3, metric: 'refreshOver', maxTrials: 100000, shapes: ['token-bucket', 'fixed-window', 'sliding-window'], method: 'plain', set: [], json: false, quiet: false });
+  assert.equal(r, { command: 'recommend', scenario: 'x.yaml', trials: undefined, seed: undefined, workers: undefined, engine: 'auto', target: 1e-3, metric: 'refreshOver', maxTrials: 100000, maxTime: 600, shapes: ['token-bucket', 'fixed-window', 'sliding-window'], method: 'plain', set: [], json: false, quiet: false });
   const one = await parseArgs(['recommend', 'x.yaml', '--shape', 'sliding-window', '--trials', '50', '--json']);
   assert.ok(one.command === 'recommend');
   assert.equal([one.shapes, one.trials, one.json], [['sliding-window'], 50, true]);
@@ -290,6 +290,14 @@ test('sim recommend: each limiter shape\'s answer, the largest recommended, the 
   assert.match(text.stdout, new RegExp(`recommended jitterSeconds: ${a.jitterSeconds} \\(the largest of the shapes\\)`));
   for (const s of a.shapes) assert.match(text.stdout, new RegExp(`${s.shape}\\s+${s.jitterSeconds}\\s`));
   for (const s of a.shapes) if (s.margin) assert.match(text.stdout, new RegExp(`\\s${s.margin.seconds} s \\(${s.margin.floor.jitterSeconds} s is above the target`));
+  // --max-time: at the limit every shape says what it has (here nothing yet), in text and JSON, exit 1.
+  const stopped = sim(...args, '--max-time', '1ms', '--json', '--quiet');
+  assert.is(stopped.code, 1, stopped.stderr);
+  assert.equal(JSON.parse(stopped.stdout).shapes.map((s: { stopped: boolean; jitterSeconds: number | null }) => [s.stopped, s.jitterSeconds]), [[true, null], [true, null], [true, null]]);
+  const stoppedText = sim(...args, '--max-time', '1ms', '--quiet');
+  assert.match(stoppedText.stdout, /token-bucket\s+none proven yet/);
+  assert.match(stoppedText.stdout, /^stopped by --max-time 0\.001 s \(each shape had its share of it\): token-bucket, fixed-window, sliding-window;/m);
+  assert.is(sim(...args, '--max-time', 'soon').stderr.trim(), 'sim: --max-time: expected a duration above 0 such as 90s, 10m or 2h, got soon');
 });
 
 test('the recipe outside its domain: sim jitter says why, summary.csv leaves the cell empty with the reason', () => {

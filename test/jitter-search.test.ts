@@ -140,6 +140,20 @@ test('a tight answer: within max(3 s, 3%) of the least jitter that meets the tar
   assert.ok(overclaimed <= 5, `${overclaimed} margins claimed more than holds`);
 });
 
+test('a time limit stops the search with what it has: a proven answer stands, not tightened, and says so', async () => {
+  // p = 30% below 300 s, 0.1% from 300 on, target 1%: the first proof lands at or above 300;
+  // the clock runs out once it has, before any tightening look.
+  let proofs = 0;
+  const source = knownSource((j) => (j < 300 ? 0.3 : 0.001));
+  const spy: TrialSource = { run: (model, s, point, from, to) => (from >= 20_000 && proofs++, source.run(model, s, point, from, to)) };
+  const o = { target: 0.01, metric: 'throttledTrial' as const, maxTrials: 20_000, lookTrials: 200, get deadline() { return proofs > 0 ? 0 : Infinity; } };
+  const a = await searchJitter(base, 5, 'scenario', 40, spy, o);
+  assert.ok(a.stopped && a.jitterSeconds >= 300 && a.proof!.proven && a.proof!.bound < 0.01, JSON.stringify({ j: a.jitterSeconds, stopped: a.stopped }));
+  assert.is(a.cliff, null, 'no cliff measured after the limit');
+  const never = await searchJitter(base, 5, 'scenario', 40, source, { ...o, deadline: 0 });
+  assert.ok(never.stopped && Number.isNaN(never.jitterSeconds) && never.trials === 0);
+});
+
 test('the simulated fleet: the answer\'s exact refreshOver is below the target, the one below it is not', async () => {
   // 40 clusters x 100 GETs at one instant, limit 400/s: a second with more than 4 clusters is
   // over. refreshOver(J) is exact (sim/analytic/exact.ts) and falls with J.

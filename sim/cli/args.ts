@@ -90,6 +90,8 @@ export interface RecommendArgs extends SimulationFlags {
   target: number;
   metric: RecommendMetric;
   maxTrials: number;
+  /** Seconds the plain search may take; at the limit each shape's best answer so far is printed. */
+  maxTime: number;
   /** The limiter shapes to search under (default: the three). */
   shapes: readonly ShapeChoice[];
   /** Proofs by the engine's trials or by importance sampling (throttledTrial of a recipe rollout). */
@@ -191,6 +193,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .option('metric', { type: 'string', requiresArg: true, choices: RECOMMEND_METRICS, default: 'throttledTrial', describe: 'the proportion to bound' })
         .option('shape', { type: 'string', requiresArg: true, choices: ['all', ...SHAPE_CHOICES], default: 'all', describe: 'limiter shape(s) to search under, at the scenario\'s limit and window (all: the three; scenario: its own limiter)' })
         .option('max-trials', { type: 'number', requiresArg: true, default: 100000, describe: 'most trials one look or one proof spends' })
+        .option('max-time', { type: 'string', requiresArg: true, default: '10m', describe: 'longest the search may run (a duration: 90s, 10m, 2h); then each shape\'s best answer so far is printed, with what is proven and what is not' })
         .option('json', { type: 'boolean', default: false, describe: 'print the answer as JSON' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' })
         .example('$0 recommend scenarios/2000x20.yaml --set horizon=300 --target 1e-3', 'the least jitter proven to keep throttling below 1e-3'),
@@ -299,6 +302,8 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
       const maxTrials = whole('max-trials', parsed['max-trials']) as number;
       if (maxTrials > 2 ** 28) throw new UserError(`--max-trials: at most ${2 ** 28}, got ${maxTrials}`);
       if (sim.trials !== undefined && sim.trials > maxTrials) throw new UserError(`--trials: the first looks' trials (${sim.trials}) cannot exceed --max-trials (${maxTrials})`);
+      const maxTime = parseDuration(parsed['max-time']);
+      if (maxTime === null || !(maxTime > 0)) throw new UserError(`--max-time: expected a duration above 0 such as 90s, 10m or 2h, got ${String(parsed['max-time'])}`);
       return {
         command,
         scenario: parsed.scenario as string,
@@ -306,6 +311,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         target,
         metric: parsed.metric as RecommendMetric,
         maxTrials,
+        maxTime,
         shapes: parsed.shape === 'all' ? LIMITER_SHAPES : [parsed.shape as ShapeChoice],
         method: parsed.method as 'plain' | 'importance',
         set: (parsed.set as string[]) ?? [],

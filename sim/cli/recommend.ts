@@ -42,6 +42,7 @@ export async function recommendCommand(args: RecommendArgs): Promise<number> {
       metric: args.metric,
       maxTrials: args.maxTrials,
       lookTrials: args.trials ?? 200,
+      deadline: Date.now() + args.maxTime * 1000,
       progress: args.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
     });
   } finally {
@@ -62,8 +63,10 @@ function report(args: RecommendArgs, a: Recommendation, recipe: number, outside:
   const pct = formatPercentDigits;
   const lines = [`${args.scenario}: ${a.metric}, its ${a.confidence * 100}% upper bound below ${pct(a.target)}, under ${a.shapes.length === 1 ? 'one limiter shape' : 'each limiter shape'}`];
   const rows = [['shape', 'jitterSeconds', 'proof: events / fresh trials', 'upper bound', 'cliff: largest jitter not proven, its share [95%] on fresh trials', 'margin: the answer is at most this above the least jitter that meets the target']];
-  for (const s of a.shapes) rows.push([s.shape, Number.isNaN(s.jitterSeconds) ? `none <= ${MAX_JITTER}` : String(s.jitterSeconds), proofCell(a, s), s.proof ? pct(s.proof.bound) : '-', cliffCell(s.cliff), marginCell(s)]);
+  for (const s of a.shapes) rows.push([s.shape, Number.isNaN(s.jitterSeconds) ? (s.stopped ? 'none proven yet' : `none <= ${MAX_JITTER}`) : String(s.jitterSeconds) + (s.stopped ? ' (stopped early)' : ''), proofCell(a, s), s.proof ? pct(s.proof.bound) : '-', cliffCell(s.cliff), marginCell(s)]);
   lines.push(...alignColumns(rows, true));
+  const stopped = a.shapes.filter((s) => s.stopped).map((s) => s.shape);
+  if (stopped.length > 0) lines.push(`stopped by --max-time ${args.maxTime} s (each shape had its share of it): ${stopped.join(', ')}; an answer shown is proven, but a smaller one may be too; a longer --max-time searches further`);
   const recipeText = outside ? `the documented recipe does not apply: ${outside}` : `the documented recipe: ${recipe}`;
   lines.push(
     Number.isNaN(a.jitterSeconds)

@@ -35,7 +35,12 @@ export interface SearchOptions {
   lookTrials: number;
   /** One line per look and proof, for a progress display. */
   progress?: (line: string) => void;
+  /** When (Date.now()) the search stops and answers with what it has proven so far. */
+  deadline?: number;
 }
+
+/** The time limit reached: the search ends with what it has. */
+class TimeUp extends Error {}
 
 /** The sum of the metric's per-trial values (events, or shares of seconds) over some trials. */
 export interface Tally {
@@ -83,6 +88,8 @@ export interface ShapeAnswer {
    * seconds = answer - floor - 1, the most the answer can exceed the least true one. Null: none shown.
    */
   margin: { floor: Estimate; seconds: number } | null;
+  /** The time limit stopped the search (or its cliff and margin): an answer is proven, but a smaller one may be; none: no jitter proven yet. */
+  stopped: boolean;
   probes: Probe[];
   trials: number;
 }
@@ -197,8 +204,12 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
     return p;
   };
   let spent = 0;
+  const clock = () => {
+    if (o.deadline !== undefined && Date.now() > o.deadline) throw new TimeUp();
+  };
   // n trials from `from` on at a jitter, tallied: a proof's or the cliff's, on trials no look used.
   const fresh = async (jitter: number, from: number, n: number): Promise<Tally> => {
+    clock();
     const t: Tally = { trials: 0, sum: 0 };
     count(t, await pool.run(model(jitter), seed, 0, from, from + n), o.metric);
     spent += n;
@@ -212,6 +223,7 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
   // A look has trials [0, lookTrials) at its jitter: the same at every jitter.
   const topUp = async (p: Probe): Promise<void> => {
     if (p.look.trials >= lookTrials) return;
+    clock();
     count(p.look, await pool.run(model(p.jitterSeconds), seed, 0, p.look.trials, lookTrials), o.metric);
     spent += lookTrials - p.look.trials;
     say(`look  jitterSeconds ${p.jitterSeconds}: ${show(o.metric, p.look)} ${unit} in ${p.look.trials} trials`);
@@ -251,52 +263,65 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
     }
     return hi;
   };
-  while (blocksLeft()) {
-    // The nearest jitter above lo that looked provable, else the start or double lo.
-    const candidates = [...probes.values()].filter((p) => p.jitterSeconds > lo && !p.proof && provable(p.look));
-    let hi = candidates.length > 0 ? Math.min(...candidates.map((p) => p.jitterSeconds)) : Math.max(1, lo < 0 ? start : lo * 2);
-    while (hi <= MAX_JITTER && !(await looksBelow(hi))) {
-      lo = hi;
-      hi *= 2;
+  // A phase of the search, ended by the time limit (--max-time) with what it has.
+  let stopped = false;
+  const untilTime = async (phase: () => Promise<void>): Promise<void> => {
+    try {
+      await phase();
+    } catch (e) {
+      if (!(e instanceof TimeUp)) throw e;
+      stopped = true;
     }
-    if (hi > MAX_JITTER) break;
-    hi = await bisect(hi);
-    if (await prove(hi)) {
-      found = hi;
-      break;
-    }
-    lo = hi;
-    lookTrials = Math.min(o.maxTrials, lookTrials * 4);
-  }
-  // Tightening. The answer's look, of a few hundred trials, may say "provable" only where the
-  // metric is a tenth of the target: the jitter below it failed on so few trials that it may
-  // meet the target too. Looks of TIGHT_EVENTS / target trials then walk down from the answer
-  // (1, 2, 4... s) to a jitter they say no proof could pass, bisect up to the least that looks
-  // provable and prove it on fresh trials at the next level; a failed proof quadruples the looks
-  // and bisects again below the answer. The answer only moves down to a proven jitter.
-  if (!Number.isNaN(found) && lookTrials < o.maxTrials) {
-    tightening = true;
-    lookTrials = Math.min(o.maxTrials, Math.max(lookTrials, Math.ceil(TIGHT_EVENTS / o.target)));
-    let hi = found;
-    for (let step = 1; ; step *= 2) {
-      lo = found - step;
-      if (lo < 0 || !(await looksBelow(lo))) break;
-      hi = lo;
-    }
-    lo = Math.max(lo, -1);
+  };
+  await untilTime(async () => {
     while (blocksLeft()) {
+      // The nearest jitter above lo that looked provable, else the start or double lo.
+      const candidates = [...probes.values()].filter((p) => p.jitterSeconds > lo && !p.proof && provable(p.look));
+      let hi = candidates.length > 0 ? Math.min(...candidates.map((p) => p.jitterSeconds)) : Math.max(1, lo < 0 ? start : lo * 2);
+      while (hi <= MAX_JITTER && !(await looksBelow(hi))) {
+        lo = hi;
+        hi *= 2;
+      }
+      if (hi > MAX_JITTER) break;
       hi = await bisect(hi);
-      if (hi === found) break;
       if (await prove(hi)) {
-        say(`tightened: jitterSeconds ${found} -> ${hi}`);
         found = hi;
         break;
       }
       lo = hi;
-      hi = found;
       lookTrials = Math.min(o.maxTrials, lookTrials * 4);
     }
-  }
+    // Tightening. The answer's look, of a few hundred trials, may say "provable" only where the
+    // metric is a tenth of the target: the jitter below it failed on so few trials that it may
+    // meet the target too. Looks of TIGHT_EVENTS / target trials then walk down from the answer
+    // (1, 2, 4... s) to a jitter they say no proof could pass, bisect up to the least that looks
+    // provable and prove it on fresh trials at the next level; a failed proof quadruples the looks
+    // and bisects again below the answer. The answer only moves down to a proven jitter.
+    if (!Number.isNaN(found) && lookTrials < o.maxTrials) {
+      tightening = true;
+      lookTrials = Math.min(o.maxTrials, Math.max(lookTrials, Math.ceil(TIGHT_EVENTS / o.target)));
+      let hi = found;
+      for (let step = 1; ; step *= 2) {
+        lo = found - step;
+        if (lo < 0 || !(await looksBelow(lo))) break;
+        hi = lo;
+      }
+      lo = Math.max(lo, -1);
+      while (blocksLeft()) {
+        hi = await bisect(hi);
+        if (hi === found) break;
+        if (await prove(hi)) {
+          say(`tightened: jitterSeconds ${found} -> ${hi}`);
+          found = hi;
+          break;
+        }
+        lo = hi;
+        hi = found;
+        lookTrials = Math.min(o.maxTrials, lookTrials * 4);
+      }
+    }
+  });
+  if (stopped) say(`stopped by the time limit: ${Number.isNaN(found) ? 'no jitter proven yet' : `jitterSeconds ${found} proven, not tightened`}`);
   const below = [...probes.values()].filter((p) => Number.isNaN(found) || p.jitterSeconds < found).sort((a, b) => a.jitterSeconds - b.jitterSeconds);
   const edge = below.filter((p) => !(p.proof?.proven ?? provable(p.look))).at(-1);
   // The cliff was chosen because its trials came out high: measured on them, its estimate is
@@ -309,26 +334,29 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
   };
   let cliff: Estimate | null = null;
   let margin: ShapeAnswer['margin'] = null;
-  if (edge && (attempt + 1) * o.maxTrials < 2 ** 31) {
-    cliff = await remeasure(edge, attempt);
-    say(`cliff jitterSeconds ${edge.jitterSeconds}: ${show(o.metric, cliff)} ${unit} in ${cliff.trials} fresh trials`);
-    let floor: Estimate | null = cliff;
-    if (cliff.lo <= o.target && !Number.isNaN(found) && (attempt + 2) * o.maxTrials < 2 ** 31) {
-      // The largest jitter below the cliff whose look lies above the target (the low end of its
-      // 95% interval), walking down 1, 2, 4... s; chosen on its look, it is measured again fresh.
-      floor = null;
-      for (let step = 1; cliff.jitterSeconds - step >= 0; step *= 2) {
-        const p = probe(cliff.jitterSeconds - step);
-        if (!shownAbove(p.look)) await topUp(p);
-        if (shownAbove(p.look)) {
-          floor = await remeasure(p, attempt + 1);
-          say(`floor jitterSeconds ${floor.jitterSeconds}: ${show(o.metric, floor)} ${unit} in ${floor.trials} fresh trials`);
-          break;
+  // The cliff and the floor are for the output; at the time limit they are left out.
+  await untilTime(async () => {
+    if (edge && !stopped && (attempt + 1) * o.maxTrials < 2 ** 31) {
+      cliff = await remeasure(edge, attempt);
+      say(`cliff jitterSeconds ${edge.jitterSeconds}: ${show(o.metric, cliff)} ${unit} in ${cliff.trials} fresh trials`);
+      let floor: Estimate | null = cliff;
+      if (cliff.lo <= o.target && !Number.isNaN(found) && (attempt + 2) * o.maxTrials < 2 ** 31) {
+        // The largest jitter below the cliff whose look lies above the target (the low end of its
+        // 95% interval), walking down 1, 2, 4... s; chosen on its look, it is measured again fresh.
+        floor = null;
+        for (let step = 1; cliff.jitterSeconds - step >= 0; step *= 2) {
+          const p = probe(cliff.jitterSeconds - step);
+          if (!shownAbove(p.look)) await topUp(p);
+          if (shownAbove(p.look)) {
+            floor = await remeasure(p, attempt + 1);
+            say(`floor jitterSeconds ${floor.jitterSeconds}: ${show(o.metric, floor)} ${unit} in ${floor.trials} fresh trials`);
+            break;
+          }
         }
       }
+      if (floor && floor.lo > o.target && !Number.isNaN(found)) margin = { floor, seconds: found - floor.jitterSeconds - 1 };
     }
-    if (floor && floor.lo > o.target && !Number.isNaN(found)) margin = { floor, seconds: found - floor.jitterSeconds - 1 };
-  }
+  });
   const all = [...probes.values()].sort((a, b) => a.jitterSeconds - b.jitterSeconds);
   return {
     shape,
@@ -336,6 +364,7 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
     proof: probes.get(found)?.proof ?? null,
     cliff,
     margin,
+    stopped,
     probes: all,
     trials: spent,
   };
@@ -363,7 +392,11 @@ export interface Recommendation {
  */
 export async function recommendJitter(base: ModelConfig, seed: number | string, shapes: readonly ShapeChoice[], start: number, pool: TrialSource, o: SearchOptions): Promise<Recommendation> {
   const answers: ShapeAnswer[] = [];
-  for (const shape of shapes) answers.push(await searchJitter(base, seed, shape, start, pool, o));
+  // The time left is shared among the shapes still to search: a slow first shape does not leave the others none.
+  for (const [i, shape] of shapes.entries()) {
+    const deadline = o.deadline === undefined ? undefined : Date.now() + (o.deadline - Date.now()) / (shapes.length - i);
+    answers.push(await searchJitter(base, seed, shape, start, pool, { ...o, deadline }));
+  }
   return {
     metric: o.metric,
     target: o.target,
