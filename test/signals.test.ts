@@ -38,4 +38,21 @@ test('SIGINT stops a run: exit 130, its temporary files removed, nothing written
   assert.equal(r.left, []);
 });
 
+test('a first SIGINT in recommend prints the best answer so far (exit 1: none proven yet); it used to print nothing', async () => {
+  const child = spawn(process.execPath, [cli, 'recommend', 'scenarios/recipe-fleet.yaml', '--target', '1e-3', '--workers', '1'], { cwd: root });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  // Interrupted during its first looks, before any proof.
+  for (let i = 0; i < 600 && !stderr.includes('look'); i++) await new Promise((r) => setTimeout(r, 20));
+  child.kill('SIGINT');
+  const code = await exited;
+  assert.match(stderr, /sim: SIGINT: stopping after the look or proof under way, with the best answer so far/);
+  assert.match(stdout, /^stopped by SIGINT: token-bucket, fixed-window, sliding-window;/m, stdout);
+  assert.match(stdout, /token-bucket\s+(none proven yet|\d+ \(stopped early\))/);
+  assert.ok(code === 0 || code === 1, `exit ${code}`);
+});
+
 test.run();

@@ -2,6 +2,7 @@
 import { UserError } from '../scenario/errors.js';
 import { parseArgs } from './args.js';
 import { removeTemporaryFiles } from '../output/output-folder.js';
+import { takeInterruptHook } from './interrupt.js';
 
 /**
  * Exit codes: 0 ok, 1 an assertion of the scenario failed, 2 bad input. Each command's module is
@@ -49,11 +50,18 @@ async function command(args: Exclude<Awaited<ReturnType<typeof parseArgs>>, { co
   }
 }
 
-// SIGTERM (a pod's stop) and SIGINT (Ctrl-C) end the run at once: worker threads and their
+// SIGTERM (a pod's stop) and SIGINT (Ctrl-C) end the command at once: worker threads and their
 // batches are abandoned, temporary files removed, nothing half-written left behind. Node as
 // PID 1 (a container without an init) ignores both unless handled.
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   process.on(signal, () => {
+    // A first Ctrl-C in a command that can stop early (recommend) asks it to finish with what it has.
+    const stop = signal === 'SIGINT' ? takeInterruptHook() : null;
+    if (stop) {
+      process.stderr.write('sim: SIGINT: stopping after the look or proof under way, with the best answer so far (SIGINT again quits at once)\n');
+      stop();
+      return;
+    }
     removeTemporaryFiles();
     process.stderr.write(`sim: stopped by ${signal}; nothing more written\n`);
     process.exit(code);

@@ -8,6 +8,7 @@ import { recommendByImportance, rolloutOrRefuse } from '../run/rare-search.js';
 import { defaultWorkers, TrialPool } from '../run/trial-pool.js';
 import { estimateSize, memoryLimit, tooBig } from '../run/size-check.js';
 import { UserError } from '../scenario/errors.js';
+import { onFirstInterrupt } from './interrupt.js';
 import { loadScenario } from '../scenario/load.js';
 import type { RecommendArgs } from './args.js';
 import { DOCUMENTED_RISK } from '../model/defaults.js';
@@ -36,6 +37,8 @@ export async function recommendCommand(args: RecommendArgs): Promise<number> {
   if (args.method === 'importance') return recommendByImportanceCommand(args, base, recipe >= 1 ? recipe : 1, scenario.seed);
   const pool = new TrialPool(args.workers, undefined, args.engine, args.stallSeconds);
   let answer: Recommendation;
+  const interrupt = new AbortController();
+  const release = onFirstInterrupt(() => interrupt.abort());
   try {
     answer = await recommendJitter(base, scenario.seed, args.shapes, recipe >= 1 ? recipe : 1, pool, {
       target: args.target,
@@ -43,30 +46,32 @@ export async function recommendCommand(args: RecommendArgs): Promise<number> {
       maxTrials: args.maxTrials,
       lookTrials: args.trials ?? 200,
       deadline: Date.now() + args.maxTime * 1000,
+      signal: interrupt.signal,
       progress: args.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
     });
   } finally {
+    release();
     await pool.destroy();
   }
   const outside = recipeOutOfDomain(secrets, DOCUMENTED_RISK, base.metrics.perSecondLimit);
-  process.stdout.write(args.json ? json(args, answer, recipe, outside) : report(args, answer, recipe, outside));
+  process.stdout.write(args.json ? json(args, answer, recipe, outside, interrupt.signal.aborted) : report(args, answer, recipe, outside, interrupt.signal.aborted));
   return Number.isNaN(answer.jitterSeconds) ? 1 : 0;
 }
 
-function json(args: RecommendArgs, a: Recommendation, recipe: number, outside: string): string {
-  const value = { scenario: args.scenario, ...a, recipe: outside ? null : recipe, recipeNote: outside };
+function json(args: RecommendArgs, a: Recommendation, recipe: number, outside: string, interrupted: boolean): string {
+  const value = { scenario: args.scenario, ...a, interrupted, recipe: outside ? null : recipe, recipeNote: outside };
   // NaN and Infinity are not JSON: null ("none").
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
 }
 
-function report(args: RecommendArgs, a: Recommendation, recipe: number, outside: string): string {
+function report(args: RecommendArgs, a: Recommendation, recipe: number, outside: string, interrupted: boolean): string {
   const pct = formatPercentDigits;
   const lines = [`${args.scenario}: ${a.metric}, its ${a.confidence * 100}% upper bound below ${pct(a.target)}, under ${a.shapes.length === 1 ? 'one limiter shape' : 'each limiter shape'}`];
   const rows = [['shape', 'jitterSeconds', 'proof: events / fresh trials', 'upper bound', 'cliff: largest jitter not proven, its share [95%] on fresh trials', 'margin: the answer is at most this above the least jitter that meets the target']];
   for (const s of a.shapes) rows.push([s.shape, Number.isNaN(s.jitterSeconds) ? (s.stopped ? 'none proven yet' : `none <= ${MAX_JITTER}`) : String(s.jitterSeconds) + (s.stopped ? ' (stopped early)' : ''), proofCell(a, s), s.proof ? pct(s.proof.bound) : '-', cliffCell(s.cliff), marginCell(s)]);
   lines.push(...alignColumns(rows, true));
   const stopped = a.shapes.filter((s) => s.stopped).map((s) => s.shape);
-  if (stopped.length > 0) lines.push(`stopped by --max-time ${args.maxTime} s (each shape had its share of it): ${stopped.join(', ')}; an answer shown is proven, but a smaller one may be too; a longer --max-time searches further`);
+  if (stopped.length > 0) lines.push(`stopped by ${interrupted ? 'SIGINT' : `--max-time ${args.maxTime} s (each shape had its share of it)`}: ${stopped.join(', ')}; an answer shown is proven, but a smaller one may be too; a longer --max-time searches further`);
   const recipeText = outside ? `the documented recipe does not apply: ${outside}` : `the documented recipe: ${recipe}`;
   lines.push(
     Number.isNaN(a.jitterSeconds)

@@ -37,6 +37,8 @@ export interface SearchOptions {
   progress?: (line: string) => void;
   /** When (Date.now()) the search stops and answers with what it has proven so far. */
   deadline?: number;
+  /** Aborted: the search stops the same way (Ctrl-C), after the look or proof under way. */
+  signal?: AbortSignal;
 }
 
 /** The time limit reached: the search ends with what it has. */
@@ -205,7 +207,7 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
   };
   let spent = 0;
   const clock = () => {
-    if (o.deadline !== undefined && Date.now() > o.deadline) throw new TimeUp();
+    if ((o.deadline !== undefined && Date.now() > o.deadline) || o.signal?.aborted) throw new TimeUp();
   };
   // n trials from `from` on at a jitter, tallied: a proof's or the cliff's, on trials no look used.
   const fresh = async (jitter: number, from: number, n: number): Promise<Tally> => {
@@ -321,7 +323,7 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
       }
     }
   });
-  if (stopped) say(`stopped by the time limit: ${Number.isNaN(found) ? 'no jitter proven yet' : `jitterSeconds ${found} proven, not tightened`}`);
+  if (stopped) say(`stopped${o.signal?.aborted ? ' (interrupted)' : ' by the time limit'}: ${Number.isNaN(found) ? 'no jitter proven yet' : `jitterSeconds ${found} proven, not tightened`}`);
   const below = [...probes.values()].filter((p) => Number.isNaN(found) || p.jitterSeconds < found).sort((a, b) => a.jitterSeconds - b.jitterSeconds);
   const edge = below.filter((p) => !(p.proof?.proven ?? provable(p.look))).at(-1);
   // The cliff was chosen because its trials came out high: measured on them, its estimate is
