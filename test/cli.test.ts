@@ -152,6 +152,20 @@ test('the size check: a run that cannot fit in memory is refused before it start
   assert.is(sim('run', fixture, '--trials', '2', '--quiet', '--out', join(dir, 'small')).code, 0);
 });
 
+test('sim validate is the dry run: per point the plan (GETs per round, rollouts and waves, GETs per vault, the recipe\'s busiest second)', () => {
+  const staged = sim('validate', 'scenarios/staged-rollout.yaml');
+  assert.is(staged.code, 0, staged.stderr);
+  assert.match(staged.stdout, /^ {6}prod: 2,000 clusters x 20 SecretSyncs x 1 objects = 40,000 GETs per round \(20 per cluster\), each SecretSync's within J = 270 s of a rollout, then every 3600 s$/m);
+  assert.match(staged.stdout, /^ {6}events\.0 rollout: 100% of the clusters \(2,000\), 4 waves at 3600 s, 3900 s, 4200 s, 4500 s$/m);
+  assert.match(staged.stdout, /^ {6}GETs per full rollout: kv 40,000 \(limit 4,000 per 10 s\); the subscription's limit 20,000 per 10 s over all vaults$/m);
+  // The recipe's own check at 270 s: 1 - PoissonCDF(20; 2000 / 270) (sim jitter prints the same).
+  assert.match(staged.stdout, /^ {6}the recipe's busiest second for prod: 148 GETs\/s on average over J; a given second over 400\/s with probability 0\.0000325$/m);
+  assert.match(staged.stdout, /the recipe's busiest second for prod: all 40,000 GETs in one second \(J = 0\); a given second over 400\/s with probability 1\.00$/m);
+  const two = sim('validate', 'scenarios/two-vaults.yaml');
+  assert.match(two.stdout, /^ {6}GETs per full rollout: kv-a 60,000 \(limit 4,000 per 10 s\), kv-b 60,000 \(limit 4,000 per 10 s\); the subscription's limit 20,000 per 10 s over all vaults$/m);
+  assert.match(two.stdout, /^ {6}rollout at 0 s: all 6,000 clusters$/m);
+});
+
 test('run.json records the run; a folder holding another scenario\'s or seed\'s results is not replaced without --force', () => {
   const out = join(mkdtempSync(join(tmpdir(), 'sim-record-')), 'out');
   assert.is(sim('run', fixture, '--out', out, '--trials', '3', '--quiet').code, 0);
