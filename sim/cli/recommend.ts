@@ -6,7 +6,7 @@ import type { RareEstimate } from '../metrics/rare-estimate.js';
 import type { ModelConfig } from '../model/config.js';
 import { recommendByImportance, rolloutOrRefuse } from '../run/rare-search.js';
 import { defaultWorkers, TrialPool } from '../run/trial-pool.js';
-import { estimateSize, memoryLimit, tooBig } from '../run/size-check.js';
+import { sizeProblem } from '../run/size-check.js';
 import { UserError } from '../scenario/errors.js';
 import { onFirstInterrupt } from './interrupt.js';
 import { loadScenario } from '../scenario/load.js';
@@ -29,7 +29,7 @@ export async function recommendCommand(args: RecommendArgs): Promise<number> {
   const base = scenario.points[0].model;
   // The size check of sim run, before any worker starts: a fleet that cannot fit is refused at once.
   const workers = args.workers ?? defaultWorkers();
-  const why = tooBig(estimateSize([base], args.maxTrials, workers), workers, memoryLimit());
+  const why = sizeProblem([base], args.maxTrials, workers);
   if (why) throw new UserError(`${args.scenario}: ${why}: fewer clusters or a shorter horizon`);
   const g = base.fleet[0];
   const secrets = g.secretSyncs * g.objectsPerSync;

@@ -11,7 +11,7 @@ import { summaryColumns, summaryRows, writeResults } from '../output/results-fil
 import { PointsFailed, runScenario } from '../run/run-scenario.js';
 import type { PointResult } from '../metrics/summary.js';
 import type { Scenario } from '../scenario/load.js';
-import { estimateSize, memoryLimit, tooBig } from '../run/size-check.js';
+import { sizeProblem } from '../run/size-check.js';
 import { defaultWorkers } from '../run/trial-pool.js';
 import { UserError } from '../scenario/errors.js';
 import { availableParallelism } from 'node:os';
@@ -99,7 +99,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   if (!args.quiet) for (const w of scenarioWarnings(scenario)) process.stderr.write(`warning: ${w}\n`);
   // The size check, before any folder or worker: a run that cannot fit is refused, not crashed.
   const workers = args.workers ?? defaultWorkers();
-  const why = tooBig(estimateSize(scenario.points.map((p) => p.model), scenario.trials, workers), workers, memoryLimit());
+  const why = sizeProblem(scenario.points.map((p) => p.model), scenario.trials, workers);
   if (why && !args.force) throw new UserError(`${args.scenario}: ${why}: fewer trials, clusters or points, a shorter horizon or wider bins (--force runs it anyway)`);
   const shard = args.shard;
   const dir = shard ? join(args.out ?? join('results', scenario.name, 'shards'), shardFolderName(shard.index, shard.count)) : (args.out ?? join('results', scenario.name));

@@ -1,6 +1,6 @@
 import { PointSums } from './point-sums.js';
 import { klInterval, loadQuantiles, momentInterval, NON_NEGATIVE, SHARE, wilson, Z95, type Interval } from './stats.js';
-import { METRIC_INDEX as M, SCOPE_METRICS, STATUS_REASONS, TRIAL_METRICS, type TrialBatch, type TrialMetric } from './trial-record.js';
+import { METRIC_INDEX as M, SCOPE_METRICS, STATUS_REASONS, type TrialBatch, type TrialMetric } from './trial-record.js';
 
 /**
  * proportion: trials with an event (Wilson); shareOfSeconds: the pooled share of refresh seconds

@@ -1,6 +1,6 @@
 import binomialPmf from '@stdlib/stats-base-dists-binomial-pmf';
 import type { RandomStream } from '../engine/random.js';
-import { binWeights, type LimiterConfig } from './config.js';
+import type { LimiterConfig } from './config.js';
 import { combineRare, type RareEstimate, type RareSums } from '../metrics/rare-estimate.js';
 import { createLimiter, type Limiter } from './limiters/index.js';
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { forEachChunk } from './lines.js';
 
 /** A data file's size and SHA-256, recorded when it is written and checked when it is read back. */
 export interface FileDigest {
@@ -7,24 +8,25 @@ export interface FileDigest {
   sha256: string;
 }
 
-/** A text's digest, as it will be written (UTF-8). */
-export function textDigest(text: string): FileDigest {
-  return { bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex') };
-}
-
-/** A file's digest, read in chunks: memory stays at one chunk whatever its size. */
+/** A file's digest, read a chunk at a time. */
 export function fileDigest(path: string): FileDigest {
   const hash = createHash('sha256');
-  const chunk = Buffer.alloc(1 << 20);
-  const fd = openSync(path, 'r');
   let bytes = 0;
-  try {
-    for (let got = readSync(fd, chunk); got > 0; got = readSync(fd, chunk)) {
-      hash.update(chunk.subarray(0, got));
-      bytes += got;
-    }
-  } finally {
-    closeSync(fd);
-  }
+  forEachChunk(path, (chunk) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+  });
   return { bytes, sha256: hash.digest('hex') };
+}
+
+/**
+ * A record file of writeFilesAtomically's set (run.json, shard.json), written after the data
+ * files it names: the record with each one's digest (`files`), taken from the temporary files
+ * just written, so that a reader can check the set it sits in.
+ */
+export function digestedRecord(record: object, names: readonly string[]): (path: string, written: ReadonlyMap<string, string>) => void {
+  return (path, written) => {
+    const files = Object.fromEntries(names.map((name) => [name, fileDigest(written.get(name)!)]));
+    writeFileSync(path, `${JSON.stringify({ ...record, files }, null, 2)}\n`, { flag: 'wx' });
+  };
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../scenario/errors.js';
-import { fileDigest, type FileDigest } from './digest.js';
+import { digestedRecord, type FileDigest } from './digest.js';
 import { entriesOf } from './output-folder.js';
 import { RecordCheck } from './record-check.js';
 import type { Scenario } from '../scenario/load.js';
@@ -54,8 +54,8 @@ const RUN_FILES: Record<string, readonly string[]> = {
  * run.json as a file of writeFilesAtomically's set, written after the CSV files: the record
  * with their sizes and SHA-256, which report and compare check the folder against.
  */
-export function runRecordFile(record: RunRecord): [string, (path: string, written: ReadonlyMap<string, string>) => void] {
-  return [RUN_RECORD, (path, written) => writeFileSync(path, `${JSON.stringify({ ...record, files: Object.fromEntries(RESULT_CSVS.map((name) => [name, fileDigest(written.get(name)!)])) }, null, 2)}\n`, { flag: 'wx' })];
+export function runRecordFile(record: RunRecord): [string, ReturnType<typeof digestedRecord>] {
+  return [RUN_RECORD, digestedRecord(record, RESULT_CSVS)];
 }
 
 /** The tool's version, from its package.json. */

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { PointSumsData } from '../metrics/point-sums.js';
 import { UserError } from '../scenario/errors.js';
 import { RecordCheck } from './record-check.js';
-import { fileDigest, textDigest, type FileDigest } from './digest.js';
+import { digestedRecord, fileDigest, type FileDigest } from './digest.js';
 import { writeFilesAtomically } from './output-folder.js';
 import { checkTrialRows } from './trial-rows.js';
 
@@ -51,14 +51,10 @@ export const MAX_SUMS_BYTES = 256 * 2 ** 20;
  * run's spool), all or none; shard.json records each data file's size and SHA-256.
  */
 export function writeShardFolder(dir: string, record: Omit<ShardRecord, 'files'>, sums: PointSumsData[], spooled: string[]): string[] {
-  const texts = sums.map((s) => JSON.stringify(s));
-  const files: Record<string, FileDigest> = {};
-  texts.forEach((text, p) => (files[sumsFile(p)] = textDigest(text)));
-  spooled.forEach((file, p) => (files[rowsFile(p)] = fileDigest(file)));
   return writeFilesAtomically(dir, [
-    ...texts.map((text, p): [string, string] => [sumsFile(p), text]),
+    ...sums.map((s, p): [string, string] => [sumsFile(p), JSON.stringify(s)]),
     ...spooled.map((file, p): [string, (path: string) => void] => [rowsFile(p), (path) => renameSync(file, path)]),
-    [SHARD_RECORD, `${JSON.stringify({ ...record, files }, null, 2)}\n`],
+    [SHARD_RECORD, digestedRecord(record, [...sums.map((_, p) => sumsFile(p)), ...spooled.map((_, p) => rowsFile(p))])],
   ]);
 }
 

@@ -1,8 +1,8 @@
-import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { TRIAL_METRICS } from '../metrics/trial-record.js';
 import { UserError } from '../scenario/errors.js';
-import { forEachLine } from './lines.js';
+import { forEachLine, forEachLineBlock } from './lines.js';
 import { formatNumber } from './format.js';
 
 /** trials.csv's columns before the per-trial metrics. */
@@ -49,24 +49,11 @@ export function trialsCsvOf(rows: string[]): string {
 export function writeTrialsCsv(path: string, parts: string[][]): void {
   // A temporary file of writeFilesAtomically's: created exclusively.
   const out = openSync(path, 'wx');
-  const chunk = Buffer.alloc(1 << 20);
   try {
     writeSync(out, trialsHeader());
     parts.forEach((files, p) => {
       for (const file of files) {
-        const fd = openSync(file, 'r');
-        try {
-          let carry = '';
-          for (let got = readSync(fd, chunk); got > 0; got = readSync(fd, chunk)) {
-            const text = carry + chunk.toString('latin1', 0, got);
-            const end = text.lastIndexOf('\n') + 1;
-            writeSync(out, prefixLines(text.slice(0, end), p));
-            carry = text.slice(end);
-          }
-          if (carry !== '') throw new Error(`${file}: ends inside a row`);
-        } finally {
-          closeSync(fd);
-        }
+        if (forEachLineBlock(file, (text) => writeSync(out, prefixLines(text, p))) !== '') throw new Error(`${file}: ends inside a row`);
       }
     });
   } finally {

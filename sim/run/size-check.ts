@@ -95,3 +95,8 @@ export function memoryLimit(machine = totalmem(), files = ['/sys/fs/cgroup/memor
   const limits = files.map(cgroupLimit).filter((n) => n > 0);
   return Math.min(machine, ...limits);
 }
+
+/** Why running `trials` trials of these models on `workers` workers would not fit this machine's (or its container's) memory; null when it fits. */
+export function sizeProblem(models: ModelConfig[], trials: number, workers: number): string | null {
+  return tooBig(estimateSize(models, trials, workers), workers, memoryLimit());
+}

@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { readInputFile } from './input-file.js';
 import type { ModelConfig } from '../model/config.js';
