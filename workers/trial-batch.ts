@@ -1,8 +1,10 @@
+import { parentPort } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { TrialBatch } from '../sim/metrics/trial-record.js';
 import type { RareSums } from '../sim/metrics/rare-estimate.js';
 import type { EngineChoice, ModelConfig, RareTask } from '../sim/model/config.js';
 import { runTrialBatch } from '../sim/model/run-batch.js';
+import { WORKER_LOADED } from './loaded-message.js';
 
 export interface BatchTask {
   model: ModelConfig;
@@ -55,3 +57,10 @@ export function pooled(task: BatchTask | RareTask): ReturnType<typeof move> | Pr
     },
   });
 }
+
+/**
+ * Tells the pool this thread's modules have loaded: a thread terminated while Node still
+ * instantiates them aborts the whole process (V8 "IsGraphAsync ... instantiated module", exit
+ * 134), so the pool stops its threads only after this (sim/run/trial-pool.ts).
+ */
+parentPort?.postMessage(WORKER_LOADED);

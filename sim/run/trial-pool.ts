@@ -4,6 +4,7 @@ import type { BatchTask } from '../../workers/trial-batch.js';
 import type { TrialBatch } from '../metrics/trial-record.js';
 import type { EngineChoice, ModelConfig, RareTask } from '../model/config.js';
 import type { RareSums } from '../metrics/rare-estimate.js';
+import { WORKER_LOADED } from '../../workers/loaded-message.js';
 
 export { ENGINES, type EngineChoice } from '../model/config.js';
 
@@ -11,16 +12,41 @@ export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
 
-type Threads = Piscina<BatchTask | RareTask, TrialBatch | RareSums>;
+/** A pool's threads, and when each of the first `workers` has loaded its modules. */
+interface Threads {
+  pool: Piscina<BatchTask | RareTask, TrialBatch | RareSums>;
+  loaded: Promise<void>;
+}
 
 function newPiscina(workers: number): Threads {
-  return new Piscina<BatchTask | RareTask, TrialBatch | RareSums>({
+  const pool = new Piscina<BatchTask | RareTask, TrialBatch | RareSums>({
     filename: new URL('../../workers/trial-batch.js', import.meta.url).href,
     name: 'pooled',
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 1000,
   });
+  let count = 0;
+  const loaded = new Promise<void>((done) =>
+    pool.on('message', (m: unknown) => {
+      if (m === WORKER_LOADED && ++count >= workers) done();
+    }),
+  );
+  return { pool, loaded };
+}
+
+/** How long stopThreads waits for threads to load: a thread that never does (a broken install) is stopped anyway. */
+const LOAD_WAIT_MS = 10_000;
+
+/**
+ * Stops the threads once they have loaded their modules: Node aborts the whole process (exit 134)
+ * when a thread is terminated while it instantiates them, as a bad scenario's early exit did.
+ */
+async function stopThreads(threads: Threads): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([threads.loaded, new Promise<void>((done) => (timer = setTimeout(done, LOAD_WAIT_MS)))]);
+  clearTimeout(timer);
+  await threads.pool.destroy();
 }
 
 /** Worker threads started by startWorkers that no TrialPool has taken yet. */
@@ -41,7 +67,7 @@ export function startWorkers(workers = defaultWorkers()): void {
 export async function releaseWorkers(): Promise<void> {
   const left = started;
   started = null;
-  await left?.threads.destroy();
+  if (left) await stopThreads(left.threads);
 }
 
 /** The started threads, if there are `workers` of them (others are stopped: not what was asked for). */
@@ -51,7 +77,7 @@ function takeStarted(workers: number): Threads | undefined {
   if (left === null) return undefined;
   if (left.workers === workers) return left.threads;
   // Not awaited: the new pool need not wait for the old threads to stop (a failure to stop them changes nothing here).
-  left.threads.destroy().catch(() => undefined);
+  stopThreads(left.threads).catch(() => undefined);
   return undefined;
 }
 
@@ -91,7 +117,7 @@ export class WorkerStalled extends Error {
  */
 export class TrialPool {
   readonly workers: number;
-  private readonly pool?: Threads;
+  private readonly threads?: Threads;
   /** Batches submitted by `stream` and not yet handed on (at most `places`), and who waits for a place (lowest priority first). */
   private readonly places: number;
   private inFlight = 0;
@@ -107,7 +133,7 @@ export class TrialPool {
     // Two batches per worker: one running, one ready to start (or finished, waiting for one before it).
     this.places = 2 * Math.max(1, workers);
     if (workers === 0) return;
-    this.pool = takeStarted(workers) ?? newPiscina(workers);
+    this.threads = takeStarted(workers) ?? newPiscina(workers);
   }
 
   /** Trials [from, to) of a point, in batches over the workers; `onTrials` hears of each finished batch. */
@@ -116,7 +142,7 @@ export class TrialPool {
     return Promise.all(
       batches(to - from, Math.max(1, this.workers), this.batchSize, from).map(async ([f, t]) => {
         const task = { model, seed, point, from: f, to: t, engine: this.engine };
-        const batch = this.pool ? await this.watched(task, run) : await inThisThread(task);
+        const batch = this.threads ? await this.watched(task, run) : await inThisThread(task);
         onTrials?.(t - f);
         return batch;
       }),
@@ -148,7 +174,7 @@ export class TrialPool {
         const [f, t] = list[i];
         const task: BatchTask = { model, seed, point, from: f, to: t, engine: this.engine };
         try {
-          ready.set(i, this.pool ? await this.watched(task, run) : await inThisThread(task));
+          ready.set(i, this.threads ? await this.watched(task, run) : await inThisThread(task));
         } catch (e) {
           failed = true;
           this.free();
@@ -204,7 +230,7 @@ export class TrialPool {
     const run = this.nextRun++;
     return Promise.all(
       tasks.map(async (task) => {
-        const sums = this.pool ? await this.watched(task, run) : await inThisThread(task);
+        const sums = this.threads ? await this.watched(task, run) : await inThisThread(task);
         onBatch?.(task.trials);
         return sums;
       }),
@@ -222,7 +248,7 @@ export class TrialPool {
     this.pending.set(id, { run, label, abort, started });
     this.startWatchdog();
     try {
-      return await this.pool!.run({ ...task, started }, { signal: abort.signal });
+      return await this.threads!.pool.run({ ...task, started }, { signal: abort.signal });
     } catch (e) {
       const reason: unknown = abort.signal.reason;
       throw abort.signal.aborted && reason instanceof WorkerStalled ? reason : e;
@@ -258,7 +284,7 @@ export class TrialPool {
 
   destroy(): Promise<void> {
     this.stopWatchdog();
-    return this.pool?.destroy() ?? Promise.resolve();
+    return this.threads ? stopThreads(this.threads) : Promise.resolve();
   }
 }
 
