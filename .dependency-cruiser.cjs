@@ -17,9 +17,9 @@ module.exports = {
     layer('scenario-knows-no-trials', '^sim/scenario/', '^(sim/(engine|metrics|run|output|cli|analytic)|workers)/|^sim/model/(?!(config|defaults|vault-split)[.]ts$)', 'the scenario layer knows nothing of how a trial runs (it produces a model/config.ts ModelConfig)'),
     layer('metrics-know-no-producer', '^sim/metrics/', '^(sim/(engine|model|scenario|analytic|run|output|cli)|workers)/', 'metrics know nothing of how records were produced'),
     layer('analytic-knows-no-engine', '^sim/analytic/', '^(sim/(engine|metrics|run|output|cli)|workers)/|^sim/model/(?!(config|defaults)[.]ts$)', 'the analytic layer knows nothing of the event engine'),
-    layer('run-knows-no-model-internals', '^sim/run/', '^sim/(engine|output|cli)/|^sim/model/(?!(config|defaults)[.]ts$)', 'the pool knows nothing of model internals'),
+    layer('run-knows-no-model-internals', '^sim/run/', '^sim/(engine|output|cli)/|^sim/model/(?!(config|defaults|paths)[.]ts$)', 'the pool knows nothing of model internals'),
     layer('output-knows-no-computation', '^sim/output/', '^(sim/(engine|model|analytic|run|cli)|workers)/', 'output knows nothing of how numbers were computed'),
-    layer('cli-knows-no-model-internals', '^sim/cli/', '^sim/engine/|^sim/model/(?!(config|defaults|vault-split)[.]ts$)', 'a command parses, then calls the layers above'),
+    layer('cli-knows-no-model-internals', '^sim/cli/', '^sim/engine/|^sim/model/(?!(config|defaults|vault-split|paths)[.]ts$)', 'a command parses, then calls the layers above'),
     layer('workers-only-run-batches', '^workers/', '^sim/(engine|scenario|analytic|run|output|cli)/|^sim/model/(?!(config|defaults|run-batch|rare-batch)[.]ts$)', 'the pool entry runs trials of one point (or a batch of importance sampling), nothing else'),
     {
       name: 'no-circular',

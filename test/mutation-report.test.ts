@@ -57,16 +57,16 @@ test("a killed mutant's reason: the failing test file, the test and its assertio
     'sync-table.test.js',
     '\u2022 \u2022   (2 / 2)',
     '',
-    'cluster-kernel.test.js',
+    'quiet-walk.test.js',
     '\u2718 ',
     '  (0 / 1)',
     '   FAIL  "random quiet fleets"',
     '    the coupled driver disagrees on requests  (is)',
     '    at assert (file:///x/node_modules/uvu/assert/index.mjs:33:8)',
-    '    at run (file:///x/dist/test/cluster-kernel.test.js:51:23)',
+    '    at run (file:///x/dist/test/quiet-walk.test.js:51:23)',
     'Exiting early before testing is finished.',
   ].join('\n');
-  assert.is(failureExcerpt(`\x1b[31m${output}\x1b[39m`), 'cluster-kernel.test.js\n   FAIL  "random quiet fleets"\n    the coupled driver disagrees on requests  (is)');
+  assert.is(failureExcerpt(`\x1b[31m${output}\x1b[39m`), 'quiet-walk.test.js\n   FAIL  "random quiet fleets"\n    the coupled driver disagrees on requests  (is)');
 });
 
 test.run();

@@ -22,7 +22,7 @@ test('a trial runs coupled exactly when it is throttled, also right after one th
   let throttledSeen = 0;
   limits.forEach((limiter, i) => {
     const model = recipeFleetModel({ clusters: 1000, secretsPerCluster: 20, perSecondLimit: 400 }, jitters[i], limiter);
-    const batch = runTrialBatch(model, 'vault-check', 0, 0, 60);
+    const batch = runTrialBatch(model, 'optimistic-check', 0, 0, 60);
     let throttled = 0;
     for (let t = 0; t < 60; t++) throttled += batch.metrics[t * TRIAL_METRICS.length + METRIC_INDEX.throttledTrial];
     assert.is(batch.coupled, throttled, `${limiter.kind} at J = ${jitters[i]}: ${batch.coupled} coupled, ${throttled} throttled`);
@@ -46,10 +46,10 @@ test('other applications\' load on the vault: the replay meets it as the coupled
 test('a fleet that surely throttles stops its independent run early: a second above what the vault can ever accept', () => {
   // 2,000 x 20 GETs at t = 0 (J = 0) against 4,000 + 400 a second: the quiet clusters' walk
   // counts its sends by seconds (one vault), finds second 0 above 4,400 after the 221st cluster
-  // (221 x 20 = 4,420) and stops, and the trial runs coupled. A check that never doomed, or never
+  // (221 x 20 = 4,420) and stops, and the trial runs coupled. A check that never surelyThrottles, or never
   // counted the walk's sends, would walk all 2,000 clusters first: the same numbers, a slower trial.
   const model = recipeFleetModel({ clusters: 2000, secretsPerCluster: 20, perSecondLimit: 400 }, 0, PUBLISHED_LIMITERS['token-bucket']);
-  const batch = runTrialBatch(model, 'doomed', 0, 0, 3);
+  const batch = runTrialBatch(model, 'surelyThrottles', 0, 0, 3);
   assert.equal(metric(batch, 'throttledTrial'), [1, 1, 1]);
   assert.is(batch.coupled, 3);
   assert.is(batch.quietClusters, 3 * 221, 'clusters walked before the check stopped each trial');
@@ -58,9 +58,9 @@ test('a fleet that surely throttles stops its independent run early: a second ab
   // 200 a second) dooms second 0 at the 111th cluster (2,220 > 2,200); a walk that counted
   // against the vault alone would stop at the 221st, one that counted nothing at the 2,000th.
   model.subscription = { kind: 'token-bucket', capacity: 2000, refillPerSecond: 200 };
-  const subscribed = runTrialBatch(model, 'doomed', 0, 0, 3);
+  const subscribed = runTrialBatch(model, 'surelyThrottles', 0, 0, 3);
   assert.equal(metric(subscribed, 'throttledTrial'), [1, 1, 1]);
-  assert.is(subscribed.quietClusters, 3 * 111, 'clusters walked before the subscription doomed each trial');
+  assert.is(subscribed.quietClusters, 3 * 111, 'clusters walked before the subscription surelyThrottles each trial');
   // With two vaults the check needs each send (each vault's count and the subscription's): the
   // walk's log entries, 256 at a time (one entry a cluster here), counted by addLogged. Clusters
   // alternate between the vaults: the first vault's 221st cluster (the fleet's 441st) dooms
@@ -68,7 +68,7 @@ test('a fleet that surely throttles stops its independent run early: a second ab
   model.subscription = null;
   model.vaults.push({ ...model.vaults[0], name: 'kv2' });
   model.fleet[0] = { ...model.fleet[0], vaults: ['kv', 'kv2'] };
-  const counted = runTrialBatch(model, 'doomed', 0, 0, 3);
+  const counted = runTrialBatch(model, 'surelyThrottles', 0, 0, 3);
   assert.equal(metric(counted, 'throttledTrial'), [1, 1, 1]);
   assert.is(counted.quietClusters, 3 * 512, 'clusters walked before the check stopped each trial (log entries counted)');
 });

@@ -5,7 +5,7 @@ import type { GroupConfig, Latency, ModelConfig } from '../sim/model/config.js';
 import { group, metric, model, run, scaled, UNLIMITED, vault } from './helpers.js';
 
 /**
- * The independent driver's fast path for quiet clusters (sim/model/cluster-kernel.ts) restates
+ * The independent driver's fast path for quiet clusters (sim/model/quiet-walk.ts) restates
  * the cluster model's rules for a cluster that meets no fleet event. Here random quiet fleets,
  * chosen to meet its edges (every consideration at one instant, latency 0, GETs in flight at the
  * horizon, polls every second, several objects and vaults, a steady start, a group with more
@@ -13,7 +13,7 @@ import { group, metric, model, run, scaled, UNLIMITED, vault } from './helpers.j
  * coupled driver, which runs the cluster model: every trial record and timeseries must be the
  * same, and (the vaults never throttle) no trial may have fallen back to the coupled driver.
  */
-const rng = new RandomStream('cluster-kernel');
+const rng = new RandomStream('quiet-walk');
 const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)];
 
 const LATENCIES: Latency[] = [0, { median: 0.05, p99: 0.5 }, { median: 2, p99: 30 }];

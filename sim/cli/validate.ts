@@ -1,3 +1,4 @@
+import { describePaths } from '../model/paths.js';
 import { checkAssertionColumns } from '../scenario/assertions.js';
 import { loadScenario } from '../scenario/load.js';
 import { scenarioWarnings } from '../scenario/warnings.js';
@@ -77,6 +78,7 @@ export function validateCommand(args: RunArgs): number {
       lines.push(`    ${g.name} ${g.clusters}x${g.secretSyncs}${g.objectsPerSync > 1 ? `x${g.objectsPerSync}` : ''} J=${g.jitterSeconds}s P=${g.rotationPollIntervalInSeconds}s -> ${splitText(g)}`);
     }
     lines.push('    plan:', ...planLines(m));
+    lines.push('    paths:', ...describePaths(m).map((l) => `      ${l}`));
   }
   if (scenario.points.length > SHOWN) lines.push(`  ... and ${scenario.points.length - SHOWN} more point(s) (--json lists every one)`);
   const size = estimateSize(scenario.points.map((p) => p.model), scenario.trials, args.workers ?? defaultWorkers());
@@ -94,6 +96,7 @@ export function validateCommand(args: RunArgs): number {
         sweep: Object.fromEntries(p.sweep.map((s) => [s.column, s.value])),
         model: p.model,
         vaultSplit: Object.fromEntries(p.model.fleet.map((g) => [g.name, realizedSplit(g)])),
+        paths: describePaths(p.model),
       })),
       estimate: { ...size, text: describeSize(size) },
       warnings,

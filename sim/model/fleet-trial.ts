@@ -1,14 +1,14 @@
 import { EventLoop, type LoadHint } from '../engine/event-loop.js';
 import { TrialStreams } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
-import { ClusterKernel } from './cluster-kernel.js';
+import { QuietWalk } from './quiet-walk.js';
 import { ClusterModel } from './cluster-model.js';
 import type { EngineChoice, ModelConfig } from './config.js';
 import { runCoupled } from './coupled-driver.js';
 import { expandEvents } from './fleet-events.js';
 import { runIndependent } from './independent-driver.js';
 import { RotationPlan } from './rotation-plan.js';
-import { VaultCheck } from './vault-check.js';
+import { OptimisticCheck } from './optimistic-check.js';
 
 /**
  * One point's trials: the cluster model, its two drivers and its random streams, allocated once
@@ -25,14 +25,14 @@ export class FleetTrial {
   /** The coupled driver's calendar, made when a trial first needs it. */
   private fleetLoop: EventLoop | null = null;
   private readonly clusterLoop: EventLoop;
-  private readonly kernel: ClusterKernel;
-  private readonly check: VaultCheck;
+  private readonly quietWalk: QuietWalk;
+  private readonly check: OptimisticCheck;
   /** Trials the coupled driver ran (all of them with `coupled`). */
   coupledTrials = 0;
 
   /** Cluster runs that took the quiet clusters' fast path. */
   get quietClusters(): number {
-    return this.kernel.runs;
+    return this.quietWalk.runs;
   }
 
   constructor(readonly config: ModelConfig, seed: number | string) {
@@ -41,8 +41,8 @@ export class FleetTrial {
     // One cluster's events (its SecretSyncs' and a few fleet actions): one small heap.
     const perCluster = Math.max(...config.fleet.map((g) => g.secretSyncs));
     this.clusterLoop = new EventLoop(config.horizon, { eventsPerSecond: 0, pending: 2 * perCluster });
-    this.check = new VaultCheck(model.gateway, this.streams, config.horizon);
-    this.kernel = new ClusterKernel(model, perCluster, this.check);
+    this.check = new OptimisticCheck(model.gateway, this.streams, config.horizon);
+    this.quietWalk = new QuietWalk(model, perCluster, this.check);
     model.gateway.tally = this.check;
   }
 
@@ -52,7 +52,7 @@ export class FleetTrial {
     this.begin(trial, col, engine === 'coupled');
     if (engine === 'auto') {
       this.check.reset();
-      if (runIndependent(model, this.clusterLoop, this.kernel, col, this.check, this.streams) && this.check.allAccepted(col.sends) && model.recovery.finish(col, false)) {
+      if (runIndependent(model, this.clusterLoop, this.quietWalk, col, this.check, this.streams) && this.check.allAccepted(col.sends) && model.recovery.finish(col, false)) {
         model.convergence.finish(col);
         return;
       }

@@ -1,10 +1,10 @@
 import type { EventLoop } from '../engine/event-loop.js';
 import type { TrialStreams } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
-import type { ClusterKernel } from './cluster-kernel.js';
+import type { QuietWalk } from './quiet-walk.js';
 import type { ClusterModel } from './cluster-model.js';
 import { EventKind } from './event-kinds.js';
-import type { VaultCheck } from './vault-check.js';
+import type { OptimisticCheck } from './optimistic-check.js';
 
 /**
  * The independent driver: each cluster alone in a small event loop, from t = 0 to the horizon,
@@ -12,18 +12,18 @@ import type { VaultCheck } from './vault-check.js';
  * the collector's log. Until a vault would have rejected something, a cluster's history depends
  * on its own stream and the fleet events alone, so when the vault check then finds no rejection
  * this trial is exactly the coupled driver's (see FleetTrial). A run of quiet clusters of one
- * group that no fleet action names goes to the kernel's walk in one call (cluster-kernel.ts);
+ * group that no fleet action names goes to the quiet walk in one call (quiet-walk.ts);
  * every other cluster runs the cluster model in its own event loop. Stops early, returning
  * false, once some second holds more requests than a vault could accept.
  */
-export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: ClusterKernel, col: TrialCollector, check: VaultCheck, streams: TrialStreams): boolean {
+export function runIndependent(model: ClusterModel, loop: EventLoop, quietWalk: QuietWalk, col: TrialCollector, check: OptimisticCheck, streams: TrialStreams): boolean {
   const { layout, gateway, actions } = model;
   model.loop = loop;
   gateway.coupled = false;
   // Per action, the next of its clusters (they are in id order) not yet reached.
   const cursor = new Int32Array(actions.length);
   const outages = actions.some((a) => a.kind === 'outage-start');
-  const quiet = Uint8Array.from({ length: layout.groups.length }, (_, g) => (kernel.quietGroup(g) ? 1 : 0));
+  const quiet = Uint8Array.from({ length: layout.groups.length }, (_, g) => (quietWalk.quietGroup(g) ? 1 : 0));
   /** Whether action i names cluster c, once the cursors have reached c. */
   const names = (i: number, c: number): boolean => {
     const a = actions[i];
@@ -63,7 +63,7 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
     for (let i = 0; i < actions.length; i++) first = Math.min(first, advance(i, c));
     return first;
   };
-  kernel.begin();
+  quietWalk.begin();
   let c = 0;
   while (c < layout.clusters) {
     const g = layout.clusterGroup[c];
@@ -72,7 +72,7 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
       // clusters have consecutive ids.
       const ids = layout.groupClusters[g];
       const end = nextNamed(c + 1, ids[ids.length - 1] + 1);
-      if (!kernel.runClusters(c, end, loop.horizon, col, streams)) return false;
+      if (!quietWalk.runClusters(c, end, loop.horizon, col, streams)) return false;
       c = end;
       continue;
     }
@@ -89,8 +89,8 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, kernel: Clu
     loop.run(model);
     model.staleness.stillStale(first, end, col);
     // The vaults would surely have throttled: the rest is the coupled driver's.
-    if (check.doomed) return false;
+    if (check.surelyThrottles) return false;
     c++;
   }
-  return kernel.handOver();
+  return quietWalk.submitCounts();
 }

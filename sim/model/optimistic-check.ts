@@ -14,13 +14,13 @@ const BIN = 1;
  * sends; the quiet clusters' walk's own count by seconds handed over with `addSeconds` where
  * that is all the check needs, see secondsToCount, or else `addLogged` over the log's new
  * entries as the walk goes); a second that no arrangement of its requests could get through
- * makes the trial `doomed`, so that a fleet that throttles for sure stops early and runs
+ * sets `surelyThrottles`, so that a fleet that throttles for sure stops early and runs
  * coupled. After the run, a conservative test on those counts (each limiter's surelyAcceptsAll)
  * settles most trials; when it cannot tell, the requests are replayed in time order through the
  * limiters themselves, exactly as the coupled driver would meet them. Requests at one instant may
  * come in any order: whether all of them are accepted does not depend on it.
  */
-export class VaultCheck implements SendTally {
+export class OptimisticCheck implements SendTally {
   private readonly counts: Float64Array[];
   private readonly total: Float64Array;
   private readonly nextBackground: Float64Array;
@@ -28,7 +28,7 @@ export class VaultCheck implements SendTally {
   private readonly rejectAbove: Float64Array;
   private readonly subscriptionRejectAbove: number;
   /** Some second of this trial holds more requests than its vault or the subscription can accept. */
-  doomed = false;
+  surelyThrottles = false;
 
   constructor(private readonly gateway: VaultGateway, private readonly streams: TrialStreams, private readonly horizon: number) {
     const bins = Math.floor(horizon / BIN) + 1;
@@ -42,7 +42,7 @@ export class VaultCheck implements SendTally {
   reset(): void {
     for (const c of this.counts) c.fill(0);
     this.total.fill(0);
-    this.doomed = false;
+    this.surelyThrottles = false;
   }
 
   /** n requests of the fleet reach vault v at t (every one accepted, for now). */
@@ -50,7 +50,7 @@ export class VaultCheck implements SendTally {
     const b = Math.floor(t / BIN);
     const c = (this.counts[v][b] += n);
     const all = (this.total[b] += n);
-    if (c > this.rejectAbove[v] || all > this.subscriptionRejectAbove) this.doomed = true;
+    if (c > this.rejectAbove[v] || all > this.subscriptionRejectAbove) this.surelyThrottles = true;
   }
 
   /**
@@ -72,24 +72,24 @@ export class VaultCheck implements SendTally {
     return this.oneVault ? { seconds: this.counts[0].length, most: Math.min(this.rejectAbove[0], this.subscriptionRejectAbove) } : null;
   }
 
-  /** GETs per second to the one vault, counted by their sender, as calls of `add` would count them; false when the trial is doomed. */
+  /** GETs per second to the one vault, counted by their sender, as calls of `add` would count them; false when the trial surely throttles. */
   addSeconds(perSecond: ArrayLike<number>): boolean {
     const counts = this.counts[0];
     const { total } = this;
     const above = Math.min(this.rejectAbove[0], this.subscriptionRejectAbove);
-    let doomed = false;
+    let surelyThrottles = false;
     for (let s = 0; s < perSecond.length; s++) {
       const n = perSecond[s];
       total[s] += n;
-      if ((counts[s] += n) > above) doomed = true;
+      if ((counts[s] += n) > above) surelyThrottles = true;
     }
-    if (doomed) this.doomed = true;
-    return !this.doomed;
+    if (surelyThrottles) this.surelyThrottles = true;
+    return !this.surelyThrottles;
   }
 
   /**
    * The log's entries from index `from` on, as calls of `add` would count them; false when the
-   * trial is doomed (the walk's entries when it does not count them itself: several vaults).
+   * trial surely throttles (the walk's entries when it does not count them itself: several vaults).
    * add's lines are restated in the loop, not called: a call per entry cost the latency-0
    * driver about a sixth and the rollout window 2-3% (measured).
    */
@@ -97,7 +97,7 @@ export class VaultCheck implements SendTally {
     const { times, vaults, counts, length } = sends;
     const { total, rejectAbove } = this;
     const subscriptionRejectAbove = this.subscriptionRejectAbove;
-    let doomed = false;
+    let surelyThrottles = false;
     for (let i = from; i < length; i++) {
       const v = vaults[i];
       if (v < 0) continue;
@@ -105,14 +105,14 @@ export class VaultCheck implements SendTally {
       const b = Math.floor(times[i] / BIN);
       const c = (this.counts[v][b] += n);
       const all = (total[b] += n);
-      if (c > rejectAbove[v] || all > subscriptionRejectAbove) doomed = true;
+      if (c > rejectAbove[v] || all > subscriptionRejectAbove) surelyThrottles = true;
     }
-    if (doomed) this.doomed = true;
-    return !this.doomed;
+    if (surelyThrottles) this.surelyThrottles = true;
+    return !this.surelyThrottles;
   }
 
   allAccepted(sends: SendLog): boolean {
-    return !this.doomed && (this.surelyAccepted() || this.replay(sends));
+    return !this.surelyThrottles && (this.surelyAccepted() || this.replay(sends));
   }
 
   private surelyAccepted(): boolean {
@@ -131,8 +131,6 @@ export class VaultCheck implements SendTally {
 
   private replay(sends: SendLog): boolean {
     const { gateway, nextBackground } = this;
-    const limiters = gateway.limiters;
-    const sub = gateway.subscription;
     sends.sort(this.horizon);
     this.startBackground();
     const { times, vaults, counts } = sends;
@@ -149,18 +147,16 @@ export class VaultCheck implements SendTally {
       }
       if (t === Infinity) return true;
       if (v >= 0) {
-        if (!limiters[v].wouldAccept(t) || (sub !== null && !sub.wouldAccept(t))) return false;
-        limiters[v].take(t);
-        sub?.take(t);
+        if (!gateway.admits(v, t)) return false;
+        gateway.take(v, t, 1);
         nextBackground[v] = this.afterBackground(v, t);
         continue;
       }
       const to = vaults[i];
       const n = counts[i++];
       if (to < 0) continue;
-      if (limiters[to].acceptable(t, n) < n || (sub !== null && sub.acceptable(t, n) < n)) return false;
-      limiters[to].takeMany(t, n);
-      sub?.takeMany(t, n);
+      if (gateway.acceptable(to, t, n) < n) return false;
+      gateway.take(to, t, n);
     }
   }
 

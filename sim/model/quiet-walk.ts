@@ -2,7 +2,8 @@ import type { TrialStreams } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import { Outcome } from '../metrics/trial-record.js';
 import type { ClusterModel } from './cluster-model.js';
-import type { VaultCheck } from './vault-check.js';
+import type { OptimisticCheck } from './optimistic-check.js';
+import { oneInstant, quietWalkBlocker } from './paths.js';
 import { WasmWalk } from './wasm-walk.js';
 
 /**
@@ -18,14 +19,14 @@ import { WasmWalk } from './wasm-walk.js';
  * build): the rules of cluster-model.ts and reconcile.ts with everything a quiet cluster can
  * never meet left out, the same draws from the cluster's stream in the same order and the same
  * records, so that a trial's bytes are the same as through the cluster model
- * (test/cluster-kernel.test.ts compares the two on random fleets; test/engines.test.ts runs
+ * (test/quiet-walk.test.ts compares the two on random fleets; test/engines.test.ts runs
  * every scenario both ways). It keeps no state in the SecretSync table: a quiet cluster's table
  * rows are never read. Here: a run of clusters of one group in one call, the walk's records
  * copied into the send log every few hundred and counted for the vault check (by the walk itself
  * where a count by seconds is all the check needs, handed over once a trial; a fleet that surely
  * throttles stops early), the outcomes and the convergence summed over the run.
  */
-export class ClusterKernel {
+export class QuietWalk {
   private readonly walk: WasmWalk;
   /** The walk counts its GETs by seconds for the vault check (check.secondsToCount). */
   private readonly counts: boolean;
@@ -34,7 +35,7 @@ export class ClusterKernel {
   /** Clusters run so far (a count for tests and benchmarks). */
   runs = 0;
 
-  constructor(private readonly model: ClusterModel, maxSyncs: number, private readonly check: VaultCheck) {
+  constructor(private readonly model: ClusterModel, maxSyncs: number, private readonly check: OptimisticCheck) {
     const { layout } = model;
     const counted = check.secondsToCount();
     this.counts = counted !== null;
@@ -47,15 +48,15 @@ export class ClusterKernel {
     this.walked = false;
   }
 
-  /** The trial's clusters are all run: the walk's count to the vault check; false when the trial is doomed. */
-  handOver(): boolean {
+  /** The trial's clusters are all run: the walk's count to the vault check; false when the trial surely throttles. */
+  submitCounts(): boolean {
     return !this.counts || !this.walked || this.check.addSeconds(this.walk.countedSeconds());
   }
 
   /** Whether the clusters of group g may take the fast path, given that no fleet action names them. */
   quietGroup(g: number): boolean {
-    const { layout, staleness } = this.model;
-    return layout.maxConcurrentReconciles[g] === 1 && layout.perSyncTimers[g] === 1 && staleness.rotations.count === 0;
+    const { config, staleness } = this.model;
+    return quietWalkBlocker(config.fleet[g], staleness.rotations.count) === null;
   }
 
   /**
@@ -72,13 +73,14 @@ export class ClusterKernel {
     walk.group(
       layout.clusterSyncCount[from], horizon, layout.jitterSeconds[g], layout.pollInterval[g], layout.objectsPerSync[g],
       layout.latencyMu[g], layout.latencySigma[g], model.config.start === 'rollout', streams.seedWord, streams.trialWord,
+      oneInstant(model.config.fleet[g], model.config),
     );
     for (let c = from; c < to; ) {
       // A few hundred records at a time (whole clusters), then the vault check's count over them
       // (or the walk's own count's verdict).
       const at = log.length;
       c = walk.walkInto(log, c, to, CHECK_EVERY);
-      if (this.counts ? walk.doomed : !check.addLogged(log, at)) {
+      if (this.counts ? walk.surelyThrottles : !check.addLogged(log, at)) {
         this.runs += c - from;
         return false;
       }

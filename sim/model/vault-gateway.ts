@@ -86,15 +86,32 @@ export class VaultGateway {
       this.tally.add(v, t, n);
       return n;
     }
-    const vault = this.limiters[v];
-    const sub = this.subscription;
-    let k = vault.acceptable(t, n);
-    if (sub !== null && k > 0) k = sub.acceptable(t, k);
-    if (k > 0) {
-      vault.takeMany(t, k);
-      sub?.takeMany(t, k);
-    }
+    const k = this.acceptable(v, t, n);
+    if (k > 0) this.take(v, t, k);
     return k;
+  }
+
+  /**
+   * Admission, the one rule every path applies (the coupled driver here, the vault check's
+   * replay): of n requests to vault v at instant t, how many in a row both its limiter and the
+   * subscription's would accept. Nothing is counted.
+   */
+  acceptable(v: number, t: number, n: number): number {
+    const sub = this.subscription;
+    const k = this.limiters[v].acceptable(t, n);
+    return sub !== null && k > 0 ? sub.acceptable(t, k) : k;
+  }
+
+  /** Whether one request to vault v at t would be accepted by its limiter and the subscription's. */
+  admits(v: number, t: number): boolean {
+    const sub = this.subscription;
+    return this.limiters[v].wouldAccept(t) && (sub === null || sub.wouldAccept(t));
+  }
+
+  /** Counts n requests at t against vault v's limit and the subscription's. */
+  take(v: number, t: number, n: number): void {
+    this.limiters[v].takeMany(t, n);
+    this.subscription?.takeMany(t, n);
   }
 
   /** One request to vault v at time t (a GET of the fleet, or another application's). */
@@ -104,13 +121,8 @@ export class VaultGateway {
       this.tally.add(v, t, 1);
       return VaultAnswer.Ok;
     }
-    const vault = this.limiters[v];
-    const sub = this.subscription;
-    const accepted = vault.wouldAccept(t) && (sub === null || sub.wouldAccept(t));
-    if (accepted || this.rejectedCount[v]) {
-      vault.take(t);
-      sub?.take(t);
-    }
+    const accepted = this.admits(v, t);
+    if (accepted || this.rejectedCount[v]) this.take(v, t, 1);
     return accepted ? VaultAnswer.Ok : VaultAnswer.Throttled;
   }
 

@@ -8,16 +8,15 @@ interface WalkExports {
   heapBase(): number;
   layout(k: number, w: number, f: number, vaults: number, firsts: number, words: number, clusters: number, scratch: number, maxSyncs: number, counts: number, slots: number, most: number, records: number, room: number): void;
   clearSeconds(): void;
-  group(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: number, seedHash: number, trialWord: number): void;
+  group(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: number, seedHash: number, trialWord: number, instant: number): void;
   walk(from: number, to: number, enough: number): number;
-  exp(x: number): number;
   started: WebAssembly.Global;
   finished: WebAssembly.Global;
   forced: WebAssembly.Global;
   lastForced: WebAssembly.Global;
   next: WebAssembly.Global;
   capacity: WebAssembly.Global;
-  doomed: WebAssembly.Global;
+  surelyThrottles: WebAssembly.Global;
 }
 
 /** The output's first room, in records (it doubles when a call writes more). */
@@ -43,25 +42,25 @@ export class WasmWalk {
 
   /**
    * `seconds` > 0: the walk counts its GETs by seconds [0, seconds) for the vault check (one
-   * vault) and is `doomed` once some second's count exceeds `most`.
+   * vault) and sets `surelyThrottles` once some second's count exceeds `most`.
    */
   constructor(
     private readonly syncVault: Int32Array, private readonly clusterFirstSync: Int32Array, private readonly maxSyncs: number,
     private readonly seconds = 0, private readonly most = Infinity,
   ) {
     shared ??= {
-      // Only the ziggurat's rare slow path calls these: JavaScript's own log and exp, so that its
-      // draws are the same bits as random.ts's.
+      // JavaScript's own log and exp (a latency's exp, the ziggurat's rare slow path), so that
+      // the walk's draws are the same bits as random.ts's.
       x: new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(WALK_WASM, 'base64')), { env: { log: Math.log, exp: Math.exp, abort: walkAborted } })
         .exports as unknown as WalkExports,
       owner: null,
     };
     this.x = shared.x;
-    this.own();
+    this.loadLayout();
   }
 
   /** The fleet's layout into the instance's memory, unless this walk holds it already. */
-  private own(): void {
+  private loadLayout(): void {
     if (shared!.owner === this) return;
     shared!.owner = this;
     const { x, syncVault, clusterFirstSync, maxSyncs, seconds } = this;
@@ -89,9 +88,9 @@ export class WasmWalk {
   }
 
   /** Starts a run of clusters of one group (walk.ts's `group`); the outcomes count from here. */
-  group(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: boolean, seedHash: number, trialWord: number): void {
-    this.own();
-    this.x.group(n, horizon, jitter, poll, objects, mu, sigma, rollout ? 1 : 0, seedHash, trialWord);
+  group(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: boolean, seedHash: number, trialWord: number, instant: boolean): void {
+    this.loadLayout();
+    this.x.group(n, horizon, jitter, poll, objects, mu, sigma, rollout ? 1 : 0, seedHash, trialWord, instant ? 1 : 0);
   }
 
   /**
@@ -113,15 +112,15 @@ export class WasmWalk {
     return this.x.next.value as number;
   }
 
-  /** Every second's count back to 0 and `doomed` false (a new trial). */
+  /** Every second's count back to 0 and `surelyThrottles` false (a new trial). */
   clearSeconds(): void {
-    this.own();
+    this.loadLayout();
     this.x.clearSeconds();
   }
 
   /** Some second's count exceeds `most` (since clearSeconds). */
-  get doomed(): boolean {
-    return this.x.doomed.value !== 0;
+  get surelyThrottles(): boolean {
+    return this.x.surelyThrottles.value !== 0;
   }
 
   /** The GETs per second walked since clearSeconds (a view of the instance's memory: read it before the next walk). */
@@ -150,11 +149,6 @@ export class WasmWalk {
 
   get lastForced(): number {
     return this.x.lastForced.value as number;
-  }
-
-  /** walk.ts's exp (fdlibm's, V8's Math.exp), for the test that holds them to the same bits. */
-  exp(x: number): number {
-    return this.x.exp(x);
   }
 }
 

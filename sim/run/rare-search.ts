@@ -1,5 +1,6 @@
 import type { RareEstimate } from '../metrics/rare-estimate.js';
 import { withLimiterShape, type ModelConfig, type RareTask } from '../model/config.js';
+import { importanceRollout } from '../model/paths.js';
 import { MAX_JITTER, type ShapeChoice } from './jitter-search.js';
 import { estimateRareEvents, type RareRunOptions } from './rare.js';
 import { TrialPool } from './trial-pool.js';
@@ -8,34 +9,9 @@ import { UserError } from '../scenario/errors.js';
 /** One-sided 95% normal quantile: an estimate is proven below a target when est (1 + 1.645 RE) is. */
 const Z_ONE_SIDED = 1.6448536269514722;
 
-/**
- * The recipe's rollout a scenario describes, or why it describes none: importance sampling
- * (sim/model/rare-events.ts) needs every SecretSync's GETs at one instant uniform on [0, J)
- * from one rollout, one vault with nothing else on it, and nothing after the first 429 that
- * could change whether there is one.
- */
-function rolloutOfModel(m: ModelConfig): { rollout: RareTask['rollout'] } | { why: string } {
-  if (m.fleet.length !== 1) return { why: 'it has several fleet groups' };
-  const g = m.fleet[0];
-  const checks: Array<[boolean, string]> = [
-    [m.start === 'rollout', 'start is not rollout'],
-    [m.events.length === 0, 'it has fleet events'],
-    [g.latency === 0, 'its latency is not 0 (a reconcile\'s GETs at one instant)'],
-    [g.scheduling === 'per-sync', 'its scheduling is cluster-ticker'],
-    [m.vaults.length === 1 && m.vaults[0].background.ratePerSecond === 0, 'it has several vaults or background load'],
-    [m.subscription === null, 'it has a subscription limiter'],
-    [m.client.retry === 'none', 'its client retries'],
-    [g.rotationPollIntervalInSeconds >= m.horizon, 'a second poll falls inside the horizon'],
-    [m.horizon >= g.jitterSeconds, 'its horizon ends before the jitter does (the GETs past it would not count)'],
-  ];
-  const failed = checks.find(([ok]) => !ok);
-  if (failed) return { why: failed[1] };
-  return { rollout: { clusters: g.clusters * g.secretSyncs, secretsPerCluster: g.objectsPerSync, jitterSeconds: g.jitterSeconds } };
-}
-
 /** The recipe's rollout a model describes; else a one-line UserError naming `where` and the condition that fails. */
 export function rolloutOrRefuse(m: ModelConfig, where: string): RareTask['rollout'] {
-  const plan = rolloutOfModel(m);
+  const plan = importanceRollout(m);
   if ('why' in plan) throw new UserError(`${where}: --method importance needs the recipe's rollout (each SecretSync's GETs at one instant after a uniform jitter, one vault, no retries), but ${plan.why}`);
   return plan.rollout;
 }

@@ -1,10 +1,10 @@
 // AssemblyScript, compiled to WebAssembly by the build (sim/build-wasm.mjs): the quiet
-// clusters' walk of cluster-kernel.ts, the rules its comment states, with every draw and record
-// the same as through the cluster model (test/cluster-kernel.test.ts, test/engines.test.ts). The
-// stream, the jitter, the latency and the start's order are random.ts's and cluster-kernel.ts's
+// clusters' walk of quiet-walk.ts, the rules its comment states, with every draw and record
+// the same as through the cluster model (test/quiet-walk.test.ts, test/engines.test.ts). The
+// stream, the jitter, the latency and the start's order are random.ts's and quiet-walk.ts's
 // line for line, in integers and doubles that WebAssembly computes exactly as JavaScript does;
-// exp is fdlibm's (V8's Math.exp, test/walk-wasm.test.ts); the ziggurat's tables and its rare
-// slow path's log and exp come from JavaScript. The state lives in locals and linear memory: a
+// exp and log are JavaScript's own (imported: no port of a math library to match its bits), as
+// are the ziggurat's tables. The state lives in locals and linear memory: a
 // cluster's draws never leave registers, and nothing is allocated.
 //
 // Memory (byte offsets set by the loader, sim/model/wasm-walk.ts): the ziggurat's tables, each
@@ -62,10 +62,7 @@ let sigma: f64 = 0;
 let rollout: bool = true;
 let seedHash: i32 = 0;
 let trialWord: i32 = 0;
-/**
- * A cluster of the group is one instant: one SecretSync, latency 0, a rollout and no poll back
- * inside the horizon (the recipe's fleet). Its walk is then a jitter draw and at most one record.
- */
+/** A cluster of the group is one instant (paths.ts's oneInstant): a jitter draw and at most one record. */
 let instant: bool = false;
 
 /** Outcomes of the clusters walked since `group`: reconciles started and finished, edits applied, the last one's time. */
@@ -77,13 +74,13 @@ export let lastForced: f64 = -Infinity;
 export let next: i32 = 0;
 
 /**
- * The vault check's count by seconds (vault-check.ts's `add`), kept here when the fleet has one
+ * The vault check's count by seconds (optimistic-check.ts's `add`), kept here when the fleet has one
  * vault: the GETs of every walk since `clearSeconds`, per second of their time, and whether some
  * second holds more than `above`, the most the vault (and the subscription) could accept in a
  * second. Then the check needs no pass over the records.
  */
 let above: f64 = Infinity;
-export let doomed: bool = false;
+export let surelyThrottles: bool = false;
 
 export function heapBase(): usize {
   return __heap_base;
@@ -116,7 +113,7 @@ export function layout(k: usize, w: usize, f: usize, vaults: usize, firsts: usiz
 /** Every second's count back to 0 (a new trial). */
 export function clearSeconds(): void {
   memory.fill(perSecond, 0, <usize>seconds << 3);
-  doomed = false;
+  surelyThrottles = false;
 }
 
 /** n GETs at time t into the count by seconds, when kept (t >= 0 below 2^31 s: truncation is the floor). */
@@ -125,10 +122,10 @@ export function clearSeconds(): void {
   const at = perSecond + (<usize><i32>t << 3);
   const sum = load<f64>(at) + <f64>n;
   store<f64>(at, sum);
-  if (sum > above) doomed = true;
+  if (sum > above) surelyThrottles = true;
 }
 
-export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, start: bool, seed: i32, trial: i32): void {
+export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, start: bool, seed: i32, trial: i32, oneInstant: bool): void {
   syncs = n;
   horizon = h;
   jitter = j;
@@ -139,7 +136,7 @@ export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, st
   rollout = start;
   seedHash = seed;
   trialWord = trial;
-  instant = n == 1 && s < 0 && start && p > h;
+  instant = oneInstant;
   seeded = -1;
   started = 0;
   finished = 0;
@@ -276,74 +273,6 @@ function normalSlow(j: i32, layer: i32): f64 {
   return 0;
 }
 
-// fdlibm's e_exp.c (Sun Microsystems, 1993; the algorithm of V8's base/ieee754.cc exp): x = k ln2
-// + r, |r| <= ln2/2, exp(r) by a rational approximation of degree 5, scaled by 2^k.
-const LN2_HI: f64 = 6.93147180369123816490e-01;
-const LN2_LO: f64 = 1.90821492927058770002e-10;
-const INV_LN2: f64 = 1.44269504088896338700e+00;
-const P1: f64 = 1.66666666666666019037e-01;
-const P2: f64 = -2.77777777770155933842e-03;
-const P3: f64 = 6.61375632143793436117e-05;
-const P4: f64 = -1.65339022054652515390e-06;
-const P5: f64 = 4.13813679705723846039e-08;
-const O_THRESHOLD: f64 = 7.09782712893383973096e+02;
-const U_THRESHOLD: f64 = -7.45133219101941108420e+02;
-const TWOM1000: f64 = 9.33263618503218878990e-302;
-
-/** fdlibmExp, for the test that holds it to V8's Math.exp bit for bit. */
-export function exp(x: f64): f64 {
-  return fdlibmExp(x);
-}
-
-@inline function fdlibmExp(x: f64): f64 {
-  let hx = <u32>(reinterpret<u64>(x) >>> 32);
-  const xsb = <i32>(hx >>> 31);
-  hx &= 0x7fffffff;
-  if (hx >= 0x40862e42) {
-    // |x| >= 709.78: NaN, infinities, overflow, underflow.
-    if (hx >= 0x7ff00000) return x != x ? x + x : xsb == 0 ? x : 0;
-    if (x > O_THRESHOLD) return Infinity;
-    if (x < U_THRESHOLD) return 0;
-  }
-  let hi: f64 = 0;
-  let lo: f64 = 0;
-  let k: i32 = 0;
-  if (hx > 0x3fd62e42) {
-    // |x| > ln2/2: reduce.
-    if (hx < 0x3ff0a2b2) {
-      // and |x| < 1.5 ln2 (V8 returns e itself for exp(1): the reduction gets its last bit wrong)
-      if (x == 1.0) return 2.718281828459045;
-      if (xsb == 0) {
-        hi = x - LN2_HI;
-        lo = LN2_LO;
-        k = 1;
-      } else {
-        hi = x + LN2_HI;
-        lo = -LN2_LO;
-        k = -1;
-      }
-    } else {
-      k = <i32>(INV_LN2 * x + (xsb == 0 ? 0.5 : -0.5));
-      const t = <f64>k;
-      hi = x - t * LN2_HI;
-      lo = t * LN2_LO;
-    }
-    x = hi - lo;
-  } else if (hx < 0x3e300000) {
-    // |x| < 2^-28
-    return 1 + x;
-  }
-  const t = x * x;
-  const c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
-  if (k == 0) return 1 - ((x * c) / (c - 2.0) - x);
-  const y = 1 - (lo - (x * c) / (2.0 - c) - hi);
-  if (k >= -1021) {
-    if (k == 1024) return y * 2.0 * 8.98846567431157953865e+307;
-    return y * reinterpret<f64>(<u64>(0x3ff + k) << 52);
-  }
-  return y * reinterpret<f64>(<u64>(0x3ff + k + 1000) << 52) * TWOM1000;
-}
-
 // The pending next polls: a binary heap ordered by (time, scheduling order), event-queue.ts's.
 let heapCount: i32 = 0;
 let heapNext: i32 = 0;
@@ -414,7 +343,7 @@ function reserve(records: i32): void {
 
 /**
  * Walks clusters from `from` on (of the group set by `group`), each from t = 0 to the horizon,
- * until `to`, until at least `enough` records are written or until `doomed` (each after a whole
+ * until `to`, until at least `enough` records are written or until `surelyThrottles` (each after a whole
  * cluster); the records go to the output from its start and, when kept, into the count by
  * seconds. Returns the number written; `next` is the cluster after the last one walked.
  */
@@ -488,7 +417,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
           setI32(counts, sent, 1);
           sent++;
           count(t, 1);
-          t += fdlibmExp(mu + sigma * normal());
+          t += jsExp(mu + sigma * normal());
         }
         // An answer after the horizon never comes: the worker stays busy to the end.
         if (t > horizon) break;
@@ -508,7 +437,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
       if (at <= horizon) heapPush(at, s);
     }
     c++;
-    if (sent >= enough || doomed) break;
+    if (sent >= enough || surelyThrottles) break;
   }
   next = c;
   return sent;
@@ -557,7 +486,7 @@ function walkInstants(from: i32, to: i32, enough: i32): i32 {
       sent++;
       count(t, o);
       if (t > last) last = t;
-      if (sent >= enough || doomed) {
+      if (sent >= enough || surelyThrottles) {
         more = false;
         break;
       }
