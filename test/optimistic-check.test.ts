@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PUBLISHED_LIMITERS, recipeFleetModel } from '../sim/analytic/recipe-fleet-model.js';
 import { runTrialBatch } from '../sim/model/run-batch.js';
-import { METRIC_INDEX, TRIAL_METRICS } from '../sim/metrics/trial-record.js';
+import { METRIC_INDEX, SHAPE_METRICS, TRIAL_METRICS } from '../sim/metrics/trial-record.js';
 import { metric, run } from './helpers.js';
 
 /**
@@ -43,34 +43,23 @@ test('other applications\' load on the vault: the replay meets it as the coupled
   assert.is(batch.coupled, throttled);
 });
 
-test('a fleet that surely throttles stops its independent run early: a second above what the vault can ever accept', () => {
-  // 2,000 x 20 GETs at t = 0 (J = 0) against 4,000 + 400 a second: the quiet clusters' walk
-  // counts its sends by seconds (one vault), finds second 0 above 4,400 after the 221st cluster
-  // (221 x 20 = 4,420) and stops, and the trial runs coupled. A check that never surelyThrottles, or never
-  // counted the walk's sends, would walk all 2,000 clusters first: the same numbers, a slower trial.
+test('a fleet that surely throttles: every cluster walked once (the history the shapes replay), the trial coupled, every shape throttled', () => {
+  // 2,000 x 20 GETs at t = 0 (J = 0) against 4,000 + 400 a second: second 0 is above anything
+  // the vault could accept, so the check says no without a replay, the trial runs coupled, and
+  // the walk still covers all 2,000 clusters (the limiter shapes' check replays the whole
+  // history with every GET accepted). With a subscription limit, and with two vaults (the check
+  // then counts the walk's log entries), the same.
   const model = recipeFleetModel({ clusters: 2000, secretsPerCluster: 20, perSecondLimit: 400 }, 0, PUBLISHED_LIMITERS['token-bucket']);
-  const batch = runTrialBatch(model, 'surelyThrottles', 0, 0, 3);
-  assert.equal(metric(batch, 'throttledTrial'), [1, 1, 1]);
-  assert.is(batch.coupled, 3);
-  assert.is(batch.quietClusters, 3 * 221, 'clusters walked before the check stopped each trial');
-  // A subscription limit with one vault: the walk still counts (the subscription's count by
-  // seconds is the vault's), against the smaller of the two. Half the vault's bucket (2,000 +
-  // 200 a second) dooms second 0 at the 111th cluster (2,220 > 2,200); a walk that counted
-  // against the vault alone would stop at the 221st, one that counted nothing at the 2,000th.
-  model.subscription = { kind: 'token-bucket', capacity: 2000, refillPerSecond: 200 };
-  const subscribed = runTrialBatch(model, 'surelyThrottles', 0, 0, 3);
-  assert.equal(metric(subscribed, 'throttledTrial'), [1, 1, 1]);
-  assert.is(subscribed.quietClusters, 3 * 111, 'clusters walked before the subscription surelyThrottles each trial');
-  // With two vaults the check needs each send (each vault's count and the subscription's): the
-  // walk's log entries, 256 at a time (one entry a cluster here), counted by addLogged. Clusters
-  // alternate between the vaults: the first vault's 221st cluster (the fleet's 441st) dooms
-  // second 0, found after the second 256.
-  model.subscription = null;
-  model.vaults.push({ ...model.vaults[0], name: 'kv2' });
-  model.fleet[0] = { ...model.fleet[0], vaults: ['kv', 'kv2'] };
-  const counted = runTrialBatch(model, 'surelyThrottles', 0, 0, 3);
-  assert.equal(metric(counted, 'throttledTrial'), [1, 1, 1]);
-  assert.is(counted.quietClusters, 3 * 512, 'clusters walked before the check stopped each trial (log entries counted)');
+  const check = (m: typeof model, label: string) => {
+    const batch = runTrialBatch(m, 'surelyThrottles', 0, 0, 3);
+    assert.equal(metric(batch, 'throttledTrial'), [1, 1, 1], label);
+    assert.is(batch.coupled, 3, label);
+    assert.is(batch.quietClusters, 3 * 2000, `${label}: clusters walked`);
+    for (const shape of SHAPE_METRICS) assert.equal(metric(batch, shape), [1, 1, 1], `${label}: ${shape}`);
+  };
+  check(model, 'one vault');
+  check({ ...model, subscription: { kind: 'token-bucket', capacity: 2000, refillPerSecond: 200 } }, 'a subscription');
+  check({ ...model, vaults: [model.vaults[0], { ...model.vaults[0], name: 'kv2' }], fleet: [{ ...model.fleet[0], vaults: ['kv', 'kv2'] }] }, 'two vaults');
 });
 
 test.run();

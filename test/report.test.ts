@@ -26,6 +26,8 @@ test('sim run --report writes report.html beside the CSVs: self-contained, every
   assert.equal(figures, ['throttling', 'throttled', 'psecondover', 'rps-0', 'trailing-0', 'rps-1', 'trailing-1', 'dist-convergence', 'dist-stalenessP99', 'dist-recovery']);
   assert.is((html.match(/<svg /g) ?? []).length, figures.length);
   assert.match(html, /point 1 \(jitterSeconds=30s\)/);
+  // Each limiter shape's share of throttled trials, beside the scenario's own.
+  for (const title of ['with a 429 under a token bucket', 'under a fixed window', 'under a sliding window']) assert.match(html, new RegExp(`<th>${title}</th>`));
 });
 
 test('sim report rewrites the report of a results folder; a folder without run.json is one line, exit 2', () => {

@@ -1,6 +1,6 @@
 import { PointSums } from './point-sums.js';
 import { klInterval, loadQuantiles, momentInterval, NON_NEGATIVE, SHARE, wilson, Z95, type Interval } from './stats.js';
-import { METRIC_INDEX as M, SCOPE_METRICS, STATUS_REASONS, type TrialBatch, type TrialMetric } from './trial-record.js';
+import { METRIC_INDEX as M, SCOPE_METRICS, SHAPE_METRICS, STATUS_REASONS, type TrialBatch, type TrialMetric } from './trial-record.js';
 
 /**
  * proportion: trials with an event (Wilson); shareOfSeconds: the pooled share of refresh seconds
@@ -37,6 +37,13 @@ export const EXTENSION_METRICS: ReadonlyArray<SummaryMetric> = [
   { name: 'throttledAfterOutage', kind: 'mean' },
   { name: 'recovery', kind: 'conditional' },
 ];
+
+/**
+ * Whether a trial would have met a 429 under each limiter shape at the vaults' limits and
+ * windows (sim/model/shape-check.ts): columns after every other, so that readers by position
+ * are not disturbed.
+ */
+export const SHAPE_SUMMARY_METRICS: ReadonlyArray<SummaryMetric> = SHAPE_METRICS.map((name) => ({ name, kind: 'proportion' as const }));
 
 /** The columns of a metric's mean and 95% interval. */
 export function intervalColumns(name: string): string[] {
@@ -110,7 +117,7 @@ export function summarisePoint(sums: PointSums, scopes: Scopes = NO_SCOPES): Poi
     summary.set(`${name}_hi`, iv.hi);
     if (withN) summary.set(`${name}_n`, iv.n);
   };
-  for (const { name, kind } of [...SUMMARY_METRICS, ...EXTENSION_METRICS]) {
+  for (const { name, kind } of [...SUMMARY_METRICS, ...EXTENSION_METRICS, ...SHAPE_SUMMARY_METRICS]) {
     const moments = sums.metrics[M[name as TrialMetric]];
     if (kind === 'proportion') {
       put(name, wilson(moments.sum.value(), trials), false);

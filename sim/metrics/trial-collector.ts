@@ -1,6 +1,6 @@
 import { SendLog } from './send-log.js';
 import { quantileSorted } from './quantile.js';
-import { METRIC_INDEX as M, SCOPE_METRICS, TRIAL_METRICS } from './trial-record.js';
+import { METRIC_INDEX as M, SCOPE_METRICS, SHAPE_METRICS, TRIAL_METRICS } from './trial-record.js';
 import { ANY_VAULT, EVERY_SEND, WindowPeak } from './window-peak.js';
 
 /** Times (>= 0) below this many seconds truncate to their floor as int32s (`t | 0`). */
@@ -258,6 +258,15 @@ export class TrialCollector {
       this.staleness = bigger;
     }
     this.staleness[this.staleCount++] = seconds;
+  }
+
+  /**
+   * Whether the trial would have met a 429 under each limiter shape (1 or 0, in SHAPE_METRICS
+   * order); where `own` is 1, the shape is the trial's own and its answer is whether it met one.
+   */
+  shapesThrottled(throttled: Uint8Array, own: Uint8Array): void {
+    const v = this.values;
+    for (let k = 0; k < SHAPE_METRICS.length; k++) v[M[SHAPE_METRICS[k]]] = own[k] ? (v[M.throttled] > 0 ? 1 : 0) : throttled[k];
   }
 
   /**

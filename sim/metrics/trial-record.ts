@@ -33,9 +33,17 @@ export const TRIAL_METRICS = [
   'unavailable',
   'throttledAfterOutage',
   'recovery',
+  // 1 when the trial would have met a 429 under that limiter shape (sim/model/shape-check.ts).
+  'shape.token-bucket.throttledTrial',
+  'shape.fixed-window.throttledTrial',
+  'shape.sliding-window.throttledTrial',
 ] as const;
 
+
 export type TrialMetric = (typeof TRIAL_METRICS)[number];
+
+/** The limiter shapes' metrics, in LIMITER_SHAPES order (token bucket, fixed window, sliding window). */
+export const SHAPE_METRICS = ['shape.token-bucket.throttledTrial', 'shape.fixed-window.throttledTrial', 'shape.sliding-window.throttledTrial'] as const satisfies readonly TrialMetric[];
 
 export const METRIC_INDEX = Object.fromEntries(TRIAL_METRICS.map((m, i) => [m, i])) as Record<
   TrialMetric,

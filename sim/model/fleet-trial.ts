@@ -8,6 +8,7 @@ import { runCoupled } from './coupled-driver.js';
 import { expandEvents } from './fleet-events.js';
 import { runIndependent } from './independent-driver.js';
 import { RotationPlan } from './rotation-plan.js';
+import { ShapeCheck } from './shape-check.js';
 import { OptimisticCheck } from './optimistic-check.js';
 
 /**
@@ -27,6 +28,7 @@ export class FleetTrial {
   private readonly clusterLoop: EventLoop;
   private readonly quietWalk: QuietWalk;
   private readonly check: OptimisticCheck;
+  private readonly shapes: ShapeCheck;
   /** Trials the coupled driver ran (all of them with `coupled`). */
   coupledTrials = 0;
 
@@ -43,22 +45,27 @@ export class FleetTrial {
     this.clusterLoop = new EventLoop(config.horizon, { eventsPerSecond: 0, pending: 2 * perCluster });
     this.check = new OptimisticCheck(model.gateway, this.streams, config.horizon);
     this.quietWalk = new QuietWalk(model, perCluster, this.check);
+    this.shapes = new ShapeCheck(config, this.streams, config.horizon);
     model.gateway.tally = this.check;
   }
 
   /** Runs trial `trial` to the horizon, recording into `col` (already reset). */
   run(trial: number, col: TrialCollector, engine: EngineChoice): void {
     const { model } = this;
-    this.begin(trial, col, engine === 'coupled');
-    if (engine === 'auto') {
-      this.check.reset();
-      if (runIndependent(model, this.clusterLoop, this.quietWalk, col, this.check, this.streams) && this.check.allAccepted(col.sends) && model.recovery.finish(col, false)) {
-        model.convergence.finish(col);
-        return;
-      }
-      col.reset();
-      this.begin(trial, col, true);
+    // The trial with every GET accepted, to the horizon: exact if the vaults would have accepted
+    // them all, and in any case what the limiter shapes' check replays.
+    this.begin(trial, col, false);
+    this.check.reset();
+    runIndependent(model, this.clusterLoop, this.quietWalk, col, this.streams);
+    const exact = engine === 'auto' && this.check.allAccepted(col.sends) && model.recovery.finish(col, false);
+    this.shapes.judge(col.sends, this.check, model.actions);
+    if (exact) {
+      model.convergence.finish(col);
+      col.shapesThrottled(this.shapes.throttled, this.shapes.configured);
+      return;
     }
+    col.reset();
+    this.begin(trial, col, true);
     this.coupledTrials++;
     this.fleetLoop ??= new EventLoop(this.config.horizon, fleetLoad(this.config));
     // The independent driver resets each cluster's rows as it takes the cluster model.
@@ -66,6 +73,7 @@ export class FleetTrial {
     runCoupled(model, this.fleetLoop, col);
     model.recovery.finish(col, true);
     model.convergence.finish(col);
+    col.shapesThrottled(this.shapes.throttled, this.shapes.configured);
   }
 
   /**

@@ -4,19 +4,19 @@ import type { TrialCollector } from '../metrics/trial-collector.js';
 import type { QuietWalk } from './quiet-walk.js';
 import type { ClusterModel } from './cluster-model.js';
 import { EventKind } from './event-kinds.js';
-import type { OptimisticCheck } from './optimistic-check.js';
 
 /**
  * The independent driver: each cluster alone in a small event loop, from t = 0 to the horizon,
  * as if the vault accepted every GET that reaches it (outages still fail them); its sends go to
  * the collector's log. Until a vault would have rejected something, a cluster's history depends
- * on its own stream and the fleet events alone, so when the vault check then finds no rejection
+ * on its own stream and the fleet events alone, so when the optimistic check then finds no rejection
  * this trial is exactly the coupled driver's (see FleetTrial). A run of quiet clusters of one
  * group that no fleet action names goes to the quiet walk in one call (quiet-walk.ts);
- * every other cluster runs the cluster model in its own event loop. Stops early, returning
- * false, once some second holds more requests than a vault could accept.
+ * every other cluster runs the cluster model in its own event loop. It always runs to the
+ * horizon, even where the optimistic check already knows a vault would have rejected something:
+ * the whole history with every GET accepted is what the limiter shapes' check replays.
  */
-export function runIndependent(model: ClusterModel, loop: EventLoop, quietWalk: QuietWalk, col: TrialCollector, check: OptimisticCheck, streams: TrialStreams): boolean {
+export function runIndependent(model: ClusterModel, loop: EventLoop, quietWalk: QuietWalk, col: TrialCollector, streams: TrialStreams): void {
   const { layout, gateway, actions } = model;
   model.loop = loop;
   gateway.coupled = false;
@@ -72,7 +72,7 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, quietWalk: 
       // clusters have consecutive ids.
       const ids = layout.groupClusters[g];
       const end = nextNamed(c + 1, ids[ids.length - 1] + 1);
-      if (!quietWalk.runClusters(c, end, loop.horizon, col, streams)) return false;
+      quietWalk.runClusters(c, end, loop.horizon, col, streams);
       c = end;
       continue;
     }
@@ -88,9 +88,7 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, quietWalk: 
     model.startTicker(c);
     loop.run(model);
     model.staleness.stillStale(first, end, col);
-    // The vaults would surely have throttled: the rest is the coupled driver's.
-    if (check.surelyThrottles) return false;
     c++;
   }
-  return quietWalk.submitCounts();
+  quietWalk.submitCounts();
 }

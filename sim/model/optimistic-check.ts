@@ -1,6 +1,7 @@
 import type { TrialStreams } from '../engine/random.js';
 import type { SendLog } from '../metrics/send-log.js';
 import { TRUNCATES_BELOW } from '../metrics/trial-collector.js';
+import { BackgroundLoad } from './background-load.js';
 import type { SendTally, VaultGateway } from './vault-gateway.js';
 
 /** Width of the bins of the quick tests, in seconds. */
@@ -21,20 +22,21 @@ const BIN = 1;
  * come in any order: whether all of them are accepted does not depend on it.
  */
 export class OptimisticCheck implements SendTally {
-  private readonly counts: Float64Array[];
-  private readonly total: Float64Array;
-  private readonly nextBackground: Float64Array;
+  /** The fleet's requests per vault and second (BIN), and over every vault: what `add` counted. */
+  readonly counts: Float64Array[];
+  readonly total: Float64Array;
+  private readonly background: BackgroundLoad;
   /** A second's count above which its vault (or, for `total`, the subscription) surely rejects. */
   private readonly rejectAbove: Float64Array;
   private readonly subscriptionRejectAbove: number;
   /** Some second of this trial holds more requests than its vault or the subscription can accept. */
   surelyThrottles = false;
 
-  constructor(private readonly gateway: VaultGateway, private readonly streams: TrialStreams, private readonly horizon: number) {
+  constructor(private readonly gateway: VaultGateway, streams: TrialStreams, private readonly horizon: number) {
     const bins = Math.floor(horizon / BIN) + 1;
     this.counts = Array.from({ length: gateway.vaults }, () => new Float64Array(bins));
     this.total = new Float64Array(bins);
-    this.nextBackground = new Float64Array(gateway.vaults);
+    this.background = new BackgroundLoad(gateway, streams, horizon);
     this.rejectAbove = Float64Array.from(gateway.limiters, (l) => l.mostAcceptedWithin(BIN));
     this.subscriptionRejectAbove = gateway.subscription?.mostAcceptedWithin(BIN) ?? Infinity;
   }
@@ -116,65 +118,32 @@ export class OptimisticCheck implements SendTally {
   }
 
   private surelyAccepted(): boolean {
-    const { counts, total, gateway } = this;
-    this.startBackground();
-    for (let v = 0; v < gateway.vaults; v++) {
-      for (let t = this.nextBackground[v]; t !== Infinity; t = this.afterBackground(v, t)) {
-        const b = Math.floor(t / BIN);
-        counts[v][b]++;
-        total[b]++;
-      }
-    }
-    for (let v = 0; v < gateway.vaults; v++) if (!gateway.limiters[v].surelyAcceptsAll(counts[v], BIN)) return false;
-    return gateway.subscription === null || gateway.subscription.surelyAcceptsAll(total, BIN);
+    return this.background.surelyAccepted(this.gateway, this.counts, this.total);
   }
 
+  /** The requests in time order through the vault side; false at the first one it would reject (the fleet's or another application's). */
   private replay(sends: SendLog): boolean {
-    const { gateway, nextBackground } = this;
+    const { gateway, background } = this;
     sends.sort(this.horizon);
-    this.startBackground();
+    background.start();
     const { times, vaults, counts } = sends;
     let i = 0;
     for (;;) {
-      // The earliest of the next send and every vault's next background request.
-      let v = -1;
-      let t = i < sends.length ? times[i] : Infinity;
-      for (let u = 0; u < nextBackground.length; u++) {
-        if (nextBackground[u] < t) {
-          t = nextBackground[u];
-          v = u;
-        }
-      }
-      if (t === Infinity) return true;
+      const t = i < sends.length ? times[i] : Infinity;
+      const v = background.firstBefore(t);
       if (v >= 0) {
-        if (!gateway.admits(v, t)) return false;
-        gateway.take(v, t, 1);
-        nextBackground[v] = this.afterBackground(v, t);
+        const at = background.next[v];
+        if (!gateway.admits(v, at)) return false;
+        gateway.take(v, at, 1);
+        background.advance(v);
         continue;
       }
+      if (t === Infinity) return true;
       const to = vaults[i];
       const n = counts[i++];
       if (to < 0) continue;
       if (gateway.acceptable(to, t, n) < n) return false;
       gateway.take(to, t, n);
     }
-  }
-
-  /** The limiters and the vaults' streams as at the start of the trial; each vault's first background request. */
-  private startBackground(): void {
-    const { streams } = this;
-    streams.rewindVaults();
-    this.gateway.resetLimiters(streams.vaults, streams.subscription);
-    for (let v = 0; v < this.gateway.vaults; v++) {
-      const rate = this.gateway.backgroundRate[v];
-      const first = rate > 0 ? streams.vaults[v].exponential(rate) : Infinity;
-      this.nextBackground[v] = first <= this.horizon ? first : Infinity;
-    }
-  }
-
-  /** Vault v's background request after the one at t (Infinity past the horizon). */
-  private afterBackground(v: number, t: number): number {
-    const next = t + this.streams.vaults[v].exponential(this.gateway.backgroundRate[v]);
-    return next <= this.horizon ? next : Infinity;
   }
 }

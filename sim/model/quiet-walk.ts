@@ -39,7 +39,7 @@ export class QuietWalk {
     const { layout } = model;
     const counted = check.secondsToCount();
     this.counts = counted !== null;
-    this.walk = new WasmWalk(layout.syncVault, layout.clusterFirstSync, maxSyncs, counted?.seconds ?? 0, counted?.most ?? Infinity);
+    this.walk = new WasmWalk(layout.syncVault, layout.clusterFirstSync, maxSyncs, counted?.seconds ?? 0);
   }
 
   /** A new trial: the walk's count by seconds from 0. */
@@ -48,9 +48,9 @@ export class QuietWalk {
     this.walked = false;
   }
 
-  /** The trial's clusters are all run: the walk's count to the vault check; false when the trial surely throttles. */
-  submitCounts(): boolean {
-    return !this.counts || !this.walked || this.check.addSeconds(this.walk.countedSeconds());
+  /** The trial's clusters are all run: the walk's count to the optimistic check. */
+  submitCounts(): void {
+    if (this.counts && this.walked) this.check.addSeconds(this.walk.countedSeconds());
   }
 
   /** Whether the clusters of group g may take the fast path, given that no fleet action names them. */
@@ -61,10 +61,9 @@ export class QuietWalk {
 
   /**
    * Clusters [from, to) of one quiet group, each from t = 0 to the horizon with its own stream:
-   * their sends recorded in `col` and counted by `check`. Returns false as soon as the check
-   * finds a second no vault could accept (the rest of the trial is the coupled driver's).
+   * their sends recorded in `col` and counted by `check`.
    */
-  runClusters(from: number, to: number, horizon: number, col: TrialCollector, streams: TrialStreams): boolean {
+  runClusters(from: number, to: number, horizon: number, col: TrialCollector, streams: TrialStreams): void {
     const { model, walk, check } = this;
     const { layout } = model;
     this.walked = true;
@@ -76,14 +75,11 @@ export class QuietWalk {
       oneInstant(model.config.fleet[g], model.config),
     );
     for (let c = from; c < to; ) {
-      // A few hundred records at a time (whole clusters), then the vault check's count over them
-      // (or the walk's own count's verdict).
+      // A few hundred records at a time (whole clusters), then the optimistic check's count over
+      // them, unless the walk counts them itself.
       const at = log.length;
       c = walk.walkInto(log, c, to, CHECK_EVERY);
-      if (this.counts ? walk.surelyThrottles : !check.addLogged(log, at)) {
-        this.runs += c - from;
-        return false;
-      }
+      if (!this.counts) check.addLogged(log, at);
     }
     this.runs += to - from;
     const forced = walk.forced;
@@ -91,7 +87,6 @@ export class QuietWalk {
     col.fetchesNeeded(walk.started * layout.objectsPerSync[g]);
     col.outcomes(Outcome.ValueChangeOrForce, forced);
     col.outcomes(Outcome.NoValueChange, walk.finished - forced);
-    return true;
   }
 }
 

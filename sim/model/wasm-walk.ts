@@ -6,7 +6,7 @@ import { WALK_WASM } from './wasm/walk-binary.js';
 interface WalkExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  layout(k: number, w: number, f: number, vaults: number, firsts: number, words: number, clusters: number, scratch: number, maxSyncs: number, counts: number, slots: number, most: number, records: number, room: number): void;
+  layout(k: number, w: number, f: number, vaults: number, firsts: number, words: number, clusters: number, scratch: number, maxSyncs: number, counts: number, slots: number, records: number, room: number): void;
   clearSeconds(): void;
   group(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: number, seedHash: number, trialWord: number, instant: number): void;
   walk(from: number, to: number, enough: number): number;
@@ -16,7 +16,6 @@ interface WalkExports {
   lastForced: WebAssembly.Global;
   next: WebAssembly.Global;
   capacity: WebAssembly.Global;
-  surelyThrottles: WebAssembly.Global;
 }
 
 /** The output's first room, in records (it doubles when a call writes more). */
@@ -41,12 +40,12 @@ export class WasmWalk {
   private perSecond = 0;
 
   /**
-   * `seconds` > 0: the walk counts its GETs by seconds [0, seconds) for the vault check (one
-   * vault) and sets `surelyThrottles` once some second's count exceeds `most`.
+   * `seconds` > 0: the walk counts its GETs by seconds [0, seconds) for the optimistic check
+   * (one vault).
    */
   constructor(
     private readonly syncVault: Int32Array, private readonly clusterFirstSync: Int32Array, private readonly maxSyncs: number,
-    private readonly seconds = 0, private readonly most = Infinity,
+    private readonly seconds = 0,
   ) {
     shared ??= {
       // JavaScript's own log and exp (a latency's exp, the ziggurat's rare slow path), so that
@@ -84,7 +83,7 @@ export class WasmWalk {
     new Float64Array(buffer, f, ZIG_F.length).set(ZIG_F);
     new Int32Array(buffer, vaults, syncVault.length).set(syncVault);
     new Int32Array(buffer, firsts, clusterFirstSync.length).set(clusterFirstSync);
-    x.layout(k, w, f, vaults, firsts, words, clusterFirstSync.length, scratch, maxSyncs, this.perSecond, seconds, this.most, this.records, FIRST_ROOM);
+    x.layout(k, w, f, vaults, firsts, words, clusterFirstSync.length, scratch, maxSyncs, this.perSecond, seconds, this.records, FIRST_ROOM);
   }
 
   /** Starts a run of clusters of one group (walk.ts's `group`); the outcomes count from here. */
@@ -112,16 +111,12 @@ export class WasmWalk {
     return this.x.next.value as number;
   }
 
-  /** Every second's count back to 0 and `surelyThrottles` false (a new trial). */
+  /** Every second's count back to 0 (a new trial). */
   clearSeconds(): void {
     this.loadLayout();
     this.x.clearSeconds();
   }
 
-  /** Some second's count exceeds `most` (since clearSeconds). */
-  get surelyThrottles(): boolean {
-    return this.x.surelyThrottles.value !== 0;
-  }
 
   /** The GETs per second walked since clearSeconds (a view of the instance's memory: read it before the next walk). */
   countedSeconds(): Float64Array {

@@ -1,5 +1,6 @@
 import { scopeColumn } from '../metrics/summary.js';
 import type { Scenario } from '../scenario/load.js';
+import { SHAPE_METRICS } from '../metrics/trial-record.js';
 import { alignColumns, formatAmount, formatPercent } from './format.js';
 
 type Row = Map<string, number | string>;
@@ -19,6 +20,7 @@ export function consoleTable(scenario: Scenario, rows: Row[]): string {
     'point',
     ...scenario.sweepColumns,
     'throttled trials [95% CI]',
+    'worst limiter shape [95% CI]',
     '429s/trial',
     'peak GET/s',
     'peak 10s',
@@ -31,7 +33,8 @@ export function consoleTable(scenario: Scenario, rows: Row[]): string {
   const body = rows.map((row) => [
     String(row.get('point')),
     ...scenario.sweepColumns.map((c) => String(row.get(c) ?? '')),
-    `${formatPercent(num(row, 'throttledTrial_mean'))} [${formatPercent(num(row, 'throttledTrial_lo'))}, ${formatPercent(num(row, 'throttledTrial_hi'))}]`,
+    interval(row, 'throttledTrial'),
+    worstShapeCell(row),
     formatAmount(num(row, 'throttled_mean')),
     formatAmount(num(row, 'peakRps_mean')),
     formatAmount(num(row, 'peak10s_mean')),
@@ -43,7 +46,36 @@ export function consoleTable(scenario: Scenario, rows: Row[]): string {
   ]);
   const clusters = [...new Set(scenario.points.map((p) => p.model.fleet.reduce((n, g) => n + g.clusters, 0)))];
   const title = `${scenario.name}: ${clusters.map((n) => formatAmount(n)).join(' / ')} clusters, ${scenario.trials} trials per point`;
-  return [title, ...alignColumns([headers, ...body], true), ...vaultLines(scenario, rows)].join('\n') + '\n';
+  return [title, ...alignColumns([headers, ...body], true), ...shapeWarnings(rows), ...vaultLines(scenario, rows)].join('\n') + '\n';
+}
+
+const interval = (row: Row, m: string) => `${formatPercent(num(row, `${m}_mean`))} [${formatPercent(num(row, `${m}_lo`))}, ${formatPercent(num(row, `${m}_hi`))}]`;
+
+/** The limiter shape under which most trials would meet a 429 (the first of equals), or null without shape columns. */
+function worstShape(row: Row): { shape: string; column: string } | null {
+  let worst: { shape: string; column: string } | null = null;
+  for (const column of SHAPE_METRICS) {
+    const shape = column.split('.')[1];
+    if (!Number.isFinite(num(row, `${column}_mean`))) continue;
+    if (worst === null || num(row, `${column}_mean`) > num(row, `${worst.column}_mean`)) worst = { shape, column };
+  }
+  return worst;
+}
+
+function worstShapeCell(row: Row): string {
+  const w = worstShape(row);
+  if (!w) return '-';
+  const same = SHAPE_METRICS.every((c) => num(row, `${c}_mean`) === num(row, `${w.column}_mean`));
+  return `${same ? 'every shape' : w.shape.replace('-', ' ')} ${interval(row, w.column)}`;
+}
+
+/** A line per point whose headline another limiter shape at the same limit contradicts (its interval entirely above). */
+function shapeWarnings(rows: Row[]): string[] {
+  return rows.flatMap((row) => {
+    const w = worstShape(row);
+    if (!w || !(num(row, `${w.column}_lo`) > num(row, 'throttledTrial_hi'))) return [];
+    return [`point ${row.get('point')}: ${formatPercent(num(row, 'throttledTrial_mean'))} of trials throttled with this scenario's limiter, but ${formatPercent(num(row, `${w.column}_mean`))} under a ${w.shape.replace('-', ' ')} at the same limit and window: AKV publishes its limit, not its shape`];
+  });
 }
 
 /** A headroom share; a negative one as the share sent over the limit. */

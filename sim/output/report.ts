@@ -10,6 +10,9 @@ import { REPORT_FILE } from './run-record.js';
 /** The summary table's columns: a metric's mean with its interval, or a plain value. */
 const TABLE: Array<[column: string, title: string, interval: boolean]> = [
   ['throttledTrial', 'trials with a 429', true],
+  ['shape.token-bucket.throttledTrial', 'with a 429 under a token bucket', true],
+  ['shape.fixed-window.throttledTrial', 'under a fixed window', true],
+  ['shape.sliding-window.throttledTrial', 'under a sliding window', true],
   ['refreshOver', 'refresh over the per-second limit', true],
   ['pSecondOver', 'seconds over the limit', true],
   ['throttled', '429s per trial', true],

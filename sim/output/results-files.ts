@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { EXTENSION_METRICS, intervalColumns, LATE_COUNT_COLUMNS, scopeColumn, summaryMetricColumns, type PointResult } from '../metrics/summary.js';
+import { EXTENSION_METRICS, SHAPE_SUMMARY_METRICS, intervalColumns, LATE_COUNT_COLUMNS, scopeColumn, summaryMetricColumns, type PointResult } from '../metrics/summary.js';
 import { SCOPE_METRICS } from '../metrics/trial-record.js';
 import { POINT_COLUMNS, type Scenario } from '../scenario/load.js';
 import { formatCell, formatNumber, formatSweepValue } from './format.js';
@@ -9,7 +9,7 @@ import { writeTrialsCsv } from './trial-rows.js';
 export { TRIALS_LEADING_COLUMNS } from './trial-rows.js';
 
 export function summaryColumns(scenario: Scenario): string[] {
-  return ['point', ...scenario.sweepColumns, ...POINT_COLUMNS, ...summaryMetricColumns(), 'analyticJitterSeconds', 'analyticPSecondOver', ...summaryMetricColumns(EXTENSION_METRICS), ...LATE_COUNT_COLUMNS, 'analyticNote', ...scopeColumns(scenario)];
+  return ['point', ...scenario.sweepColumns, ...POINT_COLUMNS, ...summaryMetricColumns(), 'analyticJitterSeconds', 'analyticPSecondOver', ...summaryMetricColumns(EXTENSION_METRICS), ...LATE_COUNT_COLUMNS, 'analyticNote', ...scopeColumns(scenario), ...summaryMetricColumns(SHAPE_SUMMARY_METRICS)];
 }
 
 /** The vaults named by any point, in order of first appearance. */

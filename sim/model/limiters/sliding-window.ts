@@ -3,15 +3,17 @@ import { binsWithinWindowLimit, windowsWithin, type Limiter } from './limiter.js
 /**
  * Exact sliding log: a request at t is accepted when fewer than `limit` counted requests fall
  * in (t - window, t]. Only the last `limit` counted times matter, so they sit in a ring buffer;
- * the oldest of them decides.
+ * the oldest of them decides. The buffer grows to `limit` as times are stored (kept across
+ * trials): a limit far above what a trial sends (the other shapes' check of a huge token bucket)
+ * costs what is sent, not the limit.
  */
 export class SlidingWindow implements Limiter {
-  private readonly times: Float64Array;
+  private times: Float64Array;
   private head = 0; // index of the oldest of the stored times once the ring is full
   private stored = 0;
 
   constructor(readonly limit: number, readonly window: number) {
-    this.times = new Float64Array(limit);
+    this.times = new Float64Array(Math.min(limit, 1024));
   }
 
   reset(): void {
@@ -25,6 +27,7 @@ export class SlidingWindow implements Limiter {
 
   take(t: number): void {
     if (this.stored < this.limit) {
+      if (this.stored === this.times.length) this.grow();
       this.times[this.stored++] = t;
       return;
     }
@@ -40,6 +43,13 @@ export class SlidingWindow implements Limiter {
     const start = this.stored < this.limit ? 0 : this.head;
     for (let j = 0; k < n && j < this.stored && this.times[(start + j) % this.limit] <= t - this.window; j++) k++;
     return k;
+  }
+
+  /** Twice the room, at most `limit` (the ring has not wrapped yet: the times are in order from 0). */
+  private grow(): void {
+    const bigger = new Float64Array(Math.min(this.limit, 2 * this.times.length));
+    bigger.set(this.times);
+    this.times = bigger;
   }
 
   takeMany(t: number, n: number): void {

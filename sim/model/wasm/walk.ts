@@ -74,19 +74,16 @@ export let lastForced: f64 = -Infinity;
 export let next: i32 = 0;
 
 /**
- * The vault check's count by seconds (optimistic-check.ts's `add`), kept here when the fleet has one
- * vault: the GETs of every walk since `clearSeconds`, per second of their time, and whether some
- * second holds more than `above`, the most the vault (and the subscription) could accept in a
- * second. Then the check needs no pass over the records.
+ * The optimistic check's count by seconds (optimistic-check.ts's `add`), kept here when the fleet
+ * has one vault: the GETs of every walk since `clearSeconds`, per second of their time. Then the
+ * check needs no pass over the records.
  */
-let above: f64 = Infinity;
-export let surelyThrottles: bool = false;
 
 export function heapBase(): usize {
   return __heap_base;
 }
 
-export function layout(k: usize, w: usize, f: usize, vaults: usize, firsts: usize, words: usize, clusters: i32, scratch: usize, maxSyncs: i32, counts: usize, slots: i32, most: f64, records: usize, room: i32): void {
+export function layout(k: usize, w: usize, f: usize, vaults: usize, firsts: usize, words: usize, clusters: i32, scratch: usize, maxSyncs: i32, counts: usize, slots: i32, records: usize, room: i32): void {
   zigK = k;
   zigW = w;
   zigF = f;
@@ -104,7 +101,6 @@ export function layout(k: usize, w: usize, f: usize, vaults: usize, firsts: usiz
   edited = heapId + (m << 2);
   perSecond = counts;
   seconds = slots;
-  above = most;
   out = records;
   capacity = room;
   clearSeconds();
@@ -113,16 +109,13 @@ export function layout(k: usize, w: usize, f: usize, vaults: usize, firsts: usiz
 /** Every second's count back to 0 (a new trial). */
 export function clearSeconds(): void {
   memory.fill(perSecond, 0, <usize>seconds << 3);
-  surelyThrottles = false;
 }
 
 /** n GETs at time t into the count by seconds, when kept (t >= 0 below 2^31 s: truncation is the floor). */
 @inline function count(t: f64, n: i32): void {
   if (seconds == 0) return;
   const at = perSecond + (<usize><i32>t << 3);
-  const sum = load<f64>(at) + <f64>n;
-  store<f64>(at, sum);
-  if (sum > above) surelyThrottles = true;
+  store<f64>(at, load<f64>(at) + <f64>n);
 }
 
 export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, start: bool, seed: i32, trial: i32, oneInstant: bool): void {
@@ -343,8 +336,7 @@ function reserve(records: i32): void {
 
 /**
  * Walks clusters from `from` on (of the group set by `group`), each from t = 0 to the horizon,
- * until `to`, until at least `enough` records are written or until `surelyThrottles` (each after a whole
- * cluster); the records go to the output from its start and, when kept, into the count by
+ * until `to` or until at least `enough` records are written (after a whole cluster); the records go to the output from its start and, when kept, into the count by
  * seconds. Returns the number written; `next` is the cluster after the last one walked.
  */
 export function walk(from: i32, to: i32, enough: i32): i32 {
@@ -437,7 +429,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
       if (at <= horizon) heapPush(at, s);
     }
     c++;
-    if (sent >= enough || surelyThrottles) break;
+    if (sent >= enough) break;
   }
   next = c;
   return sent;
@@ -486,7 +478,7 @@ function walkInstants(from: i32, to: i32, enough: i32): i32 {
       sent++;
       count(t, o);
       if (t > last) last = t;
-      if (sent >= enough || surelyThrottles) {
+      if (sent >= enough) {
         more = false;
         break;
       }

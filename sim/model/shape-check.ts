@@ -1,0 +1,94 @@
+import type { TrialStreams } from '../engine/random.js';
+import type { SendLog } from '../metrics/send-log.js';
+import { BackgroundLoad } from './background-load.js';
+import { LIMITER_SHAPES, withLimiterShape, type ModelConfig } from './config.js';
+import type { FleetAction } from './fleet-events.js';
+import { VaultGateway } from './vault-gateway.js';
+
+/**
+ * Whether a trial would have met a 429 under each limiter shape (token bucket, fixed window at
+ * a random phase, sliding window) at the same limit and window, every vault's and the
+ * subscription's: AKV publishes its limit, not its shape, so a headline must hold under each.
+ *
+ * Exact for that event: until a trial's first 429 its sends do not depend on the limiter, so
+ * the trial's history with every GET accepted (the independent driver's, run to the horizon)
+ * meets a 429 under a shape exactly when a coupled run under that shape would. Its sends are
+ * replayed in time order through that shape's vault side with each vault's background load
+ * (drawn as that shape's coupled run draws it) and the outages; a count of the sends by seconds
+ * settles most trials first (each limiter's surelyAcceptsAll).
+ */
+export class ShapeCheck {
+  /** Per LIMITER_SHAPES entry: 1 when the trial met a 429 under it. */
+  readonly throttled = new Uint8Array(LIMITER_SHAPES.length);
+  /** Per shape: 1 when it is the scenario's own vault side (every limiter the same): its answer is the trial's own. */
+  readonly configured: Uint8Array;
+  private readonly sides: VaultGateway[];
+  private readonly background: BackgroundLoad;
+
+  constructor(config: ModelConfig, streams: TrialStreams, private readonly horizon: number) {
+    const limiters = (m: ModelConfig) => JSON.stringify([m.vaults.map((v) => v.limiter), m.subscription]);
+    const shaped = LIMITER_SHAPES.map((shape) => withLimiterShape(config, shape));
+    this.configured = Uint8Array.from(shaped, (m) => (limiters(m) === limiters(config) ? 1 : 0));
+    this.sides = shaped.map((m) => new VaultGateway(m));
+    this.background = new BackgroundLoad(this.sides[0], streams, horizon);
+  }
+
+  /**
+   * Judges the trial's sends, every one accepted (`fleet`: their counts by seconds, per vault
+   * and in all; `actions`: the trial's fleet actions, for its outages), under each shape but the
+   * scenario's own, whose answer `throttledTrial` gives.
+   */
+  judge(sends: SendLog, fleet: { counts: Float64Array[]; total: Float64Array }, actions: readonly FleetAction[]): void {
+    let sorted = false;
+    for (let k = 0; k < this.sides.length; k++) {
+      this.throttled[k] = 0;
+      if (this.configured[k]) continue;
+      const side = this.sides[k];
+      if (this.background.surelyAccepted(side, fleet.counts, fleet.total)) continue;
+      if (!sorted) sends.sort(this.horizon);
+      sorted = true;
+      this.throttled[k] = this.meets429(side, sends, actions) ? 1 : 0;
+    }
+  }
+
+  /**
+   * The sends (sorted) and the background through `side` as its coupled run meets them: a
+   * background request into an outage fails unanswered, a rejected one counts where its vault
+   * counts rejections (VaultGateway.request). True at the first of the fleet's GETs rejected.
+   */
+  private meets429(side: VaultGateway, sends: SendLog, actions: readonly FleetAction[]): boolean {
+    const { background } = this;
+    background.start(side);
+    side.resetOutages();
+    const outages = actions.some((a) => a.kind === 'outage-start');
+    const { times, vaults, counts } = sends;
+    let i = 0;
+    for (;;) {
+      const t = i < sends.length ? times[i] : Infinity;
+      const v = background.firstBefore(t);
+      if (v >= 0) {
+        const at = background.next[v];
+        if (outages) applyOutages(side, actions, at);
+        side.request(v, at);
+        background.advance(v);
+        continue;
+      }
+      if (t === Infinity) return false;
+      const to = vaults[i];
+      const n = counts[i++];
+      if (to < 0) continue;
+      if (side.acceptMany(to, t, n) < n) return true;
+    }
+  }
+}
+
+/** The outages under way at t on `side` (recounted from the trial's few actions). */
+function applyOutages(side: VaultGateway, actions: readonly FleetAction[], t: number): void {
+  side.resetOutages();
+  for (const a of actions) {
+    if (a.kind !== 'outage-start' || a.time > t) continue;
+    const end = actions.find((b) => b.kind === 'outage-end' && b.event === a.event);
+    if (end !== undefined && end.time <= t) continue;
+    for (const v of a.vaults) side.outageStarts(v, a.timeout);
+  }
+}
