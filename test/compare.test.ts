@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -27,7 +27,7 @@ test('sim compare --json: which settings differ, and per point each metric in bo
   assert.is(c.points.length, 2);
   let separated = 0;
   for (const p of c.points) {
-    assert.is(p.metrics.length, 8);
+    assert.is(p.metrics.length, 11);
     for (const m of p.metrics as Array<{ metric: string; a: Side; b: Side; difference: number | null; separate: boolean }>) {
       if (m.a.mean !== null && m.b.mean !== null) assert.ok(Math.abs(m.difference! - (m.b.mean - m.a.mean)) < 1e-9, m.metric);
       const apart = m.a.hi !== null && m.b.lo !== null && m.b.hi !== null && m.a.lo !== null && (m.a.hi < m.b.lo || m.b.hi < m.a.lo);
@@ -54,6 +54,30 @@ test('sim compare as text; a run against itself differs in nothing; a folder tha
   const bad = sim('compare', a, tmp);
   assert.is(bad.code, 2);
   assert.is(bad.stderr.trim(), `sim: ${tmp}: no run.json, so not a results folder of sim run (0.5.0 or later); run the scenario again`);
+});
+
+test('sim compare per vault: two vaults against three, each vault\'s headroom A -> B in a line, its peaks and 429s, the same in --json', () => {
+  const layout = (vaults: string[]) => [
+    'name: layout', 'trials: 10', 'horizon: 5m', 'start: rollout',
+    'fleet:', `  - {name: g, clusters: 120, secretSyncs: 5, vault: [${vaults.join(', ')}], jitterSeconds: 20}`,
+    'vaults:', ...vaults.map((v) => `  - {name: ${v}, limiter: {kind: token-bucket, capacity: 150, refillPerSecond: 15}}`),
+  ].join('\n');
+  const two = join(tmp, 'two.yaml');
+  const three = join(tmp, 'three.yaml');
+  writeFileSync(two, layout(['kv-a', 'kv-b']));
+  writeFileSync(three, layout(['kv-a', 'kv-b', 'kv-c']));
+  assert.is(sim('run', two, '--quiet', '--out', join(tmp, 'two')).code, 0);
+  assert.is(sim('run', three, '--quiet', '--out', join(tmp, 'three')).code, 0);
+  const c = JSON.parse(sim('compare', join(tmp, 'two'), join(tmp, 'three'), '--json').stdout);
+  const vaults = c.points[0].vaults as Array<{ vault: string | null; a: Record<string, number> | null; b: Record<string, number> | null }>;
+  assert.equal(vaults.map((v) => v.vault), ['kv-a', 'kv-b', 'kv-c', null]);
+  assert.is(vaults[2].a, null);
+  // 600 GETs over two vaults or three: each of the first two gets a third less in B.
+  assert.ok(vaults[0].b!.requests < vaults[0].a!.requests * 0.75 && vaults[0].b!.headroom > vaults[0].a!.headroom, JSON.stringify(vaults[0]));
+  const text = sim('compare', join(tmp, 'two'), join(tmp, 'three')).stdout;
+  assert.match(text, /\n    kv-a: [\d.]+% (over|headroom) -> [\d.]+% (over|headroom)\n/);
+  assert.match(text, /\n    kv-c: not in this run -> [\d.]+% (over|headroom)\n/);
+  assert.match(text, /\n    vault +peak GET\/s A +B +peak 10 s A +B +429s A +B\n/);
 });
 
 test.run();

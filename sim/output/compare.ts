@@ -1,8 +1,13 @@
-import { alignColumns, formatFigure, formatProportion } from './format.js';
+import { scopeColumn } from '../metrics/summary.js';
+import { SHAPE_METRICS } from '../metrics/trial-record.js';
+import { alignColumns, formatFigure, formatPercent, formatProportion } from './format.js';
 import { num, type ResultsFolder, type Row } from './report-data.js';
 
 /** The metrics sim compare sets side by side. */
-export const HEADLINE_METRICS = ['throttledTrial', 'refreshOver', 'pSecondOver', 'throttled', 'requests', 'peakRps', 'peak10s', 'convergence'] as const;
+export const HEADLINE_METRICS = ['throttledTrial', ...SHAPE_METRICS, 'refreshOver', 'pSecondOver', 'throttled', 'requests', 'peakRps', 'peak10s', 'convergence'] as const;
+
+/** Per vault and for the subscription: the load and headroom sim compare sets side by side. */
+const SCOPE_COMPARED = ['requests', 'throttled', 'peakRps', 'peak10s', 'headroom'] as const;
 
 interface Estimate {
   mean: number | null;
@@ -20,6 +25,8 @@ export interface Comparison {
     a: string;
     b: string;
     metrics: Array<{ metric: string; a: Estimate; b: Estimate; difference: number | null; separate: boolean }>;
+    /** Each vault of either run, then the subscription (null) where either has a limit: its means in A and B (null: not in that run). */
+    vaults: Array<{ vault: string | null; a: Record<string, number> | null; b: Record<string, number> | null }>;
   }>;
   /** Points only one run has. */
   unmatched: { a: number; b: number };
@@ -55,12 +62,32 @@ function label(f: ResultsFolder, point: number): string {
   return sweep.length === 0 ? `point ${point}` : sweep.map((s) => `${s.column}=${String(s.value)}`).join(', ');
 }
 
+/** The vaults a results folder's summary has columns for (in column order), and whether it has the subscription's. */
+function scopesOf(f: ResultsFolder): { vaults: string[]; subscription: boolean } {
+  const vaults: string[] = [];
+  for (const c of f.columns) {
+    const m = /^vault\.(.+)\.headroom_mean$/.exec(c);
+    if (m) vaults.push(m[1]);
+  }
+  return { vaults, subscription: f.columns.includes('subscription.headroom_mean') };
+}
+
+/** A scope's means in one run's point (null: the run has no such vault, or the point none of it). */
+function scopeMeans(f: ResultsFolder, has: boolean, point: number, scope: string | null): Record<string, number> | null {
+  if (!has) return null;
+  const row = f.summary[point];
+  const means = Object.fromEntries(SCOPE_COMPARED.map((m) => [m, num(row, `${scopeColumn(scope, m)}_mean`)]));
+  return SCOPE_COMPARED.every((m) => Number.isNaN(means[m])) ? null : means;
+}
+
 /** Two results folders point by point (point i against point i), as hyperfine sets commands side by side. */
 export function compareRuns(a: ResultsFolder, b: ResultsFolder): Comparison {
   const side = (f: ResultsFolder): RunSide => ({ dir: f.dir, scenario: f.record.scenario.name, version: f.record.version, seed: f.record.seed, trials: f.record.trials });
   const settings: Comparison['settings'] = [];
   for (const key of ['version', 'seed', 'trials', 'engine'] as const) differences(a.record[key], b.record[key], key, settings, 50);
   const common = Math.min(a.summary.length, b.summary.length);
+  const sa = scopesOf(a);
+  const sb = scopesOf(b);
   for (let p = 0; p < common; p++) differences(a.record.scenario.points[p]?.model, b.record.scenario.points[p]?.model, `point ${p}`, settings, 50);
   const points = Array.from({ length: common }, (_, p) => ({
     point: p,
@@ -72,18 +99,36 @@ export function compareRuns(a: ResultsFolder, b: ResultsFolder): Comparison {
       const separate = ea.lo !== null && ea.hi !== null && eb.lo !== null && eb.hi !== null && (ea.hi < eb.lo || eb.hi < ea.lo);
       return { metric, a: ea, b: eb, difference: ea.mean !== null && eb.mean !== null ? eb.mean - ea.mean : null, separate };
     }),
+    vaults: [...new Set([...sa.vaults, ...sb.vaults])].map((v): string | null => v).concat(sa.subscription || sb.subscription ? [null] : []).map((vault) => ({
+      vault,
+      a: scopeMeans(a, vault === null ? sa.subscription : sa.vaults.includes(vault), p, vault),
+      b: scopeMeans(b, vault === null ? sb.subscription : sb.vaults.includes(vault), p, vault),
+    })),
   }));
   return { a: side(a), b: side(b), settings, points, unmatched: { a: a.summary.length - common, b: b.summary.length - common } };
 }
 
 /** Proportions in percent, other metrics in 3 significant digits. */
-const PROPORTIONS: readonly string[] = ['throttledTrial', 'refreshOver', 'pSecondOver'];
+const PROPORTIONS: readonly string[] = ['throttledTrial', ...SHAPE_METRICS, 'refreshOver', 'pSecondOver'];
 
 function show(metric: string, e: Estimate): string {
   if (e.mean === null) return '-';
   if (PROPORTIONS.includes(metric) && e.lo !== null && e.hi !== null) return formatProportion(e.mean, e.lo, e.hi);
   return e.lo === null || e.hi === null ? formatFigure(e.mean) : `${formatFigure(e.mean)} [${formatFigure(e.lo)}, ${formatFigure(e.hi)}]`;
 }
+
+/** A vault's headroom as a reviewer reads it: "43.5% headroom", "5.4% over", or why there is none. */
+function headroomText(m: Record<string, number> | null): string {
+  if (m === null) return 'not in this run';
+  const h = m.headroom;
+  if (Number.isNaN(h)) return '-';
+  return h < 0 ? `${formatPercent(-h)} over` : `${formatPercent(h)} headroom`;
+}
+
+const figure = (m: Record<string, number> | null, key: string) => (m === null ? '-' : formatFigure(m[key]));
+
+/** A name read back from a file, safe on a terminal (control characters shown as ?). */
+const printable = (name: string) => name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
 /** The comparison as text: what differs, then per point each metric in A and B, B - A, and whether the intervals separate. */
 export function comparisonText(c: Comparison): string {
@@ -94,6 +139,12 @@ export function comparisonText(c: Comparison): string {
     lines.push('', `point ${p.point}: A ${p.a}; B ${p.b}`);
     const rows = p.metrics.map((m) => [m.metric, show(m.metric, m.a), show(m.metric, m.b), m.difference === null ? '-' : `${m.difference > 0 ? '+' : ''}${formatFigure(m.difference)}`, m.separate ? 'yes' : 'no']);
     lines.push(...alignColumns([['metric', 'A (95%)', 'B (95%)', 'B - A', 'intervals separate'], ...rows]).map((l) => `  ${l}`));
+    if (p.vaults.length > 0) {
+      lines.push('  per vault (means per trial; headroom: the share of the limit per 10 s left at the busiest 10 s):');
+      for (const v of p.vaults) lines.push(`    ${printable(v.vault ?? '(subscription)')}: ${headroomText(v.a)} -> ${headroomText(v.b)}`);
+      const table = p.vaults.map((v) => [printable(v.vault ?? '(subscription)'), ...(['peakRps', 'peak10s', 'throttled'] as const).flatMap((m) => [figure(v.a, m), figure(v.b, m)])]);
+      lines.push(...alignColumns([['vault', 'peak GET/s A', 'B', 'peak 10 s A', 'B', '429s A', 'B'], ...table]).map((l) => `    ${l}`));
+    }
   }
   if (c.unmatched.a > 0 || c.unmatched.b > 0) lines.push('', `points without a counterpart: ${c.unmatched.a} in A, ${c.unmatched.b} in B`);
   return `${lines.join('\n')}\n`;
