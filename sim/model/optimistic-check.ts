@@ -2,6 +2,7 @@ import type { TrialStreams } from '../engine/random.js';
 import type { SendLog } from '../metrics/send-log.js';
 import { TRUNCATES_BELOW } from '../metrics/trial-collector.js';
 import { BackgroundLoad } from './background-load.js';
+import { replaySends } from './vault-replay.js';
 import type { SendTally, VaultGateway } from './vault-gateway.js';
 
 /** Width of the bins of the quick tests, in seconds. */
@@ -126,24 +127,10 @@ export class OptimisticCheck implements SendTally {
     const { gateway, background } = this;
     sends.sort(this.horizon);
     background.start();
-    const { times, vaults, counts } = sends;
-    let i = 0;
-    for (;;) {
-      const t = i < sends.length ? times[i] : Infinity;
-      const v = background.firstBefore(t);
-      if (v >= 0) {
-        const at = background.next[v];
-        if (!gateway.admits(v, at)) return false;
-        gateway.take(v, at, 1);
-        background.advance(v);
-        continue;
-      }
-      if (t === Infinity) return true;
-      const to = vaults[i];
-      const n = counts[i++];
-      if (to < 0) continue;
-      if (gateway.acceptable(to, t, n) < n) return false;
-      gateway.take(to, t, n);
-    }
+    return replaySends(gateway, background, sends, (v, t) => {
+      if (!gateway.admits(v, t)) return false;
+      gateway.take(v, t, 1);
+      return true;
+    });
   }
 }

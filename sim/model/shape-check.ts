@@ -4,6 +4,7 @@ import { BackgroundLoad } from './background-load.js';
 import { LIMITER_SHAPES, withLimiterShape, type ModelConfig } from './config.js';
 import type { FleetAction } from './fleet-events.js';
 import { VaultGateway } from './vault-gateway.js';
+import { replaySends } from './vault-replay.js';
 
 /**
  * Whether a trial would have met a 429 under each limiter shape (token bucket, fixed window at
@@ -57,28 +58,14 @@ export class ShapeCheck {
    * counts rejections (VaultGateway.request). True at the first of the fleet's GETs rejected.
    */
   private meets429(side: VaultGateway, sends: SendLog, actions: readonly FleetAction[]): boolean {
-    const { background } = this;
-    background.start(side);
+    this.background.start(side);
     side.resetOutages();
     const outages = actions.some((a) => a.kind === 'outage-start');
-    const { times, vaults, counts } = sends;
-    let i = 0;
-    for (;;) {
-      const t = i < sends.length ? times[i] : Infinity;
-      const v = background.firstBefore(t);
-      if (v >= 0) {
-        const at = background.next[v];
-        if (outages) applyOutages(side, actions, at);
-        side.request(v, at);
-        background.advance(v);
-        continue;
-      }
-      if (t === Infinity) return false;
-      const to = vaults[i];
-      const n = counts[i++];
-      if (to < 0) continue;
-      if (side.acceptMany(to, t, n) < n) return true;
-    }
+    return !replaySends(side, this.background, sends, (v, t) => {
+      if (outages) applyOutages(side, actions, t);
+      side.request(v, t);
+      return true;
+    });
   }
 }
 
