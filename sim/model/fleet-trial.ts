@@ -18,7 +18,8 @@ import { OptimisticCheck } from './optimistic-check.js';
  * With `auto`, a trial first runs in the independent driver (each cluster alone, every GET
  * accepted). If the vault check finds that the vaults would have accepted every request, and the
  * fleet's recovery from an outage is decided, that trial is exact and final; otherwise it runs
- * again, from t = 0 with the same streams, in the coupled driver.
+ * again, from t = 0 with the same streams, in the coupled driver. Either way the independent
+ * run's history (every GET accepted, to the horizon) goes to the limiter shapes' check first.
  */
 export class FleetTrial {
   readonly model: ClusterModel;

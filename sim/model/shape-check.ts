@@ -60,22 +60,20 @@ export class ShapeCheck {
   private meets429(side: VaultGateway, sends: SendLog, actions: readonly FleetAction[]): boolean {
     this.background.start(side);
     side.resetOutages();
-    const outages = actions.some((a) => a.kind === 'outage-start');
+    // Each outage's span (the trial's few actions, paired once): a background request in one fails unanswered.
+    const outages = actions
+      .filter((a) => a.kind === 'outage-start')
+      .map((a) => ({ a, end: actions.find((b) => b.kind === 'outage-end' && b.event === a.event)?.time ?? Infinity }));
     return !replaySends(side, this.background, sends, (v, t) => {
-      if (outages) applyOutages(side, actions, t);
+      if (outages.length > 0) {
+        side.resetOutages();
+        for (let k = 0; k < outages.length; k++) {
+          const { a, end } = outages[k];
+          if (a.time <= t && t < end) for (let j = 0; j < a.vaults.length; j++) side.outageStarts(a.vaults[j], a.timeout);
+        }
+      }
       side.request(v, t);
       return true;
     });
-  }
-}
-
-/** The outages under way at t on `side` (recounted from the trial's few actions). */
-function applyOutages(side: VaultGateway, actions: readonly FleetAction[], t: number): void {
-  side.resetOutages();
-  for (const a of actions) {
-    if (a.kind !== 'outage-start' || a.time > t) continue;
-    const end = actions.find((b) => b.kind === 'outage-end' && b.event === a.event);
-    if (end !== undefined && end.time <= t) continue;
-    for (const v of a.vaults) side.outageStarts(v, a.timeout);
   }
 }
