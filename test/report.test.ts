@@ -28,6 +28,10 @@ test('sim run --report writes report.html beside the CSVs: self-contained, every
   assert.match(html, /point 1 \(jitterSeconds=30s\)/);
   // Each limiter shape's share of throttled trials, beside the scenario's own.
   for (const title of ['with a 429 under a token bucket', 'under a fixed window', 'under a sliding window']) assert.match(html, new RegExp(`<th>${title}</th>`));
+  // A verdict per point a reviewer can paste: the scenario's limiter, each shape, the tightest vault, convergence.
+  const verdict = /<h2>Verdict<\/h2><ul class="verdict">(.*?)<\/ul>/.exec(html)?.[1] ?? '';
+  assert.is((verdict.match(/<li>/g) ?? []).length, 2, verdict);
+  assert.match(verdict, /<b>point 1 \(jitterSeconds=30s\)<\/b>: [\d.]+% \[[\d.]+%, [\d.]+%\] of trials met a 429 with the scenario&#39;s limiter; at the same limit and window: token bucket [^;]+, fixed window [^;]+, sliding window [^;]+; tightest: (vault \S+|the subscription), [\d.]+% (over its limit|of its limit left) at its busiest 10 s/);
 });
 
 test('sim report rewrites the report of a results folder; a folder without run.json is one line, exit 2', () => {

@@ -1,7 +1,7 @@
 import { scopeColumn } from '../metrics/summary.js';
 import { SHAPE_METRICS } from '../metrics/trial-record.js';
 import { alignColumns, formatFigure, formatPercent, formatProportion } from './format.js';
-import { num, type ResultsFolder, type Row } from './report-data.js';
+import { num, scopeNames, type ResultsFolder, type Row } from './report-data.js';
 
 /** The metrics sim compare sets side by side. */
 export const HEADLINE_METRICS = ['throttledTrial', ...SHAPE_METRICS, 'refreshOver', 'pSecondOver', 'throttled', 'requests', 'peakRps', 'peak10s', 'convergence'] as const;
@@ -62,16 +62,6 @@ function label(f: ResultsFolder, point: number): string {
   return sweep.length === 0 ? `point ${point}` : sweep.map((s) => `${s.column}=${String(s.value)}`).join(', ');
 }
 
-/** The vaults a results folder's summary has columns for (in column order), and whether it has the subscription's. */
-function scopesOf(f: ResultsFolder): { vaults: string[]; subscription: boolean } {
-  const vaults: string[] = [];
-  for (const c of f.columns) {
-    const m = /^vault\.(.+)\.headroom_mean$/.exec(c);
-    if (m) vaults.push(m[1]);
-  }
-  return { vaults, subscription: f.columns.includes('subscription.headroom_mean') };
-}
-
 /** A scope's means in one run's point (null: the run has no such vault, or the point none of it). */
 function scopeMeans(f: ResultsFolder, has: boolean, point: number, scope: string | null): Record<string, number> | null {
   if (!has) return null;
@@ -86,8 +76,8 @@ export function compareRuns(a: ResultsFolder, b: ResultsFolder): Comparison {
   const settings: Comparison['settings'] = [];
   for (const key of ['version', 'seed', 'trials', 'engine'] as const) differences(a.record[key], b.record[key], key, settings, 50);
   const common = Math.min(a.summary.length, b.summary.length);
-  const sa = scopesOf(a);
-  const sb = scopesOf(b);
+  const sa = scopeNames(a);
+  const sb = scopeNames(b);
   for (let p = 0; p < common; p++) differences(a.record.scenario.points[p]?.model, b.record.scenario.points[p]?.model, `point ${p}`, settings, 50);
   const points = Array.from({ length: common }, (_, p) => ({
     point: p,

@@ -9,6 +9,16 @@ import { checkRunRecord, IMPORTANCE_CSV, IMPORTANCE_RECORD, RESULT_CSVS, RUN_REC
 /** A row of a results CSV: numbers where the cell is one, else the text. */
 export type Row = Record<string, number | string>;
 
+/** The vaults a results folder's summary has columns for (in column order), and whether it has the subscription's. */
+export function scopeNames(f: Pick<ResultsFolder, 'columns'>): { vaults: string[]; subscription: boolean } {
+  const vaults: string[] = [];
+  for (const c of f.columns) {
+    const m = /^vault\.(.+)\.headroom_mean$/.exec(c);
+    if (m) vaults.push(m[1]);
+  }
+  return { vaults, subscription: f.columns.includes('subscription.headroom_mean') };
+}
+
 /** What a results folder holds, as the report reads it. */
 export interface ResultsFolder {
   dir: string;

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import { formatFigure } from './format.js';
+import { scopeColumn } from '../metrics/summary.js';
+import { SHAPE_METRICS } from '../metrics/trial-record.js';
+import { formatFigure, formatPercent } from './format.js';
 import { existsSync } from 'node:fs';
 import { lockFolder, writeFilesAtomically } from './output-folder.js';
 import { reportCharts, renderSvg, pointLabel } from './report-charts.js';
-import { num, readResultsFolder, type ResultsFolder } from './report-data.js';
+import { num, readResultsFolder, scopeNames, type ResultsFolder } from './report-data.js';
 
 import { REPORT_FILE } from './run-record.js';
 
@@ -19,8 +21,8 @@ const TABLE: Array<[column: string, title: string, interval: boolean]> = [
   ['peakRps', 'peak GETs/s', true],
   ['peak10s', 'peak GETs in 10 s', true],
   ['convergence', 'convergence (s)', true],
-  ['analyticJitterSeconds', "recipe's jitterSeconds", false],
-  ['analyticPSecondOver', "recipe's pSecondOver", false],
+  ['analyticJitterSeconds', "jitterSeconds the documented recipe asks for (first group, risk 1e-4)", false],
+  ['analyticPSecondOver', "the recipe's pSecondOver at this jitter (first group)", false],
 ];
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -40,6 +42,36 @@ function summaryTable(f: ResultsFolder): string {
     return `<tr><th>${escape(pointLabel(f, point))}</th>${cells.join('')}</tr>`;
   });
   return `<div class="wide"><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
+/**
+ * A sentence per point a reviewer can paste: the share of trials with a 429 under the scenario's
+ * limiter and under each shape at the same limit, the tightest vault's headroom at its busiest
+ * 10 s, and how long the fleet took to converge.
+ */
+function verdicts(f: ResultsFolder): string {
+  const { vaults, subscription } = scopeNames(f);
+  const scopes: Array<string | null> = [...vaults, ...(subscription ? [null] : [])];
+  const items = f.summary.map((r) => {
+    const point = num(r, 'point');
+    const share = (m: string) => `${formatPercent(num(r, `${m}_mean`))} [${formatPercent(num(r, `${m}_lo`))}, ${formatPercent(num(r, `${m}_hi`))}]`;
+    const parts = [`${share('throttledTrial')} of trials met a 429 with the scenario's limiter`];
+    const shapes = SHAPE_METRICS.filter((m) => !Number.isNaN(num(r, `${m}_mean`)));
+    if (shapes.length > 0) parts.push(`at the same limit and window: ${shapes.map((m) => `${m.split('.')[1].replace('-', ' ')} ${share(m)}`).join(', ')}`);
+    let tightest: { scope: string | null; headroom: number } | null = null;
+    for (const scope of scopes) {
+      const h = num(r, `${scopeColumn(scope, 'headroom')}_mean`);
+      if (!Number.isNaN(h) && (tightest === null || h < tightest.headroom)) tightest = { scope, headroom: h };
+    }
+    if (tightest) {
+      const name = tightest.scope === null ? 'the subscription' : `vault ${tightest.scope}`;
+      parts.push(`tightest: ${name}, ${tightest.headroom < 0 ? `${formatPercent(-tightest.headroom)} over its limit` : `${formatPercent(tightest.headroom)} of its limit left`} at its busiest 10 s`);
+    }
+    const converged = num(r, 'convergence_mean');
+    if (!Number.isNaN(converged)) parts.push(`every edited SecretSync synced ${formatFigure(converged)} s after the rollout began (mean)`);
+    return `<li><b>${escape(pointLabel(f, point))}</b>: ${escape(parts.join('; '))}.</li>`;
+  });
+  return `<h2>Verdict</h2><ul class="verdict">${items.join('')}</ul>`;
 }
 
 function assertionsList(f: ResultsFolder): string {
@@ -81,6 +113,7 @@ export async function reportHtml(f: ResultsFolder): Promise<string> {
 <body>
 <h1>${escape(r.scenario.name)}</h1>
 <p class="meta">${meta.join(' · ')}</p>
+${verdicts(f)}
 <h2>Summary (means with 95% intervals)</h2>
 ${summaryTable(f)}
 ${assertionsList(f)}
