@@ -10,6 +10,9 @@ import type { VaultGateway } from './vault-gateway.js';
 export class BackgroundLoad {
   /** Each vault's next request (Infinity: none before the horizon). */
   readonly next: Float64Array;
+  /** The fleet's counts with the background added (surelyAccepted), made when first needed. */
+  private scratch: Float64Array[] | undefined;
+  private scratchTotal: Float64Array | undefined;
 
   constructor(private readonly gateway: VaultGateway, private readonly streams: TrialStreams, private readonly horizon: number) {
     this.next = new Float64Array(gateway.vaults);
@@ -75,6 +78,4 @@ export class BackgroundLoad {
     return side.subscription === null || side.subscription.surelyAcceptsAll(all, 1);
   }
 
-  private scratch: Float64Array[] | undefined;
-  private scratchTotal: Float64Array | undefined;
 }

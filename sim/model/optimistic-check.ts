@@ -16,8 +16,8 @@ const BIN = 1;
  * sends; the quiet clusters' walk's own count by seconds handed over with `addSeconds` where
  * that is all the check needs, see secondsToCount, or else `addLogged` over the log's new
  * entries as the walk goes); a second that no arrangement of its requests could get through
- * sets `surelyThrottles`, so that a fleet that throttles for sure stops early and runs
- * coupled. After the run, a conservative test on those counts (each limiter's surelyAcceptsAll)
+ * sets `surelyThrottles`, so that a fleet that throttles for sure runs coupled without a
+ * replay. After the run, a conservative test on those counts (each limiter's surelyAcceptsAll)
  * settles most trials; when it cannot tell, the requests are replayed in time order through the
  * limiters themselves, exactly as the coupled driver would meet them. Requests at one instant may
  * come in any order: whether all of them are accepted does not depend on it.
@@ -66,13 +66,9 @@ export class OptimisticCheck implements SendTally {
     return this.counts.length === 1 && BIN === 1 && this.horizon < TRUNCATES_BELOW;
   }
 
-  /**
-   * For a sender that counts its own sends by seconds (see oneVault): the seconds of the count
-   * and the most that the vault and the subscription could accept in one (a second above it
-   * dooms the trial, as `add` finds); null when the check needs each send.
-   */
-  secondsToCount(): { seconds: number; most: number } | null {
-    return this.oneVault ? { seconds: this.counts[0].length, most: Math.min(this.rejectAbove[0], this.subscriptionRejectAbove) } : null;
+  /** For a sender that counts its own sends by seconds (see oneVault): the seconds of the count; null when the check needs each send. */
+  secondsToCount(): { seconds: number } | null {
+    return this.oneVault ? { seconds: this.counts[0].length } : null;
   }
 
   /** GETs per second to the one vault, counted by their sender, as calls of `add` would count them; false when the trial surely throttles. */
