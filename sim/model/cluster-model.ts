@@ -47,7 +47,7 @@ export class ClusterModel implements EventHandler, ReconcileContext {
 
   // Set by the driver for each trial.
   loop!: EventLoop;
-  col!: TrialCollector;
+  collector!: TrialCollector;
   /** Each cluster's random stream. */
   streams!: RandomStream[];
   /** Each vault's random stream (its other applications' requests). */
@@ -238,7 +238,7 @@ export class ClusterModel implements EventHandler, ReconcileContext {
   afterReconcile(s: number, t: number, succeeded: boolean): void {
     const { layout, table } = this;
     const c = layout.syncCluster[s];
-    const gi = layout.clusterGroup[c];
+    const group = layout.clusterGroup[c];
     if (table.dirty(s)) {
       // Considered again while it ran: the workqueue hands it back at once.
       table.setDirty(s, 0);
@@ -247,13 +247,13 @@ export class ClusterModel implements EventHandler, ReconcileContext {
       // An edit came while it ran and its jitter is still running: that consideration comes next.
     } else if (succeeded) {
       // Under a cluster ticker the next poll is the cluster's next tick.
-      if (layout.perSyncTimers[gi]) this.scheduleWake(s, t + layout.pollInterval[gi] + this.jitter(c), Reason.Poll);
+      if (layout.perSyncTimers[group]) this.scheduleWake(s, t + layout.pollInterval[group] + this.jitter(c), Reason.Poll);
     } else {
       // The larger of the item's backoff and the wait for the controller's requeue bucket.
       const backoff = requeueDelay(table.failures(s), this.requeueBase, this.requeueMax);
       const bucket = this.requeueBuckets.wait(c, t);
       const delay = backoff > bucket ? backoff : bucket;
-      this.scheduleWake(s, t + delay + (layout.jitterOnRequeue[gi] ? this.jitter(c) : 0), Reason.Requeue);
+      this.scheduleWake(s, t + delay + (layout.jitterOnRequeue[group] ? this.jitter(c) : 0), Reason.Requeue);
     }
   }
 }

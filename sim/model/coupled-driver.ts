@@ -8,7 +8,7 @@ import { EventKind } from './event-kinds.js';
  * limiters as it is sent, other applications' load included. Exact in every trial, throttled or
  * not; the reference the independent driver is checked against.
  */
-export function runCoupled(model: ClusterModel, loop: EventLoop, col: TrialCollector): void {
+export function runCoupled(model: ClusterModel, loop: EventLoop, collector: TrialCollector): void {
   const { layout, gateway } = model;
   loop.reset();
   model.loop = loop;
@@ -23,5 +23,5 @@ export function runCoupled(model: ClusterModel, loop: EventLoop, col: TrialColle
     if (rate > 0) loop.schedule(model.vaultStreams[v].exponential(rate), (v << 3) | EventKind.Background, 0);
   }
   loop.run(model);
-  model.staleness.stillStale(0, layout.syncs, col);
+  model.staleness.stillStale(0, layout.syncs, collector);
 }

@@ -65,13 +65,13 @@ export class FleetLayout {
     };
     let c = 0;
     let s = 0;
-    this.groups.forEach((g, gi) => {
+    this.groups.forEach((g, group) => {
       const ids = new Int32Array(g.clusters);
       const split = g.vaultShares ? splitSecretSyncs(g.vaultShares, g.clusters * g.secretSyncs) : null;
       if (g.vaultShares && !split) throw new Error(`group ${g.name}: its vault split cannot be met (the scenario's checks let it through)`);
       for (let i = 0; i < g.clusters; i++, c++) {
         ids[i] = c;
-        this.clusterGroup[c] = gi;
+        this.clusterGroup[c] = group;
         this.clusterFirstSync[c] = s;
         this.clusterSyncCount[c] = g.secretSyncs;
         for (let k = 0; k < g.secretSyncs; k++) {
@@ -81,10 +81,10 @@ export class FleetLayout {
       }
       this.groupClusters.push(ids);
       if (g.latency === 0) {
-        this.latencySigma[gi] = -1;
+        this.latencySigma[group] = -1;
       } else {
-        this.latencyMu[gi] = Math.log(g.latency.median);
-        this.latencySigma[gi] = Math.log(g.latency.p99 / g.latency.median) / Z99;
+        this.latencyMu[group] = Math.log(g.latency.median);
+        this.latencySigma[group] = Math.log(g.latency.p99 / g.latency.median) / Z99;
       }
     });
   }

@@ -50,31 +50,31 @@ export class FleetTrial {
     model.gateway.tally = this.check;
   }
 
-  /** Runs trial `trial` to the horizon, recording into `col` (already reset). */
-  run(trial: number, col: TrialCollector, engine: EngineChoice): void {
+  /** Runs trial `trial` to the horizon, recording into `collector` (already reset). */
+  run(trial: number, collector: TrialCollector, engine: EngineChoice): void {
     const { model } = this;
     // The trial with every GET accepted, to the horizon: exact if the vaults would have accepted
     // them all, and in any case what the limiter shapes' check replays.
-    this.begin(trial, col, false);
+    this.begin(trial, collector, false);
     this.check.reset();
-    runIndependent(model, this.clusterLoop, this.quietWalk, col, this.streams);
-    const exact = engine === 'auto' && this.check.allAccepted(col.sends) && model.recovery.finish(col, false);
-    this.shapes.judge(col.sends, this.check, model.actions);
+    runIndependent(model, this.clusterLoop, this.quietWalk, collector, this.streams);
+    const exact = engine === 'auto' && this.check.allAccepted(collector.sends) && model.recovery.finish(collector, false);
+    this.shapes.judge(collector.sends, this.check, model.actions);
     if (exact) {
-      model.convergence.finish(col);
-      col.shapesThrottled(this.shapes.throttled, this.shapes.configured);
+      model.convergence.finish(collector);
+      collector.shapesThrottled(this.shapes.throttled, this.shapes.configured);
       return;
     }
-    col.reset();
-    this.begin(trial, col, true);
+    collector.reset();
+    this.begin(trial, collector, true);
     this.coupledTrials++;
     this.fleetLoop ??= new EventLoop(this.config.horizon, fleetLoad(this.config));
     // The independent driver resets each cluster's rows as it takes the cluster model.
     model.table.reset();
-    runCoupled(model, this.fleetLoop, col);
-    model.recovery.finish(col, true);
-    model.convergence.finish(col);
-    col.shapesThrottled(this.shapes.throttled, this.shapes.configured);
+    runCoupled(model, this.fleetLoop, collector);
+    model.recovery.finish(collector, true);
+    model.convergence.finish(collector);
+    collector.shapesThrottled(this.shapes.throttled, this.shapes.configured);
   }
 
   /**
@@ -82,11 +82,11 @@ export class FleetTrial {
    * resets what it uses) and, unless `clusterStreams`, the clusters' streams (the independent
    * driver seeds each as it takes the cluster).
    */
-  private begin(trial: number, col: TrialCollector, clusterStreams: boolean): void {
+  private begin(trial: number, collector: TrialCollector, clusterStreams: boolean): void {
     const { model, streams, config } = this;
     const { layout } = model;
     streams.forTrial(trial, clusterStreams);
-    model.col = col;
+    model.collector = collector;
     model.streams = streams.clusters;
     model.vaultStreams = streams.vaults;
     model.gateway.resetLimiters(streams.vaults, streams.subscription);

@@ -16,7 +16,7 @@ import { EventKind } from './event-kinds.js';
  * horizon, even where the optimistic check already knows a vault would have rejected something:
  * the whole history with every GET accepted is what the limiter shapes' check replays.
  */
-export function runIndependent(model: ClusterModel, loop: EventLoop, quietWalk: QuietWalk, col: TrialCollector, streams: TrialStreams): void {
+export function runIndependent(model: ClusterModel, loop: EventLoop, quietWalk: QuietWalk, collector: TrialCollector, streams: TrialStreams): void {
   const { layout, gateway, actions } = model;
   model.loop = loop;
   gateway.coupled = false;
@@ -72,7 +72,7 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, quietWalk: 
       // clusters have consecutive ids.
       const ids = layout.groupClusters[g];
       const end = nextNamed(c + 1, ids[ids.length - 1] + 1);
-      quietWalk.runClusters(c, end, loop.horizon, col, streams);
+      quietWalk.runClusters(c, end, loop.horizon, collector, streams);
       c = end;
       continue;
     }
@@ -87,7 +87,7 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, quietWalk: 
     model.startSteady(c);
     model.startTicker(c);
     loop.run(model);
-    model.staleness.stillStale(first, end, col);
+    model.staleness.stillStale(first, end, collector);
     c++;
   }
   quietWalk.submitCounts();

@@ -61,13 +61,13 @@ export class QuietWalk {
 
   /**
    * Clusters [from, to) of one quiet group, each from t = 0 to the horizon with its own stream:
-   * their sends recorded in `col` and counted by `check`.
+   * their sends recorded in `collector` and counted by `check`.
    */
-  runClusters(from: number, to: number, horizon: number, col: TrialCollector, streams: TrialStreams): void {
+  runClusters(from: number, to: number, horizon: number, collector: TrialCollector, streams: TrialStreams): void {
     const { model, walk, check } = this;
     const { layout } = model;
     this.walked = true;
-    const log = col.sends;
+    const log = collector.sends;
     const g = layout.clusterGroup[from];
     walk.group(
       layout.clusterSyncCount[from], horizon, layout.jitterSeconds[g], layout.pollInterval[g], layout.objectsPerSync[g],
@@ -84,9 +84,9 @@ export class QuietWalk {
     this.runs += to - from;
     const forced = walk.forced;
     if (forced > 0) model.convergence.succeededMany(forced, walk.lastForced);
-    col.fetchesNeeded(walk.started * layout.objectsPerSync[g]);
-    col.outcomes(Outcome.ValueChangeOrForce, forced);
-    col.outcomes(Outcome.NoValueChange, walk.finished - forced);
+    collector.fetchesNeeded(walk.started * layout.objectsPerSync[g]);
+    collector.outcomes(Outcome.ValueChangeOrForce, forced);
+    collector.outcomes(Outcome.NoValueChange, walk.finished - forced);
   }
 }
 

@@ -27,7 +27,7 @@ export interface ReconcileContext {
   readonly recovery: RecoveryProbe;
   readonly staleness: StalenessProbe;
   readonly loop: EventLoop;
-  readonly col: TrialCollector;
+  readonly collector: TrialCollector;
   readonly streams: RandomStream[];
   /** What the controller does after a reconcile of s ended at t. */
   afterReconcile(s: number, t: number, succeeded: boolean): void;
@@ -59,19 +59,19 @@ export class Reconciler {
     table.setStartedAt(s, t);
     table.setReadAt(s, NaN);
     table.setRunForced(s, table.forced(s));
-    if (table.reason(s) !== Reason.Requeue) this.model.col.fetchesNeeded(this.layout.objectsPerSync[this.layout.clusterGroup[c]]);
+    if (table.reason(s) !== Reason.Requeue) this.model.collector.fetchesNeeded(this.layout.objectsPerSync[this.layout.clusterGroup[c]]);
     this.proceed(s, t);
   }
 
   /** Fetches the reconcile's objects one after another until it must wait, or it ends. */
   proceed(s: number, t: number): void {
     const { layout, table, gateway, model } = this;
-    const col = model.col;
+    const collector = model.collector;
     const c = layout.syncCluster[s];
-    const gi = layout.clusterGroup[c];
-    const objects = layout.objectsPerSync[gi];
-    const partial = layout.partialSync[gi];
-    const sigma = layout.latencySigma[gi];
+    const group = layout.clusterGroup[c];
+    const objects = layout.objectsPerSync[group];
+    const partial = layout.partialSync[group];
+    const sigma = layout.latencySigma[group];
     const v = layout.syncVault[s];
     for (;;) {
       const object = table.currentObject(s);
@@ -86,7 +86,7 @@ export class Reconciler {
         // before the first rejection, are one weighted event.
         const k = gateway.acceptMany(v, t, objects - object);
         if (k > 0) {
-          col.requests(t, v, k);
+          collector.requests(t, v, k);
           table.setFetched(s, table.fetched(s) + k);
           table.setAttempt(s, 0);
           table.setLastAnswer(s, VaultAnswer.Ok);
@@ -94,12 +94,12 @@ export class Reconciler {
         }
       }
       const answer = gateway.request(v, t);
-      col.request(t, answer === VaultAnswer.Unavailable ? -1 : v, answer === VaultAnswer.Throttled);
+      collector.request(t, answer === VaultAnswer.Unavailable ? -1 : v, answer === VaultAnswer.Throttled);
       table.setLastAnswer(s, answer);
       if (answer === VaultAnswer.Throttled) {
         table.setLastRetryAfter(s, gateway.retryAfterAt(v, t));
       } else if (answer === VaultAnswer.Unavailable) {
-        col.unavailable();
+        collector.unavailable();
         this.markUnhealthy(s, t);
         if (gateway.timeout(v) > 0) {
           model.loop.schedule(t + gateway.timeout(v), (s << 3) | EventKind.Response, table.fetchGen(s));
@@ -107,7 +107,7 @@ export class Reconciler {
         }
       }
       if (answer !== VaultAnswer.Unavailable && sigma >= 0) {
-        const latency = model.streams[c].lognormal(layout.latencyMu[gi], sigma);
+        const latency = model.streams[c].lognormal(layout.latencyMu[group], sigma);
         model.loop.schedule(t + latency, (s << 3) | EventKind.Response, table.fetchGen(s));
         return;
       }
@@ -129,7 +129,7 @@ export class Reconciler {
     const delay = retryDelay(this.retryPolicy, table.attempt(s) + 1, retryAfter, this.model.streams[this.layout.syncCluster[s]]);
     if (delay >= 0) {
       table.setAttempt(s, table.attempt(s) + 1);
-      this.model.col.retry();
+      this.model.collector.retry();
       this.model.loop.schedule(t + delay, (s << 3) | EventKind.Send, table.fetchGen(s));
       return false;
     }
@@ -142,18 +142,18 @@ export class Reconciler {
   /** The reconcile is over: its status reason, what it served, and what the controller does next. */
   private finish(s: number, t: number): void {
     const { layout, table, model } = this;
-    const col = model.col;
+    const collector = model.collector;
     const c = layout.syncCluster[s];
-    const gi = layout.clusterGroup[c];
-    const partial = layout.partialSync[gi];
+    const group = layout.clusterGroup[c];
+    const partial = layout.partialSync[group];
     model.queues.workerFreed(c);
     table.setState(s, SyncState.Idle);
-    const succeeded = table.fetched(s) === layout.objectsPerSync[gi];
+    const succeeded = table.fetched(s) === layout.objectsPerSync[group];
     // The first object is written unless the reconcile failed fast; it carries any rotation read.
     const readAt = table.readAt(s);
-    const changed = (succeeded || partial) && readAt === readAt && model.staleness.read(s, t, col);
+    const changed = (succeeded || partial) && readAt === readAt && model.staleness.read(s, t, collector);
     if (succeeded) {
-      col.outcome(table.runForced(s) || changed ? Outcome.ValueChangeOrForce : Outcome.NoValueChange);
+      collector.outcome(table.runForced(s) || changed ? Outcome.ValueChangeOrForce : Outcome.NoValueChange);
       this.markHealthy(s, t);
       if (table.startedAt(s) >= table.editedAt(s)) {
         // Nothing was edited while it ran: the edit is applied.
@@ -165,10 +165,10 @@ export class Reconciler {
       }
       table.setFailures(s, 0);
     } else {
-      col.outcome(table.fetched(s) > 0 && partial ? Outcome.Partial : Outcome.ProviderError);
+      collector.outcome(table.fetched(s) > 0 && partial ? Outcome.Partial : Outcome.ProviderError);
       this.markUnhealthy(s, t);
       table.setFailures(s, table.failures(s) + 1);
-      col.requeue();
+      collector.requeue();
     }
     model.afterReconcile(s, t, succeeded);
   }

@@ -36,7 +36,7 @@ export class ConvergenceProbe {
     if (t > this.last) this.last = t;
   }
 
-  finish(col: TrialCollector): void {
-    if (this.awaited > 0 && this.done === this.awaited) col.converged(this.last - this.start);
+  finish(collector: TrialCollector): void {
+    if (this.awaited > 0 && this.done === this.awaited) collector.converged(this.last - this.start);
   }
 }

@@ -39,7 +39,7 @@ export class RecoveryProbe {
    * and are ordered by time; at an instant where several clusters change in both directions the
    * fleet's order is unknown, so the answer is: undecided (false), and the trial runs coupled.
    */
-  finish(col: TrialCollector, inOrder: boolean): boolean {
+  finish(collector: TrialCollector, inOrder: boolean): boolean {
     if (!this.tracking) return true;
     const n = this.n;
     const order = this.sortedOrder(inOrder);
@@ -48,7 +48,7 @@ export class RecoveryProbe {
     let i = 0;
     for (; i < n && this.times[order[i]] < end; i++) failing += this.deltas[order[i]];
     if (failing === 0) {
-      col.recovered(0);
+      collector.recovered(0);
       return true;
     }
     while (i < n) {
@@ -64,7 +64,7 @@ export class RecoveryProbe {
       for (let k = i; k < j; k++) {
         failing += this.deltas[order[k]];
         if (failing === 0 && this.deltas[order[k]] < 0) {
-          col.recovered(t - end);
+          collector.recovered(t - end);
           return true;
         }
       }

@@ -23,7 +23,7 @@ export class StalenessProbe {
    * SecretSync's secret up to that read is now served. Records each one's staleness (rotations
    * too late to judge are skipped) and says whether any was read.
    */
-  read(s: number, t: number, col: TrialCollector): boolean {
+  read(s: number, t: number, collector: TrialCollector): boolean {
     const { layout, rotations, table } = this;
     const times = rotations.times;
     const readAt = table.readAt(s);
@@ -36,14 +36,14 @@ export class StalenessProbe {
     for (; k < times.length && times[k] <= readAt; k++) {
       if (!rotations.affects(k, c, index)) continue;
       read = true;
-      if (times[k] <= limit) col.stale(t - times[k]);
+      if (times[k] <= limit) collector.stale(t - times[k]);
     }
     table.setNextRotation(s, k);
     return read;
   }
 
   /** At the horizon: every measured rotation SecretSyncs [from, to) have still not read is stale for longer than the trial. */
-  stillStale(from: number, to: number, col: TrialCollector): void {
+  stillStale(from: number, to: number, collector: TrialCollector): void {
     const { layout, rotations, table } = this;
     if (rotations.count === 0) return;
     for (let s = from; s < to; s++) {
@@ -51,7 +51,7 @@ export class StalenessProbe {
       const index = s - layout.clusterFirstSync[c];
       const limit = this.limit[layout.clusterGroup[c]];
       for (let k = table.nextRotation(s); k < rotations.count && rotations.times[k] <= limit; k++) {
-        if (rotations.affects(k, c, index)) col.stale(Infinity);
+        if (rotations.affects(k, c, index)) collector.stale(Infinity);
       }
     }
   }
