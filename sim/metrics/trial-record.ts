@@ -45,6 +45,13 @@ export type TrialMetric = (typeof TRIAL_METRICS)[number];
 /** The limiter shapes' metrics, in LIMITER_SHAPES order (token bucket, fixed window, sliding window). */
 export const SHAPE_METRICS = ['shape.token-bucket.throttledTrial', 'shape.fixed-window.throttledTrial', 'shape.sliding-window.throttledTrial'] as const satisfies readonly TrialMetric[];
 
+export type ShapeMetric = (typeof SHAPE_METRICS)[number];
+
+/** A shape metric's limiter shape in words: "sliding window". */
+export function shapeName(metric: ShapeMetric): string {
+  return metric.split('.')[1].replace('-', ' ');
+}
+
 export const METRIC_INDEX = Object.fromEntries(TRIAL_METRICS.map((m, i) => [m, i])) as Record<
   TrialMetric,
   number

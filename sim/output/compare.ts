@@ -1,6 +1,6 @@
 import { scopeColumn } from '../metrics/summary.js';
 import { SHAPE_METRICS } from '../metrics/trial-record.js';
-import { alignColumns, formatFigure, formatPercent, formatProportion } from './format.js';
+import { alignColumns, formatFigure, formatHeadroom, formatProportion } from './format.js';
 import { num, scopeNames, type ResultsFolder, type Row } from './report-data.js';
 
 /** The metrics sim compare sets side by side. */
@@ -110,9 +110,7 @@ function show(metric: string, e: Estimate): string {
 /** A vault's headroom as a reviewer reads it: "43.5% headroom", "5.4% over", or why there is none. */
 function headroomText(m: Record<string, number> | null): string {
   if (m === null) return 'not in this run';
-  const h = m.headroom;
-  if (Number.isNaN(h)) return '-';
-  return h < 0 ? `${formatPercent(-h)} over` : `${formatPercent(h)} headroom`;
+  return Number.isNaN(m.headroom) ? '-' : formatHeadroom(m.headroom, ' headroom');
 }
 
 const figure = (m: Record<string, number> | null, key: string) => (m === null ? '-' : formatFigure(m[key]));

@@ -1,7 +1,7 @@
 import { scopeColumn } from '../metrics/summary.js';
 import type { Scenario } from '../scenario/load.js';
-import { SHAPE_METRICS } from '../metrics/trial-record.js';
-import { alignColumns, formatAmount, formatPercent } from './format.js';
+import { SHAPE_METRICS, shapeName, type ShapeMetric } from '../metrics/trial-record.js';
+import { alignColumns, formatAmount, formatHeadroom, formatPercent, formatPercentInterval } from './format.js';
 
 type Row = Map<string, number | string>;
 
@@ -49,15 +49,14 @@ export function consoleTable(scenario: Scenario, rows: Row[]): string {
   return [title, ...alignColumns([headers, ...body], true), ...shapeWarnings(rows), ...vaultLines(scenario, rows)].join('\n') + '\n';
 }
 
-const interval = (row: Row, m: string) => `${formatPercent(num(row, `${m}_mean`))} [${formatPercent(num(row, `${m}_lo`))}, ${formatPercent(num(row, `${m}_hi`))}]`;
+const interval = (row: Row, m: string) => formatPercentInterval(num(row, `${m}_mean`), num(row, `${m}_lo`), num(row, `${m}_hi`));
 
-/** The limiter shape under which most trials would meet a 429 (the first of equals), or null without shape columns. */
-function worstShape(row: Row): { shape: string; column: string } | null {
-  let worst: { shape: string; column: string } | null = null;
+/** The shape column under which most trials would meet a 429 (the first of equals), or null without shape columns. */
+function worstShape(row: Row): ShapeMetric | null {
+  let worst: ShapeMetric | null = null;
   for (const column of SHAPE_METRICS) {
-    const shape = column.split('.')[1];
     if (!Number.isFinite(num(row, `${column}_mean`))) continue;
-    if (worst === null || num(row, `${column}_mean`) > num(row, `${worst.column}_mean`)) worst = { shape, column };
+    if (worst === null || num(row, `${column}_mean`) > num(row, `${worst}_mean`)) worst = column;
   }
   return worst;
 }
@@ -65,22 +64,17 @@ function worstShape(row: Row): { shape: string; column: string } | null {
 function worstShapeCell(row: Row): string {
   const w = worstShape(row);
   if (!w) return '-';
-  const same = SHAPE_METRICS.every((c) => num(row, `${c}_mean`) === num(row, `${w.column}_mean`));
-  return `${same ? 'every shape' : w.shape.replace('-', ' ')} ${interval(row, w.column)}`;
+  const same = SHAPE_METRICS.every((c) => num(row, `${c}_mean`) === num(row, `${w}_mean`));
+  return `${same ? 'every shape' : shapeName(w)} ${interval(row, w)}`;
 }
 
 /** A line per point whose headline another limiter shape at the same limit contradicts (its interval entirely above). */
 function shapeWarnings(rows: Row[]): string[] {
   return rows.flatMap((row) => {
     const w = worstShape(row);
-    if (!w || !(num(row, `${w.column}_lo`) > num(row, 'throttledTrial_hi'))) return [];
-    return [`point ${row.get('point')}: ${formatPercent(num(row, 'throttledTrial_mean'))} of trials throttled with this scenario's limiter, but ${formatPercent(num(row, `${w.column}_mean`))} under a ${w.shape.replace('-', ' ')} at the same limit and window: AKV publishes its limit, not its shape`];
+    if (!w || !(num(row, `${w}_lo`) > num(row, 'throttledTrial_hi'))) return [];
+    return [`point ${row.get('point')}: ${formatPercent(num(row, 'throttledTrial_mean'))} of trials throttled with this scenario's limiter, but ${formatPercent(num(row, `${w}_mean`))} under a ${shapeName(w)} at the same limit and window: AKV publishes its limit, not its shape`];
   });
-}
-
-/** A headroom share; a negative one as the share sent over the limit. */
-function headroom(h: number): string {
-  return h < 0 ? `${formatPercent(-h)} over` : formatPercent(h);
 }
 
 /** With several vaults: each vault's and the subscription's load per point (means per trial). */
@@ -92,7 +86,7 @@ function vaultLines(scenario: Scenario, rows: Row[]): string[] {
     const scopes: Array<string | null> = [...m.vaults.map((v) => v.name), ...(m.subscription ? [null] : [])];
     for (const scope of scopes) {
       const v = (metric: string) => num(row, `${scopeColumn(scope, metric)}_mean`);
-      table.push([String(p), scope ?? '(subscription)', formatAmount(v('requests')), formatAmount(v('throttled')), formatAmount(v('peakRps')), formatAmount(v('peak10s')), headroom(v('headroom'))]);
+      table.push([String(p), scope ?? '(subscription)', formatAmount(v('requests')), formatAmount(v('throttled')), formatAmount(v('peakRps')), formatAmount(v('peak10s')), formatHeadroom(v('headroom'))]);
     }
   });
   return ['', 'per vault (means per trial; headroom: the share of the limit per 10 s left at the busiest 10 s):', ...alignColumns(table, true)];

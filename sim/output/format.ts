@@ -59,6 +59,16 @@ export function alignColumns(rows: string[][], rule = false): string[] {
 }
 
 /** A proportion's mean and 95% interval: "0.55% [0.3%, 0.9%]". */
+/** A share with its 95% interval, in percent as formatPercent writes it: "0% [0%, 1.9%]". */
+export function formatPercentInterval(mean: number, lo: number, hi: number): string {
+  return `${formatPercent(mean)} [${formatPercent(lo)}, ${formatPercent(hi)}]`;
+}
+
+/** A headroom share, `suffix` after it; a negative one as the share sent over the limit ("5.4% over"). */
+export function formatHeadroom(h: number, suffix = ''): string {
+  return h < 0 ? `${formatPercent(-h)} over` : `${formatPercent(h)}${suffix}`;
+}
+
 export function formatProportion(mean: number, lo: number, hi: number): string {
   return `${formatPercentDigits(mean)} [${formatPercentDigits(lo)}, ${formatPercentDigits(hi)}]`;
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { scopeColumn } from '../metrics/summary.js';
-import { SHAPE_METRICS } from '../metrics/trial-record.js';
-import { formatFigure, formatPercent } from './format.js';
+import { SHAPE_METRICS, shapeName } from '../metrics/trial-record.js';
+import { formatFigure, formatPercent, formatPercentInterval } from './format.js';
 import { existsSync } from 'node:fs';
 import { lockFolder, writeFilesAtomically } from './output-folder.js';
 import { reportCharts, renderSvg, pointLabel } from './report-charts.js';
@@ -54,10 +54,10 @@ function verdicts(f: ResultsFolder): string {
   const scopes: Array<string | null> = [...vaults, ...(subscription ? [null] : [])];
   const items = f.summary.map((r) => {
     const point = num(r, 'point');
-    const share = (m: string) => `${formatPercent(num(r, `${m}_mean`))} [${formatPercent(num(r, `${m}_lo`))}, ${formatPercent(num(r, `${m}_hi`))}]`;
+    const share = (m: string) => formatPercentInterval(num(r, `${m}_mean`), num(r, `${m}_lo`), num(r, `${m}_hi`));
     const parts = [`${share('throttledTrial')} of trials met a 429 with the scenario's limiter`];
     const shapes = SHAPE_METRICS.filter((m) => !Number.isNaN(num(r, `${m}_mean`)));
-    if (shapes.length > 0) parts.push(`at the same limit and window: ${shapes.map((m) => `${m.split('.')[1].replace('-', ' ')} ${share(m)}`).join(', ')}`);
+    if (shapes.length > 0) parts.push(`at the same limit and window: ${shapes.map((m) => `${shapeName(m)} ${share(m)}`).join(', ')}`);
     let tightest: { scope: string | null; headroom: number } | null = null;
     for (const scope of scopes) {
       const h = num(r, `${scopeColumn(scope, 'headroom')}_mean`);
