@@ -59,8 +59,11 @@ export function pooled(task: BatchTask | RareTask): ReturnType<typeof move> | Pr
 }
 
 /**
- * Tells the pool this thread's modules have loaded: a thread terminated while Node still
- * instantiates them aborts the whole process (V8 "IsGraphAsync ... instantiated module", exit
- * 134), so the pool stops its threads only after this (sim/run/trial-pool.ts).
+ * Tells the pool this thread's modules have loaded: a thread terminated while Node still loads
+ * them aborts the whole process (V8 "IsGraphAsync ... instantiated module", or node's "facade
+ * ->InstantiateModule" assertion; exit 134), so the pool stops its threads only after this
+ * (sim/run/trial-pool.ts). Posted from a microtask: Node builds the module's require
+ * facade after this body has run, in the same synchronous require (a macrotask would never run:
+ * the idle thread then blocks in Atomics.wait).
  */
-parentPort?.postMessage(WORKER_LOADED);
+queueMicrotask(() => parentPort?.postMessage(WORKER_LOADED));
