@@ -101,6 +101,30 @@ test('a fixed window at a random phase against its exact value, averaged over th
   }
 });
 
+test("a fixed window's reported error is its estimates' spread from seed to seed (within 0.8-1.25x: neither understated nor needlessly wide)", () => {
+  // Each seed's estimate with its reported relative error, many seeds: the spread of the
+  // estimates is the error the reported one stands for. With 120 seeds the spread's own
+  // sampling error is about 6.5%, so the band is over 3 of those either side.
+  const seeds = scaled(120, 40);
+  const limiter = PUBLISHED_LIMITERS['fixed-window'];
+  for (const jitter of [140, 200]) {
+    const r: RecipeRollout = { clusters: 2000, secretsPerCluster: 20, jitterSeconds: jitter };
+    const estimates: number[] = [];
+    let reported = 0;
+    for (let s = 0; s < seeds; s++) {
+      const { cover, event } = throttled(r, limiter, new RandomStream(`spread-phase-${s}`));
+      const e = estimateRare(r, cover, event, 200, new RandomStream(`spread-${jitter}-${s}`));
+      estimates.push(e.estimate);
+      reported += e.relativeError ** 2;
+    }
+    const mean = estimates.reduce((a, b) => a + b, 0) / seeds;
+    const spread = Math.sqrt(estimates.reduce((a, b) => a + (b - mean) ** 2, 0) / (seeds - 1)) / mean;
+    const ratio = spread / Math.sqrt(reported / seeds);
+    if (seeds >= 120) assert.ok(ratio >= 0.8 && ratio <= 1.25, `J=${jitter}: seed-to-seed spread ${spread.toExponential(3)} is ${ratio.toFixed(3)}x the reported error`);
+    else assert.ok(ratio >= 0.6 && ratio <= 1.6, `J=${jitter} (scaled down): ${ratio.toFixed(3)}x`);
+  }
+});
+
 test('a token bucket far in its tail (1e-56 and 1e-87): covers on bins of 1/8 and 1/16 s agree, and the least likely union is the one used', () => {
   const limiter = PUBLISHED_LIMITERS['token-bucket'] as Extract<LimiterConfig, { kind: 'token-bucket' }>;
   const r: RecipeRollout = { clusters: 2000, secretsPerCluster: 20, jitterSeconds: 130 };
