@@ -1,5 +1,5 @@
-// `npm run build`: compiles the AssemblyScript modules (the quiet clusters' walk, the 10-s
-// peak's passes) to WebAssembly and writes each one's bytes, base64, as a JavaScript module in
+// `npm run build`: compiles the AssemblyScript modules (the random streams, the quiet clusters'
+// walk, the 10-s peak's passes) to WebAssembly and writes each one's bytes, base64, as a JavaScript module in
 // dist/ that the TypeScript beside its source imports (the model and the metrics read no files;
 // workers load them as any module). A build step, not part of the simulator's layers. SIMD is
 // on: the walk seeds four clusters' streams at once in 32-bit lanes (WebAssembly's fixed-width
@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const MODULES = [
+  { source: 'sim/engine/wasm/streams.ts', out: 'dist/sim/engine/wasm/streams-binary.js', name: 'STREAMS_WASM' },
   { source: 'sim/model/wasm/walk.ts', out: 'dist/sim/model/wasm/walk-binary.js', name: 'WALK_WASM' },
   { source: 'sim/metrics/wasm/peak.ts', out: 'dist/sim/metrics/wasm/peak-binary.js', name: 'PEAK_WASM' },
 ];

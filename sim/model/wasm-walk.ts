@@ -1,4 +1,3 @@
-import { ZIG_F, ZIG_K, ZIG_W } from '../engine/random.js';
 import type { SendLog } from '../metrics/send-log.js';
 import { WALK_WASM } from './wasm/walk-binary.js';
 
@@ -6,7 +5,7 @@ import { WALK_WASM } from './wasm/walk-binary.js';
 interface WalkExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  layout(k: number, w: number, f: number, vaults: number, firsts: number, words: number, clusters: number, scratch: number, maxSyncs: number, counts: number, slots: number, records: number, room: number): void;
+  layout(vaults: number, firsts: number, words: number, clusters: number, scratch: number, maxSyncs: number, counts: number, slots: number, records: number, room: number): void;
   clearSeconds(): void;
   group(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: number, seedHash: number, trialWord: number, instant: number): void;
   walk(from: number, to: number, enough: number): number;
@@ -48,8 +47,8 @@ export class WasmWalk {
     private readonly seconds = 0,
   ) {
     shared ??= {
-      // JavaScript's own log and exp (a latency's exp, the ziggurat's rare slow path), so that
-      // the walk's draws are the same bits as random.ts's.
+      // JavaScript's own log and exp (the ziggurat's tables and rare slow path, a latency's exp),
+      // so that the walk's draws are the same bits as random.ts's.
       x: new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(WALK_WASM, 'base64')), { env: { log: Math.log, exp: Math.exp, abort: walkAborted } })
         .exports as unknown as WalkExports,
       owner: null,
@@ -64,10 +63,7 @@ export class WasmWalk {
     shared!.owner = this;
     const { x, syncVault, clusterFirstSync, maxSyncs, seconds } = this;
     const align = (n: number) => (n + 15) & ~15;
-    const k = align(x.heapBase());
-    const w = align(k + 4 * ZIG_K.length);
-    const f = align(w + 8 * ZIG_W.length);
-    const vaults = align(f + 8 * ZIG_F.length);
+    const vaults = align(x.heapBase());
     const firsts = align(vaults + 4 * syncVault.length);
     const words = align(firsts + 4 * clusterFirstSync.length);
     const scratch = align(words + 4 * clusterFirstSync.length);
@@ -78,12 +74,9 @@ export class WasmWalk {
     const page = 1 << 16;
     if (bytes > x.memory.buffer.byteLength) x.memory.grow(Math.ceil((bytes - x.memory.buffer.byteLength) / page));
     const buffer = x.memory.buffer;
-    new Int32Array(buffer, k, ZIG_K.length).set(ZIG_K);
-    new Float64Array(buffer, w, ZIG_W.length).set(ZIG_W);
-    new Float64Array(buffer, f, ZIG_F.length).set(ZIG_F);
     new Int32Array(buffer, vaults, syncVault.length).set(syncVault);
     new Int32Array(buffer, firsts, clusterFirstSync.length).set(clusterFirstSync);
-    x.layout(k, w, f, vaults, firsts, words, clusterFirstSync.length, scratch, maxSyncs, this.perSecond, seconds, this.records, FIRST_ROOM);
+    x.layout(vaults, firsts, words, clusterFirstSync.length, scratch, maxSyncs, this.perSecond, seconds, this.records, FIRST_ROOM);
   }
 
   /** Starts a run of clusters of one group (walk.ts's `group`); the outcomes count from here. */

@@ -1,40 +1,30 @@
 // AssemblyScript, compiled to WebAssembly by the build (sim/build-wasm.mjs): the quiet
 // clusters' walk of quiet-walk.ts, the rules its comment states, with every draw and record
 // the same as through the cluster model (test/quiet-walk.test.ts, test/engines.test.ts). The
-// stream, the jitter, the latency and the start's order are random.ts's and quiet-walk.ts's
-// line for line, in integers and doubles that WebAssembly computes exactly as JavaScript does;
-// exp and log are JavaScript's own (imported: no port of a math library to match its bits), as
-// are the ziggurat's tables. The state lives in locals and linear memory: a
-// cluster's draws never leave registers, and nothing is allocated.
+// streams are stream-core.ts's, the one implementation random.ts also draws through; the
+// jitter, the latency and the start's order are quiet-walk.ts's, in integers and doubles that
+// WebAssembly computes exactly as JavaScript does (exp is JavaScript's own, imported). The state
+// lives in locals and linear memory: a cluster's draws never leave registers, and nothing is
+// allocated.
 //
-// Memory (byte offsets set by the loader, sim/model/wasm-walk.ts): the ziggurat's tables, each
-// SecretSync's vault, each cluster's first SecretSync and id word, the scratch of one cluster, the
-// GETs per second (f64, when the walk counts them), then the output: `capacity` times (f64), then
-// as many vaults and counts (i32), moved apart as it grows.
+// Memory (byte offsets set by the loader, sim/model/wasm-walk.ts): each SecretSync's vault, each
+// cluster's first SecretSync and id word, the scratch of one cluster, the GETs per second (f64,
+// when the walk counts them), then the output: `capacity` times (f64), then as many vaults and
+// counts (i32), moved apart as it grows.
 
-@external('env', 'log') declare function jsLog(x: f64): f64;
-@external('env', 'exp') declare function jsExp(x: f64): f64;
+import { firstUniformsFour, idWord, jsExp, normal, seedKeyedFour, takeLane, uniform } from '../../engine/wasm/stream-core';
 
-// The stream (sfc32) of the cluster being walked.
-let s0: i32 = 0;
-let s1: i32 = 0;
-let s2: i32 = 0;
-let s3: i32 = 0;
 /**
- * Four clusters' streams, seedFour's output (each state word's four lanes), and the first of them
- * for seedCluster (-1: none since `group`, which follows every `layout`). walkInstants overwrites
- * the lanes without it: a group's walks all take the shortcut or none does (`instant` is set by
- * `group`), and the next group starts from -1.
+ * The first of the four clusters whose streams `lanes` holds (stream-core.ts's seedKeyedFour),
+ * for seedCluster (-1: none since `group`, which follows every `layout`). walkInstants
+ * overwrites the lanes without it: a group's walks all take the shortcut or none does (`instant`
+ * is set by `group`), and the next group starts from -1.
  */
-const lanes: usize = memory.data(64, 16);
 let seeded: i32 = -1;
 /** The one-instant walk's four draws. */
 const draws: usize = memory.data(32, 16);
 
 // Layout, set by `layout`.
-let zigK: usize = 0;
-let zigW: usize = 0;
-let zigF: usize = 0;
 let syncVault: usize = 0;
 let clusterFirstSync: usize = 0;
 let clusterWord: usize = 0;
@@ -83,15 +73,12 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
-export function layout(k: usize, w: usize, f: usize, vaults: usize, firsts: usize, words: usize, clusters: i32, scratch: usize, maxSyncs: i32, counts: usize, slots: i32, records: usize, room: i32): void {
-  zigK = k;
-  zigW = w;
-  zigF = f;
+export function layout(vaults: usize, firsts: usize, words: usize, clusters: i32, scratch: usize, maxSyncs: i32, counts: usize, slots: i32, records: usize, room: i32): void {
   syncVault = vaults;
   clusterFirstSync = firsts;
   clusterWord = words;
-  // Each cluster's id word (random.ts's idWord for a cluster), the same in every trial.
-  for (let c = 0; c < clusters; c++) setI32(clusterWord, c, mix32(c + 2 * <i32>0x9e3779b9));
+  // Each cluster's id word (random.ts's StreamDomain.Cluster is 2), the same in every trial.
+  for (let c = 0; c < clusters; c++) setI32(clusterWord, c, idWord(2, c));
   const m = <usize>maxSyncs;
   startAt = scratch;
   heapTime = startAt + (m << 3);
@@ -137,52 +124,9 @@ export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, st
   lastForced = -Infinity;
 }
 
-// random.ts: mix32, seedStream's words, RandomStream.seed, next32, uniform.
-@inline function mix32(x: i32): i32 {
-  x ^= x >>> 16;
-  x = x * 0x7feb352d;
-  x ^= x >>> 15;
-  x = x * <i32>0x846ca68b;
-  x ^= x >>> 16;
-  return x;
-}
-
-/**
- * The streams of clusters c .. c + 3 at once, seedStream's and RandomStream.seed's rounds in four
- * lanes of the same 32-bit integers (WebAssembly SIMD: a lane's add, multiply, shift and xor wrap
- * as the scalar ones do), into `lanes`: each state word's four lanes. The four are independent
- * work that one cluster after another left to wait on each other's multiplies: in lanes the
- * one-instant walk of 2,000 clusters took 26 microseconds against 42 (measured in one process,
- * alternating). Words past the fleet's last cluster are whatever memory holds there (the scratch
- * follows them): their lanes are never read.
- */
+/** The streams of clusters c .. c + 3 into `lanes` (words past the fleet's last cluster are whatever memory holds there: their lanes are never read). */
 @inline function seedFour(c: i32): void {
-  const b = i32x4.splat(trialWord);
-  const w = v128.load(clusterWord + (<usize>c << 2));
-  let a = mix32x4(v128.xor(i32x4.splat(seedHash), mix32x4(i32x4.add(b, i32x4.mul(w, i32x4.splat(0x297a2d39))))));
-  let bb = b;
-  let cc = w;
-  let d = i32x4.splat(1);
-  for (let i = 0; i < 3; i++) {
-    const t = i32x4.add(i32x4.add(a, bb), d);
-    d = i32x4.add(d, i32x4.splat(1));
-    a = v128.xor(bb, i32x4.shr_u(bb, 9));
-    bb = i32x4.add(cc, i32x4.shl(cc, 3));
-    cc = i32x4.add(v128.or(i32x4.shl(cc, 21), i32x4.shr_u(cc, 11)), t);
-  }
-  v128.store(lanes, a);
-  v128.store(lanes, bb, 16);
-  v128.store(lanes, cc, 32);
-  v128.store(lanes, d, 48);
-}
-
-@inline function mix32x4(x: v128): v128 {
-  x = v128.xor(x, i32x4.shr_u(x, 16));
-  x = i32x4.mul(x, i32x4.splat(0x7feb352d));
-  x = v128.xor(x, i32x4.shr_u(x, 15));
-  x = i32x4.mul(x, i32x4.splat(<i32>0x846ca68b));
-  x = v128.xor(x, i32x4.shr_u(x, 16));
-  return x;
+  seedKeyedFour(seedHash, i32x4.splat(trialWord), v128.load(clusterWord + (<usize>c << 2)));
 }
 
 /** Cluster c's stream (its block of four seeded once a group: the general walk goes cluster by cluster). */
@@ -192,24 +136,7 @@ export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, st
     seedFour(block);
     seeded = block;
   }
-  const at = lanes + (<usize>(c & 3) << 2);
-  s0 = load<i32>(at);
-  s1 = load<i32>(at, 16);
-  s2 = load<i32>(at, 32);
-  s3 = load<i32>(at, 48);
-}
-
-@inline function next32(): i32 {
-  const t = s0 + s1 + s3;
-  s3 = s3 + 1;
-  s0 = s1 ^ (s1 >>> 9);
-  s1 = s2 + (s2 << 3);
-  s2 = ((s2 << 21) | (s2 >>> 11)) + t;
-  return t;
-}
-
-@inline function uniform(): f64 {
-  return <f64>(<u32>next32()) * 2.3283064365386963e-10;
+  takeLane(c & 3);
 }
 
 @inline function jitterDelay(): f64 {
@@ -220,8 +147,6 @@ export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, st
 @inline function steadyResidual(): f64 {
   return uniform() * (poll + jitter / 2) < poll ? uniform() * poll : poll + jitter * (1 - Math.sqrt(uniform()));
 }
-
-const ZIG_R: f64 = 3.442619855899;
 
 // Element i of the array of f64s or i32s at byte offset `base`.
 @inline function f64At(base: usize, i: i32): f64 {
@@ -235,35 +160,6 @@ const ZIG_R: f64 = 3.442619855899;
 }
 @inline function setI32(base: usize, i: i32, x: i32): void {
   store<i32>(base + (<usize>i << 2), x);
-}
-
-@inline function normal(): f64 {
-  const h = next32();
-  const layer = h & 127;
-  const j = h >> 7;
-  if (abs<i32>(j) < i32At(zigK, layer)) return <f64>j * f64At(zigW, layer);
-  return normalSlow(j, layer);
-}
-
-function normalSlow(j: i32, layer: i32): f64 {
-  for (;;) {
-    const x = <f64>j * f64At(zigW, layer);
-    if (layer == 0) {
-      let tx: f64;
-      let ty: f64;
-      do {
-        tx = -jsLog(1 - uniform()) / ZIG_R;
-        ty = -jsLog(1 - uniform());
-      } while (ty + ty < tx * tx);
-      return j > 0 ? ZIG_R + tx : -ZIG_R - tx;
-    }
-    if (f64At(zigF, layer) + uniform() * (f64At(zigF, layer - 1) - f64At(zigF, layer)) < jsExp(-0.5 * x * x)) return x;
-    const h = next32();
-    layer = h & 127;
-    j = h >> 7;
-    if (abs<i32>(j) < i32At(zigK, layer)) return <f64>j * f64At(zigW, layer);
-  }
-  return 0;
 }
 
 // The pending next polls: a binary heap ordered by (time, scheduling order), event-queue.ts's.
@@ -458,11 +354,7 @@ function walkInstants(from: i32, to: i32, enough: i32): i32 {
     // Four clusters' jitter draws (jitterDelay's, lane by lane), then each cluster in turn.
     seedFour(c);
     if (jitter > 0) {
-      const r = i32x4.add(i32x4.add(v128.load(lanes), v128.load(lanes, 16)), v128.load(lanes, 48));
-      const unit = f64x2.splat(2.3283064365386963e-10);
-      const j = f64x2.splat(jitter);
-      v128.store(draws, f64x2.mul(f64x2.mul(f64x2.convert_low_i32x4_u(r), unit), j));
-      v128.store(draws, f64x2.mul(f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(r, r, 2, 3, 0, 1)), unit), j), 16);
+      firstUniformsFour(jitter, draws);
     } else {
       v128.store(draws, f64x2.splat(0));
       v128.store(draws, f64x2.splat(0), 16);
