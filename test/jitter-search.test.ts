@@ -5,7 +5,7 @@ import { recipeFleetModel } from '../sim/analytic/recipe-fleet-model.js';
 import { mix32 } from '../sim/engine/random.js';
 import { clopperPearson } from '../sim/metrics/stats.js';
 import { METRIC_INDEX, TRIAL_METRICS, type TrialBatch } from '../sim/metrics/trial-record.js';
-import type { ModelConfig } from '../sim/model/config.js';
+import { LIMITER_SHAPES, type ModelConfig } from '../sim/model/config.js';
 import { PROOF_ERROR, proofAlpha, recommendJitter, searchJitter, trialsToProve, type TrialSource } from '../sim/run/jitter-search.js';
 import { TrialPool } from '../sim/run/trial-pool.js';
 
@@ -102,6 +102,10 @@ test('the cliff is measured on trials that did not choose it: unbiased, and on t
     const source = knownSource(p);
     const spy: TrialSource = { run: (model, s, point, from, to) => (ranges.push([model.fleet[0].jitterSeconds, from, to]), source.run(model, s, point, from, to)) };
     const a = await searchJitter(base, seed, 'scenario', 100, spy, { target: 0.005, metric: 'throttledTrial', maxTrials: 50_000, lookTrials: 200 });
+    // A look or proof runs in parts: consecutive contiguous runs at one jitter are one run.
+    for (let i = ranges.length - 1; i > 0; i--) {
+      if (ranges[i][0] === ranges[i - 1][0] && ranges[i][1] === ranges[i - 1][2]) ranges.splice(i - 1, 2, [ranges[i][0], ranges[i - 1][1], ranges[i][2]]);
+    }
     const c = a.cliff!;
     const q = p(c.jitterSeconds);
     excess += c.sum - c.trials * q;
@@ -143,13 +147,21 @@ test('a tight answer: within max(3 s, 3%) of the least jitter that meets the tar
 test('a time limit stops the search with what it has: a proven answer stands, not tightened, and says so', async () => {
   // p = 30% below 300 s, 0.1% from 300 on, target 1%: the first proof lands at or above 300;
   // the clock runs out once it has, before any tightening look.
-  let proofs = 0;
+  let proven = false;
   const source = knownSource((j) => (j < 300 ? 0.3 : 0.001));
-  const spy: TrialSource = { run: (model, s, point, from, to) => (from >= 20_000 && proofs++, source.run(model, s, point, from, to)) };
-  const o = { target: 0.01, metric: 'throttledTrial' as const, maxTrials: 20_000, lookTrials: 200, get deadline() { return proofs > 0 ? 0 : Infinity; } };
-  const a = await searchJitter(base, 5, 'scenario', 40, spy, o);
+  const o = {
+    target: 0.01, metric: 'throttledTrial' as const, maxTrials: 20_000, lookTrials: 200,
+    progress: (line: string) => { proven ||= /: proven below/.test(line); },
+    get deadline() { return proven ? 0 : Infinity; },
+  };
+  const a = await searchJitter(base, 5, 'scenario', 40, source, o);
   assert.ok(a.stopped && a.jitterSeconds >= 300 && a.proof!.proven && a.proof!.bound < 0.01, JSON.stringify({ j: a.jitterSeconds, stopped: a.stopped }));
   assert.is(a.cliff, null, 'no cliff measured after the limit');
+  // The limit passes during a proof: it stops after the part under way, and proves nothing.
+  let parts = 0;
+  const spy: TrialSource = { run: (model, s, point, from, to) => (from >= 20_000 && parts++, source.run(model, s, point, from, to)) };
+  const cut = await searchJitter(base, 5, 'scenario', 40, spy, { ...o, progress: undefined, get deadline() { return parts > 0 ? 0 : Infinity; } });
+  assert.ok(cut.stopped && Number.isNaN(cut.jitterSeconds) && parts === 1, JSON.stringify({ j: cut.jitterSeconds, parts }));
   const never = await searchJitter(base, 5, 'scenario', 40, source, { ...o, deadline: 0 });
   assert.ok(never.stopped && Number.isNaN(never.jitterSeconds) && never.trials === 0);
 });
@@ -166,6 +178,27 @@ test('the simulated fleet: the answer\'s exact refreshOver is below the target, 
   assert.ok(refreshOverProbability(40, j, 4) < target, `at ${j} s: ${refreshOverProbability(40, j, 4)}`);
   assert.ok(refreshOverProbability(40, r.shapes[0].cliff!.jitterSeconds, 4) > target / 2, 'the cliff is near the target');
   assert.is(r.shapes.length, 1);
+});
+
+test('the shapes share their trials: the same answers, looks and proofs as each shape searched alone, from fewer simulated trials', async () => {
+  // A trial says whether it would have met a 429 under each shape (the shapes' check): the
+  // searches read those columns from one set of runs of the scenario's own model, and every
+  // value they read is the one a run configured in that shape gives.
+  const fleet = { clusters: 120, secretsPerCluster: 40, perSecondLimit: 400 };
+  const model = recipeFleetModel(fleet, 10, { kind: 'token-bucket', capacity: 4000, refillPerSecond: 400 });
+  const pool = new TrialPool(0);
+  const o = { target: 0.02, metric: 'throttledTrial' as const, maxTrials: 20_000, lookTrials: 100 };
+  const together = await recommendJitter(model, 7, LIMITER_SHAPES, 4, pool, o);
+  let alone = 0;
+  for (const [k, shape] of LIMITER_SHAPES.entries()) {
+    const a = await searchJitter(model, 7, shape, 4, pool, o);
+    alone += a.trials;
+    const b = together.shapes[k];
+    assert.equal(JSON.stringify(b.probes), JSON.stringify(a.probes), `${shape}: every look and proof`);
+    assert.equal([b.jitterSeconds, b.cliff, b.margin, b.trials], [a.jitterSeconds, a.cliff, a.margin, a.trials], shape);
+  }
+  assert.ok(new Set(together.shapes.map((s) => s.jitterSeconds)).size > 1, `the shapes disagree: ${together.shapes.map((s) => s.jitterSeconds)}`);
+  assert.ok(together.trials < alone, `${together.trials} simulated against ${alone} alone`);
 });
 
 test.run();

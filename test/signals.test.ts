@@ -49,7 +49,7 @@ test('a first SIGINT in recommend prints the best answer so far (exit 1: none pr
   for (let i = 0; i < 600 && !stderr.includes('look'); i++) await new Promise((r) => setTimeout(r, 20));
   child.kill('SIGINT');
   const code = await exited;
-  assert.match(stderr, /sim: SIGINT: stopping after the look or proof under way, with the best answer so far/);
+  assert.match(stderr, /sim: SIGINT: stopping after the part of the look or proof under way, with the best answer so far/);
   assert.match(stdout, /^stopped by SIGINT: token-bucket, fixed-window, sliding-window;/m, stdout);
   assert.match(stdout, /token-bucket\s+(none proven yet|\d+ \(stopped early\))/);
   assert.ok(code === 0 || code === 1, `exit ${code}`);

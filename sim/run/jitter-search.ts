@@ -1,6 +1,7 @@
 import { clopperPearson, klInterval, type Interval } from '../metrics/stats.js';
 import { METRIC_INDEX as M, TRIAL_METRICS, type TrialBatch } from '../metrics/trial-record.js';
 import { LIMITER_SHAPES, withLimiterShape, type LimiterShape, type ModelConfig } from '../model/config.js';
+import { SharedTrials } from './shared-trials.js';
 import type { TrialPool } from './trial-pool.js';
 
 /** Where a search gets its trials: the pool, or in a test a model with a known answer. */
@@ -37,9 +38,15 @@ export interface SearchOptions {
   progress?: (line: string) => void;
   /** When (Date.now()) the search stops and answers with what it has proven so far. */
   deadline?: number;
-  /** Aborted: the search stops the same way (Ctrl-C), after the look or proof under way. */
+  /** Aborted: the search stops the same way (Ctrl-C), after the part of a look or proof under way. */
   signal?: AbortSignal;
 }
+
+/** A look's first trials (see searchJitter's `topUp`). */
+const FIRST_LOOK = 10;
+
+/** The fewest trials a look's or proof's part runs (see searchJitter's `run`). */
+const LEAST_PART = 200;
 
 /** The time limit reached: the search ends with what it has. */
 class TimeUp extends Error {}
@@ -145,6 +152,25 @@ export function trialsToProve(look: Tally, alpha: number, target: number, max: n
   return hi;
 }
 
+/**
+ * Trials a fresh measurement needs to show a jitter above the target (its 95% interval's low
+ * end above it), planned from its look: were the fresh mean `lookLow`, the low end of the
+ * look's 95% interval (a look stopped once above the target reads high). `max` when no count
+ * up to it would.
+ */
+export function trialsToShowAbove(lookLow: number, target: number, max: number): number {
+  const m = lookLow;
+  const above = (n: number) => klInterval(m, n, 0.025).lo > target;
+  if (!(m > target) || !above(max)) return max;
+  let [lo, hi] = [0, max];
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (above(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
 /** The fewest trials of a first proof: all of them without an event (1 - target)^n <= alpha. */
 export function leastProofTrials(target: number): number {
   return Math.ceil(Math.log(proofAlpha(1)) / Math.log1p(-target));
@@ -191,9 +217,35 @@ const shapeModel = (base: ModelConfig, shape: ShapeChoice) => (shape === 'scenar
  * succeed if the look's estimate were the truth? That candidate then gets a proof (proofAlpha)
  * on fresh trials [i x maxTrials, i x maxTrials + n), n fixed from the look before they run.
  * When a proof fails, the looks get four times the trials and the search goes on above it.
+ * With `shared` (throttledTrial), the trials come from the shapes' shared runs.
  */
-export async function searchJitter(base: ModelConfig, seed: number | string, shape: ShapeChoice, start: number, pool: TrialSource, o: SearchOptions): Promise<ShapeAnswer> {
+export async function searchJitter(base: ModelConfig, seed: number | string, shape: ShapeChoice, start: number, pool: TrialSource, o: SearchOptions, shared?: SharedTrials): Promise<ShapeAnswer> {
   const model = jitterModel(shapeModel(base, shape));
+  // Trials [from, to) at a jitter, the metric summed; and the seconds a trial has taken so far.
+  const own = { trials: 0, seconds: 0 };
+  const runPart = async (jitter: number, from: number, to: number): Promise<Tally> => {
+    if (shared && o.metric === 'throttledTrial') return { trials: to - from, sum: await shared.count(jitter, SharedTrials.column(shape), from, to) };
+    const started = performance.now();
+    const t: Tally = { trials: 0, sum: 0 };
+    count(t, await pool.run(model(jitter), seed, 0, from, to), o.metric);
+    own.trials += to - from;
+    own.seconds += (performance.now() - started) / 1000;
+    return t;
+  };
+  // In parts of an eighth (at least LEAST_PART trials): the time limit and Ctrl-C are heard
+  // between parts, and a look or proof left unfinished counts for nothing.
+  const run = async (jitter: number, from: number, to: number): Promise<Tally> => {
+    const t: Tally = { trials: 0, sum: 0 };
+    const part = Math.max(LEAST_PART, Math.ceil((to - from) / 8));
+    for (let f = from; f < to; f += part) {
+      if (f > from) clock();
+      const u = await runPart(jitter, f, Math.min(to, f + part));
+      t.trials += u.trials;
+      t.sum += u.sum;
+    }
+    return t;
+  };
+  const perTrial = () => (shared ? shared.seconds / Math.max(1, shared.simulated) : own.seconds / Math.max(1, own.trials));
   const probes = new Map<number, Probe>();
   let lookTrials = Math.min(o.maxTrials, o.lookTrials);
   let attempt = 1;
@@ -212,8 +264,7 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
   // n trials from `from` on at a jitter, tallied: a proof's or the cliff's, on trials no look used.
   const fresh = async (jitter: number, from: number, n: number): Promise<Tally> => {
     clock();
-    const t: Tally = { trials: 0, sum: 0 };
-    count(t, await pool.run(model(jitter), seed, 0, from, from + n), o.metric);
+    const t = await run(jitter, from, from + n);
     spent += n;
     return t;
   };
@@ -223,11 +274,17 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
   const evidence = (p: Probe): Tally => (tightening && p.failed ? { trials: p.look.trials + p.failed.trials, sum: p.look.sum + p.failed.sum } : p.look);
   const provable = (t: Tally) => trialsToProve(t, proofAlpha(attempt), o.target, o.maxTrials) < Infinity;
   // A look has trials [0, lookTrials) at its jitter: the same at every jitter.
+  // A look grows from a few trials (FIRST_LOOK, then three times what it has) and stops once
+  // it is shown above the target: where every trial throttles (and costs most), ten say so.
   const topUp = async (p: Probe): Promise<void> => {
     if (p.look.trials >= lookTrials) return;
-    clock();
-    count(p.look, await pool.run(model(p.jitterSeconds), seed, 0, p.look.trials, lookTrials), o.metric);
-    spent += lookTrials - p.look.trials;
+    while (p.look.trials < lookTrials && !shownAbove(p.look)) {
+      clock();
+      const t = await run(p.jitterSeconds, p.look.trials, Math.min(lookTrials, p.look.trials + Math.max(FIRST_LOOK, 3 * p.look.trials)));
+      p.look.trials += t.trials;
+      p.look.sum += t.sum;
+      spent += t.trials;
+    }
     say(`look  jitterSeconds ${p.jitterSeconds}: ${show(o.metric, p.look)} ${unit} in ${p.look.trials} trials`);
   };
   const shownAbove = (t: Tally) => t.trials > 0 && interval(o.metric, t, 0.025).lo > o.target;
@@ -238,12 +295,14 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
     if (!shownAbove(p.look)) await topUp(p);
     return provable(evidence(p));
   };
+  // A proof's trials, planned from the evidence before they run.
+  const planned = (jitter: number) => Math.min(o.maxTrials, trialsToProve(evidence(probe(jitter)), proofAlpha(attempt), o.target, o.maxTrials));
   const prove = async (jitter: number): Promise<boolean> => {
     const p = probe(jitter);
     const alpha = proofAlpha(attempt);
-    const n = Math.min(o.maxTrials, trialsToProve(evidence(p), alpha, o.target, o.maxTrials));
+    const n = planned(jitter);
     const from = attempt * o.maxTrials;
-    say(`proof jitterSeconds ${jitter}: ${n} fresh trials (proof ${attempt}, error at most ${alpha})`);
+    say(`proof jitterSeconds ${jitter}: ${n} fresh trials (proof ${attempt}, error at most ${alpha}; ${timeLeft(n * perTrial(), o.deadline)})`);
     const t = await fresh(jitter, from, n);
     const bound = upperBound(o.metric, t, alpha);
     p.proof = { ...t, attempt, alpha, bound, proven: bound < o.target };
@@ -312,6 +371,13 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
       while (blocksLeft()) {
         hi = await bisect(hi);
         if (hi === found) break;
+        // When every jitter between the largest that looks above the target (lo) and the answer is
+        // within the tolerance, a step down that costs more than the answer's own proof (a jitter
+        // near the target needs many times its trials) is not worth its time.
+        if (found - hi <= tolerance(found) && planned(hi) > 8 * (probes.get(found)?.proof?.trials ?? 0)) {
+          say(`not tightened: jitterSeconds ${hi} would take ${planned(hi)} fresh trials to gain ${found - hi} s`);
+          break;
+        }
         if (await prove(hi)) {
           say(`tightened: jitterSeconds ${found} -> ${hi}`);
           found = hi;
@@ -327,11 +393,14 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
   const below = [...probes.values()].filter((p) => Number.isNaN(found) || p.jitterSeconds < found).sort((a, b) => a.jitterSeconds - b.jitterSeconds);
   const edge = below.filter((p) => !(p.proof?.proven ?? provable(p.look))).at(-1);
   // The cliff was chosen because its trials came out high: measured on them, its estimate is
-  // biased up and its interval too. It is measured again on as many fresh trials as its look (the next
-  // proof's block, which no look or proof used); the floor, when the cliff is not shown above
-  // the target, on the block after.
+  // biased up and its interval too. It is measured again on fresh trials (the next proof's
+  // block, which no look or proof used); the floor, when the cliff is not shown above the
+  // target, on the block after.
   const remeasure = async (p: Probe, block: number): Promise<Estimate> => {
-    const n = Math.max(1, p.look.trials);
+    // As many as a whole look, or fewer where its look says fewer show it above the target
+    // (where every trial throttles, a first look's), planned before they run.
+    const whole = Math.max(p.look.trials, lookTrials);
+    const n = Math.min(whole, Math.max(Math.min(o.lookTrials, whole), trialsToShowAbove(evidence(p).trials > 0 ? interval(o.metric, evidence(p), 0.025).lo : 0, o.target, whole)));
     return estimate(o.metric, p.jitterSeconds, await fresh(p.jitterSeconds, block * o.maxTrials, n));
   };
   let cliff: Estimate | null = null;
@@ -372,6 +441,19 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
   };
 }
 
+/** How far above the least jitter that meets the target an answer may be: max(3 s, 3%). */
+export function tolerance(jitter: number): number {
+  return Math.max(3, 0.03 * jitter);
+}
+
+/** A step's time estimate, and what is left of the time limit. */
+function timeLeft(seconds: number, deadline: number | undefined): string {
+  const about = seconds < 1 ? 'under a second' : `about ${seconds < 120 ? `${Math.ceil(seconds)} s` : `${Math.ceil(seconds / 60)} min`}`;
+  if (deadline === undefined || !Number.isFinite(deadline)) return about;
+  const left = Math.max(0, (deadline - Date.now()) / 1000);
+  return `${about}; ${left < 120 ? `${Math.floor(left)} s` : `${Math.floor(left / 60)} min`} left of this shape's share of --max-time`;
+}
+
 function show(metric: RecommendMetric, t: Tally): string {
   return metric === 'pSecondOver' ? (t.sum / t.trials).toPrecision(3) : String(t.sum);
 }
@@ -384,20 +466,23 @@ export interface Recommendation {
   /** The largest of the shapes' answers (NaN when a shape has none). */
   jitterSeconds: number;
   shapes: ShapeAnswer[];
+  /** Trials simulated (with throttledTrial, the shapes' searches share them: fewer than the searches' sum). */
   trials: number;
 }
 
 /**
  * The search under each limiter shape asked for, and the largest answer: AKV does not publish
  * its limiter's shape, so a jitter must hold under every one. The shapes share the trials'
- * random streams; each starts from `start` (the documented recipe's value).
+ * random streams, and with throttledTrial the trials themselves (SharedTrials); each starts from
+ * `start` (the documented recipe's value).
  */
 export async function recommendJitter(base: ModelConfig, seed: number | string, shapes: readonly ShapeChoice[], start: number, pool: TrialSource, o: SearchOptions): Promise<Recommendation> {
   const answers: ShapeAnswer[] = [];
+  const shared = o.metric === 'throttledTrial' ? new SharedTrials(pool, jitterModel(base), seed) : undefined;
   // The time left is shared among the shapes still to search: a slow first shape does not leave the others none.
   for (const [i, shape] of shapes.entries()) {
     const deadline = o.deadline === undefined ? undefined : Date.now() + (o.deadline - Date.now()) / (shapes.length - i);
-    answers.push(await searchJitter(base, seed, shape, start, pool, { ...o, deadline }));
+    answers.push(await searchJitter(base, seed, shape, start, pool, { ...o, deadline }, shared));
   }
   return {
     metric: o.metric,
@@ -405,6 +490,6 @@ export async function recommendJitter(base: ModelConfig, seed: number | string, 
     confidence: 1 - PROOF_ERROR,
     jitterSeconds: answers.some((a) => Number.isNaN(a.jitterSeconds)) ? NaN : Math.max(...answers.map((a) => a.jitterSeconds)),
     shapes: answers,
-    trials: answers.reduce((n, a) => n + a.trials, 0),
+    trials: shared ? shared.simulated : answers.reduce((n, a) => n + a.trials, 0),
   };
 }
