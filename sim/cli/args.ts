@@ -101,9 +101,9 @@ export interface RecommendArgs extends SimulationFlags {
   quiet: boolean;
 }
 
-export type CliArgs = RunArgs | MergeArgs | JitterArgs | TableArgs | RecommendArgs | ReportArgs | CompareArgs | { command: 'schema' } | { command: 'help'; text: string };
+export type CliArgs = RunArgs | MergeArgs | JitterArgs | TableArgs | RecommendArgs | ReportArgs | CompareArgs | { command: 'schema' } | { command: 'explain'; key: string } | { command: 'help'; text: string };
 
-const COMMANDS = ['run', 'merge', 'validate', 'jitter', 'table', 'recommend', 'report', 'compare', 'schema'] as const;
+const COMMANDS = ['run', 'merge', 'validate', 'jitter', 'table', 'recommend', 'report', 'compare', 'schema', 'explain'] as const;
 
 const simulationFlags = (y: Argv, trialsHelp: string) =>
   y
@@ -209,6 +209,12 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .example('$0 compare results/2000x20 results/2000x20-j120', 'the documented jitter against 120 s'),
     )
     .command('schema', 'print the scenario file\'s JSON Schema (for editors; also scenarios/scenario.schema.json)', (y) => y.example('$0 schema > scenario.schema.json', 'for an editor: # yaml-language-server: $schema=./scenario.schema.json'))
+    .command('explain [key]', 'what a scenario key means: description, type, default, limits and an example (no key: the top level)', (y) =>
+      y
+        .positional('key', { type: 'string', describe: 'a scenario path as in --set (events.over, fleet.0.jitterSeconds)', default: '' })
+        .example('$0 explain events.over', 'how a rollout\'s waves are spread')
+        .example('$0 explain vaults.limiter', 'the limiter shapes and their keys'),
+    )
     .example('$0 run scenarios/2000x20.yaml', 'throttling frequency of a 2,000-cluster rollout')
     .example('$0 report results/2000x20', 'charts of a finished run in results/2000x20/report.html')
     .example('$0 run scenarios/2000x20.yaml --set fleet.0.jitterSeconds=120 --trials 200', 'the same with less jitter')
@@ -325,6 +331,8 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
       return { command, dirs: [parsed.a as string, parsed.b as string], json: Boolean(parsed.json) };
     case 'schema':
       return { command };
+    case 'explain':
+      return { command, key: String(parsed.key ?? '') };
     default:
       throw new UserError(`unknown command "${command}": use ${COMMANDS.join(', ')}`);
   }

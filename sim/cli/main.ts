@@ -47,6 +47,12 @@ async function command(args: Exclude<Awaited<ReturnType<typeof parseArgs>>, { co
     case 'schema':
       process.stdout.write(`${JSON.stringify((await import('../scenario/schema.js')).scenarioJsonSchema(), null, 2)}\n`);
       return 0;
+    case 'explain': {
+      const { scenarioJsonSchema } = await import('../scenario/schema.js');
+      const { explainKey } = await import('../scenario/explain.js');
+      process.stdout.write(`${explainKey(scenarioJsonSchema(), args.key).join('\n')}\n`);
+      return 0;
+    }
   }
 }
 
@@ -58,7 +64,7 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     // A first Ctrl-C in a command that can stop early (recommend) asks it to finish with what it has.
     const stop = signal === 'SIGINT' ? takeInterruptHook() : null;
     if (stop) {
-      process.stderr.write('sim: SIGINT: stopping after the look or proof under way, with the best answer so far (SIGINT again quits at once)\n');
+      process.stderr.write('sim: SIGINT: stopping after the part of the look or proof under way, with the best answer so far (SIGINT again quits at once)\n');
       stop();
       return;
     }

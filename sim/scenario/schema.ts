@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_COUNT_PER_SYNC } from '../model/config.js';
+import { annotateSchema } from './explain.js';
 import { describeInput } from './issues.js';
 import { DURATION_PATTERN, parseDuration, parseRate, parseShare } from './units.js';
 import {
@@ -260,6 +261,6 @@ export type ScenarioInput = z.output<typeof scenarioSchema>;
  * durations, rates and shares as written, defaults shown, unknown keys refused.
  */
 export function scenarioJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = annotateSchema(z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>);
   return { ...schema, $id: 'https://github.com/akv-fleet-sim/akv-fleet-sim/scenario.schema.json', title: 'akv-fleet-sim scenario' };
 }
