@@ -4,7 +4,7 @@ import { refreshOverProbability } from '../sim/analytic/exact.js';
 import { recipeFleetModel } from '../sim/analytic/recipe-fleet-model.js';
 import { mix32 } from '../sim/engine/random.js';
 import { clopperPearson } from '../sim/metrics/stats.js';
-import { METRIC_INDEX, TRIAL_METRICS, type TrialBatch } from '../sim/metrics/trial-record.js';
+import { METRIC_INDEX, SHAPE_METRICS, TRIAL_METRICS, type TrialBatch } from '../sim/metrics/trial-record.js';
 import { LIMITER_SHAPES, type ModelConfig } from '../sim/model/config.js';
 import { PROOF_ERROR, proofAlpha, recommendJitter, searchJitter, trialsToProve, type TrialSource } from '../sim/run/jitter-search.js';
 import { TrialPool } from '../sim/run/trial-pool.js';
@@ -199,6 +199,41 @@ test('the shapes share their trials: the same answers, looks and proofs as each 
   }
   assert.ok(new Set(together.shapes.map((s) => s.jitterSeconds)).size > 1, `the shapes disagree: ${together.shapes.map((s) => s.jitterSeconds)}`);
   assert.ok(together.trials < alone, `${together.trials} simulated against ${alone} alone`);
+});
+
+test("under every shape, the sliding window is searched first and its proof stands for the shapes the time limit stopped", async () => {
+  // Per trial, a 429 under a token bucket or a fixed window at the same limit and window means
+  // one under the sliding window (the shape columns of a real fleet, checked here too).
+  const fleet = { clusters: 120, secretsPerCluster: 40, perSecondLimit: 400 };
+  const model = recipeFleetModel(fleet, 10, { kind: 'token-bucket', capacity: 4000, refillPerSecond: 400 });
+  const pool = new TrialPool(0);
+  const lines: string[] = [];
+  // The limit passes once the first shape's search is under way: the others stop at once.
+  let reads = 0;
+  const o = { target: 0.02, metric: 'throttledTrial' as const, maxTrials: 20_000, lookTrials: 100, progress: (l: string) => lines.push(l), get deadline() { return reads++ < 2 ? Infinity : 0; } };
+  const r = await recommendJitter(model, 7, LIMITER_SHAPES, 4, pool, o);
+  assert.ok(lines[0].startsWith('[sliding-window] '), lines[0]);
+  const [tb, fw, sw] = r.shapes;
+  assert.ok(!Number.isNaN(sw.jitterSeconds) && sw.proof!.proven && !sw.impliedBy, JSON.stringify(sw.jitterSeconds));
+  for (const s of [tb, fw]) {
+    assert.ok(s.stopped && s.impliedBy === 'sliding-window' && s.jitterSeconds === sw.jitterSeconds && s.proof === sw.proof, `${s.shape}: ${s.jitterSeconds} ${s.impliedBy}`);
+  }
+  assert.is(r.jitterSeconds, sw.jitterSeconds);
+  // At 12 s about half the trials throttle under the sliding window, fewer under the others.
+  const batches = await pool.run({ ...model, fleet: [{ ...model.fleet[0], jitterSeconds: 12 }] }, 7, 0, 0, 400);
+  const sums = [0, 0, 0];
+  let violations = 0;
+  for (const b of batches) {
+    for (let i = 0; i < b.to - b.from; i++) {
+      const [t, f, w] = SHAPE_METRICS.map((m) => b.metrics[i * TRIAL_METRICS.length + METRIC_INDEX[m]]);
+      if (t > w || f > w) violations++;
+      sums[0] += t;
+      sums[1] += f;
+      sums[2] += w;
+    }
+  }
+  assert.ok(sums[2] > 40 && sums[2] < 360 && sums[0] < sums[2] && sums[1] < sums[2], `token bucket ${sums[0]}, fixed window ${sums[1]}, sliding window ${sums[2]} of 400`);
+  assert.is(violations, 0);
 });
 
 test.run();

@@ -1,7 +1,7 @@
 import { recommendation } from '../analytic/jitter-analysis.js';
 import { recipeOutOfDomain } from '../analytic/recipe.js';
 import { alignColumns, formatNumber, formatPercentDigits, formatRareBrief } from '../output/format.js';
-import { leastProofTrials, MAX_JITTER, recommendJitter, type Estimate, type Recommendation, type ShapeAnswer } from '../run/jitter-search.js';
+import { leastProofTrials, MAX_JITTER, recommendJitter, type Estimate, type Probe, type Recommendation, type ShapeAnswer } from '../run/jitter-search.js';
 import type { RareEstimate } from '../metrics/rare-estimate.js';
 import type { ModelConfig } from '../model/config.js';
 import { recommendByImportance, rolloutOrRefuse } from '../run/rare-search.js';
@@ -68,14 +68,24 @@ function report(args: RecommendArgs, a: Recommendation, recipe: number, outside:
   const pct = formatPercentDigits;
   const lines = [`${args.scenario}: ${a.metric}, its ${a.confidence * 100}% upper bound below ${pct(a.target)}, under ${a.shapes.length === 1 ? 'one limiter shape' : 'each limiter shape'}`];
   const rows = [['shape', 'jitterSeconds', 'proof: events / fresh trials', 'upper bound', 'cliff: largest jitter not proven, its share [95%] on fresh trials', 'margin: the answer is at most this above the least jitter that meets the target']];
-  for (const s of a.shapes) rows.push([s.shape, Number.isNaN(s.jitterSeconds) ? (s.stopped ? 'none proven yet' : `none <= ${MAX_JITTER}`) : String(s.jitterSeconds) + (s.stopped ? ' (stopped early)' : ''), proofCell(a, s), s.proof ? pct(s.proof.bound) : '-', cliffCell(s.cliff), marginCell(s)]);
+  for (const s of a.shapes) {
+    // Stopped with none proven: the best so far, the proof with the lowest bound (what it does show).
+    const best = Number.isNaN(s.jitterSeconds) ? bestProof(s) : null;
+    const proof = best ? `at ${best.jitterSeconds} s: ${proofCell(a, { ...s, proof: best.proof! })}` : proofCell(a, s);
+    const bound = best ? `${pct(best.proof!.bound)} (not below the target)` : s.proof ? pct(s.proof.bound) : '-';
+    rows.push([s.shape, Number.isNaN(s.jitterSeconds) ? (s.stopped ? 'none proven yet' : `none <= ${MAX_JITTER}`) : String(s.jitterSeconds) + (s.impliedBy ? ' (the sliding window\'s)' : s.stopped ? ' (stopped early)' : ''), proof, bound, cliffCell(s.cliff), marginCell(s)]);
+  }
   lines.push(...alignColumns(rows, true));
   const stopped = a.shapes.filter((s) => s.stopped).map((s) => s.shape);
-  if (stopped.length > 0) lines.push(`stopped by ${interrupted ? 'SIGINT' : `--max-time ${args.maxTime} s (each shape had its share of it)`}: ${stopped.join(', ')}; an answer shown is proven, but a smaller one may be too; a longer --max-time searches further`);
+  const implied = a.shapes.filter((s) => s.impliedBy).map((s) => s.shape);
+  if (implied.length > 0) lines.push(`${implied.join(', ')}: the sliding window's proof holds (at the same limit and window it rejects whatever they would), before their own searches proved a smaller jitter`);
+  if (stopped.length > 0) lines.push(`stopped by ${interrupted ? 'SIGINT' : `--max-time ${args.maxTime} s (shared among the shapes)`}: ${stopped.join(', ')}; an answer shown is proven, but a smaller one may be too; a longer --max-time searches further`);
   const recipeText = outside ? `the documented recipe does not apply: ${outside}` : `the documented recipe: ${recipe}`;
   lines.push(
     Number.isNaN(a.jitterSeconds)
-      ? `no jitterSeconds up to ${MAX_JITTER} s is proven under every shape (${formatNumber(a.trials)} trials)`
+      ? stopped.length > 0
+        ? `no jitterSeconds proven under every shape before ${interrupted ? 'SIGINT' : `--max-time ${args.maxTime} s`} (${formatNumber(a.trials)} trials); where a proof ran, its bound is what it shows`
+        : `no jitterSeconds up to ${MAX_JITTER} s is proven under every shape (${formatNumber(a.trials)} trials)`
       : `recommended jitterSeconds: ${a.jitterSeconds}${a.shapes.length > 1 ? ' (the largest of the shapes)' : ''}; ${recipeText}; from ${formatNumber(a.trials)} trials`,
   );
   return lines.join('\n') + '\n';
@@ -87,13 +97,18 @@ function proofCell(a: Recommendation, s: ShapeAnswer): string {
   return `${events} / ${formatNumber(s.proof.trials)}`;
 }
 
+/** A shape's proof with the lowest upper bound (none proven: what the search did show). */
+function bestProof(s: ShapeAnswer): Probe | null {
+  return s.probes.filter((p) => p.proof).sort((x, y) => x.proof!.bound - y.proof!.bound)[0] ?? null;
+}
+
 function cliffCell(c: Estimate | null): string {
   if (!c) return '-';
   return `${c.jitterSeconds}: ${formatPercentDigits(c.mean)} [${formatPercentDigits(c.lo)}, ${formatPercentDigits(c.hi)}] of ${formatNumber(c.trials)} trials`;
 }
 
 function marginCell(s: ShapeAnswer): string {
-  if (Number.isNaN(s.jitterSeconds)) return '-';
+  if (Number.isNaN(s.jitterSeconds) || s.impliedBy) return '-';
   if (!s.margin) return 'not shown (no jitter below measured above the target)';
   const f = s.margin.floor;
   return `${s.margin.seconds} s (${f.jitterSeconds} s is above the target: ${formatPercentDigits(f.lo)} or more)`;

@@ -99,6 +99,11 @@ export interface ShapeAnswer {
   margin: { floor: Estimate; seconds: number } | null;
   /** The time limit stopped the search (or its cliff and margin): an answer is proven, but a smaller one may be; none: no jitter proven yet. */
   stopped: boolean;
+  /**
+   * The answer is the sliding window's, whose proof holds for this shape too (see
+   * recommendJitter): its own search proved none, or a larger one, before it stopped.
+   */
+  impliedBy?: 'sliding-window';
   probes: Probe[];
   trials: number;
 }
@@ -143,10 +148,15 @@ export function trialsToProve(look: Tally, alpha: number, target: number, max: n
   const m = Math.max(look.sum / look.trials, target / 10);
   const below = (n: number) => klInterval(Math.min(1, m + Math.sqrt(m / n)), n, alpha).hi < target;
   if (m >= target || !below(max)) return Infinity;
+  return fewest(below, max);
+}
+
+/** The least n in [1, max] where `enough` holds, given that it holds at max and keeps holding above. */
+function fewest(enough: (n: number) => boolean, max: number): number {
   let [lo, hi] = [0, max];
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (below(mid)) hi = mid;
+    if (enough(mid)) hi = mid;
     else lo = mid;
   }
   return hi;
@@ -159,16 +169,8 @@ export function trialsToProve(look: Tally, alpha: number, target: number, max: n
  * up to it would.
  */
 export function trialsToShowAbove(lookLow: number, target: number, max: number): number {
-  const m = lookLow;
-  const above = (n: number) => klInterval(m, n, 0.025).lo > target;
-  if (!(m > target) || !above(max)) return max;
-  let [lo, hi] = [0, max];
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (above(mid)) hi = mid;
-    else lo = mid;
-  }
-  return hi;
+  const above = (n: number) => klInterval(lookLow, n, 0.025).lo > target;
+  return lookLow > target && above(max) ? fewest(above, max) : max;
 }
 
 /** The fewest trials of a first proof: all of them without an event (1 - target)^n <= alpha. */
@@ -477,13 +479,28 @@ export interface Recommendation {
  * `start` (the documented recipe's value).
  */
 export async function recommendJitter(base: ModelConfig, seed: number | string, shapes: readonly ShapeChoice[], start: number, pool: TrialSource, o: SearchOptions): Promise<Recommendation> {
-  const answers: ShapeAnswer[] = [];
   const shared = o.metric === 'throttledTrial' ? new SharedTrials(pool, jitterModel(base), seed) : undefined;
-  // The time left is shared among the shapes still to search: a slow first shape does not leave the others none.
-  for (const [i, shape] of shapes.entries()) {
-    const deadline = o.deadline === undefined ? undefined : Date.now() + (o.deadline - Date.now()) / (shapes.length - i);
-    answers.push(await searchJitter(base, seed, shape, start, pool, { ...o, deadline }, shared));
+  // A sliding window of L GETs per W seconds rejects whatever a token bucket of capacity L
+  // refilled in W, or a fixed window of L per W, would: where every W seconds hold at most L
+  // GETs, both take every GET. So throttledTrial under either is at most the sliding window's
+  // at every jitter, and a proof under the sliding window holds for them too: it is searched
+  // first, with all the time it needs, and its answer stands for a shape whose own search,
+  // stopped, proved none or a larger one. The recommendation (the largest answer) is its answer.
+  const slidingFirst = o.metric === 'throttledTrial' && shapes.includes('sliding-window') && shapes.length > 1;
+  const order = slidingFirst ? ['sliding-window' as const, ...shapes.filter((s) => s !== 'sliding-window')] : [...shapes];
+  const found = new Map<ShapeChoice, ShapeAnswer>();
+  for (const [i, shape] of order.entries()) {
+    // The time left is shared among the shapes still to search (the sliding window's, first, is all of it).
+    const share = slidingFirst && i === 0 ? 1 : 1 / (order.length - i);
+    const deadline = o.deadline === undefined ? undefined : Date.now() + (o.deadline - Date.now()) * share;
+    found.set(shape, await searchJitter(base, seed, shape, start, pool, { ...o, deadline }, shared));
   }
+  const sliding = slidingFirst ? found.get('sliding-window')! : null;
+  const answers = shapes.map((shape) => {
+    const a = found.get(shape)!;
+    const implied = sliding !== null && shape !== 'sliding-window' && shape !== 'scenario' && !Number.isNaN(sliding.jitterSeconds) && a.stopped && !(a.jitterSeconds <= sliding.jitterSeconds);
+    return implied ? { ...a, jitterSeconds: sliding!.jitterSeconds, proof: sliding!.proof, cliff: null, margin: null, impliedBy: 'sliding-window' as const } : a;
+  });
   return {
     metric: o.metric,
     target: o.target,
