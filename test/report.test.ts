@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { fixture, sim } from './cli-runner.js';
 import { reportHtml } from '../sim/output/report.js';
 import { readResultsFolder } from '../sim/output/report-data.js';
+import { reportCharts } from '../sim/output/report-charts.js';
 import { fileDigest } from '../sim/output/digest.js';
 
 
@@ -32,6 +33,47 @@ test('sim run --report writes report.html beside the CSVs: self-contained, every
   const verdict = /<h2>Verdict<\/h2><ul class="verdict">(.*?)<\/ul>/.exec(html)?.[1] ?? '';
   assert.is((verdict.match(/<li>/g) ?? []).length, 2, verdict);
   assert.match(verdict, /<b>point 1 \(jitterSeconds=30s\)<\/b>: [\d.]+% \[[\d.]+%, [\d.]+%\] of trials met a 429 with the scenario&#39;s limiter; at the same limit and window: token bucket [^;]+, fixed window [^;]+, sliding window [^;]+; tightest: (vault \S+|the subscription), [\d.]+% (over its limit|of its limit left) at its busiest 10 s/);
+});
+
+test('the report lists its assumptions and a table per vault and the subscription, and prints every column', () => {
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  const assumptions = /<h2>Assumptions<\/h2><ul class="assumptions">(.*?)<\/ul>/.exec(html)?.[1] ?? '';
+  for (const item of [
+    'vault kv: token bucket, capacity 4,000, refill 400/s',
+    'the verdict gives each shape at the same limit and window',
+    'subscription: token bucket, capacity 20,000, refill 2,000/s',
+    'every SecretSync is edited at 0 s (a rollout at the start)',
+    '<li>outage of kv from 240 s for 60 s</li>',
+    'secret rotations from 60 s until 420 s',
+    'controller restart at 300 s',
+    'group prod: 300 clusters x 20 SecretSyncs x 1 objects, poll 120 s, jitterSeconds 0',
+    'SDK retries: azcore',
+    'horizon 600 s; 8 trials per point; seed 3',
+    "swept: jitterSeconds (each point's name gives its values; the rest is the first point's)",
+  ]) assert.ok(assumptions.includes(item.replace(/'/g, '&#39;')), `${item} in ${assumptions}`);
+  const scopes = /<table class="scopes">(.*?)<\/table>/.exec(html)?.[1] ?? '';
+  // Per point: the vault, then the subscription, each with GETs, 429s, peaks and headroom.
+  assert.is((scopes.match(/<tr><th>point \d/g) ?? []).length, 4, scopes);
+  assert.match(scopes, /<th>point 1 \(jitterSeconds=30s\)<\/th><th>\(subscription\)<\/th>(<td>[^<]+<\/td>){5}<\/tr>/);
+  // Printed, a wide table fits the page and wraps rather than being cut off.
+  assert.match(html, /@media print \{[^}]*body \{[^}]*max-width: none/);
+  assert.match(html, /@media print[\s\S]*\.wide \{ overflow: visible; \}[\s\S]*table \{ width: 100%; table-layout: fixed;/);
+});
+
+test('a sweep over two keys: a line per value of the second key, never joined across it; a steady fleet\'s times run from its rollout', () => {
+  const two = join(mkdtempSync(join(tmpdir(), 'sim-report-two-')), 'two');
+  const r = sim('run', fixture, '--trials', '4', '--quiet', '--out', two, '--set', 'sweep={jitterSeconds: [0, 30s], fleet.0.clusters: [100, 200]}', '--set', 'start=steady', '--set', 'events=[{at: 1m, kind: rollout}]');
+  assert.is(r.code, 0, r.stderr);
+  const charts = reportCharts(readResultsFolder(two));
+  const throttling = charts.find((c) => c.id === 'throttling')!;
+  const rows = (throttling.spec as { data: { values: Array<{ x: number; series: string }> } }).data.values;
+  const series = [...new Set(rows.map((v) => v.series))].sort();
+  assert.equal(series, ['refreshOver, clusters=100', 'refreshOver, clusters=200', 'throttledTrial, clusters=100', 'throttledTrial, clusters=200']);
+  for (const name of series) assert.equal(rows.filter((v) => v.series === name).map((v) => v.x), [0, 30], `${name}: one point per jitter`);
+  const rps = charts.find((c) => c.id === 'rps-0')!;
+  const layer = (rps.spec as { layer: Array<{ data: { values: Array<{ t: number }> }; encoding: { x?: { title: string } } }> }).layer[0];
+  assert.is(layer.encoding.x!.title, "seconds from the rollout's start (at 60 s)");
+  assert.is(layer.data.values[0].t, -60);
 });
 
 test('sim report rewrites the report of a results folder; a folder without run.json is one line, exit 2', () => {
@@ -73,7 +115,15 @@ test('run.json read back is untrusted: a wrong type is one line naming the field
   const folder = readResultsFolder(dir);
   Object.assign(folder.record, { workers: script, wallSeconds: script, trials: script });
   folder.record.assertions = [{ point: script as unknown as number, assertion: 'a', value: 1, holds: true }];
-  assert.not.match(await reportHtml(folder), /<script/);
+  // The model's values too (the assumptions are read from it): a name, a kind, a number of the wrong type.
+  const model = folder.record.scenario.points[0].model as Record<string, any>;
+  model.vaults[0].name = script;
+  model.vaults[0].limiter = { kind: script, capacity: script };
+  model.fleet[0].clusters = script;
+  model.events = [{ kind: 'rollout', at: script, waves: 1e9, over: script }, script, null];
+  const page = await reportHtml(folder);
+  assert.not.match(page, /<script/);
+  assert.match(page, /<li>vault &#60;script&#62;alert\(1\)&#60;\/script&#62;: unknown limiter<\/li>/);
 });
 
 test('trials.csv read back is untrusted too, and streamed: a garbled row is one line; the histograms count every trial', () => {
@@ -125,6 +175,15 @@ test('the report in a real browser: it loads with no console error and every cha
     assert.equal(errors, []);
     assert.is(charts.length, 10);
     for (const c of charts) assert.ok(c.marks > 0 && c.width > 100 && c.height > 100, `${c.id}: ${c.marks} marks, ${c.width} x ${c.height}`);
+    // Printed (A4 portrait), every table's every cell lies within the page's width, and the PDF is made.
+    await page.emulateMediaType('print');
+    await page.setViewport({ width: 794, height: 1123 });
+    const cut = await page.$$eval('table', (tables) =>
+      tables.flatMap((t) => [...t.querySelectorAll('th, td')].filter((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map((c) => c.textContent)),
+    );
+    assert.equal(cut, [], 'cells beyond the printed page');
+    const pdf = await page.pdf({ format: 'A4' });
+    assert.ok(pdf.length > 10_000 && Buffer.from(pdf.subarray(0, 5)).toString() === '%PDF-', `a PDF of ${pdf.length} bytes`);
   } finally {
     await instance.close();
   }

@@ -25,11 +25,11 @@ const BASE = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', confi
  * A series over time (one line per `color` value) with dashed horizontal limits: the time
  * series charts of a point.
  */
-function timeChart(values: Row[], yTitle: string, color: { field: string; title: string | null }, limits: Row[], ruleColor?: string): TopLevelSpec {
+function timeChart(values: Row[], xTitle: string, yTitle: string, color: { field: string; title: string | null }, limits: Row[], ruleColor?: string): TopLevelSpec {
   return {
     ...BASE,
     layer: [
-      { data: { values }, mark: { type: 'line', strokeWidth: 1 }, encoding: { x: { field: 't', type: 'quantitative', title: 'seconds' }, y: { field: 'value', type: 'quantitative', title: yTitle }, color: { field: color.field, type: 'nominal', title: color.title } } },
+      { data: { values }, mark: { type: 'line', strokeWidth: 1 }, encoding: { x: { field: 't', type: 'quantitative', title: xTitle }, y: { field: 'value', type: 'quantitative', title: yTitle }, color: { field: color.field, type: 'nominal', title: color.title } } },
       {
         data: { values: limits },
         mark: { type: 'rule', strokeDash: [6, 4], ...(ruleColor ? { color: ruleColor } : {}) },
@@ -62,14 +62,26 @@ function sweepAxis(f: ResultsFolder): { field: string; title: string; type: 'qua
   return { field: 'point', title: 'point', type: 'ordinal' };
 }
 
-/** Mean and 95% interval of metric m per point, long form for a layered band and line chart. */
+/**
+ * Mean and 95% interval of metric m per point, long form for a layered band and line chart.
+ * With more than one swept key, each value of the others is a series of its own: a line joins
+ * points that differ in x alone, never across a second key.
+ */
 function intervalRows(f: ResultsFolder, x: string, metrics: Array<[column: string, label: string]>): Row[] {
+  const series = seriesName(f, x);
   return f.summary.flatMap((r) =>
     metrics.flatMap(([m, label]) => {
       const mean = num(r, `${m}_mean`);
-      return Number.isNaN(mean) ? [] : [{ x: sweptNumber(r[x]), point: num(r, 'point'), series: label, mean, lo: num(r, `${m}_lo`), hi: num(r, `${m}_hi`) }];
+      return Number.isNaN(mean) ? [] : [{ x: sweptNumber(r[x]), point: num(r, 'point'), series: series(label, r), mean, lo: num(r, `${m}_lo`), hi: num(r, `${m}_hi`) }];
     }),
   );
+}
+
+/** A series' name: its label, with the other swept keys' values of the row when x is not the only one. */
+function seriesName(f: ResultsFolder, x: string): (label: string, r: Row) => string {
+  const others = (f.record.scenario.points[0]?.sweep ?? []).map((s) => s.column).filter((c) => c !== x);
+  // The key's last part names it well enough beside its value ("clusters=2500"), and fits a legend.
+  return (label, r) => (others.length === 0 ? label : `${label}, ${others.map((c) => `${c.split('.').at(-1)}=${String(r[c])}`).join(', ')}`);
 }
 
 function bandAndLine(rows: Row[], x: { title: string; type: 'quantitative' | 'ordinal' }, y: string, extra: TopLevelSpec[] = []): TopLevelSpec {
@@ -78,8 +90,10 @@ function bandAndLine(rows: Row[], x: { title: string; type: 'quantitative' | 'or
     ...BASE,
     data: { values: rows },
     layer: [
-      { mark: { type: 'area', opacity: 0.2 }, encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', title: y }, y2: { field: 'hi' }, color: { field: 'series', type: 'nominal', title: null } } },
-      { mark: { type: 'line', point: true }, encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative' }, color: { field: 'series', type: 'nominal', title: null } } },
+      // Each point's interval as a bar, the points joined by a dotted line: between two swept
+      // values nothing was measured, and a band or a solid line would draw a slope across a cliff.
+      { mark: { type: 'rule', strokeWidth: 2, opacity: 0.5 }, encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', title: y }, y2: { field: 'hi' }, color: { field: 'series', type: 'nominal', title: null } } },
+      { mark: { type: 'line', point: { filled: true, size: 40 }, strokeDash: [2, 3], strokeWidth: 1 }, encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative' }, color: { field: 'series', type: 'nominal', title: null } } },
       ...(extra as never[]),
     ],
   } as TopLevelSpec;
@@ -94,7 +108,7 @@ function sweepCharts(f: ResultsFolder): Chart[] {
     {
       id: 'throttling',
       title: `Throttling against ${axis.title}`,
-      caption: 'The share of trials with any 429 (throttledTrial) and with a second over the per-second limit in the first refresh window (refreshOver); bands are the 95% Wilson intervals.',
+      caption: 'The share of trials with any 429 (throttledTrial) and with a second over the per-second limit in the first refresh window (refreshOver); bars are the 95% Wilson intervals, and the dotted lines only join the measured points.',
       spec: bandAndLine(intervalRows(f, x, [['throttledTrial', 'throttledTrial'], ['refreshOver', 'refreshOver']]), axis, 'share of trials'),
     },
     {
@@ -104,7 +118,11 @@ function sweepCharts(f: ResultsFolder): Chart[] {
       spec: bandAndLine(intervalRows(f, x, [['throttled', '429s per trial']]), axis, '429s per trial'),
     },
   ];
-  const analytic = f.summary.flatMap((r) => (Number.isNaN(num(r, 'analyticPSecondOver')) ? [] : [{ x: sweptNumber(r[x]), point: num(r, 'point'), series: "the recipe's Poisson estimate", mean: num(r, 'analyticPSecondOver'), lo: num(r, 'analyticPSecondOver'), hi: num(r, 'analyticPSecondOver') }]));
+  const series = seriesName(f, x);
+  const analytic = f.summary.flatMap((r) => {
+    const v = num(r, 'analyticPSecondOver');
+    return Number.isNaN(v) ? [] : [{ x: sweptNumber(r[x]), point: num(r, 'point'), series: series("the recipe's Poisson estimate", r), mean: v, lo: v, hi: v }];
+  });
   if (analytic.length > 0) {
     charts.push({
       id: 'psecondover',
@@ -114,6 +132,17 @@ function sweepCharts(f: ResultsFolder): Chart[] {
     });
   }
   return charts;
+}
+
+/**
+ * When a steady fleet's first rollout starts (0: the fleet starts with one, or has none), from
+ * run.json's model, read as untrusted: a finite number or nothing.
+ */
+function rolloutStart(model: unknown): number {
+  const m = (model ?? {}) as { start?: unknown; events?: unknown };
+  if (m.start !== 'steady' || !Array.isArray(m.events)) return 0;
+  const at = m.events.flatMap((e) => (e !== null && typeof e === 'object' && (e as { kind?: unknown }).kind === 'rollout' && typeof (e as { at?: unknown }).at === 'number' && Number.isFinite((e as { at: number }).at) ? [(e as { at: number }).at] : []));
+  return at.length > 0 ? Math.max(0, Math.min(...at)) : 0;
 }
 
 /** The points whose time series are drawn: all when few, else spread over the sweep (first and last included). */
@@ -130,19 +159,23 @@ function timeCharts(f: ResultsFolder, point: number): Chart[] {
   const rows = f.timeseries.filter((r) => num(r, 'point') === point);
   if (rows.length === 0) return [];
   const label = pointLabel(f, point);
+  // A steady fleet's rollout: time from its start, where a reviewer reads "how long after the rollout".
+  const from = rolloutStart(f.record.scenario.points[point]?.model);
+  const xTitle = from > 0 ? `seconds from the rollout's start (at ${from} s)` : 'seconds';
+  const t = (r: Row) => num(r, 't') - from;
   const perSecond = rows.flatMap((r) => [
-    { t: num(r, 't'), series: 'mean', value: num(r, 'requests_mean') / bin },
-    { t: num(r, 't'), series: 'p99 across trials', value: num(r, 'requests_p99') / bin },
+    { t: t(r), series: 'mean', value: num(r, 'requests_mean') / bin },
+    { t: t(r), series: 'p99 across trials', value: num(r, 'requests_p99') / bin },
   ]);
   const charts: Chart[] = [
     {
       id: `rps-${point}`,
       title: `GETs per second over time, ${label}`,
       caption: `The fleet's GETs per second (the mean over trials and the 99th percentile of each ${bin}-s bin), against the recipe's per-second limit of ${perSecondLimit}/s (dashed).`,
-      spec: timeChart(perSecond, 'GETs per second', { field: 'series', title: null }, [{ limit: perSecondLimit }], '#c00'),
+      spec: timeChart(perSecond, xTitle, 'GETs per second', { field: 'series', title: null }, [{ limit: perSecondLimit }], '#c00'),
     },
   ];
-  const trailing = trailingSeries(f, rows, point, bin);
+  const trailing = trailingSeries(f, rows, point, bin, from);
   if (trailing.values.length > 0) {
     charts.push({
       id: `trailing-${point}`,
@@ -150,7 +183,7 @@ function timeCharts(f: ResultsFolder, point: number): Chart[] {
       caption: trailing.fleetWide
         ? "The mean over trials of the fleet's GETs in the 10 s before each time (with one vault: the GETs sent to it, including any an outage kept from it), against the vault's limit per 10 s (dashed): the window AKV publishes its limit for."
         : "The mean over trials of the GETs each vault received in the 10 s before each time, against each vault's limit per 10 s (dashed): the window AKV publishes its limit for.",
-      spec: timeChart(trailing.values, 'GETs in the trailing 10 s', { field: 'vault', title: 'vault' }, trailing.limits),
+      spec: timeChart(trailing.values, xTitle, 'GETs in the trailing 10 s', { field: 'vault', title: 'vault' }, trailing.limits),
     });
   }
   return charts;
@@ -161,13 +194,13 @@ function timeCharts(f: ResultsFolder, point: number): Chart[] {
  * them (several vaults), else the fleet's bins summed over 10 s (the mean of a sum is the sum of
  * the means). Bins wider than 10 s have no 10-s window.
  */
-function trailingSeries(f: ResultsFolder, rows: Row[], point: number, bin: number): { values: Row[]; limits: Row[]; fleetWide: boolean } {
+function trailingSeries(f: ResultsFolder, rows: Row[], point: number, bin: number, from: number): { values: Row[]; limits: Row[]; fleetWide: boolean } {
   const limits = f.record.scenario.points[point]?.limits10s ?? {};
   const vaults = Object.keys(limits);
   const perVault = vaults.filter((v) => `vault.${v}.trailing10s_mean` in rows[0]);
   if (perVault.length > 0) {
     return {
-      values: rows.flatMap((r) => perVault.map((v) => ({ t: num(r, 't'), vault: v, value: num(r, `vault.${v}.trailing10s_mean`) }))),
+      values: rows.flatMap((r) => perVault.map((v) => ({ t: num(r, 't') - from, vault: v, value: num(r, `vault.${v}.trailing10s_mean`) }))),
       limits: perVault.map((v) => ({ vault: v, limit: limits[v] })),
       fleetWide: false,
     };
@@ -178,7 +211,7 @@ function trailingSeries(f: ResultsFolder, rows: Row[], point: number, bin: numbe
   const values = rows.map((r, i) => {
     sum += num(r, 'requests_mean');
     if (i >= width) sum -= num(rows[i - width], 'requests_mean');
-    return { t: num(r, 't'), vault: vaults[0], value: sum };
+    return { t: num(r, 't') - from, vault: vaults[0], value: sum };
   });
   return { values, limits: [{ vault: vaults[0], limit: limits[vaults[0]] }], fleetWide: true };
 }

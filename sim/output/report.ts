@@ -4,6 +4,7 @@ import { SHAPE_METRICS, shapeName } from '../metrics/trial-record.js';
 import { formatFigure, formatPercent, formatPercentInterval } from './format.js';
 import { existsSync } from 'node:fs';
 import { lockFolder, writeFilesAtomically } from './output-folder.js';
+import { assumptionsList, scopesTable } from './report-assumptions.js';
 import { reportCharts, renderSvg, pointLabel } from './report-charts.js';
 import { num, readResultsFolder, scopeNames, type ResultsFolder } from './report-data.js';
 
@@ -89,7 +90,15 @@ th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: right; ver
 tbody th { text-align: left; font-weight: normal; } .ci { color: #777; white-space: nowrap; display: block; font-size: 11px; }
 .wide { overflow-x: auto; }
 figure { margin: 1.5em 0; } figcaption { color: #555; max-width: 720px; } .chart svg { max-width: 100%; height: auto; }
-li.fails { color: #b00; font-weight: bold; } li.holds { color: #070; }`;
+li.fails { color: #b00; font-weight: bold; } li.holds { color: #070; }
+@media print {
+  body { max-width: none; margin: 0; font-size: 11px; }
+  .wide { overflow: visible; }
+  table { width: 100%; table-layout: fixed; font-size: 8px; }
+  th, td { padding: 2px 3px; overflow-wrap: anywhere; }
+  figure, tr, li { break-inside: avoid; }
+  h2 { break-after: avoid; }
+}`;
 
 /** The report of a results folder: one self-contained HTML page, the charts as inline SVG (no script, no network). */
 export async function reportHtml(f: ResultsFolder): Promise<string> {
@@ -114,8 +123,10 @@ export async function reportHtml(f: ResultsFolder): Promise<string> {
 <h1>${escape(r.scenario.name)}</h1>
 <p class="meta">${meta.join(' · ')}</p>
 ${verdicts(f)}
+${assumptionsList(f, escape)}
 <h2>Summary (means with 95% intervals)</h2>
 ${summaryTable(f)}
+${scopesTable(f, escape, (p) => pointLabel(f, p))}
 ${assertionsList(f)}
 ${figures.join('\n')}
 <p class="meta">Every number comes from the CSV files beside this page (summary.csv, timeseries.csv, trials.csv) and run.json; the columns are described in the project's README.</p>
