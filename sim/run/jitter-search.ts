@@ -45,8 +45,9 @@ export interface SearchOptions {
 /** A look's first trials (see searchJitter's `topUp`). */
 const FIRST_LOOK = 10;
 
-/** The fewest trials a look's or proof's part runs (see searchJitter's `run`). */
+/** The fewest trials a look's or proof's part runs, and about the longest it takes (see searchJitter's `run`). */
 const LEAST_PART = 200;
+const PART_SECONDS = 20;
 
 /** The time limit reached: the search ends with what it has. */
 class TimeUp extends Error {}
@@ -234,11 +235,12 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
     own.seconds += (performance.now() - started) / 1000;
     return t;
   };
-  // In parts of an eighth (at least LEAST_PART trials): the time limit and Ctrl-C are heard
-  // between parts, and a look or proof left unfinished counts for nothing.
+  // In parts of an eighth, and of at most about PART_SECONDS (at least LEAST_PART trials): the
+  // time limit and Ctrl-C are heard between parts, and a look or proof left unfinished counts
+  // for nothing.
   const run = async (jitter: number, from: number, to: number): Promise<Tally> => {
     const t: Tally = { trials: 0, sum: 0 };
-    const part = Math.max(LEAST_PART, Math.ceil((to - from) / 8));
+    const part = Math.max(LEAST_PART, Math.min(Math.ceil((to - from) / 8), Math.ceil(PART_SECONDS / Math.max(perTrial(), 1e-6))));
     for (let f = from; f < to; f += part) {
       if (f > from) clock();
       const u = await runPart(jitter, f, Math.min(to, f + part));
@@ -275,9 +277,9 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
   let tightening = false;
   const evidence = (p: Probe): Tally => (tightening && p.failed ? { trials: p.look.trials + p.failed.trials, sum: p.look.sum + p.failed.sum } : p.look);
   const provable = (t: Tally) => trialsToProve(t, proofAlpha(attempt), o.target, o.maxTrials) < Infinity;
-  // A look has trials [0, lookTrials) at its jitter: the same at every jitter.
-  // A look grows from a few trials (FIRST_LOOK, then three times what it has) and stops once
-  // it is shown above the target: where every trial throttles (and costs most), ten say so.
+  // A look has trials [0, lookTrials) at its jitter, the same at every jitter. It grows from a
+  // few (FIRST_LOOK, then three times what it has) and stops once shown above the target: where
+  // every trial throttles (and costs most), ten say so.
   const topUp = async (p: Probe): Promise<void> => {
     if (p.look.trials >= lookTrials) return;
     while (p.look.trials < lookTrials && !shownAbove(p.look)) {
@@ -380,6 +382,12 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
           say(`not tightened: jitterSeconds ${hi} would take ${planned(hi)} fresh trials to gain ${found - hi} s`);
           break;
         }
+        // Nor one that would not finish before the time limit: the answer stands, and the time
+        // left goes to the other shapes.
+        if (o.deadline !== undefined && planned(hi) * perTrial() > (o.deadline - Date.now()) / 1000) {
+          say(`not tightened: jitterSeconds ${hi} would take ${timeLeft(planned(hi) * perTrial(), o.deadline)}`);
+          break;
+        }
         if (await prove(hi)) {
           say(`tightened: jitterSeconds ${found} -> ${hi}`);
           found = hi;
@@ -399,9 +407,10 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
   // block, which no look or proof used); the floor, when the cliff is not shown above the
   // target, on the block after.
   const remeasure = async (p: Probe, block: number): Promise<Estimate> => {
-    // As many as a whole look, or fewer where its look says fewer show it above the target
-    // (where every trial throttles, a first look's), planned before they run.
-    const whole = Math.max(p.look.trials, lookTrials);
+    // As many as its look (a look stopped early, once above the target: as a whole one), or
+    // fewer where its look says fewer show it above the target (where every trial throttles, a
+    // first look's), planned before they run.
+    const whole = shownAbove(p.look) && p.look.trials < lookTrials ? lookTrials : Math.max(1, p.look.trials);
     const n = Math.min(whole, Math.max(Math.min(o.lookTrials, whole), trialsToShowAbove(evidence(p).trials > 0 ? interval(o.metric, evidence(p), 0.025).lo : 0, o.target, whole)));
     return estimate(o.metric, p.jitterSeconds, await fresh(p.jitterSeconds, block * o.maxTrials, n));
   };
