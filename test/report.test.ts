@@ -76,6 +76,16 @@ test('a sweep over two keys: a line per value of the second key, never joined ac
   assert.is(layer.data.values[0].t, -60);
 });
 
+test('every sweep point\'s time series is in the report: four open, spread over the sweep, the others folded', () => {
+  const six = join(mkdtempSync(join(tmpdir(), 'sim-report-six-')), 'six');
+  const r = sim('run', fixture, '--trials', '2', '--quiet', '--report', '--out', six, '--set', 'sweep={jitterSeconds: [0, 10, 20, 30, 40, 50]}');
+  assert.is(r.code, 0, r.stderr);
+  const html = readFileSync(join(six, 'report.html'), 'utf8');
+  for (const p of [0, 1, 2, 3, 4, 5]) assert.ok(html.includes(`<figure id="rps-${p}">`), `point ${p}`);
+  for (const p of [0, 2, 3, 5]) assert.not.match(html, new RegExp(`<summary>[^<]*</summary><figure id="rps-${p}">`), `point ${p} open`);
+  for (const p of [1, 4]) assert.match(html, new RegExp(`<details><summary>GETs per second over time, point ${p} \\(jitterSeconds=${p * 10}\\)</summary><figure id="rps-${p}">`), `point ${p} folded`);
+});
+
 test('sim report rewrites the report of a results folder; a folder without run.json is one line, exit 2', () => {
   const again = sim('report', dir);
   assert.is(again.code, 0, again.stderr);

@@ -9,6 +9,8 @@ export interface Chart {
   title: string;
   caption: string;
   spec: TopLevelSpec;
+  /** Drawn folded (a point's time series beyond the few shown open): reachable, not in the way. */
+  folded?: boolean;
 }
 
 const WIDTH = 640;
@@ -145,7 +147,7 @@ function rolloutStart(model: unknown): number {
   return at.length > 0 ? Math.max(0, Math.min(...at)) : 0;
 }
 
-/** The points whose time series are drawn: all when few, else spread over the sweep (first and last included). */
+/** The points whose time series are drawn open: all when few, else spread over the sweep (first and last included); the others' are folded. */
 export function seriesPoints(points: number): number[] {
   if (points <= MAX_SERIES_POINTS) return Array.from({ length: points }, (_, i) => i);
   return Array.from({ length: MAX_SERIES_POINTS }, (_, i) => Math.round((i * (points - 1)) / (MAX_SERIES_POINTS - 1)));
@@ -276,5 +278,8 @@ export function pointLabel(f: ResultsFolder, point: number): string {
 
 /** Every chart of a results folder's report, in the page's order. */
 export function reportCharts(f: ResultsFolder): Chart[] {
-  return [...sweepCharts(f), ...seriesPoints(f.summary.length).flatMap((p) => timeCharts(f, p)), ...distributionCharts(f)];
+  const open = new Set(seriesPoints(f.summary.length));
+  const points = Array.from({ length: f.summary.length }, (_, p) => p);
+  const series = [...points.filter((p) => open.has(p)), ...points.filter((p) => !open.has(p))].flatMap((p) => timeCharts(f, p).map((c) => (open.has(p) ? c : { ...c, folded: true })));
+  return [...sweepCharts(f), ...series, ...distributionCharts(f)];
 }

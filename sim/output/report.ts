@@ -91,6 +91,7 @@ tbody th { text-align: left; font-weight: normal; } .ci { color: #777; white-spa
 .wide { overflow-x: auto; }
 figure { margin: 1.5em 0; } figcaption { color: #555; max-width: 720px; } .chart svg { max-width: 100%; height: auto; }
 li.fails { color: #b00; font-weight: bold; } li.holds { color: #070; }
+details { margin: 0.5em 0; } summary { cursor: pointer; color: #345; }
 @media print {
   body { max-width: none; margin: 0; font-size: 11px; }
   .wide { overflow: visible; }
@@ -105,7 +106,10 @@ export async function reportHtml(f: ResultsFolder): Promise<string> {
   const r = f.record;
   const charts = reportCharts(f);
   const figures = await Promise.all(
-    charts.map(async (c) => `<figure id="${c.id}"><h2>${escape(c.title)}</h2><div class="chart">${await renderSvg(c.spec)}</div><figcaption>${escape(c.caption)}</figcaption></figure>`),
+    charts.map(async (c) => {
+      const figure = `<figure id="${c.id}"><h2>${escape(c.title)}</h2><div class="chart">${await renderSvg(c.spec)}</div><figcaption>${escape(c.caption)}</figcaption></figure>`;
+      return c.folded ? `<details><summary>${escape(c.title)}</summary>${figure}</details>` : figure;
+    }),
   );
   const meta = [
     `scenario <code>${escape(r.scenario.file)}</code>`,
