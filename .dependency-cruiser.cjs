@@ -15,6 +15,7 @@ module.exports = {
     layer('engine-knows-no-domain', '^sim/engine/', '^(sim/(model|scenario|metrics|analytic|run|output|cli)|workers)/', 'the engine knows nothing of Key Vault, clusters or YAML'),
     layer('model-knows-no-files', '^sim/model/', '^(sim/(scenario|analytic|run|output|cli)|workers)/|^(node:)?(fs|path|child_process|worker_threads)$', 'the model knows nothing of files, the CLI or workers'),
     layer('scenario-knows-no-trials', '^sim/scenario/', '^(sim/(engine|metrics|run|output|cli|analytic)|workers)/|^sim/model/(?!(config|defaults|vault-split)[.]ts$)', 'the scenario layer knows nothing of how a trial runs (it produces a model/config.ts ModelConfig)'),
+    layer('import-knows-only-manifests', '^sim/import/', '^(sim/(engine|metrics|analytic|run|output|cli)|workers)/|^sim/model/(?!defaults[.]ts$)', 'import reads manifests and writes scenario text; it knows nothing of trials'),
     layer('metrics-know-no-producer', '^sim/metrics/', '^(sim/(engine|model|scenario|analytic|run|output|cli)|workers)/', 'metrics know nothing of how records were produced'),
     layer('analytic-knows-no-engine', '^sim/analytic/', '^(sim/(engine|metrics|run|output|cli)|workers)/|^sim/model/(?!(config|defaults)[.]ts$)', 'the analytic layer knows nothing of the event engine'),
     layer('run-knows-no-model-internals', '^sim/run/', '^sim/(engine|output|cli)/|^sim/model/(?!(config|defaults|paths)[.]ts$)', 'the pool knows nothing of model internals'),

@@ -34,6 +34,9 @@ export interface RunArgs extends SimulationFlags {
   shard?: { index: number; count: number };
   /** plain: the engine's trials; importance: importance sampling of the recipe's rollout (run only). */
   method: 'plain' | 'importance';
+  /** A Markdown summary (a pull request's, $GITHUB_STEP_SUMMARY) and a JUnit file of the assertions (run only). */
+  exportMarkdown?: string;
+  junit?: string;
 }
 
 export interface MergeArgs {
@@ -44,6 +47,8 @@ export interface MergeArgs {
   quiet: boolean;
   force: boolean;
   report: boolean;
+  exportMarkdown?: string;
+  junit?: string;
 }
 
 export interface ReportArgs {
@@ -99,11 +104,24 @@ export interface RecommendArgs extends SimulationFlags {
   set: string[];
   json: boolean;
   quiet: boolean;
+  exportMarkdown?: string;
 }
 
-export type CliArgs = RunArgs | MergeArgs | JitterArgs | TableArgs | RecommendArgs | ReportArgs | CompareArgs | { command: 'schema' } | { command: 'explain'; key: string } | { command: 'help'; text: string };
+export interface ImportArgs {
+  command: 'import';
+  dirs: string[];
+  out?: string;
+  /** The tree before the change: the SecretSyncs that differ are the rollout's. */
+  changedSince?: string;
+  clusterFrom?: string;
+  name?: string;
+  force: boolean;
+  quiet: boolean;
+}
 
-const COMMANDS = ['run', 'merge', 'validate', 'jitter', 'table', 'recommend', 'report', 'compare', 'schema', 'explain'] as const;
+export type CliArgs = RunArgs | ImportArgs | MergeArgs | JitterArgs | TableArgs | RecommendArgs | ReportArgs | CompareArgs | { command: 'schema' } | { command: 'explain'; key: string } | { command: 'help'; text: string };
+
+const COMMANDS = ['run', 'import', 'merge', 'validate', 'jitter', 'table', 'recommend', 'report', 'compare', 'schema', 'explain'] as const;
 
 const simulationFlags = (y: Argv, trialsHelp: string) =>
   y
@@ -144,10 +162,23 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' })
         .option('force', { type: 'boolean', default: false, describe: 'run even when the estimated memory exceeds 80% of this machine\'s, and write into a folder of another scenario or seed, or one that holds files but no run.json' })
         .option('report', { type: 'boolean', default: false, describe: 'also write report.html (charts and the summary, one self-contained page)' })
+        .option('export-markdown', { type: 'string', requiresArg: true, describe: 'also write a Markdown summary (verdict, table, assertions, the scenario\'s identity) to this file; $GITHUB_STEP_SUMMARY is appended to' })
+        .option('junit', { type: 'string', requiresArg: true, describe: 'also write a JUnit XML file: one test case per assertion per point' })
         .option('shard', { type: 'string', requiresArg: true, describe: 'run shard i of n (0-based) of every point\'s trials into <out>/shard-<i>-of-<n>/ (default out: results/<name>/shards); auto/n takes i from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); then sim merge' })
         .example('$0 run scenarios/2000x20.yaml --set fleet.0.jitterSeconds=120 --trials 200 --report', 'less jitter, 200 trials, with the HTML report')
         .example('$0 run scenarios/2000x20.yaml --shard 0/4', 'the first quarter of the trials, into results/2000x20/shards/shard-0-of-4/')
         .example('$0 run scenarios/recipe-fleet.yaml --method importance --set "sweep={jitterSeconds: [150, 200, 270]}"', 'throttling probabilities far below 1e-4, each with its relative error, into importance.csv'),
+    )
+    .command('import <dirs..>', 'write a scenario from a fleet\'s manifests (SecretProviderClass, SecretSync, AKVSync, the extension\'s settings): clusters of the same shape become one group', (y) =>
+      y
+        .positional('dirs', { type: 'string', array: true, describe: 'folders of manifests: each folder under a clusters/ folder (else under the root) is a cluster', demandOption: true })
+        .option('out', { type: 'string', requiresArg: true, describe: 'the scenario file to write (default: stdout)' })
+        .option('changed-since', { type: 'string', requiresArg: true, describe: 'the tree before the change: only the SecretSyncs that differ are rolled out, the rest poll in steady state' })
+        .option('cluster-from', { type: 'string', requiresArg: true, describe: 'a regular expression on each file\'s path below the root: its first group (else the match) names the cluster' })
+        .option('name', { type: 'string', requiresArg: true, describe: 'the scenario\'s name (default: the first folder\'s)' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace the --out file when it exists' })
+        .option('quiet', { type: 'boolean', default: false, describe: 'nothing on stderr but errors' })
+        .example('$0 import gitops/ --changed-since /tmp/base/gitops --out pr.yaml', 'the rollout a pull request triggers, as a scenario'),
     )
     .command('merge <shards..>', 'merge the shard folders of sim run --shard into the files one run would have written, byte for byte', (y) =>
       y
@@ -157,6 +188,8 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .option('quiet', { type: 'boolean', default: false, describe: 'nothing on stderr but errors' })
         .option('force', { type: 'boolean', default: false, describe: 'replace a results folder of another scenario or seed, or write into one that holds files but no run.json' })
         .option('report', { type: 'boolean', default: false, describe: 'also write report.html' })
+        .option('export-markdown', { type: 'string', requiresArg: true, describe: 'also write the Markdown summary (as sim run\'s)' })
+        .option('junit', { type: 'string', requiresArg: true, describe: 'also write the JUnit XML of the assertions (as sim run\'s)' })
         .example('$0 merge results/2000x20/shards --out results/2000x20', 'every shard folder under results/2000x20/shards'),
     )
     .command('validate <scenario>', 'check a scenario file and print what it would simulate', (y) =>
@@ -196,6 +229,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         .option('max-time', { type: 'string', requiresArg: true, default: '10m', describe: 'longest the search may run (a duration: 90s, 10m, 2h); then each shape\'s best answer so far is printed, with what is proven and what is not' })
         .option('json', { type: 'boolean', default: false, describe: 'print the answer as JSON' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' })
+        .option('export-markdown', { type: 'string', requiresArg: true, describe: 'also write the answer as Markdown to this file; $GITHUB_STEP_SUMMARY is appended to' })
         .example('$0 recommend scenarios/2000x20.yaml --set horizon=300 --target 1e-3', 'the least jitter proven to keep throttling below 1e-3'),
     )
     .command('report <dir>', 'write report.html for a results folder of sim run: the summary and charts in one self-contained page', (y) =>
@@ -261,7 +295,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
       const method = (parsed.method ?? 'plain') as 'plain' | 'importance';
       if (method === 'importance') {
         // Importance sampling draws rollouts, not the engine's trials: the flags about those do not apply.
-        const clash = parsed.shard !== undefined ? '--shard' : parsed.report ? '--report' : parsed.engine !== 'auto' ? '--engine' : null;
+        const clash = parsed.shard !== undefined ? '--shard' : parsed.report ? '--report' : parsed.engine !== 'auto' ? '--engine' : parsed['export-markdown'] !== undefined ? '--export-markdown' : parsed.junit !== undefined ? '--junit' : null;
         if (clash) throw new UserError(`${clash}: applies to plain runs (the engine's trials), not to --method importance`);
       }
       return {
@@ -276,10 +310,25 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         report: Boolean(parsed.report),
         ...(command === 'run' && parsed.shard !== undefined ? { shard: shardOf(String(parsed.shard), process.env.JOB_COMPLETION_INDEX, Boolean(parsed.report), Boolean(parsed.json)) } : {}),
         method,
+        ...reviewFiles(parsed, parsed.shard !== undefined),
+      };
+    }
+    case 'import': {
+      const name = parsed.name as string | undefined;
+      if (name !== undefined && !/^[\w.-]+$/.test(name)) throw new UserError(`--name: use letters, digits, ".", "-" and "_" only, got ${JSON.stringify(name)}`);
+      return {
+        command,
+        dirs: (parsed.dirs as string[]).map(String),
+        out: parsed.out as string | undefined,
+        changedSince: parsed['changed-since'] as string | undefined,
+        clusterFrom: parsed['cluster-from'] as string | undefined,
+        name,
+        force: Boolean(parsed.force),
+        quiet: Boolean(parsed.quiet),
       };
     }
     case 'merge':
-      return { command, shards: (parsed.shards as string[]).map(String), out: parsed.out as string, json: Boolean(parsed.json), quiet: Boolean(parsed.quiet), force: Boolean(parsed.force), report: Boolean(parsed.report) };
+      return { command, shards: (parsed.shards as string[]).map(String), out: parsed.out as string, json: Boolean(parsed.json), quiet: Boolean(parsed.quiet), force: Boolean(parsed.force), report: Boolean(parsed.report), ...reviewFiles(parsed, false) };
     case 'jitter': {
       const risk = parsed.risk as number;
       if (!(risk > 0 && risk < 0.5)) throw new UserError(`--risk: expected a probability between 0 and 0.5, got ${String(risk)}`);
@@ -323,6 +372,7 @@ export async function parseArgs(argv: string[]): Promise<CliArgs> {
         set: (parsed.set as string[]) ?? [],
         json: Boolean(parsed.json),
         quiet: Boolean(parsed.quiet),
+        ...(parsed['export-markdown'] !== undefined ? { exportMarkdown: String(parsed['export-markdown']) } : {}),
       };
     }
     case 'report':
@@ -357,6 +407,15 @@ export function shardOf(text: string, jobIndex: string | undefined, report = fal
   }
   if (index >= count) throw new UserError(`--shard ${text}: shard ${index} of ${count} does not exist (shards are numbered 0 to ${count - 1})`);
   return { index, count };
+}
+
+/** --export-markdown and --junit of sim run: a shard writes no summary, so neither applies to one. */
+function reviewFiles(parsed: Record<string, unknown>, shard: boolean): { exportMarkdown?: string; junit?: string } {
+  const out: { exportMarkdown?: string; junit?: string } = {};
+  if (parsed['export-markdown'] !== undefined) out.exportMarkdown = String(parsed['export-markdown']);
+  if (parsed.junit !== undefined) out.junit = String(parsed.junit);
+  if (shard && (out.exportMarkdown !== undefined || out.junit !== undefined)) throw new UserError(`--${out.exportMarkdown !== undefined ? 'export-markdown' : 'junit'}: a shard writes no summary; give it to the run of the whole scenario`);
+  return out;
 }
 
 function whole(name: string, v: unknown): number | undefined {

@@ -32,6 +32,8 @@ async function command(args: Exclude<Awaited<ReturnType<typeof parseArgs>>, { co
       return args.method === 'importance' ? (await import('./run-importance.js')).runImportanceCommand(args) : (await import('./run.js')).runCommand(args);
     case 'merge':
       return (await import('./merge.js')).mergeCommand(args);
+    case 'import':
+      return (await import('./import.js')).importCommand(args);
     case 'validate':
       return (await import('./validate.js')).validateCommand(args);
     case 'jitter':

@@ -54,7 +54,12 @@ export async function recommendCommand(args: RecommendArgs): Promise<number> {
     await pool.destroy();
   }
   const outside = recipeOutOfDomain(secrets, DOCUMENTED_RISK, base.metrics.perSecondLimit);
-  process.stdout.write(args.json ? json(args, answer, recipe, outside, interrupt.signal.aborted) : report(args, answer, recipe, outside, interrupt.signal.aborted));
+  const text = report(args, answer, recipe, outside, interrupt.signal.aborted);
+  process.stdout.write(args.json ? json(args, answer, recipe, outside, interrupt.signal.aborted) : text);
+  if (args.exportMarkdown !== undefined) {
+    const { recommendMarkdown, writeReviewFile } = await import('../output/review-files.js');
+    writeReviewFile(args.exportMarkdown, recommendMarkdown(scenario.name, answer.jitterSeconds, text), '--export-markdown');
+  }
   return Number.isNaN(answer.jitterSeconds) ? 1 : 0;
 }
 

@@ -176,7 +176,7 @@ export async function finishRun(
   results: PointResult[],
   dir: string,
   trialRows: string[][],
-  args: { json: boolean; quiet: boolean; report: boolean },
+  args: { json: boolean; quiet: boolean; report: boolean; exportMarkdown?: string; junit?: string },
   record: (checks: RunRecord['assertions']) => RunRecord,
   replaced: readonly string[] = [],
 ): Promise<number> {
@@ -192,10 +192,23 @@ export async function finishRun(
   // kill before the new report is written leaves none rather than the old one.
   const staleReport = removeReplaced(dir, [REPORT_FILE], []);
   // run.json last, with the CSV files' digests: report and compare check the set against it.
-  const files = writeResults(dir, scenario, results, trialRows, [runRecordFile(record(checks))]);
+  const runRecordValue = record(checks);
+  const files = writeResults(dir, scenario, results, trialRows, [runRecordFile(runRecordValue)]);
   // The report's charts (vega) load only for it: about 180 ms of every run otherwise.
   if (args.report) files.push(await (await import('../output/report.js')).writeReport(dir));
   const removed = removeOthers(dir, replaced, files, args.report ? [] : staleReport);
+  if (args.exportMarkdown !== undefined || args.junit !== undefined) {
+    const review = await import('../output/review-files.js');
+    if (args.exportMarkdown !== undefined) {
+      const summary = rows.map((r) => Object.fromEntries(r));
+      review.writeReviewFile(args.exportMarkdown, review.markdownSummary({ record: runRecordValue, columns: summaryColumns(scenario), summary }, scenario.description), '--export-markdown');
+      files.push(args.exportMarkdown);
+    }
+    if (args.junit !== undefined) {
+      review.writeReviewFile(args.junit, review.junitXml(runRecordValue), '--junit');
+      files.push(args.junit);
+    }
+  }
   if (args.json) {
     // The summary rows (SCENARIO.md); with assertions, each row also carries its point's verdicts.
     const json = rows.map((r, point) => {

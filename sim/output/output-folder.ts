@@ -119,9 +119,10 @@ function removeStrays(dir: string, names: string[]): void {
  * run.json and trials.csv); the error is one line naming the file and the reason. Temporary
  * files of these names left by a killed run are removed first.
  * A file's text may be a function that writes the file at the path it is given (a streamed one;
- * it is also given the files written before it, at their temporary paths).
+ * it is also given the files written before it, at their temporary paths). `label` names the
+ * flag in the error (--out by default).
  */
-export function writeFilesAtomically(dir: string, files: Array<[name: string, text: string | ((path: string, written: ReadonlyMap<string, string>) => void)]>): string[] {
+export function writeFilesAtomically(dir: string, files: Array<[name: string, text: string | ((path: string, written: ReadonlyMap<string, string>) => void)]>, label = `--out ${dir}`): string[] {
   makeFolder(dir);
   removeStrays(dir, files.map(([name]) => name));
   const temps: string[] = [];
@@ -138,7 +139,7 @@ export function writeFilesAtomically(dir: string, files: Array<[name: string, te
   } catch (e) {
     for (const tmp of temps) removeQuietly(tmp);
     const err = e as NodeJS.ErrnoException;
-    throw new UserError(`--out ${dir}: could not write ${files[temps.length - 1][0]} (${err.code ?? 'error'}: ${(err.message ?? '').replace(/^\w+: /, '').split(',')[0]}); nothing written, the folder's files are as they were`);
+    throw new UserError(`${label}: could not write ${files[temps.length - 1][0]} (${err.code ?? 'error'}: ${(err.message ?? '').replace(/^\w+: /, '').split(',')[0]}); nothing written, the folder's files are as they were`);
   }
   files.forEach(([name], i) => renameSync(temps[i], join(dir, name)));
   return files.map(([name]) => join(dir, name));

@@ -1,7 +1,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { parseDuration } from '../scenario/units.js';
-import { num, type Distribution, type DistributionColumn, type ResultsFolder, type Row } from './report-data.js';
+import { num, pointLabel, type Distribution, type DistributionColumn, type ResultsFolder, type Row } from './report-data.js';
 
 /** A chart of the report: its title, a sentence on how to read it, and its Vega-Lite spec. */
 export interface Chart {
@@ -268,12 +268,6 @@ function histogram(f: ResultsFolder, d: Distribution): Array<{ point: string; fr
     c[Math.min(bins - 1, Math.floor((v - start) / step))]++;
   });
   return [...counts].flatMap(([point, c]) => c.flatMap((count, b) => (count > 0 ? [{ point: pointLabel(f, point), from: start + b * step, to: start + (b + 1) * step, count }] : [])));
-}
-
-/** A point named by its swept values ("point 2, jitterSeconds=90"). */
-export function pointLabel(f: ResultsFolder, point: number): string {
-  const sweep = f.record.scenario.points[point]?.sweep ?? [];
-  return sweep.length === 0 ? `point ${point}` : `point ${point} (${sweep.map((s) => `${s.column}=${String(s.value)}`).join(', ')})`;
 }
 
 /** Every chart of a results folder's report, in the page's order. */

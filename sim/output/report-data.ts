@@ -133,3 +133,9 @@ export function num(row: Row | undefined, column: string): number {
   const v = row?.[column];
   return typeof v === 'number' ? v : Number.NaN;
 }
+
+/** A point named by its swept values ("point 2, jitterSeconds=90"). */
+export function pointLabel(f: Pick<ResultsFolder, 'record'>, point: number): string {
+  const sweep = f.record.scenario.points[point]?.sweep ?? [];
+  return sweep.length === 0 ? `point ${point}` : `point ${point} (${sweep.map((s) => `${s.column}=${String(s.value)}`).join(', ')})`;
+}

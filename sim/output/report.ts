@@ -1,12 +1,11 @@
 import { join } from 'node:path';
-import { scopeColumn } from '../metrics/summary.js';
-import { SHAPE_METRICS, shapeName } from '../metrics/trial-record.js';
-import { formatFigure, formatPercent, formatPercentInterval } from './format.js';
+import { formatFigure } from './format.js';
 import { existsSync } from 'node:fs';
 import { lockFolder, writeFilesAtomically } from './output-folder.js';
 import { assumptionsList, scopesTable } from './report-assumptions.js';
-import { reportCharts, renderSvg, pointLabel } from './report-charts.js';
-import { num, readResultsFolder, scopeNames, type ResultsFolder } from './report-data.js';
+import { reportCharts, renderSvg } from './report-charts.js';
+import { num, pointLabel, readResultsFolder, type ResultsFolder } from './report-data.js';
+import { verdictSentence } from './verdict.js';
 
 import { REPORT_FILE } from './run-record.js';
 
@@ -45,33 +44,9 @@ function summaryTable(f: ResultsFolder): string {
   return `<div class="wide"><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
-/**
- * A sentence per point a reviewer can paste: the share of trials with a 429 under the scenario's
- * limiter and under each shape at the same limit, the tightest vault's headroom at its busiest
- * 10 s, and how long the fleet took to converge.
- */
+/** The verdict of each point (verdict.ts), for the page. */
 function verdicts(f: ResultsFolder): string {
-  const { vaults, subscription } = scopeNames(f);
-  const scopes: Array<string | null> = [...vaults, ...(subscription ? [null] : [])];
-  const items = f.summary.map((r) => {
-    const point = num(r, 'point');
-    const share = (m: string) => formatPercentInterval(num(r, `${m}_mean`), num(r, `${m}_lo`), num(r, `${m}_hi`));
-    const parts = [`${share('throttledTrial')} of trials met a 429 with the scenario's limiter`];
-    const shapes = SHAPE_METRICS.filter((m) => !Number.isNaN(num(r, `${m}_mean`)));
-    if (shapes.length > 0) parts.push(`at the same limit and window: ${shapes.map((m) => `${shapeName(m)} ${share(m)}`).join(', ')}`);
-    let tightest: { scope: string | null; headroom: number } | null = null;
-    for (const scope of scopes) {
-      const h = num(r, `${scopeColumn(scope, 'headroom')}_mean`);
-      if (!Number.isNaN(h) && (tightest === null || h < tightest.headroom)) tightest = { scope, headroom: h };
-    }
-    if (tightest) {
-      const name = tightest.scope === null ? 'the subscription' : `vault ${tightest.scope}`;
-      parts.push(`tightest: ${name}, ${tightest.headroom < 0 ? `${formatPercent(-tightest.headroom)} over its limit` : `${formatPercent(tightest.headroom)} of its limit left`} at its busiest 10 s`);
-    }
-    const converged = num(r, 'convergence_mean');
-    if (!Number.isNaN(converged)) parts.push(`every edited SecretSync synced ${formatFigure(converged)} s after the rollout began (mean)`);
-    return `<li><b>${escape(pointLabel(f, point))}</b>: ${escape(parts.join('; '))}.</li>`;
-  });
+  const items = f.summary.map((r) => `<li><b>${escape(pointLabel(f, num(r, 'point')))}</b>: ${escape(verdictSentence(f, r))}.</li>`);
   return `<h2>Verdict</h2><ul class="verdict">${items.join('')}</ul>`;
 }
 
