@@ -2,7 +2,10 @@ import binomialPmf from '@stdlib/stats-base-dists-binomial-pmf';
 import type { RandomStream } from '../engine/random.js';
 import type { LimiterConfig } from './config.js';
 import { combineRare, type RareEstimate, type RareSums } from '../metrics/rare-estimate.js';
-import { createLimiter, type Limiter } from './limiters/index.js';
+import { createLimiter } from './limiters/index.js';
+import { SendLog } from '../metrics/send-log.js';
+import { VaultGateway } from './vault-gateway.js';
+import { replaySends } from './vault-replay.js';
 
 /**
  * Rare events of a jittered rollout by importance sampling: the recipe's fleet (N clusters, each
@@ -355,20 +358,21 @@ export function throttled(r: RecipeRollout, limiter: LimiterConfig, rng: RandomS
     const k = 10;
     cover = { binsPerSecond: k, runs: [{ width: Math.floor(limiter.window * k) + 2, above: Math.floor(limiter.limit / S) }] };
   }
-  // A fixed window at a random phase takes the phase the cover drew; every other limiter is reset as a trial's.
+  // The one vault side's replay (vault-replay.ts); a fixed window at a random phase takes the
+  // phase the cover drew, every other limiter is reset as a trial's.
   const phased = limiter.kind === 'fixed-window' && limiter.phase === 'random';
-  const gate: Limiter = createLimiter(limiter);
+  const side = VaultGateway.alone(limiter);
+  const gate = side.limiters[0];
   const order = new Float64Array(r.clusters);
+  const log = new SendLog(r.clusters);
   const event: RolloutEvent = (times, _, phase) => {
-    const g = phased ? createLimiter({ ...limiter, phase }) : gate;
+    side.limiters[0] = phased ? createLimiter({ ...limiter, phase }) : gate;
+    side.limiters[0].reset(rng);
     order.set(times);
     order.sort();
-    g.reset(rng);
-    for (let c = 0; c < order.length; c++) {
-      if (g.acceptable(order[c], S) < S) return 1;
-      g.takeMany(order[c], S);
-    }
-    return 0;
+    log.clear();
+    for (let c = 0; c < order.length; c++) log.push(order[c], 0, S);
+    return replaySends(side, null, log, () => true) ? 0 : 1;
   };
   return { cover, event };
 }

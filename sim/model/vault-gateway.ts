@@ -1,5 +1,5 @@
 import type { RandomStream } from '../engine/random.js';
-import type { ModelConfig, RetryAfterConfig } from './config.js';
+import type { LimiterConfig, ModelConfig, RetryAfterConfig } from './config.js';
 import { createLimiter, type Limiter } from './limiters/index.js';
 
 /** A vault's answer to one GET. */
@@ -34,7 +34,7 @@ export class VaultGateway {
   /** Where the independent driver counts the requests it lets through. */
   tally!: SendTally;
 
-  constructor(config: ModelConfig) {
+  constructor(config: Pick<ModelConfig, 'vaults' | 'subscription'>) {
     this.limiters = config.vaults.map((v) => createLimiter(v.limiter));
     this.subscription = config.subscription ? createLimiter(config.subscription) : null;
     this.backgroundRate = Float64Array.from(config.vaults, (v) => v.background.ratePerSecond);
@@ -42,6 +42,11 @@ export class VaultGateway {
     this.retryAfterSetting = config.vaults.map((v) => v.retryAfter);
     this.down = new Int32Array(config.vaults.length);
     this.outageTimeout = new Float64Array(config.vaults.length);
+  }
+
+  /** One vault behind `limiter`, no subscription, no other load: a recipe rollout's vault side (rare-events.ts). */
+  static alone(limiter: LimiterConfig): VaultGateway {
+    return new VaultGateway({ vaults: [{ name: 'kv', limiter, rejectedCount: false, retryAfter: 'none', background: { ratePerSecond: 0 } }], subscription: null });
   }
 
   get vaults(): number {
