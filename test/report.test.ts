@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { fixture, sim } from './cli-runner.js';
 import { reportHtml } from '../sim/output/report.js';
 import { readResultsFolder } from '../sim/output/report-data.js';
-import { reportCharts } from '../sim/output/report-charts.js';
+import { cumulativeShares, reportCharts } from '../sim/output/report-charts.js';
 import { fileDigest } from '../sim/output/digest.js';
 
 
@@ -24,7 +24,8 @@ test('sim run --report writes report.html beside the CSVs: self-contained, every
   assert.not.match(html.replace(/xmlns(:xlink)?="http:\/\/www\.w3\.org\/[^"]*"/g, ''), /https?:\/\//);
   const figures = [...html.matchAll(/<figure id="([^"]+)">/g)].map((m) => m[1]);
   // The sweep's charts, each point's time series, and the distributions this scenario has.
-  assert.equal(figures, ['throttling', 'throttled', 'psecondover', 'rps-0', 'trailing-0', 'rps-1', 'trailing-1', 'dist-convergence', 'dist-stalenessP99', 'dist-recovery']);
+  // 429s over time only where a trial of the point met one (J = 0 here, not J = 30 s).
+  assert.equal(figures, ['throttling', 'throttled', 'headroom', 'psecondover', 'rps-0', 'throttled-0', 'trailing-0', 'rps-1', 'trailing-1', 'dist-convergence', 'dist-stalenessP99', 'dist-recovery']);
   assert.is((html.match(/<svg /g) ?? []).length, figures.length);
   assert.match(html, /point 1 \(jitterSeconds=30s\)/);
   // Each limiter shape's share of throttled trials, beside the scenario's own.
@@ -136,6 +137,26 @@ test('run.json read back is untrusted: a wrong type is one line naming the field
   assert.match(page, /<li>vault &#60;script&#62;alert\(1\)&#60;\/script&#62;: unknown limiter<\/li>/);
 });
 
+test("distributions are drawn as each point's share of trials at or below t (no bins to suit points far apart)", () => {
+  const f = { record: { scenario: { points: [{ sweep: [{ column: 'jitterSeconds', value: 0 }] }, { sweep: [{ column: 'jitterSeconds', value: 600 }] }] } } } as never;
+  const value = [...Array.from({ length: 1000 }, (_, i) => 1000 - i), 5, 900];
+  const steps = cumulativeShares(f, { point: [...value.slice(0, 1000).map(() => 0), 1, 1], value });
+  const zero = steps.filter((s) => s.point === 'point 0 (jitterSeconds=0)');
+  assert.is(zero.length, 201);
+  assert.equal(zero[0], { point: 'point 0 (jitterSeconds=0)', t: 1, share: 0 });
+  assert.equal(zero[100], { point: 'point 0 (jitterSeconds=0)', t: 500, share: 0.5 });
+  assert.equal(zero.at(-1), { point: 'point 0 (jitterSeconds=0)', t: 1000, share: 1 });
+  assert.equal(steps.filter((s) => s.point !== zero[0].point).map((s) => [s.t, s.share]), [[5, 0], [5, 0.5], [900, 1]]);
+});
+
+test('the headroom chart has a series per vault and the subscription, each point with its interval', async () => {
+  const charts = reportCharts(readResultsFolder(dir));
+  const spec = charts.find((c) => c.id === 'headroom')!.spec as { data: { values: Array<{ series: string; mean: number; lo: number; hi: number }> } };
+  const series = [...new Set(spec.data.values.map((v) => v.series))];
+  assert.equal(series, ['vault kv', 'the subscription']);
+  for (const v of spec.data.values) assert.ok(v.lo <= v.mean && v.mean <= v.hi, JSON.stringify(v));
+});
+
 test('trials.csv read back is untrusted too, and streamed: a garbled row is one line; the histograms count every trial', () => {
   // trials.csv was parsed whole (1.6 million rows: 3.2 GB); now only the charted columns are kept.
   const folder = readResultsFolder(dir);
@@ -183,7 +204,7 @@ test('the report in a real browser: it loads with no console error and every cha
       }),
     );
     assert.equal(errors, []);
-    assert.is(charts.length, 10);
+    assert.is(charts.length, 12);
     for (const c of charts) assert.ok(c.marks > 0 && c.width > 100 && c.height > 100, `${c.id}: ${c.marks} marks, ${c.width} x ${c.height}`);
     // Printed (A4 portrait), every table's every cell lies within the page's width, and the PDF is made.
     await page.emulateMediaType('print');

@@ -1,7 +1,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { parseDuration } from '../scenario/units.js';
-import { num, pointLabel, type Distribution, type DistributionColumn, type ResultsFolder, type Row } from './report-data.js';
+import { num, pointLabel, scopeNames, type Distribution, type DistributionColumn, type ResultsFolder, type Row } from './report-data.js';
 
 /** A chart of the report: its title, a sentence on how to read it, and its Vega-Lite spec. */
 export interface Chart {
@@ -86,15 +86,16 @@ function seriesName(f: ResultsFolder, x: string): (label: string, r: Row) => str
   return (label, r) => (others.length === 0 ? label : `${label}, ${others.map((c) => `${c.split('.').at(-1)}=${String(r[c])}`).join(', ')}`);
 }
 
-function bandAndLine(rows: Row[], x: { title: string; type: 'quantitative' | 'ordinal' }, y: string, extra: TopLevelSpec[] = []): TopLevelSpec {
+function bandAndLine(rows: Row[], x: { title: string; type: 'quantitative' | 'ordinal' }, y: string, extra: TopLevelSpec[] = [], yFormat?: string): TopLevelSpec {
   const xEnc = { field: 'x', type: x.type, title: x.title };
+  const yAxis = yFormat ? { axis: { format: yFormat } } : {};
   return {
     ...BASE,
     data: { values: rows },
     layer: [
       // Each point's interval as a bar, the points joined by a dotted line: between two swept
       // values nothing was measured, and a band or a solid line would draw a slope across a cliff.
-      { mark: { type: 'rule', strokeWidth: 2, opacity: 0.5 }, encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', title: y }, y2: { field: 'hi' }, color: { field: 'series', type: 'nominal', title: null } } },
+      { mark: { type: 'rule', strokeWidth: 2, opacity: 0.5 }, encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', title: y, ...yAxis }, y2: { field: 'hi' }, color: { field: 'series', type: 'nominal', title: null } } },
       { mark: { type: 'line', point: { filled: true, size: 40 }, strokeDash: [2, 3], strokeWidth: 1 }, encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative' }, color: { field: 'series', type: 'nominal', title: null } } },
       ...(extra as never[]),
     ],
@@ -120,6 +121,16 @@ function sweepCharts(f: ResultsFolder): Chart[] {
       spec: bandAndLine(intervalRows(f, x, [['throttled', '429s per trial']]), axis, '429s per trial'),
     },
   ];
+  const { vaults, subscription } = scopeNames(f);
+  const scopes: Array<[column: string, label: string]> = [...vaults.map((v): [string, string] => [`vault.${v}.headroom`, `vault ${v}`]), ...(subscription ? [['subscription.headroom', 'the subscription'] as [string, string]] : [])];
+  if (scopes.length > 0) {
+    charts.push({
+      id: 'headroom',
+      title: `Headroom of each vault at its busiest 10 s against ${axis.title}`,
+      caption: "The share of each vault's limit per 10 s (and the subscription's) left at its busiest 10 s of a trial, the mean over trials with its 95% interval; below 0 (the solid line) the vault was asked for more than its limit in some 10 s.",
+      spec: bandAndLine(intervalRows(f, x, scopes), axis, 'headroom at the busiest 10 s', [{ data: { values: [{ y: 0 }] }, mark: { type: 'rule', color: '#c00' }, encoding: { y: { field: 'y', type: 'quantitative' } } } as TopLevelSpec], '%'),
+    });
+  }
   const series = seriesName(f, x);
   const analytic = f.summary.flatMap((r) => {
     const v = num(r, 'analyticPSecondOver');
@@ -177,6 +188,15 @@ function timeCharts(f: ResultsFolder, point: number): Chart[] {
       spec: timeChart(perSecond, xTitle, 'GETs per second', { field: 'series', title: null }, [{ limit: perSecondLimit }], '#c00'),
     },
   ];
+  const throttled = throttledSeries(f, rows, point, bin, from);
+  if (throttled.length > 0) {
+    charts.push({
+      id: `throttled-${point}`,
+      title: `429s per second over time, by vault, ${label}`,
+      caption: `The mean over trials of the 429s each vault answered per second (each ${bin}-s bin): when in the rollout the throttling happens, and at which vault.`,
+      spec: timeChart(throttled, xTitle, '429s per second', { field: 'vault', title: 'vault' }, []),
+    });
+  }
   const trailing = trailingSeries(f, rows, point, bin, from);
   if (trailing.values.length > 0) {
     charts.push({
@@ -189,6 +209,15 @@ function timeCharts(f: ResultsFolder, point: number): Chart[] {
     });
   }
   return charts;
+}
+
+/** Each vault's mean 429s per second over time (the fleet's with one vault); none when no trial of the point met a 429. */
+function throttledSeries(f: ResultsFolder, rows: Row[], point: number, bin: number, from: number): Row[] {
+  const vaults = Object.keys(f.record.scenario.points[point]?.limits10s ?? {});
+  const columns: Array<[vault: string, column: string]> = vaults.filter((v) => `vault.${v}.throttled_mean` in rows[0]).map((v) => [v, `vault.${v}.throttled_mean`]);
+  if (columns.length === 0 && vaults.length === 1) columns.push([vaults[0], 'throttled_mean']);
+  if (!rows.some((r) => columns.some(([, c]) => num(r, c) > 0))) return [];
+  return rows.flatMap((r) => columns.map(([vault, c]) => ({ t: num(r, 't') - from, vault, value: num(r, c) / bin })));
 }
 
 /**
@@ -218,15 +247,20 @@ function trailingSeries(f: ResultsFolder, rows: Row[], point: number, bin: numbe
   return { values, limits: [{ vault: vaults[0], limit: limits[vaults[0]] }], fleetWide: true };
 }
 
-/** Distributions over trials of the times that only some scenarios have: convergence, staleness, recovery. */
+/**
+ * Distributions over trials of the times that only some scenarios have (convergence, staleness,
+ * recovery), as the share of trials at or below each time, a line per point: read off "90% of
+ * rollouts had converged within t" directly; points far apart (a sweep from 0 to 600 s of jitter)
+ * share no bins that would suit both.
+ */
 function distributionCharts(f: ResultsFolder): Chart[] {
   const metrics: Array<[column: DistributionColumn, title: string, caption: string]> = [
-    ['convergence', 'Convergence: seconds until every edited SecretSync succeeded', 'Per trial, the time from the rollout until the last edited SecretSync reconciled successfully; one histogram per point.'],
-    ['stalenessP99', 'Staleness: the 99th percentile of seconds a rotated secret was served stale', 'Per trial, the 99th percentile over SecretSyncs of how long each served the old value after a rotation.'],
-    ['recovery', 'Recovery after the outage: seconds until no SecretSync was failing', 'Per trial, the time from the end of the first outage until every SecretSync reconciled successfully again.'],
+    ['convergence', 'Convergence: share of trials in which every edited SecretSync had succeeded, against time', 'Per point, the share of trials whose last edited SecretSync had reconciled successfully within t seconds of the rollout (of the trials in which all did before the horizon).'],
+    ['stalenessP99', 'Staleness: share of trials whose 99th-percentile staleness was at most t', 'Per trial, the 99th percentile over SecretSyncs of how long each served the old value after a rotation; per point, the share of trials at or below t.'],
+    ['recovery', 'Recovery after the outage: share of trials recovered, against time', 'Per point, the share of trials in which every SecretSync reconciled successfully again within t seconds of the end of the first outage.'],
   ];
   return metrics.flatMap(([column, title, caption]) => {
-    const values = histogram(f, f.distributions[column]);
+    const values = cumulativeShares(f, f.distributions[column]);
     if (values.length === 0) return [];
     return [
       {
@@ -235,13 +269,12 @@ function distributionCharts(f: ResultsFolder): Chart[] {
         caption,
         spec: {
           ...BASE,
-          // Counted here, not by vega: a run's trials may be millions.
+          // Computed here, not by vega: a run's trials may be millions.
           data: { values },
-          mark: { type: 'bar', opacity: 0.6 },
+          mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
           encoding: {
-            x: { field: 'from', type: 'quantitative', bin: 'binned', title: 'seconds' },
-            x2: { field: 'to' },
-            y: { field: 'count', type: 'quantitative', title: 'trials', stack: null },
+            x: { field: 't', type: 'quantitative', title: 'seconds' },
+            y: { field: 'share', type: 'quantitative', title: 'share of trials', scale: { domain: [0, 1] }, axis: { format: '%' } },
             color: { field: 'point', type: 'nominal', title: 'point' },
           },
         } as TopLevelSpec,
@@ -250,24 +283,32 @@ function distributionCharts(f: ResultsFolder): Chart[] {
   });
 }
 
-/** At most 40 bins of a nice width (1, 2 or 5 x 10^k) over all points' values; per point, each non-empty bin's count. */
-function histogram(f: ResultsFolder, d: Distribution): Array<{ point: string; from: number; to: number; count: number }> {
-  if (d.value.length === 0) return [];
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of d.value) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
-  const raw = (hi - lo) / 40 || 1;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = power * ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10);
-  const start = Math.floor(lo / step) * step;
-  const bins = Math.floor((hi - start) / step) + 1;
-  const counts = new Map<number, number[]>();
+/** Steps of the empirical distribution drawn per point: at most this many (at evenly spaced shares). */
+const CDF_STEPS = 200;
+
+/** Per point, the share of its trials at or below t, at the trials' values (at most CDF_STEPS steps, and the last one). */
+export function cumulativeShares(f: Pick<ResultsFolder, 'record'>, d: Distribution): Array<{ point: string; t: number; share: number }> {
+  const byPoint = new Map<number, number[]>();
   d.value.forEach((v, i) => {
-    const c = counts.get(d.point[i]) ?? new Array<number>(bins).fill(0);
-    counts.set(d.point[i], c);
-    c[Math.min(bins - 1, Math.floor((v - start) / step))]++;
+    const list = byPoint.get(d.point[i]) ?? [];
+    list.push(v);
+    byPoint.set(d.point[i], list);
   });
-  return [...counts].flatMap(([point, c]) => c.flatMap((count, b) => (count > 0 ? [{ point: pointLabel(f, point), from: start + b * step, to: start + (b + 1) * step, count }] : [])));
+  return [...byPoint].sort((a, b) => a[0] - b[0]).flatMap(([point, list]) => {
+    const sorted = Float64Array.from(list).sort();
+    const n = sorted.length;
+    const label = pointLabel(f, point);
+    const out: Array<{ point: string; t: number; share: number }> = [{ point: label, t: sorted[0], share: 0 }];
+    let last = -1;
+    for (let k = 1; k <= CDF_STEPS; k++) {
+      // The k-th step's share of trials, at the smallest value that reaches it.
+      const i = Math.min(n - 1, Math.ceil((k * n) / CDF_STEPS) - 1);
+      if (i <= last) continue;
+      last = i;
+      out.push({ point: label, t: sorted[i], share: (i + 1) / n });
+    }
+    return out;
+  });
 }
 
 /** Every chart of a results folder's report, in the page's order. */
