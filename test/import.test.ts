@@ -185,6 +185,9 @@ test('the worked example end to end: import the change, run with assertions, Mar
   const text = readFileSync(scenario, 'utf8');
   assert.match(text, /start: steady/);
   assert.match(text, /edits 3 SecretSyncs of 15/);
+  // Where each group came from: a few clusters and the files read.
+  assert.match(text, /# shape 1: 3 clusters \(eu-1, eu-2, eu-3\), from 9 files\n/);
+  assert.match(text, /# shape 2: 2 clusters \(us-1, us-2\), from 4 files\n/);
   const md = join(dir, 'review.md');
   const xml = join(dir, 'junit.xml');
   const pass = sim('run', scenario, '--trials', '20', '--out', join(dir, 'out'), '--quiet', '--set', 'assert=["throttledTrial_hi < 0.5", "vault.kv-shared.peak10s_mean < 1"]', '--export-markdown', md, '--junit', xml);

@@ -22,6 +22,8 @@ export interface ClusterShape {
   jitterSeconds: number;
   kinds: SyncKind[];
   clusters: string[];
+  /** Files with SSE objects its clusters were read from. */
+  files: number;
 }
 
 export interface ImportedFleet {
@@ -107,8 +109,9 @@ export function fleetShapes(tree: FleetTree, before: FleetTree | null): Imported
     }
     const sorted = [...kinds.values()].sort((a, b) => (a.vault !== b.vault ? (a.vault < b.vault ? -1 : 1) : a.gets !== b.gets ? a.gets - b.gets : Number(b.changed) - Number(a.changed)));
     const id = `${poll}|${jitter}|${sorted.map((k) => `${k.vault}:${k.gets}:${k.changed}:${k.count}`).join(',')}`;
-    const shape = shapes.get(id) ?? { rotationPollIntervalInSeconds: poll, jitterSeconds: jitter, kinds: sorted, clusters: [] };
+    const shape = shapes.get(id) ?? { rotationPollIntervalInSeconds: poll, jitterSeconds: jitter, kinds: sorted, clusters: [], files: 0 };
     shape.clusters.push(cluster);
+    shape.files += c.files;
     shapes.set(id, shape);
   }
   fleet.shapes = [...shapes.values()].sort((a, b) => b.clusters.length - a.clusters.length || (a.clusters[0] < b.clusters[0] ? -1 : 1));

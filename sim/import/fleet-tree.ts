@@ -87,8 +87,9 @@ function readFile(tree: FleetTree, root: string, path: string, clusterFrom: RegE
   tree.counts.parsed++;
   let contents = tree.clusters.get(cluster);
   if (!contents) {
-    contents = { classes: [], syncs: [], settings: [], others: new Map() };
+    contents = { classes: [], syncs: [], settings: [], others: new Map(), files: 0 };
     tree.clusters.set(cluster, contents);
   }
+  contents.files++;
   readManifest(path, text, contents);
 }

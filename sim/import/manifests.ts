@@ -43,6 +43,8 @@ export interface ManifestContents {
   settings: ExtensionSettings[];
   /** Documents of other kinds, by kind. */
   others: Map<string, number>;
+  /** Files read into it. */
+  files: number;
 }
 
 /** The words a file must contain to be parsed: a file that names none of them holds nothing of SSE's. */

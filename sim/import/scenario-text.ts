@@ -82,7 +82,7 @@ export function scenarioText(fleet: ImportedFleet, src: ScenarioSource): string 
   lines.push(`start: ${steady ? 'steady' : 'rollout'}`);
   lines.push('fleet:');
   fleet.shapes.forEach((shape, i) => {
-    lines.push(`  # shape ${i + 1}: ${count(shape.clusters.length, 'cluster')} (${someNames(shape.clusters)})`);
+    lines.push(`  # shape ${i + 1}: ${count(shape.clusters.length, 'cluster')} (${someNames(shape.clusters)}), from ${count(shape.files, 'file')}`);
     for (const g of groups.filter((x) => x.shape === shape)) {
       lines.push(`  # ${g.name}: ${count(g.kind.count, 'SecretSync')} per cluster reading ${inert(g.kind.vault)}, ${count(g.kind.gets, 'GET')} per reconcile${steady ? (g.kind.changed ? ', edited by the change' : ', not edited') : ''}`);
       lines.push(`  - name: ${g.name}`);
