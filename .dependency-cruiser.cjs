@@ -35,6 +35,6 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     // The build steps (the AssemblyScript modules, the @stdlib bundle) are not layers.
-    exclude: { path: '^(dist|node_modules)/|^sim/build-(wasm|stdlib|cli)[.]mjs$' },
+    exclude: { path: '^(dist|node_modules|[.]dist-[^/]+)/|^sim/build(-(wasm|stdlib|cli))?[.]mjs$' },
   },
 };

@@ -12,7 +12,8 @@ COPY package.json package-lock.json tsconfig.json ./
 COPY sim ./sim
 COPY workers ./workers
 COPY test ./test
-RUN npm ci
+# dist is a link to the build's own folder (sim/build.mjs): the image takes the folder itself.
+RUN npm ci && cp -rL dist /app/image-dist
 
 FROM node:20-slim
 ENV NODE_ENV=production
@@ -21,9 +22,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # Runtime dependencies only; no scripts (prepare would build, and dist/ comes from the build stage).
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
-COPY --from=build /app/dist/sim ./dist/sim
-COPY --from=build /app/dist/workers ./dist/workers
-COPY --from=build /app/dist/vendor ./dist/vendor
+COPY --from=build /app/image-dist/sim ./dist/sim
+COPY --from=build /app/image-dist/workers ./dist/workers
+COPY --from=build /app/image-dist/vendor ./dist/vendor
 COPY scenarios ./scenarios
 # The image's own non-root user (uid 1000); results go to a mounted volume (fsGroup 1000).
 USER node

@@ -15,13 +15,15 @@
 import { build } from 'esbuild';
 import { chmodSync, rmSync } from 'node:fs';
 
-const OUT = 'dist/sim/cli-bundle';
+// sim/build.mjs's fresh folder, or dist/ when run alone.
+const DIR = process.env.SIM_BUILD_DIR ?? 'dist';
+const OUT = `${DIR}/sim/cli-bundle`;
 
 // Chunks are named by their content: without this, every rebuild would leave the last one's beside it.
 rmSync(OUT, { recursive: true, force: true });
 
 await build({
-  entryPoints: { sim: 'dist/sim/cli/main.js' },
+  entryPoints: { sim: `${DIR}/sim/cli/main.js` },
   bundle: true,
   splitting: true,
   format: 'esm',

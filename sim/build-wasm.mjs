@@ -8,10 +8,12 @@ import asc from 'assemblyscript/asc';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+// The build's folder: sim/build.mjs's fresh one, or dist/ when run alone.
+const DIR = process.env.SIM_BUILD_DIR ?? 'dist';
 const MODULES = [
-  { source: 'sim/engine/wasm/streams.ts', out: 'dist/sim/engine/wasm/streams-binary.js', name: 'STREAMS_WASM' },
-  { source: 'sim/model/wasm/walk.ts', out: 'dist/sim/model/wasm/walk-binary.js', name: 'WALK_WASM' },
-  { source: 'sim/metrics/wasm/peak.ts', out: 'dist/sim/metrics/wasm/peak-binary.js', name: 'PEAK_WASM' },
+  { source: 'sim/engine/wasm/streams.ts', out: `${DIR}/sim/engine/wasm/streams-binary.js`, name: 'STREAMS_WASM' },
+  { source: 'sim/model/wasm/walk.ts', out: `${DIR}/sim/model/wasm/walk-binary.js`, name: 'WALK_WASM' },
+  { source: 'sim/metrics/wasm/peak.ts', out: `${DIR}/sim/metrics/wasm/peak-binary.js`, name: 'PEAK_WASM' },
 ];
 
 for (const { source, out, name } of MODULES) {

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseAllDocuments } from 'yaml';
 import { parseArgs } from '../sim/cli/args.js';
-import { cli, fixture, root, sim } from './cli-runner.js';
+import { bin, cli, fixture, root, sim } from './cli-runner.js';
 
 /**
  * The Kubernetes manifests and the Dockerfile, checked without a cluster: every field the tool
@@ -92,11 +92,12 @@ test('the Dockerfile: node:20-slim, runtime dependencies only, a non-root user, 
   assert.match(final, /^node:20-slim\s*$/m);
   assert.match(final, /^RUN npm ci --omit=dev\b/m);
   assert.match(final, /^USER node$/m, 'the image\'s non-root user (uid 1000, as the Job\'s runAsUser)');
-  assert.match(final, /^COPY --from=build \/app\/dist\/workers /m, 'the pool loads dist/workers/trial-batch.js');
+  // dist is a link to the build's own folder (sim/build.mjs): the build stage copies the folder itself.
+  assert.match(stages[0], /^RUN npm ci && cp -rL dist \/app\/image-dist$/m);
+  assert.match(final, /^COPY --from=build \/app\/image-dist\/workers \.\/dist\/workers$/m, 'the pool loads dist/workers/trial-batch.js');
   // The file `npx sim` runs (package.json's bin, the bundled command line), inside dist/sim/ that the image copies.
-  const bin = relative(root, cli);
   assert.ok(bin.startsWith('dist/sim/'), bin);
-  assert.match(final, /^COPY --from=build \/app\/dist\/sim /m);
+  assert.match(final, /^COPY --from=build \/app\/image-dist\/sim \.\/dist\/sim$/m);
   assert.ok(final.split('\n').includes(`ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/${bin}"]`), `ENTRYPOINT runs /app/${bin} under tini (an init as PID 1)`);
   assert.match(final, /apt-get install -y --no-install-recommends tini/);
   assert.is(pod(shardsJob).securityContext.runAsUser, 1000);

@@ -72,9 +72,7 @@ export function junitXml(record: RunRecord): string {
   const failures = checks.filter((c) => !c.holds).length;
   const name = xmlText(record.scenario.name);
   const cases = checks.map((c) => {
-    const sweep = record.scenario.points[c.point]?.sweep ?? [];
-    const label = sweep.length === 0 ? `point ${c.point}` : `point ${c.point} (${sweep.map((s) => `${s.column}=${String(s.value)}`).join(', ')})`;
-    const head = `    <testcase classname="akv-fleet-sim.${name}" name="${xmlText(`${label}: ${c.assertion}`)}">`;
+    const head = `    <testcase classname="akv-fleet-sim.${name}" name="${xmlText(`${pointLabel({ record }, c.point)}: ${c.assertion}`)}">`;
     if (c.holds) return `${head}</testcase>`;
     const { column, rest } = bound(c.assertion);
     return `${head}\n      <failure type="assertion" message="${xmlText(`${column} = ${valueText(c.value)}, bound: ${rest}`)}"/>\n    </testcase>`;
