@@ -10,6 +10,8 @@ import { rolloutGets, scenarioText } from '../sim/import/scenario-text.js';
 import { parseScenario } from '../sim/scenario/load.js';
 import { markdownText, xmlText } from '../sim/output/review-files.js';
 import { root, sim } from './cli-runner.js';
+import { parse as parseYaml } from 'yaml';
+import { parseArgs, type ImportArgs, type RunArgs } from '../sim/cli/args.js';
 
 const spc = (name: string, vault: string, objects: string[], ns = 'app', provider = 'azure') => `apiVersion: secrets-store.csi.x-k8s.io/v1
 kind: SecretProviderClass
@@ -206,9 +208,26 @@ test('the worked example end to end: import the change, run with assertions, Mar
   assert.equal(cases.map((c) => c[2]), ['point 0: throttledTrial_hi &#60; 0.5', 'point 0: vault.kv-shared.peak10s_mean &#60; 1']);
   assert.is(cases[0][3], '');
   assert.match(cases[1][3], /<failure type="assertion" message="vault\.kv-shared\.peak10s_mean = [\d.]+, bound: &#60; 1"\/>/);
-  // The CI workflow runs these same commands.
-  const workflow = readFileSync(join(root, 'examples', 'ci', 'github-actions.yml'), 'utf8');
-  for (const flag of ['sim import', '--changed-since', '--export-markdown', '--junit']) assert.ok(workflow.includes(flag), flag);
+});
+
+/** A shell command's words: quotes removed, $VAR and ${{ ... }} replaced by a placeholder. */
+function shellWords(command: string): string[] {
+  const words: string[] = [];
+  const re = /'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  const text = command.replace(/\$\{\{[^}]*\}\}|\$[A-Z_]+/g, 'X');
+  for (let m; (m = re.exec(text)) !== null; ) words.push(m[1] ?? m[2] ?? m[3]);
+  return words;
+}
+
+test('the CI workflow example: valid YAML whose sim commands parse (import with --changed-since, run with --export-markdown and --junit)', async () => {
+  const workflow = parseYaml(readFileSync(join(root, 'examples', 'ci', 'github-actions.yml'), 'utf8')) as { jobs: Record<string, { steps: Array<{ run?: string }> }> };
+  const commands = Object.values(workflow.jobs).flatMap((j) => j.steps.flatMap((s) => (s.run ?? '').split('&&').map((c) => c.trim()).filter((c) => c.startsWith('sim '))));
+  const parsed = await Promise.all(commands.map((c) => parseArgs(shellWords(c).slice(1))));
+  assert.equal(parsed.map((a) => a.command), ['import', 'run']);
+  const [imp, run] = parsed as [ImportArgs, RunArgs];
+  assert.ok(imp.changedSince !== undefined && imp.out !== undefined);
+  assert.ok(run.exportMarkdown !== undefined && run.junit !== undefined && run.set.some((s) => s.startsWith('assert=')));
+  assert.is(run.scenario, imp.out);
 });
 
 test('text from the scenario cannot break the Markdown or the XML', () => {
