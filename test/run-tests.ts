@@ -15,7 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 // without the files whose worth is in child processes and whole runs (the command line, shards,
 // fuzzing, the recipe's and the report's end-to-end checks): npm test runs everything.
 const quick = process.argv[2] === '--quick';
-const QUICK_LEAVES_OUT = ['bounded-memory', 'cli', 'determinism', 'fuzz', 'import', 'kubernetes', 'recipe-check', 'report', 'shards', 'signals', 'compare', 'point-failure', 'jitter-search'];
+const QUICK_LEAVES_OUT = ['bounded-memory', 'cli', 'determinism', 'docs-commands', 'fuzz', 'import', 'kubernetes', 'recipe-check', 'report', 'shards', 'signals', 'compare', 'point-failure', 'jitter-search'];
 if (quick) {
   process.env.TEST_QUICK = '1';
   process.env.TEST_SCALE ??= '0.1';
