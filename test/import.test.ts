@@ -56,7 +56,7 @@ test('multi-document files, Lists, JSON settings and AKVSync: each cluster read,
   const two = [spc('a', 'kv-a', ['s1', 's2:3']), sync('x', 'a'), sync('y', 'a'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n'].join('---\n');
   const list = `apiVersion: v1\nkind: List\nitems:\n- apiVersion: secret-sync.x-k8s.io/v1alpha1\n  kind: AKVSync\n  metadata: {name: w, namespace: web}\n  spec:\n    keyvaultName: kv-b\n    objects:\n    - secretInAKV: tls\n    - {secretInAKV: user, kubernetesSecretName: db}\n    - {secretInAKV: pass, kubernetesSecretName: db}\n`;
   const dir = tree({
-    'clusters/c1/app.yaml': two,
+    'clusters/c1/app.yaml': two.replace('keyvaultName: kv-a', 'keyvaultName: KV-A'),
     'clusters/c1/ext.json': extension(1800, 90),
     'clusters/c2/deep/er/app.yml': two,
     'clusters/c2/ext.json': extension(1800, 90),
@@ -68,7 +68,7 @@ test('multi-document files, Lists, JSON settings and AKVSync: each cluster read,
   assert.equal(fleet.shapes.map((s) => s.clusters), [['c1', 'c2'], ['c3']]);
   assert.is(fleet.unusedClasses, 1);
   assert.is(fleet.others.get('ConfigMap'), 2);
-  // c1, c2: two SecretSyncs of class a: objects s1 (1 GET) and s2 (3 versions) = 4 GETs, from the extension's settings.
+  // c1, c2: two SecretSyncs of class a (KV-A and kv-a are one vault: AKV's names have no case): objects s1 (1 GET) and s2 (3 versions) = 4 GETs, from the extension's settings.
   // c3: no settings (the extension's defaults 3600, 0); AKVSync: tls alone (1 GET), db of two objects (2 GETs).
   assert.equal(groups(scenarioText(fleet, SOURCE)), {
     s1: [2, 2, 4, 'kv-a', 1800, 90],

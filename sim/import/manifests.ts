@@ -205,8 +205,11 @@ function providerClass(v: Obj, where: string): ProviderClass {
     if (!isObj(o) || typeof o.objectName !== 'string') throw new UserError(`${what}: parameters.objects array[${i}]: expected objectName`);
     gets += o.objectVersionHistory === undefined ? 1 : Math.max(1, wholeOf(o.objectVersionHistory, 0, `${what}: ${o.objectName}: objectVersionHistory`));
   });
-  return { namespace, name, provider, vault: p.keyvaultName, gets, print, where };
+  return { namespace, name, provider, vault: vaultName(p.keyvaultName), gets, print, where };
 }
+
+/** A vault's name as AKV compares them: without case (kv-Prod and kv-prod are one vault). */
+const vaultName = (name: string) => name.toLowerCase();
 
 function secretSync(v: Obj, where: string): SyncObject {
   const { namespace, name, spec } = meta(v, 'SecretSync', where);
@@ -240,7 +243,7 @@ function akvSync(v: Obj, where: string): SyncObject[] {
     namespace,
     name: `${name}/${target}`,
     className: '',
-    generated: { vault: spec.keyvaultName as string, gets: s.gets },
+    generated: { vault: vaultName(spec.keyvaultName as string), gets: s.gets },
     print: canonical({ keyvaultName: spec.keyvaultName, objects: s.entries }, where),
     where,
   }));
