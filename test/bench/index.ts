@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,6 +157,36 @@ rows.push({
   target: '< 300 MB per worker; 100 trials < 60 s',
   met: met(big.maxRssMb < 300 && (100 * big.ms) / 2000 < 60),
 });
+
+// 8. sim import of a generated GitOps tree of about 100,000 files (3,500 clusters, each with two
+// files of SSE objects, the extension's settings and 26 Deployment files), in a fresh process:
+// wall time and peak RSS.
+{
+  const tree = mkdtempSync(join(tmpdir(), 'sim-bench-import-'));
+  const example = join(fileURLToPath(new URL('../../..', import.meta.url)), 'examples', 'gitops', 'head', 'clusters', 'eu-1');
+  const files = ['payments.yaml', 'orders.yaml', 'secret-store-extension.json'].map((f) => [f, readFileSync(join(example, f), 'utf8')] as const);
+  const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app, namespace: web}\nspec:\n  replicas: 2\n  template: {spec: {containers: [{name: app, image: "example.azurecr.io/app:1.0"}]}}\n';
+  let count = 0;
+  for (let c = 0; c < 3500; c++) {
+    const dir = join(tree, 'clusters', `aks-${c}`);
+    mkdirSync(join(dir, 'apps'), { recursive: true });
+    for (const [f, text] of files) writeFileSync(join(dir, f), text);
+    for (let i = 0; i < 26; i++) writeFileSync(join(dir, 'apps', `app-${i}.yaml`), deployment);
+    count += files.length + 26;
+  }
+  const times: number[] = [];
+  let rss = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const started = performance.now();
+    const r = spawnSync(process.execPath, ['--import', fileURLToPath(new URL('../rss-at-exit.js', import.meta.url)), cli, 'import', tree, '--out', join(tree, 'out.yaml'), '--force', '--quiet'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`sim import failed: ${r.stderr}`);
+    times.push(performance.now() - started);
+    rss = Math.max(rss, Number(/maxRSS (\d+)/.exec(r.stderr)?.[1]) / 1024);
+  }
+  rmSync(tree, { recursive: true, force: true });
+  const ms = median(times);
+  rows.push({ task: `sim import of ${count.toLocaleString('en-US')} files (3,500 clusters; wall, median of ${ROUNDS})`, medianMs: Math.round(ms), rate: `${perSecond(count, ms)} files/s; peak RSS ${rss.toFixed(0)} MB`, target: '< 10 s, < 300 MB', met: met(ms < 10_000 && rss < 300) });
+}
 
 console.table(rows);
 mkdirSync('results', { recursive: true });
