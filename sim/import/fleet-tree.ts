@@ -12,7 +12,7 @@ import { mentionsSse, readManifest, TEMPLATE, type ManifestContents } from './ma
  */
 export interface FleetTree {
   clusters: Map<string, ManifestContents>;
-  counts: { files: number; parsed: number; templates: number; outside: number; tooLarge: number };
+  counts: { files: number; parsed: number; templates: number; outside: number };
 }
 
 /** A manifest larger than this is refused: a GitOps file is kilobytes. */
@@ -33,7 +33,7 @@ export function clusterOf(rel: string, clusterFrom: RegExp | null): string | nul
 }
 
 export function readFleetTree(roots: string[], clusterFrom: RegExp | null): FleetTree {
-  const tree: FleetTree = { clusters: new Map(), counts: { files: 0, parsed: 0, templates: 0, outside: 0, tooLarge: 0 } };
+  const tree: FleetTree = { clusters: new Map(), counts: { files: 0, parsed: 0, templates: 0, outside: 0 } };
   for (const root of roots) {
     let kind;
     try {
@@ -45,7 +45,7 @@ export function readFleetTree(roots: string[], clusterFrom: RegExp | null): Flee
     const stack = [root];
     while (stack.length > 0) {
       const dir = stack.pop()!;
-      const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+      const entries = unreadable(dir, () => readdirSync(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
       for (const e of entries) {
         const path = join(dir, e.name);
         if (e.isDirectory()) {
@@ -59,13 +59,24 @@ export function readFleetTree(roots: string[], clusterFrom: RegExp | null): Flee
   return tree;
 }
 
+/** A folder or file the tree holds but this user may not read: one line, not a stack. */
+function unreadable<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
+    throw new UserError(`${path}: cannot be read (${code})`);
+  }
+}
+
 const buffer = Buffer.allocUnsafe(MAX_MANIFEST_BYTES + 1);
 
 function readFile(tree: FleetTree, root: string, path: string, clusterFrom: RegExp | null): void {
   tree.counts.files++;
   // Read into one buffer, at most a byte past the limit: no stat per file, and a huge file is
   // refused without being read whole.
-  const fd = openSync(path, 'r');
+  const fd = unreadable(path, () => openSync(path, 'r'));
   let size = 0;
   try {
     for (let n; size <= MAX_MANIFEST_BYTES && (n = readSync(fd, buffer, size, buffer.length - size, null)) > 0; ) size += n;
