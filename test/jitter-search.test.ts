@@ -6,7 +6,7 @@ import { mix32 } from '../sim/engine/random.js';
 import { clopperPearson } from '../sim/metrics/stats.js';
 import { METRIC_INDEX, SHAPE_METRICS, TRIAL_METRICS, type TrialBatch } from '../sim/metrics/trial-record.js';
 import { LIMITER_SHAPES, type ModelConfig } from '../sim/model/config.js';
-import { PROOF_ERROR, proofAlpha, recommendJitter, searchJitter, trialsToProve, type TrialSource } from '../sim/run/jitter-search.js';
+import { PROOF_ERROR, proofAlpha, recommendJitter, searchJitter, trialsToProve, type SearchOptions, type TrialSource } from '../sim/run/jitter-search.js';
 import { TrialPool } from '../sim/run/trial-pool.js';
 
 /**
@@ -164,6 +164,27 @@ test('a time limit stops the search with what it has: a proven answer stands, no
   assert.ok(cut.stopped && Number.isNaN(cut.jitterSeconds) && parts === 1, JSON.stringify({ j: cut.jitterSeconds, parts }));
   const never = await searchJitter(base, 5, 'scenario', 40, source, { ...o, deadline: 0 });
   assert.ok(never.stopped && Number.isNaN(never.jitterSeconds) && never.trials === 0);
+});
+
+test('where a failed proof would spend most of the time left, the first proof goes a tolerance above the least jitter that looks provable', async () => {
+  // p = 50% below 60 s, 0.6% on [60, 63), 0 from 63; target 1%. Looks of 200 trials often see
+  // none at 0.6%, so the least that looks provable sits where a proof mostly fails.
+  const source = knownSource((j) => (j < 60 ? 0.5 : j < 63 ? 0.006 : 0));
+  const run = async (deadline: boolean) => {
+    const lines: string[] = [];
+    const o: SearchOptions = { target: 0.01, metric: 'throttledTrial', maxTrials: 20_000, lookTrials: 200, progress: (l: string) => lines.push(l) };
+    // Always now: no time is left for any proof, yet the clock (now > deadline) never runs out.
+    if (deadline) Object.defineProperty(o, 'deadline', { get: () => Date.now() });
+    return { a: await searchJitter(base, 3, 'scenario', 40, source, o), lines };
+  };
+  const free = await run(false);
+  const firstProof = (lines: string[]) => Number(/proof jitterSeconds (\d+): \d+ fresh/.exec(lines.find((l) => /proof jitterSeconds \d+: \d+ fresh/.test(l))!)![1]);
+  const least = firstProof(free.lines);
+  assert.ok(least >= 60 && least < 67, `the least that looks provable: ${least}`);
+  const limited = await run(true);
+  assert.ok(limited.lines.some((l) => l.endsWith(`first proof at jitterSeconds ${least + 3}, not ${least}: a failed proof would take ${l.split('would take ')[1]}`)), limited.lines.join('\n'));
+  assert.is(firstProof(limited.lines), least + 3);
+  assert.ok(limited.a.proof!.proven && limited.a.jitterSeconds <= least + 3, `answer ${limited.a.jitterSeconds}`);
 });
 
 test('the simulated fleet: the answer\'s exact refreshOver is below the target, the one below it is not', async () => {

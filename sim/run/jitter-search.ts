@@ -318,6 +318,19 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
 
   let lo = -1; // largest jitter known (or taken) not to be below the target
   let found = NaN;
+  // Under a time limit that one failed proof would largely spend (a proof planned to take over a
+  // quarter of the time left), the first proof goes to the jitter a tolerance above the least
+  // that looks provable: a look cannot tell the two apart and plans the same trials for both,
+  // but where the least sits on the cliff its proof mostly fails, and the time goes with it.
+  // Tightening may still come down from there. Without such a limit (or where proofs are cheap)
+  // nothing changes.
+  const securer = async (hi: number): Promise<number> => {
+    if (!Number.isNaN(found) || o.deadline === undefined || planned(hi) * perTrial() <= (o.deadline - Date.now()) / 4000) return hi;
+    const safer = hi + Math.floor(tolerance(hi));
+    if (safer > MAX_JITTER || !(await looksBelow(safer))) return hi;
+    say(`first proof at jitterSeconds ${safer}, not ${hi}: a failed proof would take ${timeLeft(planned(hi) * perTrial(), o.deadline)}`);
+    return safer;
+  };
   // Trial indices are 32-bit: the proofs' blocks of maxTrials must fit, with two after them (cliff, floor).
   const blocksLeft = () => (attempt + 3) * o.maxTrials < 2 ** 31;
   const bisect = async (hi: number): Promise<number> => {
@@ -349,6 +362,7 @@ export async function searchJitter(base: ModelConfig, seed: number | string, sha
       }
       if (hi > MAX_JITTER) break;
       hi = await bisect(hi);
+      hi = await securer(hi);
       if (await prove(hi)) {
         found = hi;
         break;
