@@ -14,8 +14,11 @@ export interface Chart {
 }
 
 const WIDTH = 640;
-/** Every chart's configuration: legends wide enough for their labels. */
-const CONFIG = { legend: { labelLimit: 260 } };
+/**
+ * Every chart's configuration: legends wide enough for their labels (Vega estimates a label's
+ * width from its length without a canvas: a series name with a second swept key needs about 300 px).
+ */
+const CONFIG = { legend: { labelLimit: 320 } };
 const HEIGHT = 220;
 /** Points whose time series the report draws at most. */
 const MAX_SERIES_POINTS = 4;
@@ -134,7 +137,7 @@ function sweepCharts(f: ResultsFolder): Chart[] {
   const series = seriesName(f, x);
   const analytic = f.summary.flatMap((r) => {
     const v = num(r, 'analyticPSecondOver');
-    return Number.isNaN(v) ? [] : [{ x: sweptNumber(r[x]), point: num(r, 'point'), series: series("the recipe's Poisson estimate", r), mean: v, lo: v, hi: v }];
+    return Number.isNaN(v) ? [] : [{ x: sweptNumber(r[x]), point: num(r, 'point'), series: series("the recipe's estimate", r), mean: v, lo: v, hi: v }];
   });
   if (analytic.length > 0) {
     charts.push({
