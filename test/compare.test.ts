@@ -21,8 +21,7 @@ test('sim compare --json: which settings differ, and per point each metric in bo
   assert.equal([c.a.dir, c.b.dir, c.a.seed, c.b.seed], [a, b, 3, 4]);
   assert.equal(c.settings, [
     { path: 'seed', a: 3, b: 4 },
-    { path: 'point 0.fleet.0.clusters', a: 300, b: 100 },
-    { path: 'point 1.fleet.0.clusters', a: 300, b: 100 },
+    { path: 'fleet.0.clusters', a: 300, b: 100 },
   ]);
   assert.is(c.points.length, 2);
   let separated = 0;
@@ -39,12 +38,19 @@ test('sim compare --json: which settings differ, and per point each metric in bo
     assert.ok(requests.separate && requests.b.mean < requests.a.mean / 2, JSON.stringify(requests));
   }
   assert.ok(separated >= 2);
+  // A difference at one point only keeps its point (and the run's other difference, at every point, its bare path).
+  const d = join(tmp, 'd');
+  assert.is(sim('run', fixture, '--trials', '12', '--quiet', '--out', d, '--set', 'fleet.0.clusters=100', '--set', 'sweep.jitterSeconds=[0, 40]').code, 0);
+  assert.equal(JSON.parse(sim('compare', a, d, '--json').stdout).settings, [
+    { path: 'fleet.0.clusters', a: 300, b: 100 },
+    { path: 'point 1.fleet.0.jitterSeconds', a: 30, b: 40 },
+  ]);
 });
 
 test('sim compare as text; a run against itself differs in nothing; a folder that is not a run is one line, exit 2', () => {
   const r = sim('compare', a, b);
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^A: .* \(small, seed 3, 12 trials, [\d.]+\)\nB: .* \(small, seed 4, 12 trials, [\d.]+\)\nsettings that differ \(3\):\n  seed: 3 -> 4\n/);
+  assert.match(r.stdout, /^A: .* \(small, seed 3, 12 trials, [\d.]+\)\nB: .* \(small, seed 4, 12 trials, [\d.]+\)\nsettings that differ \(2\):\n  seed: 3 -> 4\n  fleet.0.clusters: 300 -> 100\n/);
   assert.match(r.stdout, /\n  metric +A \(95%\) +B \(95%\) +B - A +intervals separate\n/);
   assert.match(r.stdout, /\n  requests +[\d,]+ \[[\d,]+, [\d,]+\] +[\d,.]+ \[[\d,.]+, [\d,.]+\] +-[\d,.]+ +yes\n/);
   const same = sim('compare', a, a, '--json');

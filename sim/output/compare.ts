@@ -18,7 +18,7 @@ interface Estimate {
 export interface Comparison {
   a: RunSide;
   b: RunSide;
-  /** What differs between the two runs: their records' settings, then each point's model, by path. */
+  /** What differs between the two runs: their records' settings, then the points' models, by path (`point i.` where not every point differs alike). */
   settings: Array<{ path: string; a: unknown; b: unknown }>;
   points: Array<{
     point: number;
@@ -57,6 +57,26 @@ function differences(a: unknown, b: unknown, path: string, out: Array<{ path: st
   if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ path, a: a ?? null, b: b ?? null });
 }
 
+/**
+ * Where the points' models differ: a difference that every point has (the usual case: one
+ * setting changed between the runs) once, by its path in the model; the others with their point.
+ */
+function pointDifferences(a: ResultsFolder, b: ResultsFolder, common: number, limit: number): Comparison['settings'] {
+  const perPoint = Array.from({ length: common }, (_, p) => {
+    const found: Comparison['settings'] = [];
+    differences(a.record.scenario.points[p]?.model, b.record.scenario.points[p]?.model, '', found, limit);
+    return found;
+  });
+  const key = (d: Comparison['settings'][number]) => JSON.stringify([d.path, d.a, d.b]);
+  const keys = perPoint.map((found) => new Set(found.map(key)));
+  const atEvery = new Set([...(keys[0] ?? [])].filter((k) => keys.every((ks) => ks.has(k))));
+  const out: Comparison['settings'] = (perPoint[0] ?? []).filter((d) => atEvery.has(key(d)));
+  perPoint.forEach((found, p) => {
+    for (const d of found) if (!atEvery.has(key(d))) out.push({ ...d, path: `point ${p}.${d.path}` });
+  });
+  return out.slice(0, limit);
+}
+
 function label(f: ResultsFolder, point: number): string {
   const sweep = f.record.scenario.points[point]?.sweep ?? [];
   return sweep.length === 0 ? `point ${point}` : sweep.map((s) => `${s.column}=${String(s.value)}`).join(', ');
@@ -78,7 +98,7 @@ export function compareRuns(a: ResultsFolder, b: ResultsFolder): Comparison {
   const common = Math.min(a.summary.length, b.summary.length);
   const sa = scopeNames(a);
   const sb = scopeNames(b);
-  for (let p = 0; p < common; p++) differences(a.record.scenario.points[p]?.model, b.record.scenario.points[p]?.model, `point ${p}`, settings, 50);
+  settings.push(...pointDifferences(a, b, common, 50 - settings.length));
   const points = Array.from({ length: common }, (_, p) => ({
     point: p,
     a: label(a, p),
