@@ -1,5 +1,5 @@
 /**
- * The layer table of ARCHITECTURE.md, checked by `npm test` (`npm run layers`): each folder of
+ * The layer table of docs/development.md, checked by `npm test` (`npm run layers`): each folder of
  * the data path may not import what the table says it knows nothing of.
  */
 const layer = (name, from, forbidden, comment) => ({

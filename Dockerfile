@@ -1,5 +1,5 @@
-# akv-fleet-sim as a container image, for shards on a Kubernetes Indexed Job (README: "Running on
-# Kubernetes"). Two stages: the build compiles the TypeScript (npm ci runs the prepare script,
+# akv-fleet-sim as a container image, for shards on a Kubernetes Indexed Job (docs/kubernetes.md).
+# Two stages: the build compiles the TypeScript (npm ci runs the prepare script,
 # which needs the dev dependencies); the image keeps only the runtime dependencies and dist/.
 #   docker build -t akv-fleet-sim:0.9.0 .
 #   docker run --rm akv-fleet-sim:0.9.0 run scenarios/20x10.yaml --out /tmp/out

@@ -15,7 +15,9 @@ import { parseScenario } from '../sim/scenario/load.js';
  */
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const spec = readFileSync(join(root, 'docs', 'outputs.md'), 'utf8');
-const section = spec.slice(spec.indexOf('## Outputs'));
+// The contract's own section: from its heading to the next (the page goes on with each file in detail).
+const from = spec.indexOf('## Outputs');
+const section = spec.slice(from, spec.indexOf('\n## ', from + 1));
 const ticked = (text: string) => [...text.matchAll(/`([A-Za-z0-9_]+)`/g)].map((m) => m[1]);
 
 /** The metric table's rows in order: names, and whether they get a `_n` column. */

@@ -3,7 +3,7 @@ import puppeteer from 'puppeteer-core';
 import { findBrowser } from './browser.js';
 
 /**
- * The README's picture of a report: the top of <results-dir>/report.html (the summary and the
+ * The picture of a report in docs/outputs.md: the top of <results-dir>/report.html (the summary and the
  * first charts) as a PNG. npm run screenshot -- <results-dir> <file.png>
  */
 // npm runs scripts in the package's folder: paths are taken from where it was called.

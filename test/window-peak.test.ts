@@ -114,7 +114,7 @@ test('the window peak is the same for every bin width, and for the width the bus
 });
 
 test('the bins\' width fitted on trial logs: k = 2, 32, 8 and 64 for the latency-0 rollout, the rollout window, the 2-h case and every trial throttling', () => {
-  // (entries, latest time, busy seconds) as those trials' logs have them (README Performance).
+  // (entries, latest time, busy seconds) as those trials' logs have them (docs/performance.md).
   assert.is(binsPerSecond(2000, 270, 271), 2);
   assert.is(binsPerSecond(40000, 290, 291), 32);
   assert.is(binsPerSecond(80000, 7200, 600), 8);

@@ -3,7 +3,7 @@ import type { RecipeFleet } from './jitter-analysis.js';
 import { DEFAULT_VAULT_LIMITER } from '../model/defaults.js';
 
 
-/** Each limiter shape of MODEL.md section 4 at the published 4,000 GETs per 10 s. */
+/** Each limiter shape of docs/model.md at the published 4,000 GETs per 10 s. */
 export const PUBLISHED_LIMITERS = Object.fromEntries(LIMITER_SHAPES.map((shape) => [shape, shapedLimiter(DEFAULT_VAULT_LIMITER, shape)])) as Record<LimiterShape, LimiterConfig>;
 
 /**

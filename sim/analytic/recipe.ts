@@ -21,7 +21,7 @@ export function loadDistributions(): { normalQuantile: NormalQuantile; poissonCd
 }
 
 /**
- * The SSE documentation's recipe for jitterSeconds (MODEL.md section 6): the per-second count
+ * The SSE documentation's recipe for jitterSeconds (docs/model.md): the per-second count
  * of clusters fetching is taken as Poisson; Wilson-Hilferty gives the largest mean whose chance
  * of exceeding k = limit / S clusters in a second is the acceptable risk.
  */
@@ -69,7 +69,7 @@ export function basicJitterSeconds(longestAcceptableRefresh: number, rotationPol
 }
 
 /**
- * summary.csv's analytic columns for a point (MODEL.md section 6, first fleet group): the
+ * summary.csv's analytic columns for a point (docs/model.md, first fleet group): the
  * recipe's recommendation at the documented risk, unrounded, and its Poisson estimate of a
  * second over the limit at the point's jitter.
  */

@@ -210,7 +210,7 @@ export async function finishRun(
     }
   }
   if (args.json) {
-    // The summary rows (SCENARIO.md); with assertions, each row also carries its point's verdicts.
+    // The summary rows (docs/outputs.md); with assertions, each row also carries its point's verdicts.
     const json = rows.map((r, point) => {
       const row: Record<string, unknown> = Object.fromEntries([...r].map(([k, v]) => [k, Number.isNaN(v) ? null : v]));
       if (checks.length > 0) row.assertions = checks.filter((c) => c.point === point).map(({ assertion, value, holds: ok }) => ({ assertion, value, holds: ok }));

@@ -12,7 +12,7 @@ type Kind = 'proportion' | 'shareOfSeconds' | 'mean' | 'conditional';
 /** `countLater`: its `_n` column is not in the contract's prefix; it comes after the extension columns. */
 type SummaryMetric = { name: string; kind: Kind; countLater?: boolean };
 
-/** The summary metrics in summary.csv order (SCENARIO.md), and how each is aggregated. */
+/** The summary metrics in summary.csv order (docs/outputs.md), and how each is aggregated. */
 export const SUMMARY_METRICS: ReadonlyArray<SummaryMetric> = [
   { name: 'throttledTrial', kind: 'proportion' },
   { name: 'refreshOver', kind: 'proportion' },
@@ -27,7 +27,7 @@ export const SUMMARY_METRICS: ReadonlyArray<SummaryMetric> = [
 ];
 
 /**
- * Metrics beyond the SCENARIO.md contract, as columns after the analytic ones so that readers
+ * Metrics beyond the docs/outputs.md contract, as columns after the analytic ones so that readers
  * of the contract's columns by position are not disturbed: when throttling ends, and an outage's
  * recovery.
  */

@@ -12,7 +12,7 @@ const MAX_PER_SECOND = 64;
  * The bins' width, 1/k s, for n entries whose latest time is `end`, `busy` of the seconds
  * holding some (0: not known). Any power of two gives the same peak; k sets the cost: a pass over
  * end k bins against exact counts whose work grows with the entries a bin holds. Fitted on trial
- * logs (measured, README Performance): k about 0.21 n / sqrt(busy end), the nearest power of two,
+ * logs (measured: docs/performance.md): k about 0.21 n / sqrt(busy end), the nearest power of two,
  * but at least the busy seconds' entries / 20 (where GETs crowd, a bin's insertion sort and the
  * candidates grow fast): the latency-0 rollout's 2,000 entries k = 2 (15.5 microseconds a peak,
  * 23.5 at the one-entry-a-bin rule's k = 8), the rollout window's 40,000 k = 32 (249 against

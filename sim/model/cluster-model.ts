@@ -25,7 +25,7 @@ export function jitterDelay(j: number, rng: RandomStream): number {
 export const ALL_CLUSTERS = -1;
 
 /**
- * The cluster side of the fleet, written once (MODEL.md section 2): each SecretSync's
+ * The cluster side of the fleet, written once (docs/model.md): each SecretSync's
  * considerations (edits, polls, restarts, requeues, tickers), its jitter, the cluster's work
  * queue, and its reconciles. Clusters meet only through the vault gateway's answers, so a driver
  * may run them all in one event loop (coupled) or one cluster at a time (independent); every

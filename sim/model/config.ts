@@ -14,7 +14,7 @@ export type LimiterConfig =
   | { kind: 'sliding-window'; limit: number; window: number };
 
 /**
- * The three limiter shapes of MODEL.md section 4. AKV publishes its limit (4,000 GETs per 10 s)
+ * The three limiter shapes of docs/model.md. AKV publishes its limit (4,000 GETs per 10 s)
  * but not its shape, so an answer must hold under each.
  */
 export const LIMITER_SHAPES = ['token-bucket', 'fixed-window', 'sliding-window'] as const;
@@ -137,7 +137,7 @@ export interface ModelConfig {
   metrics: MetricsConfig;
 }
 
-/** A fleet group with MODEL.md's defaults for everything not given (latency 0, vault "kv"). */
+/** A fleet group with the defaults of docs/model.md for everything not given (latency 0, vault "kv"). */
 export function fleetGroup(over: Partial<GroupConfig> & Pick<GroupConfig, 'clusters' | 'secretSyncs'>): GroupConfig {
   return {
     name: 'group0',

@@ -1,5 +1,5 @@
 /**
- * The model's defaults, each with its source (the README's Model notes give the references). Every
+ * The model's defaults, each with its source (docs/model.md gives the references). Every
  * other module reads them from here: the scenario schema, the recipe, the commands' flags.
  */
 

@@ -25,7 +25,7 @@ import { replaySends } from './vault-replay.js';
  * degenerate, and the relative error per trial is at most sqrt(windows P / P(E)). The method is
  * chosen by the structure of the event, not tuned per case.
  *
- * Which union holds E (proved in the README): a 1-s bin over the per-second limit for
+ * Which union holds E (proved in docs/model.md, "Rare events"): a 1-s bin over the per-second limit for
  * refreshOver and pSecondOver (k = floor(limit / S)); for a token bucket of capacity C and rate
  * r, a run of L bins over C - S + r (L - 2) GETs, for some L (a rejection at t needs more than
  * C - S + r (t - s) GETs in some [s, t]); for a sliding or fixed window of L per W seconds, a run

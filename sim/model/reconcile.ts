@@ -34,7 +34,7 @@ export interface ReconcileContext {
 }
 
 /**
- * One reconcile of a SecretSync by a worker (MODEL.md section 2, steps 3-5): its objects fetched
+ * One reconcile of a SecretSync by a worker (docs/model.md): its objects fetched
  * one after another, each GET retried by the SDK, then the outcome and its status reason.
  */
 export class Reconciler {

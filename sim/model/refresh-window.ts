@@ -1,7 +1,7 @@
 import type { ModelConfig } from './config.js';
 
 /**
- * The window the documented recipe reasons about (MODEL.md section 5): [t0, t0 + max(J, 1 s))
+ * The window the documented recipe reasons about (docs/model.md): [t0, t0 + max(J, 1 s))
  * after the first rollout (the start, or else the first rollout event); with neither, the first
  * poll cycle [0, P + J). J and P are those of the first fleet group.
  */

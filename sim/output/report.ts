@@ -108,7 +108,7 @@ ${summaryTable(f)}
 ${scopesTable(f, escape, (p) => pointLabel(f, p))}
 ${assertionsList(f)}
 ${figures.join('\n')}
-<p class="meta">Every number comes from the CSV files beside this page (summary.csv, timeseries.csv, trials.csv) and run.json; the columns are described in the project's README.</p>
+<p class="meta">Every number comes from the CSV files beside this page (summary.csv, timeseries.csv, trials.csv) and run.json; the columns are described in the project's docs/outputs.md.</p>
 </body></html>
 `;
 }

@@ -52,7 +52,7 @@ export function summaryCsv(scenario: Scenario, results: PointResult[]): string {
   return stringify(rows, { header: true, columns });
 }
 
-/** timeseries.csv's columns (SCENARIO.md). */
+/** timeseries.csv's columns (docs/outputs.md). */
 export const TIMESERIES_COLUMNS = ['point', 't', 'requests_mean', 'throttled_mean', 'requests_p99'] as const;
 export function timeseriesCsv(scenario: Scenario, results: PointResult[]): string {
   const vaults = scenario.points.some((p) => p.model.vaults.length > 1) ? vaultNames(scenario) : [];

@@ -41,7 +41,7 @@ export const IMPORTANCE_CSV = 'importance.csv';
 /** A plain run's report (`--report`, `sim report`), made from its CSV files. */
 export const REPORT_FILE = 'report.html';
 
-/** A plain run's CSV files (SCENARIO.md). */
+/** A plain run's CSV files (docs/outputs.md). */
 export const RESULT_CSVS = ['summary.csv', 'timeseries.csv', 'trials.csv'] as const;
 
 /** The files of a results folder that each record's run wrote, the record first. */

@@ -184,7 +184,7 @@ function applySweep(doc: Record<string, unknown>, key: string, value: unknown, f
   setPath(doc, key, value, `${file}: sweep.${key}`);
 }
 
-/** summary.csv's columns of a point after its swept keys' (SCENARIO.md): no swept key is named like one. */
+/** summary.csv's columns of a point after its swept keys' (docs/outputs.md): no swept key is named like one. */
 export const POINT_COLUMNS = ['clusters', 'secretsPerCluster', 'trials'] as const;
 const TAKEN: ReadonlySet<string> = new Set(['point', ...POINT_COLUMNS]);
 

@@ -72,7 +72,7 @@ export const lanes: usize = memory.data(64, 16);
  * Four streams at once into `lanes`, lane by lane: from the words (a, b, c), three rounds of
  * the generator from (a, b, c, 1). In lanes of the same 32-bit integers (WebAssembly SIMD: a
  * lane's add, multiply, shift and xor wrap as the scalar ones do), the four are independent work
- * that one stream after another left to wait on each other's multiplies (the README's performance notes).
+ * that one stream after another left to wait on each other's multiplies (docs/performance.md).
  * One stream is lane 0.
  */
 @inline export function seedFour(a: v128, b: v128, c: v128): void {
