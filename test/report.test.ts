@@ -77,6 +77,18 @@ test('a sweep over two keys: a line per value of the second key, never joined ac
   assert.is(layer.data.values[0].t, -60);
 });
 
+test("a rollout's wave starts in the assumptions are run.json's (the model's rule, recorded), not worked out again", async () => {
+  const staged = join(mkdtempSync(join(tmpdir(), 'sim-report-waves-')), 'staged');
+  assert.is(sim('run', fixture, '--trials', '2', '--quiet', '--out', staged, '--set', 'events=[{at: 1m, kind: rollout, waves: 3, over: 90s}]').code, 0);
+  const folder = readResultsFolder(staged);
+  assert.equal(folder.record.scenario.points[0].waveStarts, { '0': [60, 90, 120] });
+  assert.match(await reportHtml(folder), /<li>rollout in 3 waves starting at 60 s, 90 s, 120 s<\/li>/);
+  folder.record.scenario.points[0].waveStarts = { '0': [61, 91, 121] };
+  assert.match(await reportHtml(folder), /<li>rollout in 3 waves starting at 61 s, 91 s, 121 s<\/li>/);
+  delete folder.record.scenario.points[0].waveStarts;
+  assert.match(await reportHtml(folder), /<li>rollout in 3 waves from 60 s over 90 s<\/li>/, 'a record without them (before 0.9.0)');
+});
+
 test('every sweep point\'s time series is in the report: four open, spread over the sweep, the others folded', () => {
   const six = join(mkdtempSync(join(tmpdir(), 'sim-report-six-')), 'six');
   const r = sim('run', fixture, '--trials', '2', '--quiet', '--report', '--out', six, '--set', 'sweep={jitterSeconds: [0, 10, 20, 30, 40, 50]}');
@@ -110,6 +122,7 @@ test('run.json read back is untrusted: a wrong type is one line naming the field
     ['scenario.file', (r) => (r.scenario.file = 5)],
     ['assertions.0.point', (r) => (r.assertions = [{ point: script, assertion: 'x', value: 1, holds: true }])],
     ['scenario.points.0.sweep', (r) => (r.scenario.points[0].sweep = null)],
+    ['scenario.points.0.waveStarts.0.0', (r) => (r.scenario.points[0].waveStarts = { 0: [script] })],
   ];
   for (const [field, tamper] of cases) {
     const copy = join(mkdtempSync(join(tmpdir(), 'sim-report-tampered-')), 'run');

@@ -17,7 +17,7 @@ import { UserError } from '../scenario/errors.js';
 import { availableParallelism } from 'node:os';
 import { checkFolderOwner, checkShardFolderOwner, removeReplaced, REPORT_FILE, runRecordFile, scenarioIdentity, toolVersion, type RunRecord } from '../output/run-record.js';
 import type { RunArgs } from './args.js';
-import { limitPer10s } from '../model/config.js';
+import { limitPer10s, waveStarts } from '../model/config.js';
 
 /**
  * Some points failed with an internal error: the finished points' results are written (their
@@ -66,7 +66,7 @@ export function runRecord(scenario: Scenario, ran: Scenario, file: string, engin
       file,
       name: scenario.name,
       identity: scenarioIdentity(scenario),
-      points: ran.points.map((p) => ({ index: p.index, sweep: p.sweep, model: p.model, limits10s: Object.fromEntries(p.model.vaults.map((v) => [v.name, limitPer10s(v.limiter)])) })),
+      points: ran.points.map((p) => ({ index: p.index, sweep: p.sweep, model: p.model, limits10s: Object.fromEntries(p.model.vaults.map((v) => [v.name, limitPer10s(v.limiter)])), waveStarts: waveStarts(p.model.events) })),
       ...(failed.length > 0 ? { failedPoints: failed } : {}),
     },
     seed: scenario.seed,

@@ -5,7 +5,7 @@ import { scenarioWarnings } from '../scenario/warnings.js';
 import { summaryColumns } from '../output/results-files.js';
 import { describeSize, estimateSize } from '../run/size-check.js';
 import { defaultWorkers } from '../run/trial-pool.js';
-import { limitPer10s, type GroupConfig, type ModelConfig } from '../model/config.js';
+import { limitPer10s, waveStart, type GroupConfig, type ModelConfig } from '../model/config.js';
 import { recipeExceedProbability } from '../analytic/recipe.js';
 import { splitCounts } from '../model/vault-split.js';
 import type { RunArgs } from './args.js';
@@ -46,7 +46,7 @@ function planLines(m: ModelConfig): string[] {
   m.events.forEach((e, i) => {
     if (e.kind !== 'rollout') return;
     const who = 'share' in e.clusters ? `${Number((e.clusters.share * 100).toPrecision(4))}% of the clusters (${n(Math.round(e.clusters.share * all))})` : `group ${e.clusters.group}`;
-    const starts = Array.from({ length: e.waves }, (_, w) => `${Number((e.at + (w * e.over) / e.waves).toPrecision(6))} s`);
+    const starts = Array.from({ length: e.waves }, (_, w) => `${Number(waveStart(e, w).toPrecision(6))} s`);
     lines.push(`      events.${i} rollout: ${who}, ${e.waves === 1 ? `at ${starts[0]}` : `${e.waves} waves at ${starts.join(', ')}`}`);
   });
   const limits = new Map(m.vaults.map((v) => [v.name, limitPer10s(v.limiter)]));

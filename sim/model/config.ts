@@ -110,8 +110,24 @@ export type ClusterSelection = { share: number } | { group: string };
 /** When a secret's value changes: once at `at`, every `every` seconds, or at Poisson `rate` per second. */
 export type RotationSchedule = { kind: 'once' } | { kind: 'every'; seconds: number } | { kind: 'poisson'; ratePerSecond: number };
 
+export type RolloutEventConfig = { kind: 'rollout'; at: number; clusters: ClusterSelection; waves: number; over: number };
+
+/** When wave w (0-based) of a rollout starts: its waves spread evenly over `over` from `at`. */
+export function waveStart(e: RolloutEventConfig, w: number): number {
+  return e.at + (w * e.over) / e.waves;
+}
+
+/** Each wave's start of every rollout event, by the event's index: run.json records them for the report. */
+export function waveStarts(events: readonly FleetEventConfig[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  events.forEach((e, i) => {
+    if (e.kind === 'rollout') out[String(i)] = Array.from({ length: e.waves }, (_, w) => waveStart(e, w));
+  });
+  return out;
+}
+
 export type FleetEventConfig =
-  | { kind: 'rollout'; at: number; clusters: ClusterSelection; waves: number; over: number }
+  | RolloutEventConfig
   | { kind: 'restart'; at: number; clusters: ClusterSelection }
   /** Vaults (indices into ModelConfig.vaults) unreachable for `duration`: requests fail after `timeout`. */
   | { kind: 'outage'; at: number; vaults: number[]; duration: number; timeout: number }

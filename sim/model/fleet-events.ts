@@ -1,5 +1,5 @@
 import type { RandomStream } from '../engine/random.js';
-import type { ClusterSelection, FleetEventConfig } from './config.js';
+import { waveStart, type ClusterSelection, type FleetEventConfig } from './config.js';
 import type { FleetLayout } from './fleet-layout.js';
 
 export type ActionKind = 'rollout' | 'restart' | 'outage-start' | 'outage-end';
@@ -59,7 +59,7 @@ export function expandEvents(events: FleetEventConfig[], layout: FleetLayout, rn
         for (let w = 0; w < e.waves; w++) {
           const from = Math.floor((w * clusters.length) / e.waves);
           const to = Math.floor(((w + 1) * clusters.length) / e.waves);
-          action('rollout', e.at + (w * e.over) / e.waves, event, clusters.subarray(from, to));
+          action('rollout', waveStart(e, w), event, clusters.subarray(from, to));
         }
         break;
       }

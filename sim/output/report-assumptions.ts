@@ -25,16 +25,16 @@ function limiterText(v: unknown): string {
   }
 }
 
-/** An event's times in words: a rollout's waves each with its start. */
-function eventText(v: unknown, horizon: number, vaults: unknown): string {
+/** An event's times in words: a rollout's waves each with its start (as run.json records them; a record before them gives the spread). */
+function eventText(v: unknown, horizon: number, vaults: unknown, starts: number[] | undefined): string {
   const e = obj(v);
   const at = number(e.at);
   switch (e.kind) {
     case 'rollout': {
-      const waves = Math.max(1, Math.min(1000, number(e.waves) || 1));
-      const over = number(e.over) || 0;
-      const starts = Array.from({ length: Math.min(waves, 12) }, (_, w) => `${formatFigure(at + (w * over) / waves)} s`);
-      return `rollout in ${formatFigure(waves)} wave${waves > 1 ? 's' : ''} starting at ${starts.join(', ')}${waves > 12 ? ', ...' : ''}`;
+      const waves = number(e.waves) || 1;
+      const plural = `rollout in ${formatFigure(waves)} wave${waves > 1 ? 's' : ''}`;
+      if (starts === undefined) return `${plural} from ${formatFigure(at)} s over ${formatFigure(number(e.over) || 0)} s`;
+      return `${plural} starting at ${starts.slice(0, 12).map((t) => `${formatFigure(t)} s`).join(', ')}${starts.length > 12 ? ', ...' : ''}`;
     }
     case 'restart':
       return `controller restart at ${formatFigure(at)} s`;
@@ -68,7 +68,7 @@ export function assumptionsList(f: ResultsFolder, escape: (s: string) => string)
   items.push(`the limiter's shape is not published: the verdict gives each shape at the same limit and window`);
   items.push(model.subscription === null || model.subscription === 'none' || model.subscription === undefined ? 'no subscription cap' : `subscription: ${limiterText(model.subscription)}`);
   items.push(model.start === 'steady' ? 'the fleet starts steady (stationary poll phases)' : 'every SecretSync is edited at 0 s (a rollout at the start)');
-  for (const e of list(model.events)) items.push(eventText(e, horizon, model.vaults));
+  list(model.events).forEach((e, i) => items.push(eventText(e, horizon, model.vaults, r.scenario.points[0]?.waveStarts?.[String(i)])));
   for (const g of list(model.fleet)) {
     const group = obj(g);
     items.push(`group ${text(group.name)}: ${formatFigure(number(group.clusters))} clusters x ${formatFigure(number(group.secretSyncs))} SecretSyncs x ${formatFigure(number(group.objectsPerSync))} objects, poll ${formatFigure(number(group.rotationPollIntervalInSeconds))} s, jitterSeconds ${formatFigure(number(group.jitterSeconds))}`);

@@ -16,8 +16,8 @@ export interface RunRecord {
     name: string;
     /** A hash of every point's resolved model and swept values: the same scenario, whatever its file says. */
     identity: string;
-    /** Per point: its swept values, its resolved model, and each vault's limit per 10 s (the published window). */
-    points: Array<{ index: number; sweep: Array<{ column: string; value: unknown }>; model: unknown; limits10s?: Record<string, number> }>;
+    /** Per point: its swept values, its resolved model, each vault's limit per 10 s (the published window), and each rollout event's wave starts (by event index). */
+    points: Array<{ index: number; sweep: Array<{ column: string; value: unknown }>; model: unknown; limits10s?: Record<string, number>; waveStarts?: Record<string, number[]> }>;
     /** The points that failed (a run that kept only its finished points); absent when none did. */
     failedPoints?: number[];
   };
@@ -175,6 +175,7 @@ export function checkRunRecord(value: unknown, file: string): RunRecord {
     if (p.index !== i) c.fail(`scenario.points.${i}.index`, `${i}`);
     c.list(`scenario.points.${i}.sweep`, p.sweep).forEach((s, j) => c.string(`scenario.points.${i}.sweep.${j}.column`, c.object(`scenario.points.${i}.sweep.${j}`, s).column));
     if (p.limits10s !== undefined && !Object.values(c.object(`scenario.points.${i}.limits10s`, p.limits10s)).every((l) => typeof l === 'number')) c.fail(`scenario.points.${i}.limits10s`, 'numbers by vault');
+    if (p.waveStarts !== undefined) for (const [k, starts] of Object.entries(c.object(`scenario.points.${i}.waveStarts`, p.waveStarts))) c.list(`scenario.points.${i}.waveStarts.${k}`, starts).forEach((t, j) => c.seconds(`scenario.points.${i}.waveStarts.${k}.${j}`, t));
   });
   if (scenario.failedPoints !== undefined) c.list('scenario.failedPoints', scenario.failedPoints).forEach((p, i) => c.whole(`scenario.failedPoints.${i}`, p));
   c.string('version', r.version);
