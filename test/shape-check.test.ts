@@ -27,6 +27,9 @@ const column = (b: TrialBatch, name: (typeof TRIAL_METRICS)[number]) => {
 
 const cases: Array<[string, string, string[]]> = [
   ['the recipe fleet at J = 110 s (the shapes disagree)', 'scenarios/recipe-fleet.yaml', ['fleet.0.jitterSeconds=110']],
+  ['the recipe fleet at J = 132 s (both window shapes at their cliff: decided from the log)', 'scenarios/recipe-fleet.yaml', ['fleet.0.jitterSeconds=132']],
+  ['a window of 7.3 s, not a whole number of bins (the sorted scan)', 'scenarios/recipe-fleet.yaml', ['vaults.0.limiter={kind: sliding-window, limit: 2900, window: 7.3}', 'fleet.0.jitterSeconds=118']],
+  ['a steady fleet with latency near the windows\' limit, two vaults and a subscription', 'test/fixtures/small.yaml', ['events=[]', 'start=steady', 'fleet.0.rotationPollIntervalInSeconds=20', 'fleet.0.vault=[a, b]', 'vaults=[{name: a, limiter: {kind: token-bucket, capacity: 140, refillPerSecond: 14}}, {name: b, limiter: {kind: token-bucket, capacity: 150, refillPerSecond: 15}}]', 'subscription={limiter: {kind: token-bucket, capacity: 290, refillPerSecond: 29}}']],
   ['background load on the vault (the replay meets it)', 'test/fixtures/engines/replay-background.yaml', []],
   ['three vaults, a subscription, an outage, retries', 'test/fixtures/engines/vaults-subscription.yaml', []],
   ['outages whose ends tie with other events', 'test/fixtures/engines/outage-ties.yaml', []],
