@@ -5,6 +5,8 @@ import { FixedWindow } from '../sim/model/limiters/fixed-window.js';
 import { tryAcquire } from '../sim/model/limiters/limiter.js';
 import { SlidingWindow } from '../sim/model/limiters/sliding-window.js';
 import { TokenBucket } from '../sim/model/limiters/token-bucket.js';
+import { SendLog } from '../sim/metrics/send-log.js';
+import { ANY_VAULT, WindowPeak } from '../sim/metrics/window-peak.js';
 
 const rng = new RandomStream('limiters');
 
@@ -204,6 +206,60 @@ test('surelyAcceptsAll never says yes to counts some arrival sequence would see 
   assert.not.ok(new TokenBucket(50, 5).surelyAcceptsAll(one(51), 1));
   assert.ok(new SlidingWindow(50, 10).surelyAcceptsAll(one(50), 1));
   assert.not.ok(new SlidingWindow(50, 10).surelyAcceptsAll(one(51), 1));
+});
+
+
+/**
+ * rejectsAnyOf (the limiter shapes' check without a replay) against the limiter itself: the
+ * log's GETs, every one accepted, replayed in time order through acceptable/take must meet a
+ * rejection exactly when rejectsAnyOf says so. Logs near the limit, unsorted, with ties, GETs
+ * exactly one window apart and at window edges, several GETs at an instant, two vaults (one
+ * selected; ANY_VAULT), windows that are and are not a whole number of the peak's bins.
+ */
+test('rejectsAnyOf decides exactly as a replay through the limiter would', () => {
+  const r = new RandomStream('rejects');
+  const peaks = new WindowPeak();
+  const shapes = [
+    (w: number) => new SlidingWindow(40, w),
+    (w: number) => new FixedWindow(40, w, 'random'),
+    (w: number) => new FixedWindow(40, w, 0),
+  ];
+  const answers = [0, 0];
+  for (let k = 0; k < 600; k++) {
+    const window = [10, 2.5, 7.3, 0.1][k % 4];
+    const log = new SendLog();
+    const entries: Array<[number, number, number]> = [];
+    const rate = (35 + r.int(15)) / window;
+    for (let t = r.exponential(rate); t < 6 * window; t += r.uniform() < 0.2 ? 0 : r.exponential(rate)) {
+      // Some GETs exactly a window after an earlier one, or on a window's edge.
+      const time = r.uniform() < 0.1 && entries.length > 0 ? entries[r.int(entries.length)][0] + window : r.uniform() < 0.05 ? Math.ceil(t / window) * window : t;
+      entries.push([time, r.uniform() < 0.1 ? -1 : r.int(2), 1 + (r.uniform() < 0.1 ? r.int(4) : 0)]);
+    }
+    for (const [t, v, n] of entries) log.push(t, v, n);
+    const inOrder = [...entries].sort((a, b) => a[0] - b[0]);
+    for (const which of [0, ANY_VAULT]) {
+      for (const make of shapes) {
+        const limiter = make(window);
+        const phase = new RandomStream(`phase ${k}`);
+        limiter.reset(phase);
+        let rejected = false;
+        for (const [t, v, n] of inOrder) {
+          if (which === ANY_VAULT ? v < 0 : v !== which) continue;
+          if (limiter.acceptable(t, n) < n) {
+            rejected = true;
+            break;
+          }
+          limiter.takeMany(t, n);
+        }
+        limiter.reset(new RandomStream(`phase ${k}`));
+        peaks.load(log);
+        const said = limiter.rejectsAnyOf!(which, peaks);
+        assert.is(said, rejected, `log ${k}, window ${window}, ${limiter.constructor.name}, which ${which}`);
+        answers[rejected ? 1 : 0]++;
+      }
+    }
+  }
+  assert.ok(answers[0] > 300 && answers[1] > 300, `${answers}: both answers must occur`);
 });
 
 test.run();

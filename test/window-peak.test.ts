@@ -154,6 +154,21 @@ test('the window peak of times beyond the bins\' reach (weeks) falls back to the
   for (const which of [EVERY, 1] as Which[]) assert.is(wp.peak(logOf(entries), code(which)), bruteForce(entries, which));
 });
 
+test('a window far longer than the log (a long shape\'s window: capacity 5 over a refill of 1e-12/s) holds every GET; fixed windows of it too', () => {
+  const rng = new RandomStream('window-peak-long');
+  const entries: Entry[] = [];
+  for (let i = 0; i < 50; i++) entries.push({ t: rng.uniform() * 15, vault: rng.int(2), count: 1 + rng.int(3) });
+  const wp = new WindowPeak();
+  const total = (v: number) => entries.filter((e) => v === EVERY_SEND || e.vault === v).reduce((a, e) => a + e.count, 0);
+  wp.load(logOf(entries));
+  for (const window of [5e12, 1e9]) {
+    assert.is(wp.peakOfLoaded(EVERY_SEND, undefined, window), total(EVERY_SEND));
+    assert.is(wp.peakOfLoaded(1, undefined, window), total(1));
+    assert.is(wp.windowCountExceeds(1, 0.25 * window, window, total(1)), false);
+    assert.is(wp.windowCountExceeds(1, 0.25 * window, window, total(1) - 1), true);
+  }
+});
+
 test('the window peak: (t - 10, t] excludes a GET exactly 10 s before, counts one at t; an empty log is 0', () => {
   const wp = new WindowPeak();
   assert.is(wp.peak(logOf([]), EVERY_SEND), 0);

@@ -1,7 +1,7 @@
 import { SendLog } from './send-log.js';
 import { quantileSorted } from './quantile.js';
 import { METRIC_INDEX as M, SCOPE_METRICS, SHAPE_METRICS, TRIAL_METRICS } from './trial-record.js';
-import { ANY_VAULT, EVERY_SEND, WindowPeak } from './window-peak.js';
+import { ANY_VAULT, EVERY_SEND, PEAK_WINDOW, WindowPeak } from './window-peak.js';
 
 /** Times (>= 0) below this many seconds truncate to their floor as int32s (`t | 0`). */
 export const TRUNCATES_BELOW = 2 ** 31;
@@ -58,6 +58,10 @@ export class TrialCollector {
   /** Every GET of the trial, for peak10s (and the independent driver's vault check). */
   readonly sends: SendLog;
   private readonly windowPeak = new WindowPeak();
+  /** The log's length when it was loaded into the window peak's passes and counted (-1: not since `reset`). */
+  private countedLength = -1;
+  /** Each selection's peak10s from the loaded log (index `which` + 3; NaN: not worked out yet). */
+  private peaks: Float64Array;
   // Staleness samples (seconds, Infinity: still stale at the horizon), a growable buffer.
   private staleness = new Float64Array(256);
   private staleCount = 0;
@@ -80,6 +84,7 @@ export class TrialCollector {
     this.unreachablePerSecond = new Uint32Array(this.seconds);
     this.vaultSeriesBins = new Uint32Array(layout.vaultSeries ? this.vaults * 2 * this.bins : 0);
     this.scopeValues = new Float64Array((this.vaults + 1) * SCOPE_METRICS.length);
+    this.peaks = new Float64Array(this.vaults + 3);
   }
 
   reset(): void {
@@ -100,6 +105,7 @@ export class TrialCollector {
     this.values[M.convergence] = NaN;
     this.values[M.recovery] = NaN;
     this.sends.clear();
+    this.countedLength = -1;
     this.staleCount = 0;
   }
 
@@ -275,9 +281,7 @@ export class TrialCollector {
    */
   finish(metrics: Float64Array, series: Uint32Array, row: number, scopes?: Float64Array, vaultSeries?: Uint32Array): void {
     const v = this.values;
-    // The log into the window peak's passes, once: the count by seconds and every peak read it.
-    this.windowPeak.load(this.sends);
-    this.countSends();
+    this.countLog();
     let peak = 0;
     let throttledSeconds = 0;
     for (let s = 0; s < this.seconds; s++) {
@@ -285,7 +289,7 @@ export class TrialCollector {
       if (this.throttledPerSecond[s] > 0) throttledSeconds++;
     }
     v[M.peakRps] = peak;
-    v[M.peak10s] = this.windowPeak.peakOfLoaded(EVERY_SEND);
+    v[M.peak10s] = this.peak10s(EVERY_SEND);
     v[M.throttledSeconds] = throttledSeconds;
     v[M.throttledTrial] = v[M.throttled] > 0 ? 1 : 0;
     v[M.throttledFraction] = v[M.requests] > 0 ? v[M.throttled] / v[M.requests] : 0;
@@ -327,7 +331,7 @@ export class TrialCollector {
     const V = this.vaults;
     // Every vault together: the fleet's GETs less those that reached none.
     const allPeakRps = this.unreachable === 0 ? v[M.peakRps] : this.peakPerSecond(-1);
-    const allPeak10s = this.unreachable === 0 ? v[M.peak10s] : this.windowPeak.peakOfLoaded(ANY_VAULT);
+    const allPeak10s = this.peak10s(ANY_VAULT);
     const put = (scope: number, requests: number, throttled: number, peakRps: number, p10: number) => {
       out[scope * w + S.requests] = requests;
       out[scope * w + S.throttled] = throttled;
@@ -339,6 +343,56 @@ export class TrialCollector {
     if (V === 1) put(0, v[M.requests] - this.unreachable, v[M.throttled], allPeakRps, allPeak10s);
     else for (let k = 0; k < V; k++) put(k, this.vaultRequests[k], this.vaultThrottled[k], this.peakPerSecond(k), this.windowPeak.peakOfLoaded(k));
     return out;
+  }
+
+  /**
+   * The log, once complete, into the window peak's passes and counted by seconds, bins and
+   * vaults: once per trial, by the first of `finish` and `peakExceeds` (the limiter shapes'
+   * check, before the trial's record is written). Nothing may be sent after it.
+   */
+  private countLog(): void {
+    if (this.countedLength >= 0 && this.windowPeak.holds(this.sends)) {
+      if (this.countedLength !== this.sends.length) throw new Error('TrialCollector: a GET was logged after the log was counted');
+      return;
+    }
+    if (this.countedLength >= 0) throw new Error('TrialCollector: another log was loaded into the window peak since this one was counted');
+    // The log into the window peak's passes, once: the count by seconds and every peak read it.
+    this.windowPeak.load(this.sends);
+    this.countSends();
+    this.countedLength = this.sends.length;
+    this.peaks.fill(NaN);
+  }
+
+  /**
+   * The peak over (t - 10, t] of the GETs `which` selects (EVERY_SEND, ANY_VAULT or a vault),
+   * worked out once per trial and selection.
+   */
+  private peak10s(which: number): number {
+    which = this.selection(which);
+    let p = this.peaks[which + 3];
+    if (p !== p) this.peaks[which + 3] = p = this.windowPeak.peakOfLoaded(which);
+    return p;
+  }
+
+  /** `which`, or EVERY_SEND where that selects the same GETs (no GET into an outage: every GET reached a vault, with one vault that one). */
+  private selection(which: number): number {
+    return this.values[M.unavailable] === 0 && (which === ANY_VAULT || this.vaults === 1) ? EVERY_SEND : which;
+  }
+
+  /**
+   * Whether more than `limit` GETs that `which` selects fall in some window (t - window, t], t a
+   * GET's time (LogPeaks: a sliding window's verdict on the log). Counts the log (countLog): the
+   * trial's sends must be complete.
+   */
+  peakExceeds(which: number, window: number, limit: number): boolean {
+    this.countLog();
+    return window === PEAK_WINDOW ? this.peak10s(which) > limit : this.windowPeak.peakExceeds(this.selection(which), window, limit);
+  }
+
+  /** Whether more than `limit` GETs that `which` selects fall in one window [phase + j window, phase + (j + 1) window) (LogPeaks: a fixed window's verdict). */
+  windowCountExceeds(which: number, phase: number, window: number, limit: number): boolean | undefined {
+    this.countLog();
+    return this.windowPeak.windowCountExceeds(this.selection(which), phase, window, limit);
   }
 
   /** The busiest second of one vault, or (-1) of every vault together. */

@@ -2,7 +2,7 @@ import type { SendLog } from './send-log.js';
 import { PEAK_WASM } from './wasm/peak-binary.js';
 
 /** The window of peak10s, in seconds: (t - 10, t]. */
-const WINDOW = 10;
+export const PEAK_WINDOW = 10;
 /** Bins of the counting pass at most (about 50 MB of scratch at the bound). */
 const MAX_BINS = 1 << 22;
 /** Bins per second at most. */
@@ -69,10 +69,14 @@ export class WindowPeak {
   /** Seconds that hold some entry of the loaded log, from `countSeconds` (0: not counted since `load`). */
   private busySeconds = 0;
 
-  /** The peak over the entries `which` selects (EVERY_SEND, ANY_VAULT or a vault's index). */
-  peak(log: SendLog, which: number): number {
+  /**
+   * The peak over the entries `which` selects (EVERY_SEND, ANY_VAULT or a vault's index), in
+   * windows (t - window, t] (10 s: peak10s; a sliding-window limiter's own window for the
+   * limiter shapes' check).
+   */
+  peak(log: SendLog, which: number, window = PEAK_WINDOW): number {
     this.load(log);
-    return this.peakOfLoaded(which);
+    return this.peakOfLoaded(which, undefined, window);
   }
 
   /**
@@ -117,8 +121,17 @@ export class WindowPeak {
   /** GETs of the last `countSeconds` that reached no vault. */
   unreachable = 0;
 
-  /** The loaded log's peak over the entries `which` selects (with bins of 1/`bins` s when given). */
-  peakOfLoaded(which: number, bins?: number): number {
+  /** Whether the loaded log's peak over the entries `which` selects, in windows of `window` s, exceeds `limit` (only as much counted as that needs). */
+  peakExceeds(which: number, window: number, limit: number): boolean {
+    return this.peakOfLoaded(which, undefined, window, limit) > limit;
+  }
+
+  /**
+   * The loaded log's peak over the entries `which` selects (with bins of 1/`bins` s when given),
+   * in windows of `window` s; with `above` (>= 0), a count above it as soon as one is found, else
+   * a value at most `above` (peakExceeds).
+   */
+  peakOfLoaded(which: number, bins?: number, window = PEAK_WINDOW, above = -1): number {
     const n = this.loadedLength;
     if (n === 0) return 0;
     const p = this.passes();
@@ -127,13 +140,36 @@ export class WindowPeak {
     const end = this.loadedEnd;
     // `bins`: a power of two up to MAX_PER_SECOND in place of the chosen one (tests: the peak is the same for every width).
     let k = bins ?? binsPerSecond(n, end, this.busySeconds);
-    while (k > 1 && end * k >= MAX_BINS) k /= 2;
-    // Beyond about 48 days of times: the sorted scan (no scenario within the size check gets here).
-    if (end * k >= MAX_BINS) return sortedPeak(this.loaded!, which);
-    const w = WINDOW * k;
+    while (k > 1 && (end + window) * k >= MAX_BINS) k /= 2;
+    // Times and window beyond about 48 days (a long shape's window: a token bucket's capacity over
+    // its refill), or a window that is not a whole number of bins (7.3 s), which breaks the bins'
+    // argument: the sorted scan.
+    if ((end + window) * k >= MAX_BINS || !Number.isInteger(window * k)) return sortedPeak(this.loaded!, which, window);
+    const w = window * k;
     const size = Math.floor(end * k) + 1 + w;
     if (size > p.bins) p.lay(p.entries, 2 * size, p.seconds);
-    return p.x.peak(p.times, p.vaults, p.counts, p.next, p.weight, p.head, p.scratch, n, which, k, w, size);
+    return p.x.peak(p.times, p.vaults, p.counts, p.next, p.weight, p.head, p.scratch, n, which, k, w, size, above);
+  }
+
+  /**
+   * Whether more than `limit` of the loaded log's GETs that `which` selects fall in one window
+   * [phase + j window, phase + (j + 1) window) (a fixed window's verdict on the log): one pass,
+   * in any order, in the bins' memory. Undefined for windows too short to count one by one
+   * (more than MAX_BINS of them).
+   */
+  windowCountExceeds(which: number, phase: number, window: number, limit: number): boolean | undefined {
+    const p = this.passes();
+    for (;;) {
+      const got = p.x.windowCountExceeds(p.times, p.vaults, p.counts, this.loadedLength, which, phase, window, limit, p.weight, p.bins);
+      if (got >= 0) return got === 1;
+      if (p.bins >= MAX_BINS) return undefined;
+      p.lay(p.entries, Math.min(MAX_BINS, Math.max(1024, 2 * p.bins)), p.seconds);
+    }
+  }
+
+  /** Whether the passes' memory holds a copy of `log` loaded by this WindowPeak (since any other's load). */
+  holds(log: SendLog): boolean {
+    return this.loaded === log && passes !== null && passes.holder === this;
   }
 
   private passes(): PeakPasses {
@@ -201,7 +237,8 @@ interface PeakExports {
   unreached: WebAssembly.Global;
   busy: WebAssembly.Global;
   latest: WebAssembly.Global;
-  peak(times: number, vaults: number, counts: number, next: number, weight: number, head: number, scratch: number, n: number, which: number, k: number, w: number, size: number): number;
+  peak(times: number, vaults: number, counts: number, next: number, weight: number, head: number, scratch: number, n: number, which: number, k: number, w: number, size: number, above: number): number;
+  windowCountExceeds(times: number, vaults: number, counts: number, n: number, which: number, phase: number, window: number, limit: number, per: number, slots: number): number;
 }
 
 let passes: PeakPasses | null = null;
@@ -211,7 +248,7 @@ function peakAborted(): never {
 }
 
 /** The scan of the sorted log: for times beyond the bins' reach. */
-function sortedPeak(log: SendLog, which: number): number {
+function sortedPeak(log: SendLog, which: number, window: number): number {
   log.sort(log.maxTime());
   const { times, counts, vaults } = log;
   const selected = (v: number) => which === EVERY_SEND || (which === ANY_VAULT ? v >= 0 : v === which);
@@ -220,7 +257,7 @@ function sortedPeak(log: SendLog, which: number): number {
   let peak = 0;
   for (let i = 0; i < log.length; i++) {
     if (!selected(vaults[i])) continue;
-    const since = times[i] - WINDOW;
+    const since = times[i] - window;
     for (; times[lo] <= since; lo++) if (selected(vaults[lo])) total -= counts[lo];
     total += counts[i];
     if (total > peak) peak = total;

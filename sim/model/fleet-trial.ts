@@ -59,7 +59,7 @@ export class FleetTrial {
     this.check.reset();
     runIndependent(model, this.clusterLoop, this.quietWalk, collector, this.streams);
     const exact = engine === 'auto' && this.check.allAccepted(collector.sends) && model.recovery.finish(collector, false);
-    this.shapes.judge(collector.sends, this.check, model.actions);
+    this.shapes.judge(collector.sends, collector, this.check, model.actions);
     if (exact) {
       model.convergence.finish(collector);
       collector.shapesThrottled(this.shapes.throttled, this.shapes.configured);

@@ -3,6 +3,7 @@ import type { SendLog } from '../metrics/send-log.js';
 import { BackgroundLoad } from './background-load.js';
 import { LIMITER_SHAPES, withLimiterShape, type ModelConfig } from './config.js';
 import type { FleetAction } from './fleet-events.js';
+import type { LogPeaks } from './limiters/limiter.js';
 import { VaultGateway } from './vault-gateway.js';
 import { replaySends } from './vault-replay.js';
 
@@ -16,7 +17,8 @@ import { replaySends } from './vault-replay.js';
  * meets a 429 under a shape exactly when a coupled run under that shape would. Its sends are
  * replayed in time order through that shape's vault side with each vault's background load
  * (drawn as that shape's coupled run draws it) and the outages; a count of the sends by seconds
- * settles most trials first (each limiter's surelyAcceptsAll).
+ * settles most trials first (each limiter's surelyAcceptsAll), and without other load a window
+ * shape is decided from the log itself (each limiter's rejectsAnyOf).
  */
 export class ShapeCheck {
   /** Per LIMITER_SHAPES entry: 1 when the trial met a 429 under it. */
@@ -25,6 +27,8 @@ export class ShapeCheck {
   readonly configured: Uint8Array;
   private readonly sides: VaultGateway[];
   private readonly background: BackgroundLoad;
+  /** No vault has other applications' load: only the fleet's GETs meet the limiters. */
+  private readonly quiet: boolean;
 
   constructor(config: ModelConfig, streams: TrialStreams, private readonly horizon: number) {
     const limiters = (m: ModelConfig) => JSON.stringify([m.vaults.map((v) => v.limiter), m.subscription]);
@@ -32,6 +36,7 @@ export class ShapeCheck {
     this.configured = Uint8Array.from(shaped, (m) => (limiters(m) === limiters(config) ? 1 : 0));
     this.sides = shaped.map((m) => new VaultGateway(m));
     this.background = new BackgroundLoad(this.sides[0], streams, horizon);
+    this.quiet = this.sides[0].backgroundRate.every((rate) => rate === 0);
   }
 
   /**
@@ -39,13 +44,22 @@ export class ShapeCheck {
    * and in all; `actions`: the trial's fleet actions, for its outages), under each shape but the
    * scenario's own, whose answer `throttledTrial` gives.
    */
-  judge(sends: SendLog, fleet: { counts: Float64Array[]; total: Float64Array }, actions: readonly FleetAction[]): void {
+  judge(sends: SendLog, peaks: LogPeaks, fleet: { counts: Float64Array[]; total: Float64Array }, actions: readonly FleetAction[]): void {
     let sorted = false;
     for (let k = 0; k < this.sides.length; k++) {
       this.throttled[k] = 0;
       if (this.configured[k]) continue;
       const side = this.sides[k];
       if (this.background.surelyAccepted(side, fleet.counts, fleet.total)) continue;
+      // Without other load, a window shape is decided from the log (each limiter's rejectsAnyOf): no sort, no replay.
+      if (this.quiet) {
+        this.background.start(side);
+        const rejects = side.rejectsAnyOf(peaks);
+        if (rejects !== undefined) {
+          this.throttled[k] = rejects ? 1 : 0;
+          continue;
+        }
+      }
       if (!sorted) sends.sort(this.horizon);
       sorted = true;
       this.throttled[k] = this.meets429(side, sends, actions) ? 1 : 0;

@@ -1,6 +1,8 @@
 import type { RandomStream } from '../engine/random.js';
+import { ANY_VAULT } from '../metrics/window-peak.js';
 import type { LimiterConfig, ModelConfig, RetryAfterConfig } from './config.js';
 import { createLimiter, type Limiter } from './limiters/index.js';
+import type { LogPeaks } from './limiters/limiter.js';
 
 /** A vault's answer to one GET. */
 export const enum VaultAnswer {
@@ -105,6 +107,26 @@ export class VaultGateway {
     const sub = this.subscription;
     const k = this.limiters[v].acceptable(t, n);
     return sub !== null && k > 0 ? sub.acceptable(t, k) : k;
+  }
+
+  /**
+   * Whether the log's GETs, every one accepted, would meet a rejection at some vault or at the
+   * subscription, decided from the log by each limiter (after `resetLimiters`; `peaks` holds the
+   * log); undefined when a limiter cannot tell (a token bucket: replay the log). Admission is
+   * the same rule: until the first rejection both limiters accept every GET, so the first
+   * rejection comes where either one's history first exceeds its limit.
+   */
+  rejectsAnyOf(peaks: LogPeaks): boolean | undefined {
+    let decided = true;
+    for (let v = 0; v <= this.limiters.length; v++) {
+      const limiter = v < this.limiters.length ? this.limiters[v] : this.subscription;
+      if (limiter === null) continue;
+      const rejects = limiter.rejectsAnyOf?.(v < this.limiters.length ? v : ANY_VAULT, peaks);
+      // One limiter's rejection settles it; acceptance needs every limiter's word.
+      if (rejects === true) return true;
+      if (rejects === undefined) decided = false;
+    }
+    return decided ? false : undefined;
   }
 
   /** Whether one request to vault v at t would be accepted by its limiter and the subscription's. */

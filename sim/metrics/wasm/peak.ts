@@ -10,7 +10,8 @@
 
 const EVERY_SEND: i32 = -3;
 const ANY_VAULT: i32 = -2;
-const WINDOW: f64 = 10;
+/** The window's length in seconds, w / k of the current peak (10 for peak10s). */
+let windowSeconds: f64 = 10;
 
 let times: usize = 0;
 let vaults: usize = 0;
@@ -70,6 +71,30 @@ export function countSeconds(t: usize, v: usize, c: usize, n: i32, seconds: i32,
   return total;
 }
 
+/**
+ * Whether more than `limit` of the n entries `which` selects fall in one window [phase + j w,
+ * phase + (j + 1) w): each counted into its window, j worked out as fixed-window.ts's `roll`
+ * does (the same doubles), into the f64 array at `per` (`slots` of them, window j at j + 1).
+ * 1 or 0; -1 when a window lies beyond the slots (the caller lays more).
+ */
+export function windowCountExceeds(t: usize, v: usize, c: usize, n: i32, which: i32, phase: f64, w: f64, limit: f64, per: usize, slots: i32): i32 {
+  memory.fill(per, 0, <usize>slots << 3);
+  for (let i = 0; i < n; i++) {
+    if (which != EVERY_SEND) {
+      const vault = load<i32>(v + (<usize>i << 2));
+      if (which == ANY_VAULT ? vault < 0 : vault != which) continue;
+    }
+    // Times >= 0 and phase < w: j >= -1.
+    const j = <i32>Math.floor((load<f64>(t + (<usize>i << 3)) - phase) / w) + 1;
+    if (j >= slots) return -1;
+    const at = per + (<usize>j << 3);
+    const x = load<f64>(at) + <f64>load<i32>(c + (<usize>i << 2));
+    if (x > limit) return 1;
+    store<f64>(at, x);
+  }
+  return 0;
+}
+
 /** The latest of the first n times (0 when none is later). */
 export function maxTime(t: usize, n: i32): f64 {
   let max: f64 = 0;
@@ -86,9 +111,12 @@ export function maxTime(t: usize, n: i32): f64 {
 
 /**
  * The peak over the n entries `which` selects, in bins of 1/k s shifted by w, `size` bins; the
- * arrays at the given offsets (the scratch last in memory).
+ * arrays at the given offsets (the scratch last in memory). With `above` >= 0 the question is
+ * only whether the peak exceeds it: the answer is a count above it (some window's) as soon as
+ * one is found, else at most `above`, and only bins that could hold more are counted exactly.
  */
-export function peak(t: usize, v: usize, c: usize, nx: usize, wt: usize, hd: usize, sc: usize, n: i32, which: i32, k: f64, w: i32, size: i32): f64 {
+export function peak(t: usize, v: usize, c: usize, nx: usize, wt: usize, hd: usize, sc: usize, n: i32, which: i32, k: f64, w: i32, size: i32, above: f64): f64 {
+  windowSeconds = <f64>w / k;
   times = t;
   vaults = v;
   counts = c;
@@ -121,14 +149,16 @@ export function peak(t: usize, v: usize, c: usize, nx: usize, wt: usize, hd: usi
     if (inside > found) found = inside;
     full += x - weightAt(b - w + 2);
   }
-  // The bins whose upper bound exceeds the peak so far, counted exactly.
-  let best = found;
+  if (above >= 0 && found > above) return found;
+  // The bins whose upper bound exceeds the peak so far (or `above`), counted exactly.
+  let best = above > found ? above : found;
   full = 0;
   for (let b = w; b < size; b++) {
     const x = weightAt(b);
     if (full + x + weightAt(b - w) + weightAt(b - w + 1) > best && x > 0) {
       const e = exact(b, w, full);
       if (e > best) best = e;
+      if (above >= 0 && best > above) return best;
     }
     full += x - weightAt(b - w + 2);
   }
@@ -137,7 +167,7 @@ export function peak(t: usize, v: usize, c: usize, nx: usize, wt: usize, hd: usi
 
 /**
  * The largest window ending in (shifted) bin b, `full` GETs surely inside: the entries of b and
- * of its two partial bins in time order, then counted as (t - 10, t] in doubles.
+ * of its two partial bins in time order, then counted as (t - window, t] in doubles.
  */
 function exact(b: i32, w: i32, full: f64): f64 {
   const partials = collect(b - w + 1, collect(b - w, 0));
@@ -150,7 +180,7 @@ function exact(b: i32, w: i32, full: f64): f64 {
   let inside = full;
   let best: f64 = 0;
   for (let i = partials; i < all; i++) {
-    const since = timeOf(i) - WINDOW;
+    const since = timeOf(i) - windowSeconds;
     while (lo < partials && timeOf(lo) <= since) {
       partial -= countOf(lo);
       lo++;

@@ -1,5 +1,5 @@
 import type { RandomStream } from '../../engine/random.js';
-import { binsWithinWindowLimit, windowsWithin, type Limiter } from './limiter.js';
+import { binsWithinWindowLimit, windowsWithin, type Limiter, type LogPeaks } from './limiter.js';
 
 /**
  * At most `limit` requests per window [phase + k*window, phase + (k+1)*window); the count
@@ -54,6 +54,14 @@ export class FixedWindow implements Limiter {
 
   surelyAcceptsAll(counts: Float64Array, width: number): boolean {
     return binsWithinWindowLimit(counts, width, this.limit, this.window);
+  }
+
+  /**
+   * More than `limit` of them in one window [phase + k window, phase + (k + 1) window): each GET
+   * counted into its window, k worked out as `roll` does, in one pass over the log (`peaks`).
+   */
+  rejectsAnyOf(which: number, peaks: LogPeaks): boolean | undefined {
+    return peaks.windowCountExceeds(which, this.phaseNow, this.window, this.limit);
   }
 
   retryAfter(t: number): number {

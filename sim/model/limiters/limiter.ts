@@ -29,6 +29,22 @@ export interface Limiter {
   mostAcceptedWithin(width: number): number;
   /** Back to the state at the start of a trial. */
   reset(rng: RandomStream): void;
+  /**
+   * Whether a trial's GETs that `which` selects (a vault's index, or ANY_VAULT), every one
+   * accepted, would meet a rejection, decided from its log (`peaks`) without a replay (after a
+   * `reset`); absent, or undefined, where the limiter cannot. Exact: until its first rejection a
+   * limiter accepts every request, so it rejects one of the history exactly when the history
+   * itself exceeds the limit somewhere.
+   */
+  rejectsAnyOf?(which: number, peaks: LogPeaks): boolean | undefined;
+}
+
+/** A trial's send log's peaks over windows (t - window, t] (the trial collector's). */
+export interface LogPeaks {
+  /** Whether more than `limit` GETs that `which` selects (a vault's index, or ANY_VAULT) fall in some such window. */
+  peakExceeds(which: number, window: number, limit: number): boolean;
+  /** Whether more than `limit` of them fall in one window [phase + j window, phase + (j + 1) window) (undefined: too many windows to count). */
+  windowCountExceeds(which: number, phase: number, window: number, limit: number): boolean | undefined;
 }
 
 export function tryAcquire(limiter: Limiter, t: number): boolean {

@@ -1,4 +1,4 @@
-import { binsWithinWindowLimit, windowsWithin, type Limiter } from './limiter.js';
+import { binsWithinWindowLimit, windowsWithin, type Limiter, type LogPeaks } from './limiter.js';
 
 /**
  * Exact sliding log: a request at t is accepted when fewer than `limit` counted requests fall
@@ -62,6 +62,11 @@ export class SlidingWindow implements Limiter {
 
   surelyAcceptsAll(counts: Float64Array, width: number): boolean {
     return binsWithinWindowLimit(counts, width, this.limit, this.window);
+  }
+
+  /** More than `limit` of them in some (t - window, t]: the log's peak over such windows, exactly (`peaks` holds the log). */
+  rejectsAnyOf(which: number, peaks: LogPeaks): boolean {
+    return peaks.peakExceeds(which, this.window, this.limit);
   }
 
   retryAfter(t: number): number {
