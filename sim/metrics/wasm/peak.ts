@@ -75,7 +75,7 @@ export function countSeconds(t: usize, v: usize, c: usize, n: i32, seconds: i32,
  * Whether more than `limit` of the n entries `which` selects fall in one window [phase + j w,
  * phase + (j + 1) w): each counted into its window, j worked out as fixed-window.ts's `roll`
  * does (the same doubles), into the f64 array at `per` (`slots` of them, window j at j + 1).
- * 1 or 0; -1 when a window lies beyond the slots (the caller lays more).
+ * 1 or 0; -1 when a window lies outside the slots (the caller lays more, or replays).
  */
 export function windowCountExceeds(t: usize, v: usize, c: usize, n: i32, which: i32, phase: f64, w: f64, limit: f64, per: usize, slots: i32): i32 {
   memory.fill(per, 0, <usize>slots << 3);
@@ -84,13 +84,14 @@ export function windowCountExceeds(t: usize, v: usize, c: usize, n: i32, which: 
       const vault = load<i32>(v + (<usize>i << 2));
       if (which == ANY_VAULT ? vault < 0 : vault != which) continue;
     }
-    // Times >= 0 and phase < w: j >= -1.
-    const j = <i32>Math.floor((load<f64>(t + (<usize>i << 3)) - phase) / w) + 1;
-    if (j >= slots) return -1;
+    // Times >= 0 and 0 <= phase < w: j >= 0; outside the slots either way, the caller decides.
+    const x = Math.floor((load<f64>(t + (<usize>i << 3)) - phase) / w) + 1;
+    if (!(x >= 0 && x < <f64>slots)) return -1;
+    const j = <i32>x;
     const at = per + (<usize>j << 3);
-    const x = load<f64>(at) + <f64>load<i32>(c + (<usize>i << 2));
-    if (x > limit) return 1;
-    store<f64>(at, x);
+    const sum = load<f64>(at) + <f64>load<i32>(c + (<usize>i << 2));
+    if (sum > limit) return 1;
+    store<f64>(at, sum);
   }
   return 0;
 }
