@@ -96,7 +96,7 @@ test('the window peak is the same for every bin width, and for the width the bus
     const log = logOf(entries);
     const seconds = span + 11;
     wp.load(log);
-    wp.countSeconds(seconds, new Uint32Array(seconds + 1), new Uint32Array(seconds));
+    wp.countSeconds(seconds, new Uint32Array(seconds + 1), new Uint32Array(seconds + 1));
     for (const which of [EVERY, ANY, 0] as Which[]) {
       const want = bruteForce(entries, which);
       assert.is(wp.peakOfLoaded(code(which)), want, `round ${round}, which ${which}, chosen width`);

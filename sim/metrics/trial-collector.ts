@@ -42,16 +42,20 @@ export class TrialCollector {
   private readonly seriesThrottled: Uint32Array;
   private readonly refresh: Uint32Array;
   readonly vaults: number;
-  /** GETs that reached no vault (an outage), in all and per second. */
+  /** GETs that reached no vault (an outage), in all and per second (seconds + 1 slots, as perSecond). */
   private unreachable = 0;
   private readonly unreachablePerSecond: Uint32Array;
   /**
-   * With several vaults, per vault: requests and 429s, GETs per second (vault-major), and the
-   * timeseries bins (when kept). With one vault its numbers are the fleet's less the unreachable.
+   * With several vaults, per vault: requests and 429s, GETs per second (vault-major, seconds + 1
+   * slots each), and the timeseries bins (when kept). With one vault its numbers are the fleet's
+   * less the unreachable.
    */
   private readonly vaultRequests: Float64Array;
   private readonly vaultThrottled: Float64Array;
   private readonly vaultPerSecond: Uint32Array;
+  /** The GETs that reached a vault per second, per vault and in all (sendsBySecond; `reached` the total's). */
+  private readonly bySecond: { counts: Uint32Array[]; total: Uint32Array };
+  private readonly reached: Uint32Array;
   private readonly vaultSeriesBins: Uint32Array;
   private readonly scopeValues: Float64Array;
   private readonly values = new Float64Array(TRIAL_METRICS.length);
@@ -80,8 +84,14 @@ export class TrialCollector {
     this.vaults = layout.vaults ?? 1;
     this.vaultRequests = new Float64Array(this.vaults);
     this.vaultThrottled = new Float64Array(this.vaults);
-    this.vaultPerSecond = new Uint32Array(this.vaults > 1 ? this.vaults * this.seconds : 0);
-    this.unreachablePerSecond = new Uint32Array(this.seconds);
+    const slots = this.seconds + 1;
+    this.vaultPerSecond = new Uint32Array(this.vaults > 1 ? this.vaults * slots : 0);
+    this.unreachablePerSecond = new Uint32Array(slots);
+    this.reached = new Uint32Array(slots);
+    this.bySecond = {
+      counts: Array.from({ length: this.vaults }, (_, v) => (this.vaults > 1 ? this.vaultPerSecond.subarray(v * slots, (v + 1) * slots) : this.reached)),
+      total: this.reached,
+    };
     this.vaultSeriesBins = new Uint32Array(layout.vaultSeries ? this.vaults * 2 * this.bins : 0);
     this.scopeValues = new Float64Array((this.vaults + 1) * SCOPE_METRICS.length);
     this.peaks = new Float64Array(this.vaults + 3);
@@ -202,17 +212,17 @@ export class TrialCollector {
       const vault = vaults[i];
       total += n;
       const s = Math.floor(t);
-      if (s < seconds) perSecond[s] += n;
+      if (s <= seconds) perSecond[s] += n;
       const b = bin === 1 ? s : Math.floor(t / bin);
       if (b < bins) seriesRequests[b] += n;
       const r = Math.floor(t - refreshStart);
       if (r >= 0 && r < refresh.length) refresh[r] += n;
       if (vault < 0) {
         this.unreachable += n;
-        if (s < seconds) unreachablePerSecond[s] += n;
+        if (s <= seconds) unreachablePerSecond[s] += n;
       } else if (perVault) {
         vaultRequests[vault] += n;
-        if (s < seconds) vaultPerSecond[vault * seconds + s] += n;
+        if (s <= seconds) vaultPerSecond[vault * (seconds + 1) + s] += n;
         if (b < bins && vaultBins) vaultSeriesBins[2 * vault * bins + b] += n;
       }
     }
@@ -374,6 +384,20 @@ export class TrialCollector {
     return p;
   }
 
+  /**
+   * The trial's GETs that reached a vault, per second [0, seconds] (the last: GETs at a whole
+   * horizon), per vault and in all (the optimistic check's and the limiter shapes' per-second
+   * tests). Counts the log (countLog): the trial's sends must be complete. The arrays are the
+   * collector's own, valid until its next reset.
+   */
+  sendsBySecond(): { counts: Uint32Array[]; total: Uint32Array } {
+    this.countLog();
+    const { perSecond, unreachablePerSecond, reached } = this;
+    if (this.unreachable === 0) reached.set(perSecond);
+    else for (let s = 0; s < reached.length; s++) reached[s] = perSecond[s] - unreachablePerSecond[s];
+    return this.bySecond;
+  }
+
   /** `which`, or EVERY_SEND where that selects the same GETs (no GET into an outage: every GET reached a vault, with one vault that one). */
   private selection(which: number): number {
     return this.values[M.unavailable] === 0 && (which === ANY_VAULT || this.vaults === 1) ? EVERY_SEND : which;
@@ -399,7 +423,7 @@ export class TrialCollector {
   private peakPerSecond(vault: number): number {
     let peak = 0;
     for (let s = 0; s < this.seconds; s++) {
-      const n = vault >= 0 ? this.vaultPerSecond[vault * this.seconds + s] : this.perSecond[s] - this.unreachablePerSecond[s];
+      const n = vault >= 0 ? this.vaultPerSecond[vault * (this.seconds + 1) + s] : this.perSecond[s] - this.unreachablePerSecond[s];
       if (n > peak) peak = n;
     }
     return peak;

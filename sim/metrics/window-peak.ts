@@ -101,7 +101,7 @@ export class WindowPeak {
 
   /**
    * The loaded log's GETs per second into perSecond (seconds + 1 slots: the last for a GET at a
-   * whole horizon), those that reached no vault into unreachablePerSecond (seconds slots), each
+   * whole horizon), those that reached no vault into unreachablePerSecond (as many), each
    * overwritten; returns every GET, and `unreachable` those that reached no vault. Every time is
    * below seconds + 1 and below 2^31 s (trial-collector.ts's countSendsPerSecond says why).
    */
@@ -111,7 +111,7 @@ export class WindowPeak {
     const total = p.x.countSeconds(p.times, p.vaults, p.counts, this.loadedLength, seconds, p.perSecond, p.lost);
     const { buffer } = p.x.memory;
     perSecond.set(new Uint32Array(buffer, p.perSecond, seconds + 1));
-    unreachablePerSecond.set(new Uint32Array(buffer, p.lost, seconds));
+    unreachablePerSecond.set(new Uint32Array(buffer, p.lost, seconds + 1));
     this.unreachable = p.x.unreached.value as number;
     this.busySeconds = p.x.busy.value as number;
     this.loadedEnd = Math.max(1, p.x.latest.value as number);

@@ -11,8 +11,8 @@ export class BackgroundLoad {
   /** Each vault's next request (Infinity: none before the horizon). */
   readonly next: Float64Array;
   /** The fleet's counts with the background added (surelyAccepted), made when first needed. */
-  private scratch: Float64Array[] | undefined;
-  private scratchTotal: Float64Array | undefined;
+  private scratch: Uint32Array[] | undefined;
+  private scratchTotal: Uint32Array | undefined;
 
   constructor(private readonly gateway: VaultGateway, private readonly streams: TrialStreams, private readonly horizon: number) {
     this.next = new Float64Array(gateway.vaults);
@@ -55,13 +55,13 @@ export class BackgroundLoad {
    * (left as they are), and the background's (from a `start` on `side`), outages ignored: more
    * requests only make the test stricter.
    */
-  surelyAccepted(side: VaultGateway, counts: Float64Array[], total: Float64Array): boolean {
+  surelyAccepted(side: VaultGateway, counts: Uint32Array[], total: Uint32Array): boolean {
     this.start(side);
     let all = total;
     let per = counts;
     if (this.next.some((t) => t !== Infinity)) {
-      this.scratch ??= counts.map((c) => new Float64Array(c.length));
-      this.scratchTotal ??= new Float64Array(total.length);
+      this.scratch ??= counts.map((c) => new Uint32Array(c.length));
+      this.scratchTotal ??= new Uint32Array(total.length);
       per = this.scratch;
       all = this.scratchTotal;
       for (let v = 0; v < counts.length; v++) per[v].set(counts[v]);

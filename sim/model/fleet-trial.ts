@@ -45,9 +45,8 @@ export class FleetTrial {
     const perCluster = Math.max(...config.fleet.map((g) => g.secretSyncs));
     this.clusterLoop = new EventLoop(config.horizon, { eventsPerSecond: 0, pending: 2 * perCluster });
     this.check = new OptimisticCheck(model.gateway, this.streams, config.horizon);
-    this.quietWalk = new QuietWalk(model, perCluster, this.check);
+    this.quietWalk = new QuietWalk(model, perCluster);
     this.shapes = new ShapeCheck(config, this.streams, config.horizon);
-    model.gateway.tally = this.check;
   }
 
   /** Runs trial `trial` to the horizon, recording into `collector` (already reset). */
@@ -56,10 +55,9 @@ export class FleetTrial {
     // The trial with every GET accepted, to the horizon: exact if the vaults would have accepted
     // them all, and in any case what the limiter shapes' check replays.
     this.begin(trial, collector, false);
-    this.check.reset();
     runIndependent(model, this.clusterLoop, this.quietWalk, collector, this.streams);
-    const exact = engine === 'auto' && this.check.allAccepted(collector.sends) && model.recovery.finish(collector, false);
-    this.shapes.judge(collector.sends, collector, this.check, model.actions);
+    const exact = engine === 'auto' && this.check.allAccepted(collector) && model.recovery.finish(collector, false);
+    this.shapes.judge(collector.sends, collector, collector.sendsBySecond(), model.actions);
     if (exact) {
       model.convergence.finish(collector);
       collector.shapesThrottled(this.shapes.throttled, this.shapes.configured);

@@ -63,7 +63,6 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, quietWalk: 
     for (let i = 0; i < actions.length; i++) first = Math.min(first, advance(i, c));
     return first;
   };
-  quietWalk.begin();
   let c = 0;
   while (c < layout.clusters) {
     const g = layout.clusterGroup[c];
@@ -90,5 +89,4 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, quietWalk: 
     model.staleness.stillStale(first, end, collector);
     c++;
   }
-  quietWalk.submitCounts();
 }

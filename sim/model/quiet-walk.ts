@@ -2,9 +2,8 @@ import type { TrialStreams } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import { Outcome } from '../metrics/trial-record.js';
 import type { ClusterModel } from './cluster-model.js';
-import type { OptimisticCheck } from './optimistic-check.js';
 import { oneInstant, quietWalkBlocker } from './paths.js';
-import { WasmWalk } from './wasm-walk.js';
+import { FIRST_ROOM, WasmWalk } from './wasm-walk.js';
 
 /**
  * The independent driver's fast path for a quiet cluster: one that meets no fleet event (no
@@ -22,35 +21,17 @@ import { WasmWalk } from './wasm-walk.js';
  * (test/quiet-walk.test.ts compares the two on random fleets; test/engines.test.ts runs
  * every scenario both ways). It keeps no state in the SecretSync table: a quiet cluster's table
  * rows are never read. Here: a run of clusters of one group in one call, the walk's records
- * copied into the send log every few hundred and counted for the vault check (by the walk itself
- * where a count by seconds is all the check needs, handed over once a trial; a fleet that surely
- * throttles stops early), the outcomes and the convergence summed over the run.
+ * copied into the send log as its output fills, the outcomes and the convergence summed over
+ * the run.
  */
 export class QuietWalk {
   private readonly walk: WasmWalk;
-  /** The walk counts its GETs by seconds for the vault check (check.secondsToCount). */
-  private readonly counts: boolean;
-  /** The walk ran in this trial: its count is to be handed over, and cleared before the next. */
-  private walked = false;
   /** Clusters run so far (a count for tests and benchmarks). */
   runs = 0;
 
-  constructor(private readonly model: ClusterModel, maxSyncs: number, private readonly check: OptimisticCheck) {
+  constructor(private readonly model: ClusterModel, maxSyncs: number) {
     const { layout } = model;
-    const counted = check.secondsToCount();
-    this.counts = counted !== null;
-    this.walk = new WasmWalk(layout.syncVault, layout.clusterFirstSync, maxSyncs, counted?.seconds ?? 0);
-  }
-
-  /** A new trial: the walk's count by seconds from 0. */
-  begin(): void {
-    if (this.walked) this.walk.clearSeconds();
-    this.walked = false;
-  }
-
-  /** The trial's clusters are all run: the walk's count to the optimistic check. */
-  submitCounts(): void {
-    if (this.counts && this.walked) this.check.addSeconds(this.walk.countedSeconds());
+    this.walk = new WasmWalk(layout.syncVault, layout.clusterFirstSync, maxSyncs);
   }
 
   /** Whether the clusters of group g may take the fast path, given that no fleet action names them. */
@@ -61,12 +42,11 @@ export class QuietWalk {
 
   /**
    * Clusters [from, to) of one quiet group, each from t = 0 to the horizon with its own stream:
-   * their sends recorded in `collector` and counted by `check`.
+   * their sends recorded in `collector`.
    */
   runClusters(from: number, to: number, horizon: number, collector: TrialCollector, streams: TrialStreams): void {
-    const { model, walk, check } = this;
+    const { model, walk } = this;
     const { layout } = model;
-    this.walked = true;
     const log = collector.sends;
     const g = layout.clusterGroup[from];
     walk.group(
@@ -74,13 +54,7 @@ export class QuietWalk {
       layout.latencyMu[g], layout.latencySigma[g], model.config.start === 'rollout', streams.seedWord, streams.trialWord,
       oneInstant(model.config.fleet[g], model.config),
     );
-    for (let c = from; c < to; ) {
-      // A few hundred records at a time (whole clusters), then the optimistic check's count over
-      // them, unless the walk counts them itself.
-      const at = log.length;
-      c = walk.walkInto(log, c, to, CHECK_EVERY);
-      if (!this.counts) check.addLogged(log, at);
-    }
+    for (let c = from; c < to; ) c = walk.walkInto(log, c, to, RECORDS_PER_CALL);
     this.runs += to - from;
     const forced = walk.forced;
     if (forced > 0) model.convergence.succeededMany(forced, walk.lastForced);
@@ -90,5 +64,5 @@ export class QuietWalk {
   }
 }
 
-/** Log entries between two passes of the vault check's per-second count. */
-const CHECK_EVERY = 256;
+/** Whole clusters per call of the walk until at least this many records: a quarter of its output's first room, which a cluster's records then rarely outgrow. */
+const RECORDS_PER_CALL = FIRST_ROOM / 4;

@@ -44,7 +44,7 @@ export class ShapeCheck {
    * and in all; `actions`: the trial's fleet actions, for its outages), under each shape but the
    * scenario's own, whose answer `throttledTrial` gives.
    */
-  judge(sends: SendLog, peaks: LogPeaks, fleet: { counts: Float64Array[]; total: Float64Array }, actions: readonly FleetAction[]): void {
+  judge(sends: SendLog, peaks: LogPeaks, fleet: { counts: Uint32Array[]; total: Uint32Array }, actions: readonly FleetAction[]): void {
     let sorted = false;
     for (let k = 0; k < this.sides.length; k++) {
       this.throttled[k] = 0;

@@ -13,16 +13,11 @@ export const enum VaultAnswer {
   Unavailable = 2,
 }
 
-/** Where the independent driver counts the requests it lets through (the vault check). */
-export interface SendTally {
-  add(v: number, t: number, n: number): void;
-}
-
 /**
  * The vault side as a cluster meets it: outages, each vault's limiter and the subscription's.
  * In the coupled driver a request is admitted only when its vault and the subscription both
  * accept it; in the independent driver (`coupled` false) every request that reaches a vault is
- * accepted, and the vault check judges the recorded sends afterwards.
+ * accepted, and the optimistic check judges the recorded sends afterwards.
  */
 export class VaultGateway {
   readonly limiters: Limiter[];
@@ -33,8 +28,6 @@ export class VaultGateway {
   private readonly down: Int32Array;
   private readonly outageTimeout: Float64Array;
   coupled = true;
-  /** Where the independent driver counts the requests it lets through. */
-  tally!: SendTally;
 
   constructor(config: Pick<ModelConfig, 'vaults' | 'subscription'>) {
     this.limiters = config.vaults.map((v) => createLimiter(v.limiter));
@@ -89,10 +82,7 @@ export class VaultGateway {
    * before the first rejection; those are counted against the limits.
    */
   acceptMany(v: number, t: number, n: number): number {
-    if (!this.coupled) {
-      this.tally.add(v, t, n);
-      return n;
-    }
+    if (!this.coupled) return n;
     const k = this.acceptable(v, t, n);
     if (k > 0) this.take(v, t, k);
     return k;
@@ -144,10 +134,7 @@ export class VaultGateway {
   /** One request to vault v at time t (a GET of the fleet, or another application's). */
   request(v: number, t: number): VaultAnswer {
     if (this.down[v] > 0) return VaultAnswer.Unavailable;
-    if (!this.coupled) {
-      this.tally.add(v, t, 1);
-      return VaultAnswer.Ok;
-    }
+    if (!this.coupled) return VaultAnswer.Ok;
     const accepted = this.admits(v, t);
     if (accepted || this.rejectedCount[v]) this.take(v, t, 1);
     return accepted ? VaultAnswer.Ok : VaultAnswer.Throttled;

@@ -5,8 +5,7 @@ import { WALK_WASM } from './wasm/walk-binary.js';
 interface WalkExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  layout(vaults: number, firsts: number, words: number, clusters: number, scratch: number, maxSyncs: number, counts: number, slots: number, records: number, room: number): void;
-  clearSeconds(): void;
+  layout(vaults: number, firsts: number, words: number, clusters: number, scratch: number, maxSyncs: number, records: number, room: number): void;
   group(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: number, seedHash: number, trialWord: number, instant: number): void;
   walk(from: number, to: number, enough: number): number;
   started: WebAssembly.Global;
@@ -35,17 +34,8 @@ export class WasmWalk {
   private readonly x: WalkExports;
   /** Byte offset of the output: `capacity` times (f64), then as many vaults and counts (i32). */
   private records = 0;
-  /** Byte offset of the count by seconds (f64). */
-  private perSecond = 0;
 
-  /**
-   * `seconds` > 0: the walk counts its GETs by seconds [0, seconds) for the optimistic check
-   * (one vault).
-   */
-  constructor(
-    private readonly syncVault: Int32Array, private readonly clusterFirstSync: Int32Array, private readonly maxSyncs: number,
-    private readonly seconds = 0,
-  ) {
+  constructor(private readonly syncVault: Int32Array, private readonly clusterFirstSync: Int32Array, private readonly maxSyncs: number) {
     shared ??= {
       // JavaScript's own log and exp (the ziggurat's tables and rare slow path, a latency's exp),
       // so that the walk's draws are the same bits as random.ts's.
@@ -61,22 +51,21 @@ export class WasmWalk {
   private loadLayout(): void {
     if (shared!.owner === this) return;
     shared!.owner = this;
-    const { x, syncVault, clusterFirstSync, maxSyncs, seconds } = this;
+    const { x, syncVault, clusterFirstSync, maxSyncs } = this;
     const align = (n: number) => (n + 15) & ~15;
     const vaults = align(x.heapBase());
     const firsts = align(vaults + 4 * syncVault.length);
     const words = align(firsts + 4 * clusterFirstSync.length);
     const scratch = align(words + 4 * clusterFirstSync.length);
     // walk.ts's scratch: start times and the heap's times (f64), start ids, heap order and ids (i32), edited flags (u8).
-    this.perSecond = align(scratch + maxSyncs * (8 + 8 + 4 + 4 + 4 + 1));
-    this.records = align(this.perSecond + 8 * seconds);
+    this.records = align(scratch + maxSyncs * (8 + 8 + 4 + 4 + 4 + 1));
     const bytes = this.records + 16 * FIRST_ROOM;
     const page = 1 << 16;
     if (bytes > x.memory.buffer.byteLength) x.memory.grow(Math.ceil((bytes - x.memory.buffer.byteLength) / page));
     const buffer = x.memory.buffer;
     new Int32Array(buffer, vaults, syncVault.length).set(syncVault);
     new Int32Array(buffer, firsts, clusterFirstSync.length).set(clusterFirstSync);
-    x.layout(vaults, firsts, words, clusterFirstSync.length, scratch, maxSyncs, this.perSecond, seconds, this.records, FIRST_ROOM);
+    x.layout(vaults, firsts, words, clusterFirstSync.length, scratch, maxSyncs, this.records, FIRST_ROOM);
   }
 
   /** Starts a run of clusters of one group (walk.ts's `group`); the outcomes count from here. */
@@ -102,20 +91,6 @@ export class WasmWalk {
     log.counts.set(new Int32Array(buffer, this.records + 12 * room, n), at);
     log.length = at + n;
     return this.x.next.value as number;
-  }
-
-  /** Every second's count back to 0 (a new trial). */
-  clearSeconds(): void {
-    this.loadLayout();
-    this.x.clearSeconds();
-  }
-
-
-  /** The GETs per second walked since clearSeconds (a view of the instance's memory: read it before the next walk). */
-  countedSeconds(): Float64Array {
-    // Another walk's layout would have cleared the counts.
-    if (shared!.owner !== this) throw new Error('WasmWalk: another fleet used the walk since its counts began');
-    return new Float64Array(this.x.memory.buffer, this.perSecond, this.seconds);
   }
 
   /** Records the output holds now (FIRST_ROOM, doubled as a walk needed more). */

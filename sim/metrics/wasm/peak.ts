@@ -34,12 +34,12 @@ export let latest: f64 = 0;
 /**
  * trial-collector.ts's count by seconds, over the n entries at t, v, c: GETs per second into the
  * u32 array at `per` (seconds + 1 slots: the last for a GET at a whole horizon) and, for those
- * that reached no vault, into the one at `lost` (seconds slots); returns every GET, and sets
+ * that reached no vault, into the one at `lost` (as many); returns every GET, and sets
  * `busy` and `latest` (maxTime's answer). Times are >= 0 and below 2^31 s: truncation is the floor.
  */
 export function countSeconds(t: usize, v: usize, c: usize, n: i32, seconds: i32, per: usize, lost: usize): f64 {
   memory.fill(per, 0, <usize>(seconds + 1) << 2);
-  memory.fill(lost, 0, <usize>seconds << 2);
+  memory.fill(lost, 0, <usize>(seconds + 1) << 2);
   let total: f64 = 0;
   let missed: f64 = 0;
   let occupied: i32 = 0;
@@ -59,7 +59,7 @@ export function countSeconds(t: usize, v: usize, c: usize, n: i32, seconds: i32,
     }
     if (load<i32>(v + (<usize>i << 2)) < 0) {
       missed += <f64>k;
-      if (s < seconds) {
+      if (s <= seconds) {
         const at = lost + (<usize>s << 2);
         store<u32>(at, load<u32>(at) + <u32>k);
       }

@@ -21,7 +21,7 @@ export interface Limiter {
    * from the start of a trial, would be accepted in full: a conservative test, with a margin
    * for rounding (false does not mean a rejection, only that the requests must be replayed).
    */
-  surelyAcceptsAll(counts: Float64Array, width: number): boolean;
+  surelyAcceptsAll(counts: Uint32Array, width: number): boolean;
   /**
    * A bound on how many requests within `width` seconds could all be accepted, however they are
    * spread (with a margin for rounding): more than this, and one is surely rejected.
@@ -62,7 +62,7 @@ export function windowsWithin(width: number, limit: number, window: number): num
   return limit * (Math.ceil(width / window) + 1);
 }
 
-export function binsWithinWindowLimit(counts: Float64Array, width: number, limit: number, window: number): boolean {
+export function binsWithinWindowLimit(counts: Uint32Array, width: number, limit: number, window: number): boolean {
   const m = Math.floor(window / width) + 2;
   let sum = 0;
   for (let i = 0; i < counts.length; i++) {

@@ -60,7 +60,7 @@ export class SlidingWindow implements Limiter {
     return windowsWithin(width, this.limit, this.window);
   }
 
-  surelyAcceptsAll(counts: Float64Array, width: number): boolean {
+  surelyAcceptsAll(counts: Uint32Array, width: number): boolean {
     return binsWithinWindowLimit(counts, width, this.limit, this.window);
   }
 

@@ -60,7 +60,7 @@ export class TokenBucket implements Limiter {
    * at most capacity - 1 (a token of margin for rounding) + refill * width * (b - a - 1):
    * E_b = counts_b + max(0, E_(b-1) - refill * width) is the largest excess ending at b.
    */
-  surelyAcceptsAll(counts: Float64Array, width: number): boolean {
+  surelyAcceptsAll(counts: Uint32Array, width: number): boolean {
     const perBin = this.refillPerSecond * width;
     const room = this.capacity - 1;
     let excess = 0;

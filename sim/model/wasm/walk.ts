@@ -8,9 +8,8 @@
 // allocated.
 //
 // Memory (byte offsets set by the loader, sim/model/wasm-walk.ts): each SecretSync's vault, each
-// cluster's first SecretSync and id word, the scratch of one cluster, the GETs per second (f64,
-// when the walk counts them), then the output: `capacity` times (f64), then as many vaults and
-// counts (i32), moved apart as it grows.
+// cluster's first SecretSync and id word, the scratch of one cluster, then the output:
+// `capacity` times (f64), then as many vaults and counts (i32), moved apart as it grows.
 
 import { firstUniformsFour, idWord, jsExp, normal, seedKeyedFour, takeLane, uniform } from '../../engine/wasm/stream-core';
 
@@ -34,9 +33,6 @@ let heapTime: usize = 0;
 let heapSeq: usize = 0;
 let heapId: usize = 0;
 let edited: usize = 0;
-let perSecond: usize = 0;
-/** Slots of the count by seconds (0: the walk does not count). */
-let seconds: i32 = 0;
 let out: usize = 0;
 /** Records the output holds. */
 export let capacity: i32 = 0;
@@ -63,17 +59,11 @@ export let lastForced: f64 = -Infinity;
 /** The cluster after the last one walked by `walk`. */
 export let next: i32 = 0;
 
-/**
- * The optimistic check's count by seconds (optimistic-check.ts's `add`), kept here when the fleet
- * has one vault: the GETs of every walk since `clearSeconds`, per second of their time. Then the
- * check needs no pass over the records.
- */
-
 export function heapBase(): usize {
   return __heap_base;
 }
 
-export function layout(vaults: usize, firsts: usize, words: usize, clusters: i32, scratch: usize, maxSyncs: i32, counts: usize, slots: i32, records: usize, room: i32): void {
+export function layout(vaults: usize, firsts: usize, words: usize, clusters: i32, scratch: usize, maxSyncs: i32, records: usize, room: i32): void {
   syncVault = vaults;
   clusterFirstSync = firsts;
   clusterWord = words;
@@ -86,23 +76,8 @@ export function layout(vaults: usize, firsts: usize, words: usize, clusters: i32
   heapSeq = startId + (m << 2);
   heapId = heapSeq + (m << 2);
   edited = heapId + (m << 2);
-  perSecond = counts;
-  seconds = slots;
   out = records;
   capacity = room;
-  clearSeconds();
-}
-
-/** Every second's count back to 0 (a new trial). */
-export function clearSeconds(): void {
-  memory.fill(perSecond, 0, <usize>seconds << 3);
-}
-
-/** n GETs at time t into the count by seconds, when kept (t >= 0 below 2^31 s: truncation is the floor). */
-@inline function count(t: f64, n: i32): void {
-  if (seconds == 0) return;
-  const at = perSecond + (<usize><i32>t << 3);
-  store<f64>(at, load<f64>(at) + <f64>n);
 }
 
 export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, start: bool, seed: i32, trial: i32, oneInstant: bool): void {
@@ -232,8 +207,8 @@ function reserve(records: i32): void {
 
 /**
  * Walks clusters from `from` on (of the group set by `group`), each from t = 0 to the horizon,
- * until `to` or until at least `enough` records are written (after a whole cluster); the records go to the output from its start and, when kept, into the count by
- * seconds. Returns the number written; `next` is the cluster after the last one walked.
+ * until `to` or until at least `enough` records are written (after a whole cluster); the
+ * records go to the output from its start. Returns the number written; `next` is the cluster after the last one walked.
  */
 export function walk(from: i32, to: i32, enough: i32): i32 {
   if (instant) return walkInstants(from, to, enough);
@@ -297,14 +272,12 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
         setI32(vaults, sent, v);
         setI32(counts, sent, objects);
         sent++;
-        count(t, objects);
       } else {
         for (let k = 0; k < objects && t <= horizon; k++) {
           setF64(times, sent, t);
           setI32(vaults, sent, v);
           setI32(counts, sent, 1);
           sent++;
-          count(t, 1);
           t += jsExp(mu + sigma * normal());
         }
         // An answer after the horizon never comes: the worker stays busy to the end.
@@ -368,7 +341,6 @@ function walkInstants(from: i32, to: i32, enough: i32): i32 {
       setI32(vaults, sent, i32At(syncVault, i32At(clusterFirstSync, c - 1)));
       setI32(counts, sent, o);
       sent++;
-      count(t, o);
       if (t > last) last = t;
       if (sent >= enough) {
         more = false;
