@@ -3,10 +3,9 @@ import { DEFAULT_STALL_SECONDS, defaultWorkers, ENGINES, type EngineChoice } fro
 import { RECOMMEND_METRICS, SHAPE_CHOICES, type RecommendMetric, type ShapeChoice } from '../run/jitter-search.js';
 import { LIMITER_SHAPES } from '../model/config.js';
 import { UserError } from '../scenario/errors.js';
-import { MAX_TRIALS } from '../scenario/schema.js';
 import { toolVersion } from '../output/run-record.js';
 import { parseDuration } from '../scenario/units.js';
-import { DOCUMENTED_RISK, PER_SECOND_LIMIT } from '../model/defaults.js';
+import { DOCUMENTED_RISK, MAX_TRIALS, PER_SECOND_LIMIT } from '../model/defaults.js';
 
 /** Flags shared by the commands that simulate. */
 interface SimulationFlags {

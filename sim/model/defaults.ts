@@ -40,3 +40,6 @@ export const REQUEUE_OVERALL = { ratePerSecond: 10, burst: 100 };
 
 /** Azure SDK for Go (azcore) retry defaults, the provider's SDK: the `azcore` policy. */
 export const DEFAULT_RETRY = 'azcore' as const;
+
+/** Trials of a point at most: trial numbers are 32-bit. */
+export const MAX_TRIALS = 2 ** 31 - 1;

@@ -7,6 +7,7 @@ import {
   DEFAULT_RETRY,
   DEFAULT_SUBSCRIPTION_LIMITER,
   DEFAULT_VAULT_LIMITER,
+  MAX_TRIALS,
   PER_SECOND_LIMIT,
   POLL_INTERVAL_SECONDS,
   REQUEUE_BASE_DELAY,
@@ -74,8 +75,6 @@ const share = () =>
 /** Rollout waves: each is a fleet action of its own; more waves than this are a mistake. */
 const MAX_WAVES = 100_000;
 
-/** Trials of a point at most: trial numbers are 32-bit. */
-export const MAX_TRIALS = 2 ** 31 - 1;
 
 const wholeAtLeast = (min: number) =>
   z.number({ error: 'expected a number' }).int({ error: 'expected a whole number' }).min(min, { error: `must be at least ${min}` });
