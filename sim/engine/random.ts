@@ -6,6 +6,8 @@ interface StreamExports {
   seedWords(slot: number, a: number, b: number, c: number): void;
   seedKeyed(slot: number, seedHash: number, trialWord: number, idWord: number): void;
   uniform(slot: number): number;
+  uniformBelow(slot: number, scale: number): number;
+  stationaryResidual(slot: number, p: number, j: number): number;
   normal(slot: number): number;
   mix32(x: number): number;
   idWord(domain: number, id: number): number;
@@ -56,6 +58,16 @@ export class RandomStream {
   /** U[0, 1). */
   uniform(): number {
     return X.uniform(this.slot);
+  }
+
+  /** U[0, scale); nothing drawn when scale is 0 (stream-core.ts's uniformBelow). */
+  uniformBelow(scale: number): number {
+    return X.uniformBelow(this.slot, scale);
+  }
+
+  /** The stationary residual of renewal gaps p + U[0, j) (stream-core.ts's stationaryResidual). */
+  stationaryResidual(p: number, j: number): number {
+    return X.stationaryResidual(this.slot, p, j);
   }
 
   /** U[a, b). */

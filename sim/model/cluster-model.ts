@@ -5,7 +5,6 @@ import type { ModelConfig } from './config.js';
 import { EventKind } from './event-kinds.js';
 import { firstOutage, type FleetAction } from './fleet-events.js';
 import { FleetLayout } from './fleet-layout.js';
-import { steadyResidual } from './initial-phases.js';
 import { ConvergenceProbe } from './probes/convergence.js';
 import { RecoveryProbe } from './probes/recovery.js';
 import { StalenessProbe } from './probes/staleness.js';
@@ -15,11 +14,6 @@ import { resolveRetry } from './sdk-retry.js';
 import { Reason, SyncState, SyncTable } from './sync-table.js';
 import { VaultGateway } from './vault-gateway.js';
 import { WorkQueues } from './work-queue.js';
-
-/** A consideration's jitter, U[0, J); with J = 0 nothing is drawn from the stream. */
-export function jitterDelay(j: number, rng: RandomStream): number {
-  return j > 0 ? rng.uniform() * j : 0;
-}
 
 /** An Action event's second word: apply it to every cluster it names. */
 export const ALL_CLUSTERS = -1;
@@ -110,8 +104,8 @@ export class ClusterModel implements EventHandler, ReconcileContext {
   }
 
   /**
-   * A steady fleet's SecretSyncs of cluster c on per-sync timers: each first considered at its
-   * stationary residual time (initial-phases.ts).
+   * A steady fleet's SecretSyncs of cluster c on per-sync timers: each first considered at the
+   * stationary residual of its polls' gaps P + U[0, J) (a fleet that has run for a long time).
    */
   startSteady(c: number): void {
     const { layout } = this;
@@ -119,7 +113,7 @@ export class ClusterModel implements EventHandler, ReconcileContext {
     if (this.config.start !== 'steady' || !layout.perSyncTimers[g]) return;
     const first = layout.clusterFirstSync[c];
     const end = first + layout.clusterSyncCount[c];
-    for (let s = first; s < end; s++) this.scheduleWake(s, steadyResidual(layout.pollInterval[g], layout.jitterSeconds[g], this.streams[c]), Reason.Poll);
+    for (let s = first; s < end; s++) this.scheduleWake(s, this.streams[c].stationaryResidual(layout.pollInterval[g], layout.jitterSeconds[g]), Reason.Poll);
   }
 
   /**
@@ -132,8 +126,9 @@ export class ClusterModel implements EventHandler, ReconcileContext {
     if (!layout.perSyncTimers[g]) this.loop.schedule(this.streams[c].uniform() * layout.pollInterval[g], (c << 3) | EventKind.Tick, 0);
   }
 
+  /** A consideration's jitter, U[0, J) (none drawn when J is 0). */
   private jitter(c: number): number {
-    return jitterDelay(this.layout.jitterSeconds[this.layout.clusterGroup[c]], this.streams[c]);
+    return this.streams[c].uniformBelow(this.layout.jitterSeconds[this.layout.clusterGroup[c]]);
   }
 
   private scheduleWake(s: number, t: number, why: Reason): void {

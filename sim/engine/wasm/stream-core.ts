@@ -116,6 +116,20 @@ export const lanes: usize = memory.data(64, 16);
 
 const UNIT: f64 = 2.3283064365386963e-10;
 
+/** U[0, scale), with nothing drawn when scale is 0 (a jitter of 0 takes no draw from the stream). */
+@inline export function uniformBelow(scale: f64): f64 {
+  return scale > 0 ? uniform() * scale : 0;
+}
+
+/**
+ * The stationary residual of renewal gaps X = p + U[0, j): its density is P(X > r) / E[X], so
+ * with probability p / (p + j/2) it is U[0, p), otherwise p + j(1 - sqrt(U)). One, two or three
+ * draws, in that order.
+ */
+@inline export function stationaryResidual(p: f64, j: f64): f64 {
+  return uniform() * (p + j / 2) < p ? uniform() * p : p + j * (1 - Math.sqrt(uniform()));
+}
+
 /**
  * Each of the four streams of `lanes` draws its first uniform, times `scale`, into four f64s at
  * `out`; the streams' states are left as seeded (a walk that draws once per stream).

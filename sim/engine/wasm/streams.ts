@@ -2,7 +2,19 @@
 // RandomStream owns a slot of 16 bytes here (its state); a draw loads the slot, draws with
 // stream-core.ts (the one implementation, also compiled into the quiet clusters' walk) and
 // stores the state back.
-import { idWord as keyIdWord, loadState, mix32 as lowbias, normal as coreNormal, seedFour, seedKeyedFour, storeState, takeLane, uniform as coreUniform } from './stream-core';
+import {
+  idWord as keyIdWord,
+  loadState,
+  mix32 as lowbias,
+  normal as coreNormal,
+  seedFour,
+  seedKeyedFour,
+  stationaryResidual as coreResidual,
+  storeState,
+  takeLane,
+  uniform as coreUniform,
+  uniformBelow as coreBelow,
+} from './stream-core';
 
 /** Slots in use or freed (random.ts reuses freed ones); their states from the heap's base. */
 let slots: i32 = 0;
@@ -37,6 +49,22 @@ export function uniform(slot: i32): f64 {
   const at = slotAt(slot);
   loadState(at, 4);
   const x = coreUniform();
+  storeState(at);
+  return x;
+}
+
+export function uniformBelow(slot: i32, scale: f64): f64 {
+  const at = slotAt(slot);
+  loadState(at, 4);
+  const x = coreBelow(scale);
+  storeState(at);
+  return x;
+}
+
+export function stationaryResidual(slot: i32, p: f64, j: f64): f64 {
+  const at = slotAt(slot);
+  loadState(at, 4);
+  const x = coreResidual(p, j);
   storeState(at);
   return x;
 }

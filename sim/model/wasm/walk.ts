@@ -11,7 +11,7 @@
 // cluster's first SecretSync and id word, the scratch of one cluster, then the output:
 // `capacity` times (f64), then as many vaults and counts (i32), moved apart as it grows.
 
-import { firstUniformsFour, idWord, jsExp, normal, seedKeyedFour, takeLane, uniform } from '../../engine/wasm/stream-core';
+import { firstUniformsFour, idWord, jsExp, normal, seedKeyedFour, stationaryResidual, takeLane, uniformBelow } from '../../engine/wasm/stream-core';
 
 /**
  * The first of the four clusters whose streams `lanes` holds (stream-core.ts's seedKeyedFour),
@@ -112,15 +112,6 @@ export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, st
     seeded = block;
   }
   takeLane(c & 3);
-}
-
-@inline function jitterDelay(): f64 {
-  return jitter > 0 ? uniform() * jitter : 0;
-}
-
-/** initial-phases.ts: the first consideration of a steady fleet's SecretSync. */
-@inline function steadyResidual(): f64 {
-  return uniform() * (poll + jitter / 2) < poll ? uniform() * poll : poll + jitter * (1 - Math.sqrt(uniform()));
 }
 
 // Element i of the array of f64s or i32s at byte offset `base`.
@@ -224,7 +215,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
     let starts = 0;
     for (let i = 0; i < n; i++) {
       store<u8>(edited + <usize>i, rollout ? 1 : 0);
-      const t = rollout ? jitterDelay() : steadyResidual();
+      const t = rollout ? uniformBelow(jitter) : stationaryResidual(poll, jitter);
       if (t > horizon) continue;
       let j = starts++;
       while (j > 0 && f64At(startAt, j - 1) > t) {
@@ -294,7 +285,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
       // With latency 0 no later draw of this cluster decides anything once a next poll falls
       // past the horizon (every later reconcile's would too): the draw is left out.
       if (sigma < 0 && t + poll > horizon) continue;
-      const at = t + poll + jitterDelay();
+      const at = t + poll + uniformBelow(jitter);
       if (at <= horizon) heapPush(at, s);
     }
     c++;
@@ -324,7 +315,7 @@ function walkInstants(from: i32, to: i32, enough: i32): i32 {
   let c = from;
   let more = true;
   while (more && c < to) {
-    // Four clusters' jitter draws (jitterDelay's, lane by lane), then each cluster in turn.
+    // Four clusters' jitter draws (uniformBelow's, lane by lane), then each cluster in turn.
     seedFour(c);
     if (jitter > 0) {
       firstUniformsFour(jitter, draws);
