@@ -9,6 +9,7 @@ interface StreamExports {
   uniformBelow(slot: number, scale: number): number;
   stationaryResidual(slot: number, p: number, j: number): number;
   normal(slot: number): number;
+  lognormal(slot: number, mu: number, sigma: number): number;
   mix32(x: number): number;
   idWord(domain: number, id: number): number;
 }
@@ -90,9 +91,9 @@ export class RandomStream {
     return X.normal(this.slot);
   }
 
-  /** exp(N(mu, sigma^2)). */
+  /** exp(N(mu, sigma^2)) (stream-core.ts's lognormal). */
   lognormal(mu: number, sigma: number): number {
-    return Math.exp(mu + sigma * this.normal());
+    return X.lognormal(this.slot, mu, sigma);
   }
 }
 

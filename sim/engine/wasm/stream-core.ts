@@ -156,6 +156,11 @@ const UNIT: f64 = 2.3283064365386963e-10;
   return normalSlow(j, layer);
 }
 
+/** Lognormal: exp(mu + sigma Z), Z the standard normal above (JavaScript's exp: the same bits everywhere). */
+@inline export function lognormal(mu: f64, sigma: f64): f64 {
+  return jsExp(mu + sigma * normal());
+}
+
 function normalSlow(j: i32, layer: i32): f64 {
   for (;;) {
     const x = <f64>j * zigW(layer);

@@ -5,6 +5,7 @@
 import {
   idWord as keyIdWord,
   loadState,
+  lognormal as coreLognormal,
   mix32 as lowbias,
   normal as coreNormal,
   seedFour,
@@ -73,6 +74,14 @@ export function normal(slot: i32): f64 {
   const at = slotAt(slot);
   loadState(at, 4);
   const x = coreNormal();
+  storeState(at);
+  return x;
+}
+
+export function lognormal(slot: i32, mu: f64, sigma: f64): f64 {
+  const at = slotAt(slot);
+  loadState(at, 4);
+  const x = coreLognormal(mu, sigma);
   storeState(at);
   return x;
 }

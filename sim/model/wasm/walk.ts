@@ -1,9 +1,10 @@
 // AssemblyScript, compiled to WebAssembly by the build (sim/build-wasm.mjs): the quiet
 // clusters' walk of quiet-walk.ts, the rules its comment states, with every draw and record
 // the same as through the cluster model (test/quiet-walk.test.ts, test/engines.test.ts). The
-// streams are stream-core.ts's, the one implementation random.ts also draws through; the
-// jitter, the latency and the start's order are quiet-walk.ts's, in integers and doubles that
-// WebAssembly computes exactly as JavaScript does (exp is JavaScript's own, imported). The state
+// streams and their draws (a jitter, a steady fleet's first phase, a latency) are
+// stream-core.ts's, the one implementation the cluster model also draws through; the start's
+// order and the worker's are quiet-walk.ts's, in integers and doubles that WebAssembly computes
+// exactly as JavaScript does. The state
 // lives in locals and linear memory: a cluster's draws never leave registers, and nothing is
 // allocated.
 //
@@ -11,7 +12,7 @@
 // cluster's first SecretSync and id word, the scratch of one cluster, then the output:
 // `capacity` times (f64), then as many vaults and counts (i32), moved apart as it grows.
 
-import { firstUniformsFour, idWord, jsExp, normal, seedKeyedFour, stationaryResidual, takeLane, uniformBelow } from '../../engine/wasm/stream-core';
+import { firstUniformsFour, idWord, lognormal, seedKeyedFour, stationaryResidual, takeLane, uniformBelow } from '../../engine/wasm/stream-core';
 
 /**
  * The first of the four clusters whose streams `lanes` holds (stream-core.ts's seedKeyedFour),
@@ -269,7 +270,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
           setI32(vaults, sent, v);
           setI32(counts, sent, 1);
           sent++;
-          t += jsExp(mu + sigma * normal());
+          t += lognormal(mu, sigma);
         }
         // An answer after the horizon never comes: the worker stays busy to the end.
         if (t > horizon) break;
