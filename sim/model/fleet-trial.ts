@@ -57,7 +57,7 @@ export class FleetTrial {
     this.begin(trial, collector, false);
     runIndependent(model, this.clusterLoop, this.quietWalk, collector, this.streams);
     const exact = engine === 'auto' && this.check.allAccepted(collector) && model.recovery.finish(collector, false);
-    this.shapes.judge(collector.sends, collector, collector.sendsBySecond(), model.actions);
+    this.shapes.judge(collector, model.actions);
     if (exact) {
       model.convergence.finish(collector);
       collector.shapesThrottled(this.shapes.throttled, this.shapes.configured);

@@ -1,9 +1,9 @@
 import type { TrialStreams } from '../engine/random.js';
 import type { SendLog } from '../metrics/send-log.js';
+import type { TrialCollector } from '../metrics/trial-collector.js';
 import { BackgroundLoad } from './background-load.js';
 import { LIMITER_SHAPES, withLimiterShape, type ModelConfig } from './config.js';
 import type { FleetAction } from './fleet-events.js';
-import type { LogPeaks } from './limiters/limiter.js';
 import { VaultGateway } from './vault-gateway.js';
 import { replaySends } from './vault-replay.js';
 
@@ -40,11 +40,13 @@ export class ShapeCheck {
   }
 
   /**
-   * Judges the trial's sends, every one accepted (`fleet`: their counts by seconds, per vault
-   * and in all; `actions`: the trial's fleet actions, for its outages), under each shape but the
-   * scenario's own, whose answer `throttledTrial` gives.
+   * Judges the trial's sends that `collector` holds, every one accepted (complete: their
+   * count by seconds and peaks are read; `actions`: the trial's fleet actions, for its
+   * outages), under each shape but the scenario's own, whose answer `throttledTrial` gives.
    */
-  judge(sends: SendLog, peaks: LogPeaks, fleet: { counts: Uint32Array[]; total: Uint32Array }, actions: readonly FleetAction[]): void {
+  judge(collector: TrialCollector, actions: readonly FleetAction[]): void {
+    const { sends } = collector;
+    const fleet = collector.sendsBySecond();
     let sorted = false;
     for (let k = 0; k < this.sides.length; k++) {
       this.throttled[k] = 0;
@@ -54,7 +56,7 @@ export class ShapeCheck {
       // Without other load, a window shape is decided from the log (each limiter's rejectsAnyOf): no sort, no replay.
       if (this.quiet) {
         this.background.start(side);
-        const rejects = side.rejectsAnyOf(peaks);
+        const rejects = side.rejectsAnyOf(collector);
         if (rejects !== undefined) {
           this.throttled[k] = rejects ? 1 : 0;
           continue;
