@@ -357,8 +357,8 @@ export class TrialCollector {
 
   /**
    * The log, once complete, into the window peak's passes and counted by seconds, bins and
-   * vaults: once per trial, by the first of `finish` and `peakExceeds` (the limiter shapes'
-   * check, before the trial's record is written). Nothing may be sent after it.
+   * vaults: once per trial, by the first that needs it (the optimistic check and the limiter
+   * shapes' check, through sendsBySecond and the peaks, or `finish`). Nothing may be sent after it.
    */
   private countLog(): void {
     if (this.countedLength >= 0 && this.windowPeak.holds(this.sends)) {
