@@ -237,4 +237,48 @@ test('one vault, whole-second bins: the bins and the refresh window summed from 
   }
 });
 
+test('sendsBySecond: every GET that reached a vault by its second, per vault and in all, the horizon\'s second included; asked before finish, the record is the same as without it', () => {
+  const rng = new RandomStream('by-second');
+  for (const [horizon, vaults] of [[300, 1], [300.5, 1], [120, 3], [7, 2]]) {
+    const sent: Array<[number, number, number]> = [[horizon, 0, 3], [0, vaults - 1, 2], [horizon, -1, 1]];
+    for (let i = 0; i < 500; i++) sent.push([rng.uniform() * horizon, rng.uniform() < 0.1 ? -1 : rng.int(vaults), 1 + rng.int(9)]);
+    for (let s = 1; s <= horizon; s += 1 + rng.int(7)) sent.push([below(s), rng.int(vaults), 2], [s, rng.int(vaults), 1]);
+    const make = () => {
+      const c = new TrialCollector({ horizon, bin: 1, refreshStart: 0, refreshWidth: 1, perSecondLimit: 30, outageEnd: NaN, vaults, scopeLimits: new Array(vaults + 1).fill(4000) });
+      c.reset();
+      for (const [t, v, n] of sent) {
+        c.requests(t, v, n);
+        if (v < 0) for (let k = 0; k < n; k++) c.unavailable();
+      }
+      return c;
+    };
+    const c = make();
+    const got = c.sendsBySecond();
+    const slots = Math.ceil(horizon) + 1;
+    const want = Array.from({ length: vaults }, () => new Array<number>(slots).fill(0));
+    const total = new Array<number>(slots).fill(0);
+    for (const [t, v, n] of sent) {
+      if (v < 0) continue;
+      want[v][Math.floor(t)] += n;
+      total[Math.floor(t)] += n;
+    }
+    const at = `horizon ${horizon}, ${vaults} vaults`;
+    assert.equal(Array.from(got.total), total, `${at}: in all`);
+    for (let v = 0; v < vaults; v++) assert.equal(Array.from(got.counts[v]), want[v], `${at}: vault ${v}`);
+    // The log is counted once: the record after sendsBySecond is the record of a collector never asked.
+    const record = (x: TrialCollector) => {
+      const metrics = new Float64Array(TRIAL_METRICS.length);
+      const scopes = new Float64Array((vaults + 1) * SCOPE_METRICS.length);
+      x.finish(metrics, new Uint32Array(2 * x.bins), 0, scopes);
+      return [...metrics, ...scopes];
+    };
+    assert.equal(record(c), record(make()), `${at}: the record`);
+    // Nothing may be logged once the log is counted.
+    const late = make();
+    late.sendsBySecond();
+    late.requests(1, 0, 1);
+    assert.throws(() => record(late), /logged after the log was counted/);
+  }
+});
+
 test.run();
