@@ -5,7 +5,7 @@ import { scenarioWarnings } from '../scenario/warnings.js';
 import { summaryColumns } from '../output/results-files.js';
 import { describeSize, estimateSize } from '../run/size-check.js';
 import { defaultWorkers } from '../run/trial-pool.js';
-import { limitPer10s, waveStart, type GroupConfig, type ModelConfig } from '../model/config.js';
+import { limitPer10s, waveStarts, type GroupConfig, type ModelConfig } from '../model/config.js';
 import { recipeExceedProbability } from '../analytic/recipe.js';
 import { splitCounts } from '../model/vault-split.js';
 import type { RunArgs } from './args.js';
@@ -43,10 +43,11 @@ function planLines(m: ModelConfig): string[] {
   }
   const all = m.fleet.reduce((k, g) => k + g.clusters, 0);
   if (m.start === 'rollout') lines.push(`      rollout at 0 s: all ${n(all)} clusters`);
+  const waves = waveStarts(m.events);
   m.events.forEach((e, i) => {
     if (e.kind !== 'rollout') return;
     const who = 'share' in e.clusters ? `${Number((e.clusters.share * 100).toPrecision(4))}% of the clusters (${n(Math.round(e.clusters.share * all))})` : `group ${e.clusters.group}`;
-    const starts = Array.from({ length: e.waves }, (_, w) => `${Number(waveStart(e, w).toPrecision(6))} s`);
+    const starts = waves[String(i)].map((t) => `${Number(t.toPrecision(6))} s`);
     lines.push(`      events.${i} rollout: ${who}, ${e.waves === 1 ? `at ${starts[0]}` : `${e.waves} waves at ${starts.join(', ')}`}`);
   });
   const limits = new Map(m.vaults.map((v) => [v.name, limitPer10s(v.limiter)]));

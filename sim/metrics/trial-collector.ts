@@ -53,7 +53,7 @@ export class TrialCollector {
   private readonly vaultRequests: Float64Array;
   private readonly vaultThrottled: Float64Array;
   private readonly vaultPerSecond: Uint32Array;
-  /** The GETs that reached a vault per second, per vault and in all (sendsBySecond; `reached` the total's). */
+  /** The GETs that reached a vault per second, per vault and in all (sendsBySecond; `reached` the total's, worked out by countLog). */
   private readonly bySecond: { counts: Uint32Array[]; total: Uint32Array };
   private readonly reached: Uint32Array;
   private readonly vaultSeriesBins: Uint32Array;
@@ -371,6 +371,9 @@ export class TrialCollector {
     this.countSends();
     this.countedLength = this.sends.length;
     this.peaks.fill(NaN);
+    const { perSecond, unreachablePerSecond, reached } = this;
+    if (this.unreachable === 0) reached.set(perSecond);
+    else for (let s = 0; s < reached.length; s++) reached[s] = perSecond[s] - unreachablePerSecond[s];
   }
 
   /**
@@ -392,15 +395,12 @@ export class TrialCollector {
    */
   sendsBySecond(): { counts: Uint32Array[]; total: Uint32Array } {
     this.countLog();
-    const { perSecond, unreachablePerSecond, reached } = this;
-    if (this.unreachable === 0) reached.set(perSecond);
-    else for (let s = 0; s < reached.length; s++) reached[s] = perSecond[s] - unreachablePerSecond[s];
     return this.bySecond;
   }
 
-  /** `which`, or EVERY_SEND where that selects the same GETs (no GET into an outage: every GET reached a vault, with one vault that one). */
+  /** `which`, or EVERY_SEND where that selects the same GETs (after countLog: none counted into an outage, so every GET reached a vault, with one vault that one). */
   private selection(which: number): number {
-    return this.values[M.unavailable] === 0 && (which === ANY_VAULT || this.vaults === 1) ? EVERY_SEND : which;
+    return this.unreachable === 0 && (which === ANY_VAULT || this.vaults === 1) ? EVERY_SEND : which;
   }
 
   /**

@@ -46,44 +46,37 @@ export function seedKeyed(slot: i32, seedHash: i32, trialWord: i32, idWord: i32)
   storeState(slotAt(slot));
 }
 
-export function uniform(slot: i32): f64 {
+// A draw from the stream in a slot: `from(slot)` loads its state, the draw runs, `back` stores
+// the state and passes the value on (arguments are evaluated left to right: load, draw, store).
+@inline function from(slot: i32): usize {
   const at = slotAt(slot);
   loadState(at, 4);
-  const x = coreUniform();
+  return at;
+}
+
+@inline function back(at: usize, x: f64): f64 {
   storeState(at);
   return x;
+}
+
+export function uniform(slot: i32): f64 {
+  return back(from(slot), coreUniform());
 }
 
 export function uniformBelow(slot: i32, scale: f64): f64 {
-  const at = slotAt(slot);
-  loadState(at, 4);
-  const x = coreBelow(scale);
-  storeState(at);
-  return x;
+  return back(from(slot), coreBelow(scale));
 }
 
 export function stationaryResidual(slot: i32, p: f64, j: f64): f64 {
-  const at = slotAt(slot);
-  loadState(at, 4);
-  const x = coreResidual(p, j);
-  storeState(at);
-  return x;
+  return back(from(slot), coreResidual(p, j));
 }
 
 export function normal(slot: i32): f64 {
-  const at = slotAt(slot);
-  loadState(at, 4);
-  const x = coreNormal();
-  storeState(at);
-  return x;
+  return back(from(slot), coreNormal());
 }
 
 export function lognormal(slot: i32, mu: f64, sigma: f64): f64 {
-  const at = slotAt(slot);
-  loadState(at, 4);
-  const x = coreLognormal(mu, sigma);
-  storeState(at);
-  return x;
+  return back(from(slot), coreLognormal(mu, sigma));
 }
 
 export function mix32(x: i32): i32 {
