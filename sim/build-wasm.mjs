@@ -1,4 +1,4 @@
-// `npm run build`: compiles the AssemblyScript modules (the random streams, the quiet clusters'
+// `npm run build`: compiles the AssemblyScript modules (the random streams, the event heap, the quiet clusters'
 // walk, the 10-s peak's passes) to WebAssembly and writes each one's bytes, base64, as a JavaScript module in
 // dist/ that the TypeScript beside its source imports (the model and the metrics read no files;
 // workers load them as any module). A build step, not part of the simulator's layers. SIMD is
@@ -12,6 +12,7 @@ import { dirname } from 'node:path';
 const DIR = process.env.SIM_BUILD_DIR ?? 'dist';
 const MODULES = [
   { source: 'sim/engine/wasm/streams.ts', out: `${DIR}/sim/engine/wasm/streams-binary.js`, name: 'STREAMS_WASM' },
+  { source: 'sim/engine/wasm/events.ts', out: `${DIR}/sim/engine/wasm/events-binary.js`, name: 'EVENTS_WASM' },
   { source: 'sim/model/wasm/walk.ts', out: `${DIR}/sim/model/wasm/walk-binary.js`, name: 'WALK_WASM' },
   { source: 'sim/metrics/wasm/peak.ts', out: `${DIR}/sim/metrics/wasm/peak-binary.js`, name: 'PEAK_WASM' },
 ];

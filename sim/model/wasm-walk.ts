@@ -5,6 +5,7 @@ import { WALK_WASM } from './wasm/walk-binary.js';
 interface WalkExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
+  scratchBytes(maxSyncs: number): number;
   layout(vaults: number, firsts: number, words: number, clusters: number, scratch: number, maxSyncs: number, records: number, room: number): void;
   group(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: number, seedHash: number, trialWord: number, instant: number): void;
   walk(from: number, to: number, enough: number): number;
@@ -57,8 +58,7 @@ export class WasmWalk {
     const firsts = align(vaults + 4 * syncVault.length);
     const words = align(firsts + 4 * clusterFirstSync.length);
     const scratch = align(words + 4 * clusterFirstSync.length);
-    // walk.ts's scratch: start times and the heap's times (f64), start ids, heap order and ids (i32), edited flags (u8).
-    this.records = align(scratch + maxSyncs * (8 + 8 + 4 + 4 + 4 + 1));
+    this.records = align(scratch + x.scratchBytes(maxSyncs));
     const bytes = this.records + 16 * FIRST_ROOM;
     const page = 1 << 16;
     if (bytes > x.memory.buffer.byteLength) x.memory.grow(Math.ceil((bytes - x.memory.buffer.byteLength) / page));

@@ -13,6 +13,7 @@
 // `capacity` times (f64), then as many vaults and counts (i32), moved apart as it grows.
 
 import { firstUniformsFour, idWord, lognormal, seedKeyedFour, stationaryResidual, takeLane, uniformBelow } from '../../engine/wasm/stream-core';
+import { ENTRY, HEAP_HEADER, heapClear, heapInit, heapPeekTime, heapPop, heapPush, POPPED_A } from '../../engine/wasm/event-heap';
 
 /**
  * The first of the four clusters whose streams `lanes` holds (stream-core.ts's seedKeyedFour),
@@ -28,11 +29,11 @@ const draws: usize = memory.data(32, 16);
 let syncVault: usize = 0;
 let clusterFirstSync: usize = 0;
 let clusterWord: usize = 0;
+/** The start's considerations, in time order. */
 let startAt: usize = 0;
 let startId: usize = 0;
-let heapTime: usize = 0;
-let heapSeq: usize = 0;
-let heapId: usize = 0;
+/** The later ones (next polls): event-heap.ts's heap, one entry a SecretSync at most. */
+let heap: usize = 0;
 let edited: usize = 0;
 let out: usize = 0;
 /** Records the output holds. */
@@ -64,19 +65,22 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
+/** Bytes of the scratch `layout` needs for clusters of up to maxSyncs SecretSyncs: the start's times and ids, the heap, an edited flag each. */
+export function scratchBytes(maxSyncs: i32): usize {
+  return HEAP_HEADER + <usize>maxSyncs * (8 + 4 + ENTRY + 1);
+}
+
 export function layout(vaults: usize, firsts: usize, words: usize, clusters: i32, scratch: usize, maxSyncs: i32, records: usize, room: i32): void {
   syncVault = vaults;
   clusterFirstSync = firsts;
   clusterWord = words;
   // Each cluster's id word (random.ts's StreamDomain.Cluster is 2), the same in every trial.
   for (let c = 0; c < clusters; c++) setI32(clusterWord, c, idWord(2, c));
-  const m = <usize>maxSyncs;
   startAt = scratch;
-  heapTime = startAt + (m << 3);
-  startId = heapTime + (m << 3);
-  heapSeq = startId + (m << 2);
-  heapId = heapSeq + (m << 2);
-  edited = heapId + (m << 2);
+  startId = startAt + (<usize>maxSyncs << 3);
+  heap = startId + (<usize>maxSyncs << 2);
+  heapInit(heap, heap + HEAP_HEADER, maxSyncs);
+  edited = heap + HEAP_HEADER + <usize>maxSyncs * ENTRY;
   out = records;
   capacity = room;
 }
@@ -129,61 +133,6 @@ export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, st
   store<i32>(base + (<usize>i << 2), x);
 }
 
-// The pending next polls: a binary heap ordered by (time, scheduling order), event-queue.ts's.
-let heapCount: i32 = 0;
-let heapNext: i32 = 0;
-
-@inline function timeAt(i: i32): f64 {
-  return f64At(heapTime, i);
-}
-
-@inline function seqAt(i: i32): i32 {
-  return i32At(heapSeq, i);
-}
-
-@inline function setSlot(i: i32, t: f64, s: i32, id: i32): void {
-  setF64(heapTime, i, t);
-  setI32(heapSeq, i, s);
-  setI32(heapId, i, id);
-}
-
-@inline function heapPush(t: f64, id: i32): void {
-  const s = heapNext++;
-  let i = heapCount++;
-  // Sift up: move parents down until the slot fits, then write once.
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    const pt = timeAt(p);
-    if (pt < t || (pt == t && seqAt(p) < s)) break;
-    setSlot(i, pt, seqAt(p), i32At(heapId, p));
-    i = p;
-  }
-  setSlot(i, t, s, id);
-}
-
-/** Removes the earliest; returns its id. */
-@inline function heapPop(): i32 {
-  const popped = i32At(heapId, 0);
-  const n = --heapCount;
-  if (n == 0) return popped;
-  const t = timeAt(n);
-  const s = seqAt(n);
-  const a = i32At(heapId, n);
-  let i = 0;
-  for (;;) {
-    let c = 2 * i + 1;
-    if (c >= n) break;
-    const r = c + 1;
-    if (r < n && (timeAt(r) < timeAt(c) || (timeAt(r) == timeAt(c) && seqAt(r) < seqAt(c)))) c = r;
-    const ct = timeAt(c);
-    if (t < ct || (t == ct && s < seqAt(c))) break;
-    setSlot(i, ct, seqAt(c), i32At(heapId, c));
-    i = c;
-  }
-  setSlot(i, t, s, a);
-  return popped;
-}
-
 /** Room for `records` output records: a bigger output when they would not fit (rare: it is kept). */
 function reserve(records: i32): void {
   let room = capacity;
@@ -210,8 +159,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
   while (c < to) {
     seedCluster(c);
     const first = i32At(clusterFirstSync, c);
-    heapCount = 0;
-    heapNext = 0;
+    heapClear(heap);
     // Insertion sort as they are drawn: equal times keep index order.
     let starts = 0;
     for (let i = 0; i < n; i++) {
@@ -237,7 +185,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
     for (;;) {
       // The earliest consideration; at equal times the start's, scheduled before any other.
       const startWake = nextStart < starts ? f64At(startAt, nextStart) : Infinity;
-      const laterWake = heapCount > 0 ? timeAt(0) : Infinity;
+      const laterWake = heapPeekTime(heap);
       let s: i32;
       let t: f64;
       if (startWake <= laterWake) {
@@ -246,7 +194,8 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
         nextStart++;
         t = startWake;
       } else {
-        s = heapPop();
+        heapPop(heap);
+        s = load<i32>(heap, POPPED_A);
         t = laterWake;
       }
       if (free > t) t = free;
@@ -287,7 +236,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
       // past the horizon (every later reconcile's would too): the draw is left out.
       if (sigma < 0 && t + poll > horizon) continue;
       const at = t + poll + uniformBelow(jitter);
-      if (at <= horizon) heapPush(at, s);
+      if (at <= horizon) heapPush(heap, at, s, 0);
     }
     c++;
     if (sent >= enough) break;
