@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EventQueue } from '../sim/engine/event-queue.js';
+import { EVENTS } from '../sim/engine/events-module.js';
 import { RandomStream } from '../sim/engine/random.js';
 
 test('pops in time order, equal times in insertion order, and grows past its capacity', () => {
@@ -86,6 +87,27 @@ test('a simulation\'s pattern (pop, then push events due now, soon and later) po
       for (let k = rng.int(3); k > 0; k--) push(t + steps[rng.int(3)] * rng.int(3));
     }
   }
+});
+
+
+test('a freed heap\'s and calendar\'s memory is handed out again (a collected queue\'s), and a grown heap gives its old room back', () => {
+  const h = EVENTS.newHeap(64);
+  EVENTS.freeHeap(h);
+  assert.is(EVENTS.newHeap(64), h, 'the same header again');
+  EVENTS.freeHeap(h);
+  const round = () => {
+    const q = EVENTS.calendarNew(7200, 0.01, 4096, 7200);
+    const g = EVENTS.newHeap(16);
+    // Grown four times: each old block of entries is given back as it moves.
+    for (let k = 0; k < 200; k++) EVENTS.push(g, 200 - k, k, 0);
+    EVENTS.freeHeap(g);
+    EVENTS.calendarFree(q);
+  };
+  round();
+  const bytes = EVENTS.memory.buffer.byteLength;
+  // 2,000 more calendars of 720,000 buckets would need 11 GB if none were reused.
+  for (let i = 0; i < 2000; i++) round();
+  assert.is(EVENTS.memory.buffer.byteLength, bytes);
 });
 
 test.run();

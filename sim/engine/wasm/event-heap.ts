@@ -40,9 +40,8 @@ export function heapInit(h: usize, entries: usize, capacity: i32): void {
   store<i32>(h, capacity, CAPACITY);
 }
 
-/** The entries moved to `entries`, with room for `capacity` (at least the count). */
-export function heapMove(h: usize, entries: usize, capacity: i32): void {
-  memory.copy(entries, load<u32>(h, ENTRIES), <usize>load<i32>(h, COUNT) * ENTRY);
+/** The entries are now at `entries` (copied there by the memory's owner), with room for `capacity`. */
+export function heapMoved(h: usize, entries: usize, capacity: i32): void {
   store<u32>(h, <u32>entries, ENTRIES);
   store<i32>(h, capacity, CAPACITY);
 }
