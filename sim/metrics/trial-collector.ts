@@ -125,27 +125,24 @@ export class TrialCollector {
    */
   request(t: number, vault: number, throttled: boolean): void {
     this.requests(t, vault, 1);
-    if (throttled) {
-      const v = this.values;
-      const s = Math.floor(t);
-      const b = Math.floor(t / this.layout.bin);
-      v[M.throttled]++;
-      if (s < this.seconds) this.throttledPerSecond[s]++;
-      if (b < this.bins) this.seriesThrottled[b]++;
-      if (v[M.firstThrottleAt] !== v[M.firstThrottleAt]) v[M.firstThrottleAt] = t;
-      v[M.lastThrottleAt] = t;
-      if (t >= this.layout.outageEnd) v[M.throttledAfterOutage]++;
-      // A 429 came from a vault.
-      this.vaultThrottled[vault]++;
-      if (b < this.bins && this.vaultSeriesBins.length > 0) this.vaultSeriesBins[(2 * vault + 1) * this.bins + b]++;
-    }
+    if (throttled) this.throttled(t, vault);
   }
 
-  /**
-   * n GETs sent at the same instant t to `vault`, none of them throttled (as n calls of
-   * `request`). Only logged here: the counts per second, bin and vault are taken from the log at
-   * the end (countSends), in one pass.
-   */
+  /** A 429 at t from `vault` (its GET logged by `request` or `requests`). */
+  throttled(t: number, vault: number): void {
+    const v = this.values;
+    const s = Math.floor(t);
+    const b = Math.floor(t / this.layout.bin);
+    v[M.throttled]++;
+    if (s < this.seconds) this.throttledPerSecond[s]++;
+    if (b < this.bins) this.seriesThrottled[b]++;
+    if (v[M.firstThrottleAt] !== v[M.firstThrottleAt]) v[M.firstThrottleAt] = t;
+    v[M.lastThrottleAt] = t;
+    if (t >= this.layout.outageEnd) v[M.throttledAfterOutage]++;
+    this.vaultThrottled[vault]++;
+    if (b < this.bins && this.vaultSeriesBins.length > 0) this.vaultSeriesBins[(2 * vault + 1) * this.bins + b]++;
+  }
+
   requests(t: number, vault: number, n: number): void {
     this.sends.push(t, vault, n);
   }
@@ -230,16 +227,19 @@ export class TrialCollector {
   }
 
   /** The answer to a GET was "unreachable" (an outage). */
-  unavailable(): void {
-    this.values[M.unavailable]++;
+  /** n GETs into an outage. */
+  unavailable(n = 1): void {
+    this.values[M.unavailable] += n;
   }
 
-  retry(): void {
-    this.values[M.retries]++;
+  /** n SDK retries. */
+  retry(n = 1): void {
+    this.values[M.retries] += n;
   }
 
-  requeue(): void {
-    this.values[M.requeues]++;
+  /** n failed reconciles requeued. */
+  requeue(n = 1): void {
+    this.values[M.requeues] += n;
   }
 
   /** Object fetches a reconcile needs, for reconciles not caused by a failure requeue. */

@@ -1,254 +1,239 @@
-import type { EventHandler, EventLoop } from '../engine/event-loop.js';
 import type { RandomStream } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
+import { Outcome } from '../metrics/trial-record.js';
 import type { ModelConfig } from './config.js';
-import { EventKind } from './event-kinds.js';
 import { firstOutage, type FleetAction } from './fleet-events.js';
 import { FleetLayout } from './fleet-layout.js';
 import { ConvergenceProbe } from './probes/convergence.js';
 import { RecoveryProbe } from './probes/recovery.js';
 import { StalenessProbe } from './probes/staleness.js';
-import { Reconciler, type ReconcileContext } from './reconcile.js';
-import { RequeueBuckets, requeueDelay } from './requeue-backoff.js';
 import { resolveRetry } from './sdk-retry.js';
-import { Reason, SyncState, SyncTable } from './sync-table.js';
 import { VaultGateway } from './vault-gateway.js';
-import { WorkQueues } from './work-queue.js';
+import { CLUSTER_WASM } from './wasm/cluster-binary.js';
 
-/** An Action event's second word: apply it to every cluster it names. */
-export const ALL_CLUSTERS = -1;
+/** What sim/model/wasm/cluster.ts exports. */
+interface ClusterExports {
+  memory: WebAssembly.Memory;
+  allocate(bytes: number): number;
+  fleet(
+    clusters: number, syncs: number, vaults: number, syncCluster: number, syncVault: number, clusterGroup: number, clusterFirstSync: number,
+    clusterSyncCount: number, groups: number, horizon: number, start: number, maxRetries: number, retryBase: number, retryMax: number,
+    retryLo: number, retryHi: number, requeueBase: number, requeueMax: number, bucketRate: number, bucketBurst: number,
+  ): void;
+  trial(actions: number): void;
+  runCluster(c: number, seedHash: number, trialWord: number, named: number, times: number, n: number, outages: number): void;
+  runFleet(seedHash: number, trialWord: number, times: number, n: number, firstBackground: number, span: number, width: number, pending: number): void;
+  clearRecord(): void;
+  outcomeCount(k: number): number;
+  sendsAt(): number;
+  unavailable: WebAssembly.Global;
+  retries: WebAssembly.Global;
+  requeues: WebAssembly.Global;
+  fetchesNeeded: WebAssembly.Global;
+  converged: WebAssembly.Global;
+  lastConverged: WebAssembly.Global;
+  capacity: WebAssembly.Global;
+  sent: WebAssembly.Global;
+}
+
+/** A group's settings in the kernel: 64 bytes (cluster.ts's G_*). */
+const GROUP_BYTES = 64;
+/** An action in the kernel: 32 bytes (cluster.ts's A_*). */
+const ACTION_BYTES = 32;
+const ACTION_KIND = { rollout: 0, restart: 1, 'outage-start': 2, 'outage-end': 3 } as const;
 
 /**
- * The cluster side of the fleet, written once (docs/model.md): each SecretSync's
- * considerations (edits, polls, restarts, requeues, tickers), its jitter, the cluster's work
- * queue, and its reconciles. Clusters meet only through the vault gateway's answers, so a driver
- * may run them all in one event loop (coupled) or one cluster at a time (independent); every
- * cluster draws only from its own random stream, so both see the same history.
+ * The cluster side of the fleet, written once in AssemblyScript (sim/model/wasm/cluster.ts:
+ * considerations, jitter, the work queue, reconciles, SDK retries, requeues, restarts, outages)
+ * and run here for one point's trials: the fleet's layout copied into its own instance of the
+ * module, each trial's actions after it, and a run's record drained into the trial's collector.
+ * The vault side and the probes stay here; the module calls them (its imports).
  */
-export class ClusterModel implements EventHandler, ReconcileContext {
+export class ClusterModel {
   readonly layout: FleetLayout;
-  readonly table: SyncTable;
-  readonly queues: WorkQueues;
   readonly gateway: VaultGateway;
-  readonly reconciler: Reconciler;
   readonly convergence: ConvergenceProbe;
   readonly recovery: RecoveryProbe;
   readonly staleness: StalenessProbe;
-  private readonly requeueBase: number;
-  private readonly requeueMax: number;
-  /** Each cluster's overall requeue bucket (reset per trial by the driver's caller). */
-  readonly requeueBuckets: RequeueBuckets;
+  /** The scenario event whose convergence is measured (-1: the start, or none). */
+  readonly trackedEvent: number;
+  private readonly x: ClusterExports;
 
   // Set by the driver for each trial.
-  loop!: EventLoop;
   collector!: TrialCollector;
-  /** Each cluster's random stream. */
-  streams!: RandomStream[];
   /** Each vault's random stream (its other applications' requests). */
   vaultStreams!: RandomStream[];
   actions: FleetAction[] = [];
-  /** The scenario event whose convergence is measured (-1: the start, or none). */
-  readonly trackedEvent: number;
+  // The trial's actions in the module's memory: each one's settings, times and clusters or
+  // vaults, and the ones that name a cluster (the independent driver's) with their times.
+  private actionRoom = 0;
+  private actionList = 0;
+  private actionTimes = 0;
+  private named = 0;
+  private namedTimes = 0;
+  private idRoom = 0;
+  private ids = 0;
+  /** Each vault's first other request, for the coupled run. */
+  private readonly firstBackground: number;
 
   constructor(readonly config: ModelConfig) {
     this.layout = new FleetLayout(config);
-    this.table = new SyncTable(this.layout.syncs);
-    this.queues = new WorkQueues(this.layout);
     this.gateway = new VaultGateway(config);
-    this.reconciler = new Reconciler(this, resolveRetry(config.client.retry));
     const firstRollout = config.events.findIndex((e) => e.kind === 'rollout');
     this.trackedEvent = config.start === 'rollout' ? -1 : firstRollout;
     this.convergence = new ConvergenceProbe(config.start === 'rollout' ? 0 : firstRollout >= 0 ? config.events[firstRollout].at : NaN);
     // The first outage's end, if the trial reaches it.
     const outageEnd = firstOutage(config.events).end;
     this.recovery = new RecoveryProbe(outageEnd <= config.horizon ? outageEnd : NaN);
-    this.staleness = new StalenessProbe(config, this.layout, this.table);
-    this.requeueBase = config.client.requeue.baseDelay;
-    this.requeueMax = config.client.requeue.maxDelay;
-    this.requeueBuckets = new RequeueBuckets(this.layout.clusters, config.client.requeue.overall);
+    this.staleness = new StalenessProbe(config, this.layout);
+    const gateway = this.gateway;
+    this.x = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(CLUSTER_WASM, 'base64')), {
+      env: {
+        // JavaScript's own log and exp: a draw is the same bits as random.ts's.
+        log: Math.log,
+        exp: Math.exp,
+        abort: () => {
+          throw new Error('the cluster model (WebAssembly) aborted');
+        },
+        vaultRequest: (v: number, t: number) => gateway.request(v, t),
+        vaultAcceptMany: (v: number, t: number, n: number) => gateway.acceptMany(v, t, n),
+        vaultRetryAfter: (v: number, t: number) => gateway.retryAfterAt(v, t),
+        background: (v: number, t: number, reachable: number) => {
+          if (reachable) gateway.request(v, t);
+          return t + this.vaultStreams[v].exponential(gateway.backgroundRate[v]);
+        },
+        throttled: (t: number, v: number) => this.collector.throttled(t, v),
+        staleRead: (s: number, t: number, readAt: number) => (this.staleness.read(s, t, readAt, this.collector) ? 1 : 0),
+        healthChange: (t: number, c: number, delta: 1 | -1) => this.recovery.change(t, c, delta),
+      },
+    }).exports as unknown as ClusterExports;
+    this.loadFleet();
+    this.firstBackground = this.x.allocate(8 * Math.max(1, config.vaults.length));
+    this.reserveActions(1, 1);
   }
 
-  handle(t: number, a: number, b: number): void {
-    const id = a >> 3;
-    switch (a & 7) {
-      case EventKind.Wake:
-        if (b === this.table.wakeGen(id)) {
-          this.table.setWakePending(id, 0);
-          this.consider(id, t);
-        }
-        break;
-      case EventKind.Response:
-        if (b === this.table.fetchGen(id) && this.reconciler.respond(id, t)) this.reconciler.proceed(id, t);
-        this.dispatch(this.layout.syncCluster[id], t);
-        break;
-      case EventKind.Send:
-        if (b === this.table.fetchGen(id)) this.reconciler.proceed(id, t);
-        this.dispatch(this.layout.syncCluster[id], t);
-        break;
-      case EventKind.Background:
-        this.gateway.request(id, t);
-        this.loop.schedule(t + this.vaultStreams[id].exponential(this.gateway.backgroundRate[id]), a, 0);
-        break;
-      case EventKind.Action:
-        this.applyAction(this.actions[id], t, b);
-        break;
-      case EventKind.Tick:
-        this.tick(id, t);
-        break;
+  /** The layout and the client's settings into the module. */
+  private loadFleet(): void {
+    const { x, layout, config } = this;
+    const ints = (a: Int32Array) => {
+      const at = x.allocate(Math.max(4, 4 * a.length));
+      new Int32Array(x.memory.buffer, at, a.length).set(a);
+      return at;
+    };
+    const syncCluster = ints(layout.syncCluster);
+    const syncVault = ints(layout.syncVault);
+    const clusterGroup = ints(layout.clusterGroup);
+    const firsts = ints(layout.clusterFirstSync);
+    const counts = ints(layout.clusterSyncCount);
+    const groups = x.allocate(GROUP_BYTES * layout.groups.length);
+    layout.groups.forEach((_, g) => {
+      const view = new DataView(x.memory.buffer, groups + g * GROUP_BYTES, GROUP_BYTES);
+      view.setInt32(0, layout.objectsPerSync[g], true);
+      view.setInt32(4, layout.maxConcurrentReconciles[g], true);
+      view.setFloat64(8, layout.pollInterval[g], true);
+      view.setFloat64(16, layout.jitterSeconds[g], true);
+      view.setFloat64(24, layout.latencyMu[g], true);
+      view.setFloat64(32, layout.latencySigma[g], true);
+      view.setUint8(40, layout.partialSync[g]);
+      view.setUint8(41, layout.perSyncTimers[g]);
+      view.setUint8(42, layout.jitterOnRequeue[g]);
+      view.setUint8(43, layout.jitterOnRestart[g]);
+    });
+    const retry = resolveRetry(config.client.retry);
+    const { requeue } = config.client;
+    x.fleet(
+      layout.clusters, layout.syncs, config.vaults.length, syncCluster, syncVault, clusterGroup, firsts, counts, groups,
+      config.horizon, config.start === 'rollout' ? 1 : config.start === 'steady' ? 2 : 0,
+      retry.maxRetries, retry.baseDelay, retry.maxDelay, retry.jitter[0], retry.jitter[1],
+      requeue.baseDelay, requeue.maxDelay, requeue.overall ? requeue.overall.ratePerSecond : NaN, requeue.overall ? requeue.overall.burst : NaN,
+    );
+  }
+
+  /** The trial's actions into the module, and every cluster's requeue bucket full. */
+  startTrial(actions: FleetAction[]): void {
+    const { x } = this;
+    this.actions = actions;
+    const n = actions.length;
+    const idCount = actions.reduce((k, a) => k + (a.kind === 'rollout' || a.kind === 'restart' ? a.clusters.length : a.vaults.length), 0);
+    this.reserveActions(n, idCount);
+    let idsAt = this.ids;
+    actions.forEach((a, i) => {
+      const ids = a.kind === 'rollout' || a.kind === 'restart' ? a.clusters : a.vaults;
+      new Int32Array(x.memory.buffer, idsAt, ids.length).set(ids);
+      const view = new DataView(x.memory.buffer, this.actionList + i * ACTION_BYTES, ACTION_BYTES);
+      view.setInt32(0, ACTION_KIND[a.kind], true);
+      view.setInt32(4, a.event === this.trackedEvent ? 1 : 0, true);
+      view.setUint32(8, idsAt, true);
+      view.setInt32(12, ids.length, true);
+      view.setFloat64(16, a.timeout, true);
+      new Float64Array(x.memory.buffer, this.actionTimes, n)[i] = a.time;
+      idsAt += 4 * ids.length;
+    });
+    x.trial(this.actionList);
+  }
+
+  /** Room in the module for n actions naming `idCount` clusters or vaults in all (kept from trial to trial, grown when short). */
+  private reserveActions(n: number, idCount: number): void {
+    const { x } = this;
+    if (n > this.actionRoom) {
+      this.actionRoom = Math.max(n, 2 * this.actionRoom);
+      this.actionList = x.allocate(ACTION_BYTES * this.actionRoom);
+      this.actionTimes = x.allocate(8 * this.actionRoom);
+      this.named = x.allocate(4 * this.actionRoom);
+      this.namedTimes = x.allocate(8 * this.actionRoom);
+    }
+    if (idCount > this.idRoom) {
+      this.idRoom = Math.max(idCount, 2 * this.idRoom);
+      this.ids = x.allocate(4 * this.idRoom);
     }
   }
 
-  /** A trial that starts with a rollout: cluster c's SecretSyncs are all edited at 0. */
-  startRollout(c: number): void {
-    if (this.config.start === 'rollout') this.edit(c, 0, true);
+  /** The independent driver's run of cluster c alone, the actions `named` (indices, in order) scheduled for it. */
+  runCluster(c: number, seedHash: number, trialWord: number, named: number[], outages: boolean): void {
+    const { x } = this;
+    const ids = new Int32Array(x.memory.buffer, this.named, named.length);
+    const times = new Float64Array(x.memory.buffer, this.namedTimes, named.length);
+    named.forEach((i, k) => {
+      ids[k] = i;
+      times[k] = this.actions[i].time;
+    });
+    this.staleness.resetRows(this.layout.clusterFirstSync[c], this.layout.clusterFirstSync[c] + this.layout.clusterSyncCount[c]);
+    x.runCluster(c, seedHash, trialWord, this.named, this.namedTimes, named.length, outages ? 1 : 0);
+    this.drain();
   }
 
-  /**
-   * A steady fleet's SecretSyncs of cluster c on per-sync timers: each first considered at the
-   * stationary residual of its polls' gaps P + U[0, J) (a fleet that has run for a long time).
-   */
-  startSteady(c: number): void {
-    const { layout } = this;
-    const g = layout.clusterGroup[c];
-    if (this.config.start !== 'steady' || !layout.perSyncTimers[g]) return;
-    const first = layout.clusterFirstSync[c];
-    const end = first + layout.clusterSyncCount[c];
-    for (let s = first; s < end; s++) this.scheduleWake(s, this.streams[c].stationaryResidual(layout.pollInterval[g], layout.jitterSeconds[g]), Reason.Poll);
+  /** The coupled driver's run of the whole fleet; each vault's first other request at `firstBackground` (Infinity: none). */
+  runFleet(seedHash: number, trialWord: number, firstBackground: Float64Array, span: number, width: number, pending: number): void {
+    const { x } = this;
+    new Float64Array(x.memory.buffer, this.firstBackground, firstBackground.length).set(firstBackground);
+    this.staleness.resetRows(0, this.layout.syncs);
+    x.runFleet(seedHash, trialWord, this.actionTimes, this.actions.length, this.firstBackground, span, width, pending);
+    this.drain();
   }
 
-  /**
-   * scheduling: cluster-ticker (the upstream controller): one ticker per cluster with period P
-   * and a uniformly random phase, which is also the stationary residual of a fixed period.
-   */
-  startTicker(c: number): void {
-    const { layout } = this;
-    const g = layout.clusterGroup[c];
-    if (!layout.perSyncTimers[g]) this.loop.schedule(this.streams[c].uniform() * layout.pollInterval[g], (c << 3) | EventKind.Tick, 0);
-  }
-
-  /** A consideration's jitter, U[0, J) (none drawn when J is 0). */
-  private jitter(c: number): number {
-    return this.streams[c].uniformBelow(this.layout.jitterSeconds[this.layout.clusterGroup[c]]);
-  }
-
-  private scheduleWake(s: number, t: number, why: Reason): void {
-    const { table } = this;
-    table.setReason(s, why);
-    table.setWakePending(s, 1);
-    const gen = table.wakeGen(s) + 1;
-    table.setWakeGen(s, gen);
-    this.loop.schedule(t, (s << 3) | EventKind.Wake, gen);
-  }
-
-  /** A tick considers every SecretSync of the cluster at once (each then waits its jitter). */
-  private tick(c: number, t: number): void {
-    const { layout } = this;
-    const first = layout.clusterFirstSync[c];
-    const end = first + layout.clusterSyncCount[c];
-    for (let s = first; s < end; s++) this.scheduleWake(s, t + this.jitter(c), Reason.Poll);
-    this.loop.schedule(t + layout.pollInterval[layout.clusterGroup[c]], (c << 3) | EventKind.Tick, 0);
-  }
-
-  /** A spec edit of every SecretSync of cluster c at time t (a CI rollout). */
-  private edit(c: number, t: number, tracked: boolean): void {
-    const { layout, table } = this;
-    const first = layout.clusterFirstSync[c];
-    const end = first + layout.clusterSyncCount[c];
-    for (let s = first; s < end; s++) {
-      table.setForced(s, 1);
-      table.setEditedAt(s, t);
-      if (tracked) table.setAwaiting(s, 1);
-      this.scheduleWake(s, t + this.jitter(c), Reason.Edit);
+  /** The run's sends and counts into the collector; the module's record starts again. */
+  private drain(): void {
+    const { x, collector } = this;
+    const n = x.sent.value as number;
+    if (n > 0) {
+      const log = collector.sends;
+      const at = log.length;
+      log.reserve(n);
+      const { buffer } = x.memory;
+      const out = x.sendsAt();
+      const room = x.capacity.value as number;
+      log.times.set(new Float64Array(buffer, out, n), at);
+      log.vaults.set(new Int32Array(buffer, out + 8 * room, n), at);
+      log.counts.set(new Int32Array(buffer, out + 12 * room, n), at);
+      log.length = at + n;
     }
-  }
-
-  /** A controller restart: the queue, in-flight reconciles and backoff state are lost; the new controller has a full requeue bucket. */
-  private restart(c: number, t: number): void {
-    const { layout, table } = this;
-    const first = layout.clusterFirstSync[c];
-    const jitter = layout.jitterOnRestart[layout.clusterGroup[c]];
-    const end = first + layout.clusterSyncCount[c];
-    this.queues.clear(c);
-    this.requeueBuckets.restart(c, t);
-    for (let s = first; s < end; s++) {
-      table.setState(s, SyncState.Idle);
-      table.setDirty(s, 0);
-      table.setFailures(s, 0);
-      table.setFetchGen(s, table.fetchGen(s) + 1);
-      this.scheduleWake(s, t + (jitter ? this.jitter(c) : 0), Reason.Restart);
-    }
-  }
-
-  /** A fleet action at t, on every cluster it names or (`only` >= 0) on that cluster alone. */
-  private applyAction(action: FleetAction, t: number, only: number): void {
-    switch (action.kind) {
-      case 'rollout': {
-        const tracked = action.event === this.trackedEvent;
-        if (only >= 0) this.edit(only, t, tracked);
-        else for (let i = 0; i < action.clusters.length; i++) this.edit(action.clusters[i], t, tracked);
-        break;
-      }
-      case 'restart':
-        if (only >= 0) this.restart(only, t);
-        else for (let i = 0; i < action.clusters.length; i++) this.restart(action.clusters[i], t);
-        break;
-      case 'outage-start':
-        for (const v of action.vaults) this.gateway.outageStarts(v, action.timeout);
-        break;
-      case 'outage-end':
-        for (const v of action.vaults) this.gateway.outageEnds(v);
-        break;
-    }
-  }
-
-  /** The consideration's jitter is over: enqueue (workqueue semantics: no duplicates). */
-  private consider(s: number, t: number): void {
-    const st = this.table.state(s);
-    if (st === SyncState.Idle) {
-      const c = this.layout.syncCluster[s];
-      // A free worker and nobody ahead in the queue: it starts now (what enqueue and dispatch would do).
-      if (this.queues.isEmpty(c) && this.queues.hasFreeWorker(c)) {
-        this.reconciler.start(s, c, t);
-      } else {
-        this.enqueue(s);
-        this.dispatch(c, t);
-      }
-    } else if (st === SyncState.Processing) {
-      this.table.setDirty(s, 1);
-    }
-  }
-
-  private enqueue(s: number): void {
-    this.queues.push(this.layout.syncCluster[s], s);
-    this.table.setState(s, SyncState.Queued);
-  }
-
-  /** Free workers of cluster c take queued SecretSyncs (FIFO) and run as far as they can now. */
-  private dispatch(c: number, t: number): void {
-    const { queues } = this;
-    while (!queues.isEmpty(c) && queues.hasFreeWorker(c)) this.reconciler.start(queues.shift(c), c, t);
-  }
-
-  /** What the controller does after a reconcile of s ended at t. */
-  afterReconcile(s: number, t: number, succeeded: boolean): void {
-    const { layout, table } = this;
-    const c = layout.syncCluster[s];
-    const group = layout.clusterGroup[c];
-    if (table.dirty(s)) {
-      // Considered again while it ran: the workqueue hands it back at once.
-      table.setDirty(s, 0);
-      this.enqueue(s);
-    } else if (table.wakePending(s)) {
-      // An edit came while it ran and its jitter is still running: that consideration comes next.
-    } else if (succeeded) {
-      // Under a cluster ticker the next poll is the cluster's next tick.
-      if (layout.perSyncTimers[group]) this.scheduleWake(s, t + layout.pollInterval[group] + this.jitter(c), Reason.Poll);
-    } else {
-      // The larger of the item's backoff and the wait for the controller's requeue bucket.
-      const backoff = requeueDelay(table.failures(s), this.requeueBase, this.requeueMax);
-      const bucket = this.requeueBuckets.wait(c, t);
-      const delay = backoff > bucket ? backoff : bucket;
-      this.scheduleWake(s, t + delay + (layout.jitterOnRequeue[group] ? this.jitter(c) : 0), Reason.Requeue);
-    }
+    collector.unavailable(x.unavailable.value as number);
+    collector.retry(x.retries.value as number);
+    collector.requeue(x.requeues.value as number);
+    collector.fetchesNeeded(x.fetchesNeeded.value as number);
+    for (const k of [Outcome.NoValueChange, Outcome.ValueChangeOrForce, Outcome.Partial, Outcome.ProviderError]) collector.outcomes(k, x.outcomeCount(k));
+    const converged = x.converged.value as number;
+    if (converged > 0) this.convergence.succeededMany(converged, x.lastConverged.value as number);
+    x.clearRecord();
   }
 }

@@ -1,27 +1,24 @@
-import type { EventLoop } from '../engine/event-loop.js';
+import type { TrialStreams } from '../engine/random.js';
+import type { LoadHint } from '../engine/event-loop.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
-import { ALL_CLUSTERS, type ClusterModel } from './cluster-model.js';
-import { EventKind } from './event-kinds.js';
+import type { ClusterModel } from './cluster-model.js';
 
 /**
  * The coupled driver: the whole fleet in one event loop, every GET answered by the vault
  * limiters as it is sent, other applications' load included. Exact in every trial, throttled or
- * not; the reference the independent driver is checked against.
+ * not; the reference the independent driver is checked against. `load` sizes the loop's calendar.
  */
-export function runCoupled(model: ClusterModel, loop: EventLoop, collector: TrialCollector): void {
+export function runCoupled(model: ClusterModel, collector: TrialCollector, streams: TrialStreams, load: LoadHint): void {
   const { layout, gateway } = model;
-  loop.reset();
-  model.loop = loop;
   gateway.coupled = true;
-  // Fleet events first: at the same instant, an event (an outage at 0) comes before requests.
-  model.actions.forEach((a, i) => loop.schedule(a.time, (i << 3) | EventKind.Action, ALL_CLUSTERS));
-  for (let c = 0; c < layout.clusters; c++) model.startRollout(c);
-  for (let c = 0; c < layout.clusters; c++) model.startSteady(c);
-  for (let c = 0; c < layout.clusters; c++) model.startTicker(c);
+  const first = new Float64Array(gateway.vaults);
   for (let v = 0; v < gateway.vaults; v++) {
     const rate = gateway.backgroundRate[v];
-    if (rate > 0) loop.schedule(model.vaultStreams[v].exponential(rate), (v << 3) | EventKind.Background, 0);
+    first[v] = rate > 0 ? model.vaultStreams[v].exponential(rate) : Infinity;
   }
-  loop.run(model);
+  const horizon = model.config.horizon;
+  // About six events a bucket, at most 1 s and at most a million buckets (any width pops the same order).
+  const width = load.eventsPerSecond > 0 ? Math.min(1, Math.max(6 / load.eventsPerSecond, horizon / 1e6)) : Math.max(1, horizon / 1e6);
+  model.runFleet(streams.seedWord, streams.trialWord, first, horizon, width, load.pending + 64);
   model.staleness.stillStale(0, layout.syncs, collector);
 }

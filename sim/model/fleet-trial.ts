@@ -1,4 +1,4 @@
-import { EventLoop, type LoadHint } from '../engine/event-loop.js';
+import type { LoadHint } from '../engine/event-loop.js';
 import { TrialStreams } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import { QuietWalk } from './quiet-walk.js';
@@ -24,9 +24,8 @@ import { OptimisticCheck } from './optimistic-check.js';
 export class FleetTrial {
   readonly model: ClusterModel;
   private readonly streams: TrialStreams;
-  /** The coupled driver's calendar, made when a trial first needs it. */
-  private fleetLoop: EventLoop | null = null;
-  private readonly clusterLoop: EventLoop;
+  /** What the coupled driver's calendar should expect. */
+  private readonly fleetLoad: LoadHint;
   private readonly quietWalk: QuietWalk;
   private readonly check: OptimisticCheck;
   private readonly shapes: ShapeCheck;
@@ -41,9 +40,8 @@ export class FleetTrial {
   constructor(readonly config: ModelConfig, seed: number | string) {
     const model = (this.model = new ClusterModel(config));
     this.streams = new TrialStreams(seed, model.layout.clusters, config.vaults.length);
-    // One cluster's events (its SecretSyncs' and a few fleet actions): one small heap.
     const perCluster = Math.max(...config.fleet.map((g) => g.secretSyncs));
-    this.clusterLoop = new EventLoop(config.horizon, { eventsPerSecond: 0, pending: 2 * perCluster });
+    this.fleetLoad = fleetLoad(config);
     this.check = new OptimisticCheck(model.gateway, this.streams, config.horizon);
     this.quietWalk = new QuietWalk(model, perCluster);
     this.shapes = new ShapeCheck(config, this.streams, config.horizon);
@@ -55,7 +53,7 @@ export class FleetTrial {
     // The trial with every GET accepted, to the horizon: exact if the vaults would have accepted
     // them all, and in any case what the limiter shapes' check replays.
     this.begin(trial, collector, false);
-    runIndependent(model, this.clusterLoop, this.quietWalk, collector, this.streams);
+    runIndependent(model, this.quietWalk, collector, this.streams);
     const exact = engine === 'auto' && this.check.allAccepted(collector) && model.recovery.finish(collector, false);
     this.shapes.judge(collector, model.actions);
     if (exact) {
@@ -66,10 +64,7 @@ export class FleetTrial {
     collector.reset();
     this.begin(trial, collector, true);
     this.coupledTrials++;
-    this.fleetLoop ??= new EventLoop(this.config.horizon, fleetLoad(this.config));
-    // The independent driver resets each cluster's rows as it takes the cluster model.
-    model.table.reset();
-    runCoupled(model, this.fleetLoop, collector);
+    runCoupled(model, collector, this.streams, this.fleetLoad);
     model.recovery.finish(collector, true);
     model.convergence.finish(collector);
     collector.shapesThrottled(this.shapes.throttled, this.shapes.configured);
@@ -83,17 +78,14 @@ export class FleetTrial {
   private begin(trial: number, collector: TrialCollector, clusterStreams: boolean): void {
     const { model, streams, config } = this;
     const { layout } = model;
-    streams.forTrial(trial, clusterStreams);
+    streams.forTrial(trial, false);
     model.collector = collector;
-    model.streams = streams.clusters;
     model.vaultStreams = streams.vaults;
     model.gateway.resetLimiters(streams.vaults, streams.subscription);
     model.gateway.resetOutages();
-    model.queues.reset();
-    model.requeueBuckets.reset();
     model.convergence.reset();
     model.recovery.reset();
-    model.actions = expandEvents(config.events, layout, streams.trial);
+    model.startTrial(expandEvents(config.events, layout, streams.trial));
     model.staleness.rotations = new RotationPlan(config.events, layout, streams.trial);
     if (config.start === 'rollout') model.convergence.await(layout.syncs);
     for (const a of model.actions) {

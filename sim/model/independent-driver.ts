@@ -1,9 +1,7 @@
-import type { EventLoop } from '../engine/event-loop.js';
 import type { TrialStreams } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import type { QuietWalk } from './quiet-walk.js';
 import type { ClusterModel } from './cluster-model.js';
-import { EventKind } from './event-kinds.js';
 
 /**
  * The independent driver: each cluster alone in a small event loop, from t = 0 to the horizon,
@@ -16,9 +14,8 @@ import { EventKind } from './event-kinds.js';
  * horizon, even where the optimistic check already knows a vault would have rejected something:
  * the whole history with every GET accepted is what the limiter shapes' check replays.
  */
-export function runIndependent(model: ClusterModel, loop: EventLoop, quietWalk: QuietWalk, collector: TrialCollector, streams: TrialStreams): void {
+export function runIndependent(model: ClusterModel, quietWalk: QuietWalk, collector: TrialCollector, streams: TrialStreams): void {
   const { layout, gateway, actions } = model;
-  model.loop = loop;
   gateway.coupled = false;
   // Per action, the next of its clusters (they are in id order) not yet reached.
   const cursor = new Int32Array(actions.length);
@@ -71,22 +68,14 @@ export function runIndependent(model: ClusterModel, loop: EventLoop, quietWalk: 
       // clusters have consecutive ids.
       const ids = layout.groupClusters[g];
       const end = nextNamed(c + 1, ids[ids.length - 1] + 1);
-      quietWalk.runClusters(c, end, loop.horizon, collector, streams);
+      quietWalk.runClusters(c, end, model.config.horizon, collector, streams);
       c = end;
       continue;
     }
-    streams.seedCluster(c);
-    loop.reset();
-    if (outages) gateway.resetOutages();
-    for (let i = 0; i < actions.length; i++) if (names(i, c)) loop.schedule(actions[i].time, (i << 3) | EventKind.Action, c);
-    const first = layout.clusterFirstSync[c];
-    const end = first + layout.clusterSyncCount[c];
-    model.table.resetRows(first, end);
-    model.startRollout(c);
-    model.startSteady(c);
-    model.startTicker(c);
-    loop.run(model);
-    model.staleness.stillStale(first, end, collector);
+    const its: number[] = [];
+    for (let i = 0; i < actions.length; i++) if (names(i, c)) its.push(i);
+    model.runCluster(c, streams.seedWord, streams.trialWord, its, outages);
+    model.staleness.stillStale(layout.clusterFirstSync[c], layout.clusterFirstSync[c] + layout.clusterSyncCount[c], collector);
     c++;
   }
 }

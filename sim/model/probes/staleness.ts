@@ -2,7 +2,6 @@ import type { TrialCollector } from '../../metrics/trial-collector.js';
 import { lastMeasurableRotation, type ModelConfig } from '../config.js';
 import type { FleetLayout } from '../fleet-layout.js';
 import type { RotationPlan } from '../rotation-plan.js';
-import type { SyncTable } from '../sync-table.js';
 
 /**
  * Staleness of rotated secrets: for every rotation and SecretSync holding the secret, how long
@@ -13,21 +12,28 @@ export class StalenessProbe {
   /** Per group: rotations after this time are not measured (a healthy fleet may not have read them yet). */
   private readonly limit: Float64Array;
   rotations!: RotationPlan;
+  /** Per SecretSync: the first rotation it has not read yet. */
+  private readonly nextRotation: Int32Array;
 
-  constructor(config: ModelConfig, private readonly layout: FleetLayout, private readonly table: SyncTable) {
+  constructor(config: ModelConfig, private readonly layout: FleetLayout) {
     this.limit = Float64Array.from(config.fleet, (g) => lastMeasurableRotation(config.horizon, g));
+    this.nextRotation = new Int32Array(layout.syncs);
+  }
+
+  /** SecretSyncs [from, to) have read no rotation (the start of a trial, or of a cluster's run). */
+  resetRows(from: number, to: number): void {
+    this.nextRotation.fill(0, from, to);
   }
 
   /**
-   * The reconcile of s ending at t wrote the value its first GET read: every rotation of this
-   * SecretSync's secret up to that read is now served. Records each one's staleness (rotations
+   * The reconcile of s ending at t wrote the value its first GET read, at readAt: every rotation
+   * of this SecretSync's secret up to that read is now served. Records each one's staleness (rotations
    * too late to judge are skipped) and says whether any was read.
    */
-  read(s: number, t: number, collector: TrialCollector): boolean {
-    const { layout, rotations, table } = this;
+  read(s: number, t: number, readAt: number, collector: TrialCollector): boolean {
+    const { layout, rotations } = this;
     const times = rotations.times;
-    const readAt = table.readAt(s);
-    let k = table.nextRotation(s);
+    let k = this.nextRotation[s];
     if (k >= times.length || times[k] > readAt) return false;
     const c = layout.syncCluster[s];
     const index = s - layout.clusterFirstSync[c];
@@ -38,19 +44,19 @@ export class StalenessProbe {
       read = true;
       if (times[k] <= limit) collector.stale(t - times[k]);
     }
-    table.setNextRotation(s, k);
+    this.nextRotation[s] = k;
     return read;
   }
 
   /** At the horizon: every measured rotation SecretSyncs [from, to) have still not read is stale for longer than the trial. */
   stillStale(from: number, to: number, collector: TrialCollector): void {
-    const { layout, rotations, table } = this;
+    const { layout, rotations } = this;
     if (rotations.count === 0) return;
     for (let s = from; s < to; s++) {
       const c = layout.syncCluster[s];
       const index = s - layout.clusterFirstSync[c];
       const limit = this.limit[layout.clusterGroup[c]];
-      for (let k = table.nextRotation(s); k < rotations.count && rotations.times[k] <= limit; k++) {
+      for (let k = this.nextRotation[s]; k < rotations.count && rotations.times[k] <= limit; k++) {
         if (rotations.affects(k, c, index)) collector.stale(Infinity);
       }
     }

@@ -1,0 +1,763 @@
+// AssemblyScript: the cluster side of the fleet, written once (docs/model.md): each SecretSync's
+// considerations (edits, polls, restarts, requeues, tickers), its jitter, the cluster's work
+// queue, its reconciles (each object's GET, the SDK's retries, the outcome and the requeue).
+// Both drivers run it: the coupled one with the whole fleet in one calendar, each GET answered
+// by the vault side (JavaScript's, imported); the independent one cluster by cluster in a heap,
+// every GET that reaches a vault accepted. Everything a cluster draws comes from its own stream
+// (stream-core.ts), kept here per cluster.
+//
+// Memory: blocks.ts's. The fleet's layout and each trial's actions are written by the loader
+// (sim/model/cluster-kernel.ts) into blocks it asks for.
+import { allocate, heapRoomForOne, newHeap } from '../../engine/wasm/blocks';
+import { calendarClear, calendarNear, calendarNew, calendarPop, calendarPush } from '../../engine/wasm/calendar';
+import { heapClear, heapPop, heapPush, POPPED_A, POPPED_B, POPPED_TIME } from '../../engine/wasm/event-heap';
+import { idWord, loadState, lognormal, seedKeyedFour, stationaryResidual, storeState, takeLane, uniform, uniformBelow } from '../../engine/wasm/stream-core';
+
+// The vault side and the probes, JavaScript's (sim/model/cluster-kernel.ts).
+/** Vault v's answer to one GET at t (coupled): 0 accepted, 1 throttled (429). */
+@external('env', 'vaultRequest') declare function vaultRequest(v: i32, t: f64): i32;
+/** Of n GETs to vault v at t, how many in a row it accepts (coupled); those are counted. */
+@external('env', 'vaultAcceptMany') declare function vaultAcceptMany(v: i32, t: f64, n: i32): i32;
+/** The Retry-After vault v sends with a 429 at t (NaN: none). */
+@external('env', 'vaultRetryAfter') declare function vaultRetryAfter(v: i32, t: f64): f64;
+/** Another application's request to vault v at t (counted if it reaches the vault); returns the time of its next one. */
+@external('env', 'background') declare function background(v: i32, t: f64, reachable: bool): f64;
+/** A 429 to a GET of the fleet at t from vault v. */
+@external('env', 'throttled') declare function throttled(t: f64, v: i32): void;
+/** The reconcile of s ending at t wrote what its first GET read at readAt: whether it read a rotation. */
+@external('env', 'staleRead') declare function staleRead(s: i32, t: f64, readAt: f64): bool;
+/** A SecretSync of cluster c started failing (+1) or recovered (-1) at t. */
+@external('env', 'healthChange') declare function healthChange(t: f64, c: i32, delta: i32): void;
+
+// Event kinds, in the low 3 bits of an event's first word: (id << 3) | kind.
+const WAKE = 0; // a SecretSync's consideration (and its jitter) is over: enqueue it
+const RESPONSE = 1; // the vault's answer to its current GET arrives
+const SEND = 2; // an SDK retry of its current GET goes out
+const BACKGROUND = 3; // another application's request to a vault (coupled only)
+const ACTION = 4; // a fleet action
+const TICK = 5; // a cluster's ticker (scheduling: cluster-ticker)
+/** An Action event's second word: apply it to every cluster it names. */
+const ALL_CLUSTERS = -1;
+
+// SecretSync states, reasons and a GET's answers.
+const IDLE = 0;
+const QUEUED = 1;
+const PROCESSING = 2;
+const POLL = 0;
+const REQUEUE = 1;
+const EDIT = 2;
+const RESTART = 3;
+const OK = 0;
+const THROTTLED = 1;
+const UNAVAILABLE = 2;
+// Outcomes (trial-record.ts's Outcome).
+const NO_VALUE_CHANGE = 0;
+const VALUE_CHANGE_OR_FORCE = 1;
+const PARTIAL = 2;
+const PROVIDER_ERROR = 3;
+
+// A SecretSync's row: 64 bytes (sync-table.ts's layout).
+const WAKE_GEN = 0; // i32
+const FETCH_GEN = 4; // i32
+const FAILURES = 12; // i32
+const FETCHED = 16; // u16
+const FAILED = 18; // u16
+const ATTEMPT = 20; // u16
+const STATE = 22; // u8
+const DIRTY = 23;
+const FORCED = 24;
+const RUN_FORCED = 25;
+const AWAITING = 26;
+const REASON = 27;
+const WAKE_PENDING = 28;
+const UNHEALTHY = 29;
+const LAST_ANSWER = 30;
+const LAST_RETRY_AFTER = 32; // f64
+const STARTED_AT = 40;
+const EDITED_AT = 48;
+const READ_AT = 56;
+
+// A group's settings: 64 bytes.
+const G_OBJECTS = 0; // i32
+const G_WORKERS = 4; // i32
+const G_POLL = 8; // f64
+const G_JITTER = 16;
+const G_MU = 24;
+const G_SIGMA = 32; // < 0: latency 0
+const G_PARTIAL = 40; // u8
+const G_PER_SYNC = 41;
+const G_JITTER_ON_REQUEUE = 42;
+const G_JITTER_ON_RESTART = 43;
+
+// An action: 32 bytes.
+const A_KIND = 0; // i32: 0 rollout, 1 restart, 2 outage start, 3 outage end
+const A_TRACKED = 4; // i32
+const A_IDS = 8; // u32: clusters (rollout, restart) or vaults (outage)
+const A_COUNT = 12; // i32
+const A_TIMEOUT = 16; // f64
+
+// The fleet, set by `fleet`.
+let clusters: i32 = 0;
+let syncs: i32 = 0;
+let syncCluster: usize = 0;
+let syncVault: usize = 0;
+let clusterGroup: usize = 0;
+let clusterFirstSync: usize = 0;
+let clusterSyncCount: usize = 0;
+let groups: usize = 0;
+let vaultCount: i32 = 0;
+let horizon: f64 = 0;
+let rolloutStart: bool = false;
+let steadyStart: bool = false;
+// The SDK's retry and the controller's requeue.
+let maxRetries: i32 = 0;
+let retryBase: f64 = 0;
+let retryMax: f64 = 0;
+let retryLo: f64 = 0;
+let retryHi: f64 = 0;
+let requeueBase: f64 = 0;
+let requeueMax: f64 = 0;
+let bucketRate: f64 = 0;
+let bucketBurst: f64 = 0;
+let hasBucket: bool = false;
+
+// State.
+let rows: usize = 0;
+let queueBuf: usize = 0;
+let queueHead: usize = 0;
+let queueLen: usize = 0;
+let busy: usize = 0;
+let tokens: usize = 0;
+let tokensLast: usize = 0;
+let touched: usize = 0;
+let bucketTrial: i32 = 1;
+let streams: usize = 0;
+let down: usize = 0;
+let outageTimeout: usize = 0;
+let coupled: bool = false;
+let actions: usize = 0;
+/** The heap of one cluster's events (independent) and the fleet's calendar (coupled, made when first needed). */
+let heap: usize = 0;
+let calendar: usize = 0;
+/** The calendar's heap, where it leaves a popped event. */
+let calendarHeap: usize = 0;
+/** The stream whose state is in stream-core's registers (-1: none). */
+let current: i32 = -1;
+
+// What a trial records, read by the loader after a run.
+export let unavailable: f64 = 0;
+export let retries: f64 = 0;
+export let requeues: f64 = 0;
+export let fetchesNeeded: f64 = 0;
+export let converged: f64 = 0;
+export let lastConverged: f64 = -Infinity;
+const outcomes: usize = memory.data(32, 16);
+/** The sends: `capacity` times (f64), vaults and counts (i32). */
+let out: usize = 0;
+export let capacity: i32 = 0;
+export let sent: i32 = 0;
+
+@inline function g32(c: i32, field: usize): i32 {
+  return load<i32>(groups + (<usize>load<i32>(clusterGroup + (<usize>c << 2)) << 6) + field);
+}
+@inline function gf(c: i32, field: usize): f64 {
+  return load<f64>(groups + (<usize>load<i32>(clusterGroup + (<usize>c << 2)) << 6) + field);
+}
+@inline function g8(c: i32, field: usize): bool {
+  return load<u8>(groups + (<usize>load<i32>(clusterGroup + (<usize>c << 2)) << 6) + field) != 0;
+}
+@inline function clusterOf(s: i32): i32 {
+  return load<i32>(syncCluster + (<usize>s << 2));
+}
+@inline function firstOf(c: i32): i32 {
+  return load<i32>(clusterFirstSync + (<usize>c << 2));
+}
+@inline function countOf(c: i32): i32 {
+  return load<i32>(clusterSyncCount + (<usize>c << 2));
+}
+@inline function row(s: i32): usize {
+  return rows + (<usize>s << 6);
+}
+@inline function i32Of(base: usize, i: i32): i32 {
+  return load<i32>(base + (<usize>i << 2));
+}
+@inline function setI32Of(base: usize, i: i32, x: i32): void {
+  store<i32>(base + (<usize>i << 2), x);
+}
+
+/** The fleet: the layout's arrays (written by the loader into blocks from `allocate`) and the client's settings. */
+export function fleet(
+  nClusters: i32, nSyncs: i32, nVaults: i32, sc: usize, sv: usize, cg: usize, cf: usize, cn: usize, gs: usize,
+  h: f64, start: i32, retryN: i32, rBase: f64, rMax: f64, rLo: f64, rHi: f64, qBase: f64, qMax: f64, bRate: f64, bBurst: f64,
+): void {
+  clusters = nClusters;
+  syncs = nSyncs;
+  vaultCount = nVaults;
+  syncCluster = sc;
+  syncVault = sv;
+  clusterGroup = cg;
+  clusterFirstSync = cf;
+  clusterSyncCount = cn;
+  groups = gs;
+  horizon = h;
+  rolloutStart = start == 1;
+  steadyStart = start == 2;
+  maxRetries = retryN;
+  retryBase = rBase;
+  retryMax = rMax;
+  retryLo = rLo;
+  retryHi = rHi;
+  requeueBase = qBase;
+  requeueMax = qMax;
+  hasBucket = bRate == bRate;
+  bucketRate = bRate;
+  bucketBurst = bBurst;
+  rows = allocate(<usize>nSyncs << 6);
+  queueBuf = allocate(<usize>nSyncs << 2);
+  queueHead = allocate(<usize>nClusters << 2);
+  queueLen = allocate(<usize>nClusters << 2);
+  busy = allocate(<usize>nClusters << 2);
+  tokens = allocate(<usize>nClusters << 3);
+  tokensLast = allocate(<usize>nClusters << 3);
+  touched = allocate(<usize>nClusters << 2);
+  memory.fill(touched, 0, <usize>nClusters << 2);
+  streams = allocate(<usize>nClusters << 4);
+  down = allocate(<usize>nVaults << 2);
+  outageTimeout = allocate(<usize>nVaults << 3);
+  heap = newHeap(64);
+  capacity = 4096;
+  out = allocate(<usize>capacity << 4);
+}
+
+export { allocate };
+
+// The streams: cluster c's state in memory, in stream-core's registers while it draws.
+@inline function use(c: i32): void {
+  if (c == current) return;
+  if (current >= 0) storeState(streams + (<usize>current << 4));
+  loadState(streams + (<usize>c << 4), 4);
+  current = c;
+}
+
+/** Cluster c's stream at the start of the trial (random.ts's seedStream: (seed, trial, Cluster, c)). */
+function seedCluster(c: i32, seedHash: i32, trialWord: i32): void {
+  if (current >= 0) storeState(streams + (<usize>current << 4));
+  seedKeyedFour(seedHash, i32x4.splat(trialWord), i32x4.splat(idWord(2, c)));
+  takeLane(0);
+  current = c;
+}
+
+@inline function jitterOf(c: i32): f64 {
+  use(c);
+  return uniformBelow(gf(c, G_JITTER));
+}
+
+// The loop: a heap (one cluster) or the calendar (the fleet).
+@inline function schedule(t: f64, a: i32, b: i32): void {
+  if (coupled) calendarPush(calendar, t, a, b);
+  else if (t <= horizon) {
+    heapRoomForOne(heap);
+    heapPush(heap, t, a, b);
+  }
+}
+
+function scheduleWake(s: i32, t: f64, why: i32): void {
+  const r = row(s);
+  store<u8>(r, why, REASON);
+  store<u8>(r, 1, WAKE_PENDING);
+  const gen = load<i32>(r, WAKE_GEN) + 1;
+  store<i32>(r, gen, WAKE_GEN);
+  schedule(t, (s << 3) | WAKE, gen);
+}
+
+/** Handles events in order until none is left at or before the horizon. */
+function run(): void {
+  if (coupled) {
+    while (calendarPop(calendar)) {
+      const t = load<f64>(calendarHeap, POPPED_TIME);
+      if (t > horizon) break;
+      handle(t, load<i32>(calendarHeap, POPPED_A), load<i32>(calendarHeap, POPPED_B));
+    }
+  } else {
+    while (heapPop(heap)) handle(load<f64>(heap, POPPED_TIME), load<i32>(heap, POPPED_A), load<i32>(heap, POPPED_B));
+  }
+}
+
+function handle(t: f64, a: i32, b: i32): void {
+  const id = a >> 3;
+  switch (a & 7) {
+    case WAKE: {
+      const r = row(id);
+      if (b == load<i32>(r, WAKE_GEN)) {
+        store<u8>(r, 0, WAKE_PENDING);
+        consider(id, t);
+      }
+      break;
+    }
+    case RESPONSE:
+      if (b == load<i32>(row(id), FETCH_GEN) && respond(id, t)) proceed(id, t);
+      dispatch(clusterOf(id), t);
+      break;
+    case SEND:
+      if (b == load<i32>(row(id), FETCH_GEN)) proceed(id, t);
+      dispatch(clusterOf(id), t);
+      break;
+    case BACKGROUND:
+      schedule(background(id, t, i32Of(down, id) == 0), a, 0);
+      break;
+    case ACTION:
+      applyAction(id, t, b);
+      break;
+    case TICK:
+      tick(id, t);
+      break;
+  }
+}
+
+// The start of a trial, per cluster.
+function startRollout(c: i32): void {
+  if (rolloutStart) edit(c, 0, true);
+}
+
+/** A steady fleet's SecretSyncs on per-sync timers: each first considered at the stationary residual of its polls' gaps P + U[0, J). */
+function startSteady(c: i32): void {
+  if (!steadyStart || !g8(c, G_PER_SYNC)) return;
+  const first = firstOf(c);
+  const end = first + countOf(c);
+  const p = gf(c, G_POLL);
+  const j = gf(c, G_JITTER);
+  for (let s = first; s < end; s++) {
+    use(c);
+    scheduleWake(s, stationaryResidual(p, j), POLL);
+  }
+}
+
+/** scheduling: cluster-ticker: one ticker per cluster with period P and a uniformly random phase. */
+function startTicker(c: i32): void {
+  if (g8(c, G_PER_SYNC)) return;
+  use(c);
+  schedule(uniform() * gf(c, G_POLL), (c << 3) | TICK, 0);
+}
+
+/** A tick considers every SecretSync of the cluster at once (each then waits its jitter). */
+function tick(c: i32, t: f64): void {
+  const first = firstOf(c);
+  const end = first + countOf(c);
+  for (let s = first; s < end; s++) scheduleWake(s, t + jitterOf(c), POLL);
+  schedule(t + gf(c, G_POLL), (c << 3) | TICK, 0);
+}
+
+/** A spec edit of every SecretSync of cluster c at time t (a CI rollout). */
+function edit(c: i32, t: f64, tracked: bool): void {
+  const first = firstOf(c);
+  const end = first + countOf(c);
+  for (let s = first; s < end; s++) {
+    const r = row(s);
+    store<u8>(r, 1, FORCED);
+    store<f64>(r, t, EDITED_AT);
+    if (tracked) store<u8>(r, 1, AWAITING);
+    scheduleWake(s, t + jitterOf(c), EDIT);
+  }
+}
+
+/** A controller restart: the queue, in-flight reconciles and backoff state are lost; the new controller has a full requeue bucket. */
+function restart(c: i32, t: f64): void {
+  const first = firstOf(c);
+  const end = first + countOf(c);
+  const jitter = g8(c, G_JITTER_ON_RESTART);
+  setI32Of(queueHead, c, 0);
+  setI32Of(queueLen, c, 0);
+  setI32Of(busy, c, 0);
+  bucketRestart(c, t);
+  for (let s = first; s < end; s++) {
+    const r = row(s);
+    store<u8>(r, IDLE, STATE);
+    store<u8>(r, 0, DIRTY);
+    store<i32>(r, 0, FAILURES);
+    store<i32>(r, load<i32>(r, FETCH_GEN) + 1, FETCH_GEN);
+    scheduleWake(s, t + (jitter ? jitterOf(c) : 0), RESTART);
+  }
+}
+
+/** Fleet action i at t, on every cluster it names or (`only` >= 0) on that cluster alone. */
+function applyAction(i: i32, t: f64, only: i32): void {
+  const a = actions + (<usize>i << 5);
+  const kind = load<i32>(a, A_KIND);
+  const ids = <usize>load<u32>(a, A_IDS);
+  const n = load<i32>(a, A_COUNT);
+  if (kind <= 1) {
+    const tracked = load<i32>(a, A_TRACKED) != 0;
+    if (only >= 0) {
+      if (kind == 0) edit(only, t, tracked);
+      else restart(only, t);
+    } else {
+      for (let k = 0; k < n; k++) {
+        if (kind == 0) edit(i32Of(ids, k), t, tracked);
+        else restart(i32Of(ids, k), t);
+      }
+    }
+  } else {
+    for (let k = 0; k < n; k++) {
+      const v = i32Of(ids, k);
+      if (kind == 2) {
+        setI32Of(down, v, i32Of(down, v) + 1);
+        store<f64>(outageTimeout + (<usize>v << 3), load<f64>(a, A_TIMEOUT));
+      } else {
+        setI32Of(down, v, i32Of(down, v) - 1);
+      }
+    }
+  }
+}
+
+/** The consideration's jitter is over: enqueue (workqueue semantics: no duplicates). */
+function consider(s: i32, t: f64): void {
+  const r = row(s);
+  const st = load<u8>(r, STATE);
+  if (st == IDLE) {
+    const c = clusterOf(s);
+    // A free worker and nobody ahead in the queue: it starts now (what enqueue and dispatch would do).
+    if (i32Of(queueLen, c) == 0 && i32Of(busy, c) < g32(c, G_WORKERS)) {
+      start(s, c, t);
+    } else {
+      enqueue(s);
+      dispatch(c, t);
+    }
+  } else if (st == PROCESSING) {
+    store<u8>(r, 1, DIRTY);
+  }
+}
+
+function enqueue(s: i32): void {
+  const c = clusterOf(s);
+  const n = countOf(c);
+  const len = i32Of(queueLen, c);
+  let at = i32Of(queueHead, c) + len;
+  if (at >= n) at -= n;
+  setI32Of(queueBuf, firstOf(c) + at, s);
+  setI32Of(queueLen, c, len + 1);
+  store<u8>(row(s), QUEUED, STATE);
+}
+
+/** Free workers of cluster c take queued SecretSyncs (FIFO) and run as far as they can now. */
+function dispatch(c: i32, t: f64): void {
+  while (i32Of(queueLen, c) > 0 && i32Of(busy, c) < g32(c, G_WORKERS)) {
+    const head = i32Of(queueHead, c);
+    const s = i32Of(queueBuf, firstOf(c) + head);
+    setI32Of(queueHead, c, head + 1 == countOf(c) ? 0 : head + 1);
+    setI32Of(queueLen, c, i32Of(queueLen, c) - 1);
+    start(s, c, t);
+  }
+}
+
+/** What the controller does after a reconcile of s ended at t. */
+function afterReconcile(s: i32, t: f64, succeeded: bool): void {
+  const r = row(s);
+  const c = clusterOf(s);
+  if (load<u8>(r, DIRTY) != 0) {
+    // Considered again while it ran: the workqueue hands it back at once.
+    store<u8>(r, 0, DIRTY);
+    enqueue(s);
+  } else if (load<u8>(r, WAKE_PENDING) != 0) {
+    // An edit came while it ran and its jitter is still running: that consideration comes next.
+  } else if (succeeded) {
+    // Under a cluster ticker the next poll is the cluster's next tick.
+    if (g8(c, G_PER_SYNC)) scheduleWake(s, t + gf(c, G_POLL) + jitterOf(c), POLL);
+  } else {
+    // The larger of the item's backoff and the wait for the controller's requeue bucket.
+    const backoff = requeueDelay(load<i32>(r, FAILURES));
+    const bucket = bucketWait(c, t);
+    const delay = backoff > bucket ? backoff : bucket;
+    scheduleWake(s, t + delay + (g8(c, G_JITTER_ON_REQUEUE) ? jitterOf(c) : 0), REQUEUE);
+  }
+}
+
+/** controller-runtime's per-item backoff: base * 2^(n-1) for the n-th consecutive failure, capped. */
+@inline function requeueDelay(failures: i32): f64 {
+  const delay = requeueBase * Math.pow(2, <f64>(failures - 1));
+  return delay < requeueMax ? delay : requeueMax;
+}
+
+/** Cluster c's controller (re)started at t: a new requeue bucket, full. */
+function bucketRestart(c: i32, t: f64): void {
+  if (!hasBucket) return;
+  store<f64>(tokens + (<usize>c << 3), bucketBurst);
+  store<f64>(tokensLast + (<usize>c << 3), t);
+  setI32Of(touched, c, bucketTrial);
+}
+
+/** A requeue of cluster c scheduled at t takes a token: how long it must wait for it (0: none). */
+function bucketWait(c: i32, t: f64): f64 {
+  if (!hasBucket) return 0;
+  if (i32Of(touched, c) != bucketTrial) bucketRestart(c, 0);
+  let k = load<f64>(tokens + (<usize>c << 3)) + (t - load<f64>(tokensLast + (<usize>c << 3))) * bucketRate;
+  if (k > bucketBurst) k = bucketBurst;
+  k -= 1;
+  store<f64>(tokens + (<usize>c << 3), k);
+  store<f64>(tokensLast + (<usize>c << 3), t);
+  return k >= 0 ? 0 : -k / bucketRate;
+}
+
+// One reconcile.
+
+/** A worker of cluster c starts a reconcile of s at t and runs it as far as it can now. */
+function start(s: i32, c: i32, t: f64): void {
+  const r = row(s);
+  store<u8>(r, PROCESSING, STATE);
+  setI32Of(busy, c, i32Of(busy, c) + 1);
+  store<u16>(r, 0, ATTEMPT);
+  store<u16>(r, 0, FETCHED);
+  store<u16>(r, 0, FAILED);
+  store<f64>(r, t, STARTED_AT);
+  store<f64>(r, NaN, READ_AT);
+  store<u8>(r, load<u8>(r, FORCED), RUN_FORCED);
+  if (load<u8>(r, REASON) != REQUEUE) fetchesNeeded += <f64>g32(c, G_OBJECTS);
+  proceed(s, t);
+}
+
+function record(t: f64, v: i32, n: i32): void {
+  if (sent == capacity) {
+    const room = capacity * 2;
+    const bigger = allocate(<usize>room << 4);
+    memory.copy(bigger, out, <usize>capacity << 3);
+    memory.copy(bigger + (<usize>room << 3), out + (<usize>capacity << 3), <usize>capacity << 2);
+    memory.copy(bigger + (<usize>room << 3) + (<usize>room << 2), out + (<usize>capacity << 3) + (<usize>capacity << 2), <usize>capacity << 2);
+    out = bigger;
+    capacity = room;
+  }
+  store<f64>(out + (<usize>sent << 3), t);
+  store<i32>(out + (<usize>capacity << 3) + (<usize>sent << 2), v);
+  store<i32>(out + (<usize>capacity << 3) + (<usize>capacity << 2) + (<usize>sent << 2), n);
+  sent++;
+}
+
+/** Fetches the reconcile's objects one after another until it must wait, or it ends. */
+function proceed(s: i32, t: f64): void {
+  const r = row(s);
+  const c = clusterOf(s);
+  const objects = g32(c, G_OBJECTS);
+  const partial = g8(c, G_PARTIAL);
+  const sigma = gf(c, G_SIGMA);
+  const v = i32Of(syncVault, s);
+  for (;;) {
+    const object = <i32>load<u16>(r, FETCHED) + <i32>load<u16>(r, FAILED);
+    if (object >= objects || (load<u16>(r, FAILED) > 0 && !partial)) {
+      finish(s, t);
+      return;
+    }
+    // The first object's GET (this attempt of it) reads any rotation sent before now.
+    if (object == 0) store<f64>(r, t, READ_AT);
+    const isDown = i32Of(down, v) > 0;
+    if (sigma < 0 && !isDown) {
+      // Latency 0: the remaining GETs go out at this instant; those the vault accepts, before
+      // the first rejection, are one weighted event.
+      const k = coupled ? vaultAcceptMany(v, t, objects - object) : objects - object;
+      if (k > 0) {
+        record(t, v, k);
+        store<u16>(r, <u16>(<i32>load<u16>(r, FETCHED) + k), FETCHED);
+        store<u16>(r, 0, ATTEMPT);
+        store<u8>(r, OK, LAST_ANSWER);
+        continue;
+      }
+    }
+    const answer = isDown ? UNAVAILABLE : coupled ? vaultRequest(v, t) : OK;
+    record(t, answer == UNAVAILABLE ? -1 : v, 1);
+    if (answer == THROTTLED) throttled(t, v);
+    store<u8>(r, <u8>answer, LAST_ANSWER);
+    if (answer == THROTTLED) {
+      store<f64>(r, vaultRetryAfter(v, t), LAST_RETRY_AFTER);
+    } else if (answer == UNAVAILABLE) {
+      unavailable++;
+      markUnhealthy(s, t);
+      const timeout = load<f64>(outageTimeout + (<usize>v << 3));
+      if (timeout > 0) {
+        schedule(t + timeout, (s << 3) | RESPONSE, load<i32>(r, FETCH_GEN));
+        return;
+      }
+    }
+    if (answer != UNAVAILABLE && sigma >= 0) {
+      use(c);
+      schedule(t + lognormal(gf(c, G_MU), sigma), (s << 3) | RESPONSE, load<i32>(r, FETCH_GEN));
+      return;
+    }
+    if (!respond(s, t)) return;
+  }
+}
+
+/** The answer to the current GET is in; false when an SDK retry now waits. */
+function respond(s: i32, t: f64): bool {
+  const r = row(s);
+  const answer = <i32>load<u8>(r, LAST_ANSWER);
+  if (answer == OK) {
+    store<u16>(r, load<u16>(r, FETCHED) + 1, FETCHED);
+    store<u16>(r, 0, ATTEMPT);
+    return true;
+  }
+  // A Retry-After comes only with a 429; an unreachable vault sends nothing.
+  const retryAfter = answer == THROTTLED ? load<f64>(r, LAST_RETRY_AFTER) : NaN;
+  const delay = retryDelay(<i32>load<u16>(r, ATTEMPT) + 1, retryAfter, clusterOf(s));
+  if (delay >= 0) {
+    store<u16>(r, load<u16>(r, ATTEMPT) + 1, ATTEMPT);
+    retries++;
+    schedule(t + delay, (s << 3) | SEND, load<i32>(r, FETCH_GEN));
+    return false;
+  }
+  if (<i32>load<u16>(r, FETCHED) + <i32>load<u16>(r, FAILED) == 0) store<f64>(r, NaN, READ_AT);
+  store<u16>(r, load<u16>(r, FAILED) + 1, FAILED);
+  store<u16>(r, 0, ATTEMPT);
+  return true;
+}
+
+/**
+ * The Azure SDK's retry: seconds before retry number `retry` (1 for the first), or -1 when it
+ * gives up; a Retry-After (NaN: none) of at most the cap replaces the computed delay.
+ */
+function retryDelay(retry: i32, retryAfter: f64, c: i32): f64 {
+  if (retry > maxRetries) return -1;
+  if (retryAfter == retryAfter) return retryAfter <= retryMax ? retryAfter : -1;
+  use(c);
+  const delay = (Math.pow(2, <f64>retry) - 1) * retryBase * (retryLo + (retryHi - retryLo) * uniform());
+  return delay < retryMax ? delay : retryMax;
+}
+
+/** The reconcile is over: its status reason, what it served, and what the controller does next. */
+function finish(s: i32, t: f64): void {
+  const r = row(s);
+  const c = clusterOf(s);
+  const partial = g8(c, G_PARTIAL);
+  setI32Of(busy, c, i32Of(busy, c) - 1);
+  store<u8>(r, IDLE, STATE);
+  const succeeded = <i32>load<u16>(r, FETCHED) == g32(c, G_OBJECTS);
+  // The first object is written unless the reconcile failed fast; it carries any rotation read.
+  const readAt = load<f64>(r, READ_AT);
+  const changed = (succeeded || partial) && readAt == readAt && staleRead(s, t, readAt);
+  if (succeeded) {
+    outcome(load<u8>(r, RUN_FORCED) != 0 || changed ? VALUE_CHANGE_OR_FORCE : NO_VALUE_CHANGE);
+    markHealthy(s, t);
+    if (load<f64>(r, STARTED_AT) >= load<f64>(r, EDITED_AT)) {
+      // Nothing was edited while it ran: the edit is applied.
+      store<u8>(r, 0, FORCED);
+      if (load<u8>(r, AWAITING) != 0) {
+        store<u8>(r, 0, AWAITING);
+        converged++;
+        if (t > lastConverged) lastConverged = t;
+      }
+    }
+    store<i32>(r, 0, FAILURES);
+  } else {
+    outcome(load<u16>(r, FETCHED) > 0 && partial ? PARTIAL : PROVIDER_ERROR);
+    markUnhealthy(s, t);
+    store<i32>(r, load<i32>(r, FAILURES) + 1, FAILURES);
+    requeues++;
+  }
+  afterReconcile(s, t, succeeded);
+}
+
+@inline function outcome(kind: i32): void {
+  const at = outcomes + (<usize>kind << 3);
+  store<f64>(at, load<f64>(at) + 1);
+}
+
+function markUnhealthy(s: i32, t: f64): void {
+  const r = row(s);
+  if (load<u8>(r, UNHEALTHY) == 0) {
+    store<u8>(r, 1, UNHEALTHY);
+    healthChange(t, clusterOf(s), 1);
+  }
+}
+
+function markHealthy(s: i32, t: f64): void {
+  const r = row(s);
+  if (load<u8>(r, UNHEALTHY) == 1) {
+    store<u8>(r, 0, UNHEALTHY);
+    healthChange(t, clusterOf(s), -1);
+  }
+}
+
+// The drivers' entries.
+
+/** The counts of a run back to 0 (the sends too); outcome k is `outcomeCount(k)`. */
+export function clearRecord(): void {
+  unavailable = 0;
+  retries = 0;
+  requeues = 0;
+  fetchesNeeded = 0;
+  converged = 0;
+  lastConverged = -Infinity;
+  memory.fill(outcomes, 0, 32);
+  sent = 0;
+}
+
+export function outcomeCount(k: i32): f64 {
+  return load<f64>(outcomes + (<usize>k << 3));
+}
+
+export function sendsAt(): usize {
+  return out;
+}
+
+/** The trial's actions (written by the loader, 32 bytes each) and each cluster's requeue bucket full again. */
+export function trial(actionList: usize): void {
+  actions = actionList;
+  bucketTrial++;
+  memory.fill(down, 0, <usize>vaultCount << 2);
+}
+
+/**
+ * The independent driver's run of cluster c from t = 0 to the horizon, alone, every GET that
+ * reaches a vault accepted: its stream seeded, its rows and queue reset, the actions that name
+ * it (their indices at `named`, n of them) scheduled at their times (`times`).
+ */
+export function runCluster(c: i32, seedHash: i32, trialWord: i32, named: usize, times: usize, n: i32, outages: bool): void {
+  coupled = false;
+  seedCluster(c, seedHash, trialWord);
+  heapClear(heap);
+  if (outages) memory.fill(down, 0, <usize>vaultCount << 2);
+  for (let k = 0; k < n; k++) schedule(load<f64>(times + (<usize>k << 3)), (i32Of(named, k) << 3) | ACTION, c);
+  const first = firstOf(c);
+  memory.fill(row(first), 0, <usize>countOf(c) << 6);
+  setI32Of(queueHead, c, 0);
+  setI32Of(queueLen, c, 0);
+  setI32Of(busy, c, 0);
+  startRollout(c);
+  startSteady(c);
+  startTicker(c);
+  run();
+}
+
+/**
+ * The coupled driver's run of the whole fleet: every cluster's stream seeded, the rows and
+ * queues reset, the actions scheduled first (`times`, each to every cluster it names), then the
+ * starts and each vault's first other request (`firstBackground`, Infinity: none).
+ */
+export function runFleet(seedHash: i32, trialWord: i32, times: usize, n: i32, firstBackground: usize, span: f64, width: f64, pending: i32): void {
+  coupled = true;
+  if (calendar == 0) {
+    calendar = calendarNew(span, width, pending, horizon);
+    calendarHeap = calendarNear(calendar);
+  }
+  calendarClear(calendar);
+  for (let c = 0; c < clusters; c++) {
+    seedCluster(c, seedHash, trialWord);
+    storeState(streams + (<usize>c << 4));
+  }
+  current = -1;
+  memory.fill(rows, 0, <usize>syncs << 6);
+  memory.fill(queueHead, 0, <usize>clusters << 2);
+  memory.fill(queueLen, 0, <usize>clusters << 2);
+  memory.fill(busy, 0, <usize>clusters << 2);
+  memory.fill(down, 0, <usize>vaultCount << 2);
+  for (let k = 0; k < n; k++) schedule(load<f64>(times + (<usize>k << 3)), (k << 3) | ACTION, ALL_CLUSTERS);
+  for (let c = 0; c < clusters; c++) startRollout(c);
+  for (let c = 0; c < clusters; c++) startSteady(c);
+  for (let c = 0; c < clusters; c++) startTicker(c);
+  for (let v = 0; v < vaultCount; v++) {
+    const first = load<f64>(firstBackground + (<usize>v << 3));
+    if (first != Infinity) schedule(first, (v << 3) | BACKGROUND, 0);
+  }
+  run();
+}
+
+/** Whether SecretSync s has a row worth reading (the staleness probe's stillStale reads its own state). */
+export function syncState(s: i32): i32 {
+  return load<u8>(row(s), STATE);
+}
