@@ -14,7 +14,6 @@ const MODULES = [
   { source: 'sim/engine/wasm/streams.ts', out: `${DIR}/sim/engine/wasm/streams-binary.js`, name: 'STREAMS_WASM' },
   { source: 'sim/engine/wasm/events.ts', out: `${DIR}/sim/engine/wasm/events-binary.js`, name: 'EVENTS_WASM' },
   { source: 'sim/model/wasm/cluster.ts', out: `${DIR}/sim/model/wasm/cluster-binary.js`, name: 'CLUSTER_WASM' },
-  { source: 'sim/model/wasm/walk.ts', out: `${DIR}/sim/model/wasm/walk-binary.js`, name: 'WALK_WASM' },
   { source: 'sim/metrics/wasm/peak.ts', out: `${DIR}/sim/metrics/wasm/peak-binary.js`, name: 'PEAK_WASM' },
 ];
 

@@ -23,15 +23,11 @@ interface ClusterExports {
   trial(actions: number): void;
   runCluster(c: number, seedHash: number, trialWord: number, named: number, times: number, n: number, outages: number): void;
   runFleet(seedHash: number, trialWord: number, times: number, n: number, firstBackground: number, span: number, width: number, pending: number): void;
-  clearRecord(): void;
-  outcomeCount(k: number): number;
+  walkGroup(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: number, seedHash: number, trialWord: number, instant: number): void;
+  walk(from: number, to: number, enough: number): number;
+  takeCounts(): number;
+  clearSends(): void;
   sendsAt(): number;
-  unavailable: WebAssembly.Global;
-  retries: WebAssembly.Global;
-  requeues: WebAssembly.Global;
-  fetchesNeeded: WebAssembly.Global;
-  converged: WebAssembly.Global;
-  lastConverged: WebAssembly.Global;
   capacity: WebAssembly.Global;
   sent: WebAssembly.Global;
 }
@@ -40,6 +36,8 @@ interface ClusterExports {
 const GROUP_BYTES = 64;
 /** An action in the kernel: 32 bytes (cluster.ts's A_*). */
 const ACTION_BYTES = 32;
+/** Whole clusters per call of the walk until the module holds at least this many sends: a quarter of its output's first room, which a cluster's sends then rarely outgrow. */
+const SENDS_PER_WALK = 1024;
 const ACTION_KIND = { rollout: 0, restart: 1, 'outage-start': 2, 'outage-end': 3 } as const;
 
 /**
@@ -211,29 +209,62 @@ export class ClusterModel {
     this.drain();
   }
 
+  /**
+   * The quiet walk (sim/model/wasm/walk.ts) of clusters [from, to) of group g, each from t = 0
+   * to the horizon with its own stream (`instant`: paths.ts's oneInstant), in runs of whole
+   * clusters until the module holds a few thousand sends, each drained into the collector.
+   */
+  walkClusters(from: number, to: number, g: number, seedHash: number, trialWord: number, instant: boolean): void {
+    const { x, layout, config } = this;
+    x.walkGroup(
+      layout.clusterSyncCount[from], config.horizon, layout.jitterSeconds[g], layout.pollInterval[g], layout.objectsPerSync[g],
+      layout.latencyMu[g], layout.latencySigma[g], config.start === 'rollout' ? 1 : 0, seedHash, trialWord, instant ? 1 : 0,
+    );
+    for (let c = from; c < to; ) {
+      c = x.walk(c, to, SENDS_PER_WALK);
+      this.drainSends();
+    }
+    this.drainCounts();
+  }
+
+  /** Sends the module's output holds now (it doubles when a run needs more). */
+  get sendRoom(): number {
+    return this.x.capacity.value as number;
+  }
+
   /** The run's sends and counts into the collector; the module's record starts again. */
   private drain(): void {
-    const { x, collector } = this;
+    this.drainSends();
+    this.drainCounts();
+  }
+
+  /** The module's sends appended to the collector's log. */
+  private drainSends(): void {
+    const { x } = this;
     const n = x.sent.value as number;
-    if (n > 0) {
-      const log = collector.sends;
-      const at = log.length;
-      log.reserve(n);
-      const { buffer } = x.memory;
-      const out = x.sendsAt();
-      const room = x.capacity.value as number;
-      log.times.set(new Float64Array(buffer, out, n), at);
-      log.vaults.set(new Int32Array(buffer, out + 8 * room, n), at);
-      log.counts.set(new Int32Array(buffer, out + 12 * room, n), at);
-      log.length = at + n;
-    }
-    collector.unavailable(x.unavailable.value as number);
-    collector.retry(x.retries.value as number);
-    collector.requeue(x.requeues.value as number);
-    collector.fetchesNeeded(x.fetchesNeeded.value as number);
-    for (const k of [Outcome.NoValueChange, Outcome.ValueChangeOrForce, Outcome.Partial, Outcome.ProviderError]) collector.outcomes(k, x.outcomeCount(k));
-    const converged = x.converged.value as number;
-    if (converged > 0) this.convergence.succeededMany(converged, x.lastConverged.value as number);
-    x.clearRecord();
+    if (n === 0) return;
+    const log = this.collector.sends;
+    const at = log.length;
+    log.reserve(n);
+    const { buffer } = x.memory;
+    const out = x.sendsAt();
+    const room = x.capacity.value as number;
+    log.times.set(new Float64Array(buffer, out, n), at);
+    log.vaults.set(new Int32Array(buffer, out + 8 * room, n), at);
+    log.counts.set(new Int32Array(buffer, out + 12 * room, n), at);
+    log.length = at + n;
+    x.clearSends();
+  }
+
+  /** The module's counts (cluster.ts's takeCounts) added to the collector's and the convergence probe's. */
+  private drainCounts(): void {
+    const { collector } = this;
+    const c = new Float64Array(this.x.memory.buffer, this.x.takeCounts(), 10);
+    for (let k = Outcome.NoValueChange; k <= Outcome.ProviderError; k++) collector.outcomes(k, c[k]);
+    collector.unavailable(c[4]);
+    collector.retry(c[5]);
+    collector.requeue(c[6]);
+    collector.fetchesNeeded(c[7]);
+    if (c[8] > 0) this.convergence.succeededMany(c[8], c[9]);
   }
 }

@@ -40,10 +40,9 @@ export class FleetTrial {
   constructor(readonly config: ModelConfig, seed: number | string) {
     const model = (this.model = new ClusterModel(config));
     this.streams = new TrialStreams(seed, model.layout.clusters, config.vaults.length);
-    const perCluster = Math.max(...config.fleet.map((g) => g.secretSyncs));
     this.fleetLoad = fleetLoad(config);
     this.check = new OptimisticCheck(model.gateway, this.streams, config.horizon);
-    this.quietWalk = new QuietWalk(model, perCluster);
+    this.quietWalk = new QuietWalk(model);
     this.shapes = new ShapeCheck(config, this.streams, config.horizon);
   }
 

@@ -68,7 +68,7 @@ export function runIndependent(model: ClusterModel, quietWalk: QuietWalk, collec
       // clusters have consecutive ids.
       const ids = layout.groupClusters[g];
       const end = nextNamed(c + 1, ids[ids.length - 1] + 1);
-      quietWalk.runClusters(c, end, model.config.horizon, collector, streams);
+      quietWalk.runClusters(c, end, streams);
       c = end;
       continue;
     }

@@ -8,7 +8,7 @@
 //
 // Memory: blocks.ts's. The fleet's layout and each trial's actions are written by the loader
 // (sim/model/cluster-kernel.ts) into blocks it asks for.
-import { allocate, heapRoomForOne, newHeap } from '../../engine/wasm/blocks';
+import { allocate, heapRoomForOne, newHeap, release } from '../../engine/wasm/blocks';
 import { calendarClear, calendarNear, calendarNew, calendarPop, calendarPush } from '../../engine/wasm/calendar';
 import { heapClear, heapPop, heapPush, POPPED_A, POPPED_B, POPPED_TIME } from '../../engine/wasm/event-heap';
 import { idWord, loadState, lognormal, seedKeyedFour, stationaryResidual, storeState, takeLane, uniform, uniformBelow } from '../../engine/wasm/stream-core';
@@ -51,8 +51,8 @@ const OK = 0;
 const THROTTLED = 1;
 const UNAVAILABLE = 2;
 // Outcomes (trial-record.ts's Outcome).
-const NO_VALUE_CHANGE = 0;
-const VALUE_CHANGE_OR_FORCE = 1;
+export const NO_VALUE_CHANGE = 0;
+export const VALUE_CHANGE_OR_FORCE = 1;
 const PARTIAL = 2;
 const PROVIDER_ERROR = 3;
 
@@ -100,7 +100,7 @@ const A_TIMEOUT = 16; // f64
 let clusters: i32 = 0;
 let syncs: i32 = 0;
 let syncCluster: usize = 0;
-let syncVault: usize = 0;
+export let syncVault: usize = 0;
 let clusterGroup: usize = 0;
 let clusterFirstSync: usize = 0;
 let clusterSyncCount: usize = 0;
@@ -137,21 +137,27 @@ let outageTimeout: usize = 0;
 let coupled: bool = false;
 let actions: usize = 0;
 /** The heap of one cluster's events (independent) and the fleet's calendar (coupled, made when first needed). */
-let heap: usize = 0;
+export let heap: usize = 0;
 let calendar: usize = 0;
 /** The calendar's heap, where it leaves a popped event. */
 let calendarHeap: usize = 0;
 /** The stream whose state is in stream-core's registers (-1: none). */
 let current: i32 = -1;
+/** Each cluster's stream's id word (stream-core.ts's idWord(Cluster, c)), for seeding four at once. */
+export let clusterWords: usize = 0;
+/** The most SecretSyncs of one cluster. */
+export let maxSyncs: i32 = 0;
 
 // What a trial records, read by the loader after a run.
-export let unavailable: f64 = 0;
-export let retries: f64 = 0;
-export let requeues: f64 = 0;
-export let fetchesNeeded: f64 = 0;
-export let converged: f64 = 0;
-export let lastConverged: f64 = -Infinity;
+let unavailable: f64 = 0;
+let retries: f64 = 0;
+let requeues: f64 = 0;
+let fetchesNeeded: f64 = 0;
+let converged: f64 = 0;
+let lastConverged: f64 = -Infinity;
 const outcomes: usize = memory.data(32, 16);
+/** Where `counts` writes them: the four outcomes, then unavailable, retries, requeues, fetchesNeeded, converged, lastConverged (f64). */
+const countsOut: usize = memory.data(80, 16);
 /** The sends: `capacity` times (f64), vaults and counts (i32). */
 let out: usize = 0;
 export let capacity: i32 = 0;
@@ -166,22 +172,22 @@ export let sent: i32 = 0;
 @inline function g8(c: i32, field: usize): bool {
   return load<u8>(groups + (<usize>load<i32>(clusterGroup + (<usize>c << 2)) << 6) + field) != 0;
 }
-@inline function clusterOf(s: i32): i32 {
+@inline export function clusterOf(s: i32): i32 {
   return load<i32>(syncCluster + (<usize>s << 2));
 }
-@inline function firstOf(c: i32): i32 {
+@inline export function firstOf(c: i32): i32 {
   return load<i32>(clusterFirstSync + (<usize>c << 2));
 }
-@inline function countOf(c: i32): i32 {
+@inline export function countOf(c: i32): i32 {
   return load<i32>(clusterSyncCount + (<usize>c << 2));
 }
 @inline function row(s: i32): usize {
   return rows + (<usize>s << 6);
 }
-@inline function i32Of(base: usize, i: i32): i32 {
+@inline export function i32Of(base: usize, i: i32): i32 {
   return load<i32>(base + (<usize>i << 2));
 }
-@inline function setI32Of(base: usize, i: i32, x: i32): void {
+@inline export function setI32Of(base: usize, i: i32, x: i32): void {
   store<i32>(base + (<usize>i << 2), x);
 }
 
@@ -224,7 +230,14 @@ export function fleet(
   streams = allocate(<usize>nClusters << 4);
   down = allocate(<usize>nVaults << 2);
   outageTimeout = allocate(<usize>nVaults << 3);
-  heap = newHeap(64);
+  clusterWords = allocate(<usize>(nClusters + 4) << 2);
+  maxSyncs = 0;
+  for (let c = 0; c < nClusters; c++) {
+    setI32Of(clusterWords, c, idWord(2, c));
+    if (countOf(c) > maxSyncs) maxSyncs = countOf(c);
+  }
+  // A cluster's events: at most one consideration and one GET's answer or retry a SecretSync, and its actions.
+  heap = newHeap(2 * maxSyncs + 64);
   capacity = 4096;
   out = allocate(<usize>capacity << 4);
 }
@@ -242,9 +255,15 @@ export { allocate };
 /** Cluster c's stream at the start of the trial (random.ts's seedStream: (seed, trial, Cluster, c)). */
 function seedCluster(c: i32, seedHash: i32, trialWord: i32): void {
   if (current >= 0) storeState(streams + (<usize>current << 4));
-  seedKeyedFour(seedHash, i32x4.splat(trialWord), i32x4.splat(idWord(2, c)));
+  seedKeyedFour(seedHash, i32x4.splat(trialWord), i32x4.splat(i32Of(clusterWords, c)));
   takeLane(0);
   current = c;
+}
+
+/** The walk (walk.ts) draws from streams of its own in the registers: none of the clusters' is there. */
+export function streamsLeft(): void {
+  if (current >= 0) storeState(streams + (<usize>current << 4));
+  current = -1;
 }
 
 @inline function jitterOf(c: i32): f64 {
@@ -510,24 +529,30 @@ function start(s: i32, c: i32, t: f64): void {
   store<f64>(r, t, STARTED_AT);
   store<f64>(r, NaN, READ_AT);
   store<u8>(r, load<u8>(r, FORCED), RUN_FORCED);
-  if (load<u8>(r, REASON) != REQUEUE) fetchesNeeded += <f64>g32(c, G_OBJECTS);
+  if (load<u8>(r, REASON) != REQUEUE) needFetches(g32(c, G_OBJECTS));
   proceed(s, t);
 }
 
-function record(t: f64, v: i32, n: i32): void {
-  if (sent == capacity) {
-    const room = capacity * 2;
-    const bigger = allocate(<usize>room << 4);
-    memory.copy(bigger, out, <usize>capacity << 3);
-    memory.copy(bigger + (<usize>room << 3), out + (<usize>capacity << 3), <usize>capacity << 2);
-    memory.copy(bigger + (<usize>room << 3) + (<usize>room << 2), out + (<usize>capacity << 3) + (<usize>capacity << 2), <usize>capacity << 2);
-    out = bigger;
-    capacity = room;
-  }
+/** A send: n GETs at t to vault v (-1: into an outage). */
+@inline export function record(t: f64, v: i32, n: i32): void {
+  if (sent == capacity) growSends();
+  const vaults = out + (<usize>capacity << 3);
   store<f64>(out + (<usize>sent << 3), t);
-  store<i32>(out + (<usize>capacity << 3) + (<usize>sent << 2), v);
-  store<i32>(out + (<usize>capacity << 3) + (<usize>capacity << 2) + (<usize>sent << 2), n);
+  store<i32>(vaults + (<usize>sent << 2), v);
+  store<i32>(vaults + (<usize>capacity << 2) + (<usize>sent << 2), n);
   sent++;
+}
+
+/** Twice the room for sends (the times stay in place; the vaults and counts move). */
+function growSends(): void {
+  const room = capacity * 2;
+  const bigger = allocate(<usize>room << 4);
+  memory.copy(bigger, out, <usize>capacity << 3);
+  memory.copy(bigger + (<usize>room << 3), out + (<usize>capacity << 3), <usize>capacity << 2);
+  memory.copy(bigger + (<usize>room << 3) + (<usize>room << 2), out + (<usize>capacity << 3) + (<usize>capacity << 2), <usize>capacity << 2);
+  release(out, <usize>capacity << 4);
+  out = bigger;
+  capacity = room;
 }
 
 /** Fetches the reconcile's objects one after another until it must wait, or it ends. */
@@ -638,8 +663,7 @@ function finish(s: i32, t: f64): void {
       store<u8>(r, 0, FORCED);
       if (load<u8>(r, AWAITING) != 0) {
         store<u8>(r, 0, AWAITING);
-        converged++;
-        if (t > lastConverged) lastConverged = t;
+        converge(t);
       }
     }
     store<i32>(r, 0, FAILURES);
@@ -652,7 +676,18 @@ function finish(s: i32, t: f64): void {
   afterReconcile(s, t, succeeded);
 }
 
-@inline function outcome(kind: i32): void {
+/** A SecretSync the tracked rollout edited succeeded at t. */
+@inline export function converge(t: f64): void {
+  converged++;
+  if (t > lastConverged) lastConverged = t;
+}
+
+/** n more object fetches that reconciles need (reconciles not caused by a failure's requeue). */
+@inline export function needFetches(n: i32): void {
+  fetchesNeeded += <f64>n;
+}
+
+@inline export function outcome(kind: i32): void {
   const at = outcomes + (<usize>kind << 3);
   store<f64>(at, load<f64>(at) + 1);
 }
@@ -675,8 +710,15 @@ function markHealthy(s: i32, t: f64): void {
 
 // The drivers' entries.
 
-/** The counts of a run back to 0 (the sends too); outcome k is `outcomeCount(k)`. */
-export function clearRecord(): void {
+/** The counts since `clearCounts`, at the returned address (see countsOut), and back to 0. */
+export function takeCounts(): usize {
+  memory.copy(countsOut, outcomes, 32);
+  store<f64>(countsOut, unavailable, 32);
+  store<f64>(countsOut, retries, 40);
+  store<f64>(countsOut, requeues, 48);
+  store<f64>(countsOut, fetchesNeeded, 56);
+  store<f64>(countsOut, converged, 64);
+  store<f64>(countsOut, lastConverged, 72);
   unavailable = 0;
   retries = 0;
   requeues = 0;
@@ -684,11 +726,12 @@ export function clearRecord(): void {
   converged = 0;
   lastConverged = -Infinity;
   memory.fill(outcomes, 0, 32);
-  sent = 0;
+  return countsOut;
 }
 
-export function outcomeCount(k: i32): f64 {
-  return load<f64>(outcomes + (<usize>k << 3));
+/** The sends are drained: the output starts again. */
+export function clearSends(): void {
+  sent = 0;
 }
 
 export function sendsAt(): usize {
@@ -761,3 +804,5 @@ export function runFleet(seedHash: i32, trialWord: i32, times: usize, n: i32, fi
 export function syncState(s: i32): i32 {
   return load<u8>(row(s), STATE);
 }
+
+export { walk, walkGroup } from './walk';

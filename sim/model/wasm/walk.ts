@@ -1,19 +1,16 @@
-// AssemblyScript, compiled to WebAssembly by the build (sim/build-wasm.mjs): the quiet
-// clusters' walk of quiet-walk.ts, the rules its comment states, with every draw and record
-// the same as through the cluster model (test/quiet-walk.test.ts, test/engines.test.ts). The
-// streams and their draws (a jitter, a steady fleet's first phase, a latency) are
-// stream-core.ts's, the one implementation the cluster model also draws through; the start's
-// order and the worker's are quiet-walk.ts's, in integers and doubles that WebAssembly computes
-// exactly as JavaScript does. The state
-// lives in locals and linear memory: a cluster's draws never leave registers, and nothing is
-// allocated.
-//
-// Memory (byte offsets set by the loader, sim/model/wasm-walk.ts): each SecretSync's vault, each
-// cluster's first SecretSync and id word, the scratch of one cluster, then the output:
-// `capacity` times (f64), then as many vaults and counts (i32), moved apart as it grows.
+// AssemblyScript, part of the cluster model's module (cluster.ts): the quiet clusters' walk of
+// quiet-walk.ts, the cluster model's specialisation for a cluster that can never fail and that no
+// fleet event names, with the rules its comment states. Its draws are the streams' own
+// (stream-core.ts: a jitter, a steady fleet's first phase, a latency), its pending polls in the
+// model's heap (event-heap.ts), its sends, outcomes and convergence recorded as the model records
+// them (cluster.ts's record, outcome, converge): what a trial records is the same as through the
+// model's events (test/quiet-walk.test.ts, test/engines.test.ts). A cluster's draws stay in
+// registers, and nothing is allocated.
 
-import { firstUniformsFour, idWord, lognormal, seedKeyedFour, stationaryResidual, takeLane, uniformBelow } from '../../engine/wasm/stream-core';
-import { ENTRY, HEAP_HEADER, heapClear, heapInit, heapPeekTime, heapPop, heapPush, POPPED_A } from '../../engine/wasm/event-heap';
+import { firstUniformsFour, lognormal, seedKeyedFour, stationaryResidual, takeLane, uniformBelow } from '../../engine/wasm/stream-core';
+import { allocate } from '../../engine/wasm/blocks';
+import { heapClear, heapPeekTime, heapPop, heapPush, POPPED_A } from '../../engine/wasm/event-heap';
+import { clusterWords, converge, firstOf, heap, i32Of, maxSyncs, needFetches, NO_VALUE_CHANGE, outcome, record, sent, streamsLeft, syncVault, VALUE_CHANGE_OR_FORCE } from './cluster';
 
 /**
  * The first of the four clusters whose streams `lanes` holds (stream-core.ts's seedKeyedFour),
@@ -25,19 +22,12 @@ let seeded: i32 = -1;
 /** The one-instant walk's four draws. */
 const draws: usize = memory.data(32, 16);
 
-// Layout, set by `layout`.
-let syncVault: usize = 0;
-let clusterFirstSync: usize = 0;
-let clusterWord: usize = 0;
-/** The start's considerations, in time order. */
+// The scratch of one cluster: the start's considerations in time order, each SecretSync's edit
+// not yet applied; for clusters of up to `room` SecretSyncs.
 let startAt: usize = 0;
 let startId: usize = 0;
-/** The later ones (next polls): event-heap.ts's heap, one entry a SecretSync at most. */
-let heap: usize = 0;
 let edited: usize = 0;
-let out: usize = 0;
-/** Records the output holds. */
-export let capacity: i32 = 0;
+let room: i32 = 0;
 
 // The group, set by `group`.
 let syncs: i32 = 0;
@@ -53,39 +43,8 @@ let trialWord: i32 = 0;
 /** A cluster of the group is one instant (paths.ts's oneInstant): a jitter draw and at most one record. */
 let instant: bool = false;
 
-/** Outcomes of the clusters walked since `group`: reconciles started and finished, edits applied, the last one's time. */
-export let started: i32 = 0;
-export let finished: i32 = 0;
-export let forced: i32 = 0;
-export let lastForced: f64 = -Infinity;
-/** The cluster after the last one walked by `walk`. */
-export let next: i32 = 0;
-
-export function heapBase(): usize {
-  return __heap_base;
-}
-
-/** Bytes of the scratch `layout` needs for clusters of up to maxSyncs SecretSyncs: the start's times and ids, the heap, an edited flag each. */
-export function scratchBytes(maxSyncs: i32): usize {
-  return HEAP_HEADER + <usize>maxSyncs * (8 + 4 + ENTRY + 1);
-}
-
-export function layout(vaults: usize, firsts: usize, words: usize, clusters: i32, scratch: usize, maxSyncs: i32, records: usize, room: i32): void {
-  syncVault = vaults;
-  clusterFirstSync = firsts;
-  clusterWord = words;
-  // Each cluster's id word (random.ts's StreamDomain.Cluster is 2), the same in every trial.
-  for (let c = 0; c < clusters; c++) setI32(clusterWord, c, idWord(2, c));
-  startAt = scratch;
-  startId = startAt + (<usize>maxSyncs << 3);
-  heap = startId + (<usize>maxSyncs << 2);
-  heapInit(heap, heap + HEAP_HEADER, maxSyncs);
-  edited = heap + HEAP_HEADER + <usize>maxSyncs * ENTRY;
-  out = records;
-  capacity = room;
-}
-
-export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, start: bool, seed: i32, trial: i32, oneInstant: bool): void {
+/** A run of clusters of one group from here on (its settings; seed and trial name the streams, cluster.ts's seedCluster). */
+export function walkGroup(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, start: bool, seed: i32, trial: i32, oneInstant: bool): void {
   syncs = n;
   horizon = h;
   jitter = j;
@@ -98,15 +57,18 @@ export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, st
   trialWord = trial;
   instant = oneInstant;
   seeded = -1;
-  started = 0;
-  finished = 0;
-  forced = 0;
-  lastForced = -Infinity;
+  streamsLeft();
+  if (maxSyncs > room) {
+    room = maxSyncs;
+    startAt = allocate(<usize>room << 3);
+    startId = allocate(<usize>room << 2);
+    edited = allocate(<usize>room);
+  }
 }
 
 /** The streams of clusters c .. c + 3 into `lanes` (words past the fleet's last cluster are whatever memory holds there: their lanes are never read). */
 @inline function seedFour(c: i32): void {
-  seedKeyedFour(seedHash, i32x4.splat(trialWord), v128.load(clusterWord + (<usize>c << 2)));
+  seedKeyedFour(seedHash, i32x4.splat(trialWord), v128.load(clusterWords + (<usize>c << 2)));
 }
 
 /** Cluster c's stream (its block of four seeded once a group: the general walk goes cluster by cluster). */
@@ -133,32 +95,18 @@ export function group(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, st
   store<i32>(base + (<usize>i << 2), x);
 }
 
-/** Room for `records` output records: a bigger output when they would not fit (rare: it is kept). */
-function reserve(records: i32): void {
-  let room = capacity;
-  while (room < records) room *= 2;
-  const end = out + (<usize>room << 4);
-  const size = <usize>memory.size() << 16;
-  if (end > size && memory.grow(<i32>((end - size + 0xffff) >>> 16)) < 0) unreachable();
-  // The counts, then the vaults, to their new places (the times stay).
-  memory.copy(out + (<usize>room << 3) + (<usize>room << 2), out + (<usize>capacity << 3) + (<usize>capacity << 2), <usize>capacity << 2);
-  memory.copy(out + (<usize>room << 3), out + (<usize>capacity << 3), <usize>capacity << 2);
-  capacity = room;
-}
-
 /**
- * Walks clusters from `from` on (of the group set by `group`), each from t = 0 to the horizon,
- * until `to` or until at least `enough` records are written (after a whole cluster); the
- * records go to the output from its start. Returns the number written; `next` is the cluster after the last one walked.
+ * Walks clusters from `from` on (of the group set by `walkGroup`), each from t = 0 to the
+ * horizon, until `to` or until the model holds at least `enough` sends (after a whole cluster).
+ * Returns the cluster after the last one walked.
  */
 export function walk(from: i32, to: i32, enough: i32): i32 {
   if (instant) return walkInstants(from, to, enough);
-  let sent: i32 = 0;
   const n = syncs;
   let c = from;
   while (c < to) {
     seedCluster(c);
-    const first = i32At(clusterFirstSync, c);
+    const first = firstOf(c);
     heapClear(heap);
     // Insertion sort as they are drawn: equal times keep index order.
     let starts = 0;
@@ -201,35 +149,26 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
       if (free > t) t = free;
       // A reconcile of s starts at t: its objects' GETs one after another, each sent as the
       // answer to the one before comes.
-      started++;
+      needFetches(objects);
       const v = i32At(syncVault, first + s);
-      if (sent + objects > capacity) reserve(sent + objects);
-      const times = out;
-      const vaults = out + (<usize>capacity << 3);
-      const counts = vaults + (<usize>capacity << 2);
       if (sigma < 0) {
         // Latency 0: every object's GET at this instant.
-        setF64(times, sent, t);
-        setI32(vaults, sent, v);
-        setI32(counts, sent, objects);
-        sent++;
+        record(t, v, objects);
       } else {
         for (let k = 0; k < objects && t <= horizon; k++) {
-          setF64(times, sent, t);
-          setI32(vaults, sent, v);
-          setI32(counts, sent, 1);
-          sent++;
+          record(t, v, 1);
           t += lognormal(mu, sigma);
         }
         // An answer after the horizon never comes: the worker stays busy to the end.
         if (t > horizon) break;
       }
       // The reconcile succeeded: its status, the edit applied, the next poll.
-      finished++;
       if (load<u8>(edited + <usize>s) != 0) {
-        forced++;
+        outcome(VALUE_CHANGE_OR_FORCE);
+        converge(t);
         store<u8>(edited + <usize>s, 0);
-        if (t > lastForced) lastForced = t;
+      } else {
+        outcome(NO_VALUE_CHANGE);
       }
       free = t;
       // With latency 0 no later draw of this cluster decides anything once a next poll falls
@@ -241,8 +180,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
     c++;
     if (sent >= enough) break;
   }
-  next = c;
-  return sent;
+  return c;
 }
 
 /**
@@ -252,16 +190,8 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
  * poll's draw out (it falls past the horizon).
  */
 function walkInstants(from: i32, to: i32, enough: i32): i32 {
-  // The group's settings and the outcomes in locals: this loop is a few nanoseconds a cluster.
   const h = horizon;
   const o = objects;
-  // At most one record a cluster, and the call ends once `enough` are written.
-  const most = min(enough, to - from);
-  if (most > capacity) reserve(most);
-  const vaults = out + (<usize>capacity << 3);
-  const counts = vaults + (<usize>capacity << 2);
-  let last = lastForced;
-  let sent: i32 = 0;
   let c = from;
   let more = true;
   while (more && c < to) {
@@ -278,21 +208,15 @@ function walkInstants(from: i32, to: i32, enough: i32): i32 {
       const t = f64At(draws, k);
       c++;
       if (t > h) continue;
-      setF64(out, sent, t);
-      setI32(vaults, sent, i32At(syncVault, i32At(clusterFirstSync, c - 1)));
-      setI32(counts, sent, o);
-      sent++;
-      if (t > last) last = t;
+      needFetches(o);
+      record(t, i32At(syncVault, firstOf(c - 1)), o);
+      outcome(VALUE_CHANGE_OR_FORCE);
+      converge(t);
       if (sent >= enough) {
         more = false;
         break;
       }
     }
   }
-  started += sent;
-  finished += sent;
-  forced += sent;
-  lastForced = last;
-  next = c;
-  return sent;
+  return c;
 }
