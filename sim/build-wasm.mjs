@@ -1,9 +1,10 @@
-// `npm run build`: compiles the AssemblyScript modules (the random streams, the event heap, the quiet clusters'
-// walk, the 10-s peak's passes) to WebAssembly and writes each one's bytes, base64, as a JavaScript module in
-// dist/ that the TypeScript beside its source imports (the model and the metrics read no files;
-// workers load them as any module). A build step, not part of the simulator's layers. SIMD is
-// on: the walk seeds four clusters' streams at once in 32-bit lanes (WebAssembly's fixed-width
-// SIMD, in V8 since Node 16.4; this project needs Node 20).
+// `npm run build`: compiles the AssemblyScript modules (the random streams, the cluster model with
+// its quiet walk and event queues, the 10-s peak's passes; the event queues alone for their tests)
+// to WebAssembly and writes each one's bytes, base64, as a JavaScript module in dist/ that the
+// TypeScript beside its source imports (the model and the metrics read no files; workers load
+// them as any module). A build step, not part of the simulator's layers. SIMD is on: the walk
+// seeds four clusters' streams at once in 32-bit lanes (WebAssembly's fixed-width SIMD, in V8
+// since Node 16.4; this project needs Node 20).
 import asc from 'assemblyscript/asc';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -12,8 +13,9 @@ import { dirname } from 'node:path';
 const DIR = process.env.SIM_BUILD_DIR ?? 'dist';
 const MODULES = [
   { source: 'sim/engine/wasm/streams.ts', out: `${DIR}/sim/engine/wasm/streams-binary.js`, name: 'STREAMS_WASM' },
-  { source: 'sim/engine/wasm/events.ts', out: `${DIR}/sim/engine/wasm/events-binary.js`, name: 'EVENTS_WASM' },
-  { source: 'sim/model/wasm/cluster.ts', out: `${DIR}/sim/model/wasm/cluster-binary.js`, name: 'CLUSTER_WASM' },
+  { source: 'sim/model/wasm/cluster-module.ts', out: `${DIR}/sim/model/wasm/cluster-binary.js`, name: 'CLUSTER_WASM' },
+  // The model's event queues alone, for their tests and the hold benchmark (test/queues.ts).
+  { source: 'test/wasm/events.ts', out: `${DIR}/test/wasm/events-binary.js`, name: 'EVENTS_WASM' },
   { source: 'sim/metrics/wasm/peak.ts', out: `${DIR}/sim/metrics/wasm/peak-binary.js`, name: 'PEAK_WASM' },
 ];
 

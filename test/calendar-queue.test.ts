@@ -1,7 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CalendarQueue } from '../sim/engine/calendar-queue.js';
-import { EventQueue } from '../sim/engine/event-queue.js';
+import { CalendarQueue, EventQueue } from './queues.js';
 import { RandomStream } from '../sim/engine/random.js';
 
 interface Popper {

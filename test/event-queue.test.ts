@@ -1,7 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { EventQueue } from '../sim/engine/event-queue.js';
-import { EVENTS } from '../sim/engine/events-module.js';
+import { EVENTS, EventQueue } from './queues.js';
 import { RandomStream } from '../sim/engine/random.js';
 
 test('pops in time order, equal times in insertion order, and grows past its capacity', () => {

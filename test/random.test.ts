@@ -1,25 +1,36 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hashLabel, RandomStream, seedStream, StreamDomain, TrialStreams } from '../sim/engine/random.js';
+import { TrialCollector } from '../sim/metrics/trial-collector.js';
+import type { EngineChoice } from '../sim/model/config.js';
+import { FleetTrial } from '../sim/model/fleet-trial.js';
+import { group, model, UNLIMITED } from './helpers.js';
 
 const draws = (r: RandomStream, n: number) => Array.from({ length: n }, () => r.uniform());
 
-function streams(seed: number | string, trial: number, clusters = 10, vaults = 2): TrialStreams {
-  const s = new TrialStreams(seed, clusters, vaults);
+function streams(seed: number | string, trial: number, vaults = 2): TrialStreams {
+  const s = new TrialStreams(seed, vaults);
   s.forTrial(trial);
   return s;
 }
 
+/** Cluster c's stream in trial `trial` (seedStream's (seed, trial, Cluster, c), as the cluster model seeds it). */
+function cluster(seed: number | string, trial: number, c: number): RandomStream {
+  const r = new RandomStream();
+  seedStream(r, hashLabel(String(seed)), trial, StreamDomain.Cluster, c);
+  return r;
+}
+
 test('a cluster\'s stream depends on (seed, trial, cluster) only, not on the fleet around it', () => {
-  const a = draws(streams(1, 5).clusters[3], 10);
-  assert.equal(a, draws(streams(1, 5, 2000, 7).clusters[3], 10), 'a larger fleet, more vaults');
-  assert.equal(a, draws(streams('1', 5).clusters[3], 10), 'the seed 1 and the seed "1" are one seed');
-  assert.not.equal(a, draws(streams(1, 6).clusters[3], 10), 'another trial');
-  assert.not.equal(a, draws(streams(1, 5).clusters[4], 10), 'another cluster');
-  assert.not.equal(a, draws(streams(2, 5).clusters[3], 10), 'another seed');
+  const a = draws(cluster(1, 5, 3), 10);
+  assert.equal(a, draws(cluster('1', 5, 3), 10), 'the seed 1 and the seed "1" are one seed');
+  assert.not.equal(a, draws(cluster(1, 6, 3), 10), 'another trial');
+  assert.not.equal(a, draws(cluster(1, 5, 4), 10), 'another cluster');
+  assert.not.equal(a, draws(cluster(2, 5, 3), 10), 'another seed');
   const s = streams(1, 5);
   const vault = draws(s.vaults[0], 10);
-  assert.not.equal(vault, draws(s.clusters[0], 10), 'vault 0 and cluster 0 have streams of their own');
+  assert.equal(vault, draws(streams(1, 5, 7).vaults[0], 10), 'more vaults');
+  assert.not.equal(vault, draws(cluster(1, 5, 0), 10), 'vault 0 and cluster 0 have streams of their own');
   assert.not.equal(vault, draws(s.vaults[1], 10));
   s.rewindVaults();
   assert.equal(draws(s.vaults[0], 10), vault, 'rewound to the start of the trial');
@@ -28,8 +39,7 @@ test('a cluster\'s stream depends on (seed, trial, cluster) only, not on the fle
 test('neighbouring clusters\' first draws are uniform and uncorrelated (within 5 standard errors)', () => {
   // The streams of one trial differ only in the cluster id: the seeding must not leave a trace.
   const n = 100_000;
-  const s = streams(1, 0, n, 1);
-  const first = Float64Array.from(s.clusters, (r) => r.uniform());
+  const first = Float64Array.from({ length: n }, (_, c) => cluster(1, 0, c).uniform());
   let sum = 0;
   let cross = 0;
   const grid = new Float64Array(100);
@@ -144,13 +154,28 @@ test('known answers: the generator is sfc32 (three rounds after seeding), and th
   );
   // A stream named by a label (importance sampling's batches are): its first 32 bits, pinned.
   assert.equal([new RandomStream('1/rare/refreshOver/0').uniform() * 2 ** 32, new RandomStream('').uniform() * 2 ** 32], [1407604082, 752386586]);
-  // A trial's streams seeded at once, or each cluster's as a driver takes it: the same.
-  const all = new TrialStreams(1, 5, 1);
-  all.forTrial(9);
-  const lazy = new TrialStreams(1, 5, 1);
-  lazy.forTrial(9, false);
-  for (let c = 4; c >= 0; c--) lazy.seedCluster(c);
-  for (let c = 0; c < 5; c++) assert.equal(draws(lazy.clusters[c], 3), draws(all.clusters[c], 3), `cluster ${c}`);
+});
+
+test('the cluster model draws cluster c\'s jitter from the stream (seed, trial, Cluster, c) names, in both drivers and the walk', () => {
+  // One SecretSync of one object a cluster, latency 0, a rollout: each cluster's one GET goes out
+  // at its first draw, U[0, 100). The general walk (steady: a first phase, then the poll's
+  // jitter), the one-instant walk and the coupled run all seed it so.
+  for (const start of ['rollout', 'steady'] as const) {
+    const m = model({ horizon: 1000, start, fleet: [group({ clusters: 6, secretSyncs: 1, jitterSeconds: 100, rotationPollIntervalInSeconds: 3600, latency: 0 })], vaults: [UNLIMITED] });
+    for (const engine of ['auto', 'coupled'] as EngineChoice[]) {
+      const fleet = new FleetTrial(m, 'streams');
+      const col = new TrialCollector({ horizon: m.horizon, bin: 1, refreshStart: 0, refreshWidth: 1, perSecondLimit: 1, outageEnd: NaN, vaults: 1 });
+      col.reset();
+      fleet.run(4, col, engine);
+      const got = Array.from(col.sends.times.subarray(0, col.sends.length)).sort((a, b) => a - b);
+      const expected = Array.from({ length: 6 }, (_, c) => {
+        const r = cluster('streams', 4, c);
+        return start === 'rollout' ? r.uniformBelow(100) : r.stationaryResidual(3600, 100);
+      }).filter((t) => t <= 1000).sort((a, b) => a - b);
+      assert.ok(start === 'steady' || expected.length === 6);
+      assert.equal(got, expected, `${start}, ${engine}`);
+    }
+  }
 });
 
 test.run();

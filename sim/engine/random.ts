@@ -131,51 +131,33 @@ const trialWord = (trial: number) => mix32((trial | 0) ^ 0x2c1b3c6d);
 
 /**
  * The random streams of one trial, named by (scenario seed, trial) and never by a sweep point,
- * a worker or a batch: the trial's own (fleet event selections, rotation times), each cluster's
- * (all its draws), each vault's (fixed-window phase, background load) and the subscription's.
- * The stream objects are made once and reseeded per trial.
+ * a worker or a batch: the trial's own (fleet event selections, rotation times), each vault's
+ * (fixed-window phase, background load) and the subscription's. The stream objects are made once
+ * and reseeded per trial. Each cluster's stream, (seed, trial, Cluster, c), lives in the cluster
+ * model's module, which seeds it from `seedWord`, `trialWord` and the cluster's id word.
  */
 export class TrialStreams {
   readonly trial = new RandomStream();
-  readonly clusters: RandomStream[];
   readonly vaults: RandomStream[];
   readonly subscription = new RandomStream();
   private readonly seedHash: number;
-  /** Each cluster's id word (seedStream's c), the same in every trial. */
-  private readonly clusterWords: Int32Array;
   private current = 0;
   private currentWord = trialWord(0);
 
-  constructor(seed: number | string, clusters: number, vaults: number) {
+  constructor(seed: number | string, vaults: number) {
     this.seedHash = hashLabel(String(seed));
-    this.clusters = Array.from({ length: clusters }, () => new RandomStream());
-    this.clusterWords = Int32Array.from({ length: clusters }, (_, c) => X.idWord(StreamDomain.Cluster, c));
     this.vaults = Array.from({ length: vaults }, () => new RandomStream());
   }
 
-  /**
-   * Every stream at the start of trial `trial`; with `clusters` false, the clusters' are left to
-   * seedCluster (a driver that runs one cluster at a time seeds each as it comes: its state is
-   * then still in the cache when the cluster draws).
-   */
-  forTrial(trial: number, clusters = true): void {
+  /** Every stream at the start of trial `trial`. */
+  forTrial(trial: number): void {
     this.current = trial;
     this.currentWord = trialWord(trial);
     seedStream(this.trial, this.seedHash, trial, StreamDomain.Trial, 0);
-    if (clusters) for (let c = 0; c < this.clusters.length; c++) this.seedCluster(c);
     this.rewindVaults();
   }
 
-  /** Cluster c's stream at the start of the current trial (seedStream, with the words that do not depend on c taken once). */
-  seedCluster(c: number): void {
-    this.clusters[c].seedKeyed(this.seedHash, this.currentWord, this.clusterWords[c]);
-  }
-
-  /**
-   * The scenario seed's hash and (below) the current trial's word: with a cluster's id, the
-   * words its stream is derived from (seedStream's), for the quiet clusters' walk in
-   * WebAssembly (sim/model/wasm/walk.ts), which seeds each cluster itself.
-   */
+  /** The scenario seed's hash and (below) the current trial's word: with a cluster's id, the words its stream is derived from (seedStream's). */
   get seedWord(): number {
     return this.seedHash;
   }

@@ -1,3 +1,4 @@
+import '../engine/v8-tuning.js';
 import type { RandomStream } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import { Outcome } from '../metrics/trial-record.js';
@@ -26,6 +27,9 @@ interface ClusterExports {
   walkGroup(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: number, seedHash: number, trialWord: number, instant: number): void;
   walk(from: number, to: number, enough: number): number;
   takeCounts(): number;
+  seedStream(c: number, seedHash: number, trialWord: number): void;
+  retryDelayOf(c: number, retry: number, retryAfter: number): number;
+  requeueDelayOf(failures: number): number;
   clearSends(): void;
   sendsAt(): number;
   capacity: WebAssembly.Global;
@@ -225,6 +229,20 @@ export class ClusterModel {
       this.drainSends();
     }
     this.drainCounts();
+  }
+
+  /**
+   * The model's rules of a delay alone, for tests: the SDK's delay before retry `retry` of a GET
+   * of cluster c (NaN retryAfter: none), drawn from c's stream as trial `trialWord` of the seed
+   * `seedHash` starts it (null: as it stands), and the backoff after `failures` failures.
+   */
+  retryDelay(c: number, retry: number, retryAfter: number, seed: { seedHash: number; trialWord: number } | null = null): number {
+    if (seed) this.x.seedStream(c, seed.seedHash, seed.trialWord);
+    return this.x.retryDelayOf(c, retry, retryAfter);
+  }
+
+  requeueDelay(failures: number): number {
+    return this.x.requeueDelayOf(failures);
   }
 
   /** Sends the module's output holds now (it doubles when a run needs more). */

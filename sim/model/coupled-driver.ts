@@ -1,7 +1,14 @@
 import type { TrialStreams } from '../engine/random.js';
-import type { LoadHint } from '../engine/event-loop.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import type { ClusterModel } from './cluster-model.js';
+
+/** What the model tells the coupled driver's calendar about its workload, so that it can size its buckets. */
+export interface LoadHint {
+  /** Events per simulated second at the busiest stretch the model expects (0: unknown). */
+  eventsPerSecond: number;
+  /** About how many events are pending at once. */
+  pending: number;
+}
 
 /**
  * The coupled driver: the whole fleet in one event loop, every GET answered by the vault

@@ -1,10 +1,9 @@
-import type { LoadHint } from '../engine/event-loop.js';
 import { TrialStreams } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
 import { QuietWalk } from './quiet-walk.js';
 import { ClusterModel } from './cluster-model.js';
 import type { EngineChoice, ModelConfig } from './config.js';
-import { runCoupled } from './coupled-driver.js';
+import { runCoupled, type LoadHint } from './coupled-driver.js';
 import { expandEvents } from './fleet-events.js';
 import { runIndependent } from './independent-driver.js';
 import { RotationPlan } from './rotation-plan.js';
@@ -39,7 +38,7 @@ export class FleetTrial {
 
   constructor(readonly config: ModelConfig, seed: number | string) {
     const model = (this.model = new ClusterModel(config));
-    this.streams = new TrialStreams(seed, model.layout.clusters, config.vaults.length);
+    this.streams = new TrialStreams(seed, config.vaults.length);
     this.fleetLoad = fleetLoad(config);
     this.check = new OptimisticCheck(model.gateway, this.streams, config.horizon);
     this.quietWalk = new QuietWalk(model);
@@ -77,7 +76,7 @@ export class FleetTrial {
   private begin(trial: number, collector: TrialCollector, clusterStreams: boolean): void {
     const { model, streams, config } = this;
     const { layout } = model;
-    streams.forTrial(trial, false);
+    streams.forTrial(trial);
     model.collector = collector;
     model.vaultStreams = streams.vaults;
     model.gateway.resetLimiters(streams.vaults, streams.subscription);

@@ -800,9 +800,19 @@ export function runFleet(seedHash: i32, trialWord: i32, times: usize, n: i32, fi
   run();
 }
 
-/** Whether SecretSync s has a row worth reading (the staleness probe's stillStale reads its own state). */
-export function syncState(s: i32): i32 {
-  return load<u8>(row(s), STATE);
+// The rules of a retry's and a requeue's delay, alone (test/sdk-retry.test.ts).
+
+/** Cluster c's stream as at the start of trial `trialWord` (seedHash: the scenario seed's). */
+export function seedStream(c: i32, seedHash: i32, trialWord: i32): void {
+  seedCluster(c, seedHash, trialWord);
 }
 
-export { walk, walkGroup } from './walk';
+/** The SDK's delay before retry `retry` of a GET of cluster c (NaN retryAfter: none sent), drawn from c's stream. */
+export function retryDelayOf(c: i32, retry: i32, retryAfter: f64): f64 {
+  return retryDelay(retry, retryAfter, c);
+}
+
+/** The per-item backoff after `failures` consecutive failures. */
+export function requeueDelayOf(failures: i32): f64 {
+  return requeueDelay(failures);
+}
