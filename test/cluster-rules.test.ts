@@ -23,6 +23,26 @@ test('GET latency: the scenario\'s median and p99 are the sampled ones (within 5
   assert.ok(Math.abs(below(25) - 0.99) < 5 * Math.sqrt(0.0099 / n), `P(latency < 250 ms) = ${below(25)}`);
 });
 
+test('the controller\'s requeue bucket holds at most its burst: after 1,000 quiet seconds, the 101st of a burst of requeues waits its token', () => {
+  // 150 SecretSyncs, healthy at 0, then all edited at 1,000 s into an outage (fast failures, no
+  // SDK retry): 150 failures at one instant, each requeued after max(1 s backoff, its wait for a
+  // token). The bucket (burst 100, 10/s) is full, not 10,100 tokens: the first 100 take a token,
+  // requeue k > 100 waits (k - 100) / 10 s. In the second after, requeues 1-115 go (115 at 1.5 s).
+  const m = model({
+    horizon: 1001.5,
+    fleet: [group({ clusters: 1, secretSyncs: 150, jitterSeconds: 0, jitterOnRequeue: false, rotationPollIntervalInSeconds: 1e6, latency: 0 })],
+    vaults: [UNLIMITED],
+    client: { retry: 'none', requeue: { baseDelay: 1, maxDelay: 1000, overall: REQUEUE_OVERALL } },
+    events: [
+      { kind: 'outage', at: 999, vaults: [0], duration: 1000, timeout: 0 },
+      { kind: 'rollout', at: 1000, clusters: { share: 1 }, waves: 1, over: 0 },
+    ],
+  });
+  const perSecond = new Map<number, number>();
+  for (const s of sendSeconds(m)) perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
+  assert.equal([...perSecond], [[0, 150], [1000, 150], [1001, 115]]);
+});
+
 test('a controller restart replaces the pending poll: the next one is a full interval after it', () => {
   // Poll every 100 s: reconciles at 0 (rollout) and 50 (the restart); the poll due at 100 was
   // the old controller's and is gone, the new one's is at 150, then 250.
