@@ -155,7 +155,7 @@ let requeues: f64 = 0;
 let fetchesNeeded: f64 = 0;
 let converged: f64 = 0;
 let lastConverged: f64 = -Infinity;
-const outcomes: usize = memory.data(32, 16);
+const outcomeCounts: usize = memory.data(32, 16);
 /** Where `counts` writes them: the four outcomes, then unavailable, retries, requeues, fetchesNeeded, converged, lastConverged (f64). */
 const countsOut: usize = memory.data(80, 16);
 /** The sends: `capacity` times (f64), vaults and counts (i32). */
@@ -682,14 +682,25 @@ function finish(s: i32, t: f64): void {
   if (t > lastConverged) lastConverged = t;
 }
 
+/** n SecretSyncs the tracked rollout edited succeeded, the last of them at t (as n calls of `converge`). */
+@inline export function convergeMany(n: i32, t: f64): void {
+  converged += <f64>n;
+  if (n > 0 && t > lastConverged) lastConverged = t;
+}
+
 /** n more object fetches that reconciles need (reconciles not caused by a failure's requeue). */
 @inline export function needFetches(n: i32): void {
   fetchesNeeded += <f64>n;
 }
 
 @inline export function outcome(kind: i32): void {
-  const at = outcomes + (<usize>kind << 3);
-  store<f64>(at, load<f64>(at) + 1);
+  outcomes(kind, 1);
+}
+
+/** n reconciles ended with outcome `kind`. */
+@inline export function outcomes(kind: i32, n: i32): void {
+  const at = outcomeCounts + (<usize>kind << 3);
+  store<f64>(at, load<f64>(at) + <f64>n);
 }
 
 function markUnhealthy(s: i32, t: f64): void {
@@ -712,7 +723,7 @@ function markHealthy(s: i32, t: f64): void {
 
 /** The counts since `clearCounts`, at the returned address (see countsOut), and back to 0. */
 export function takeCounts(): usize {
-  memory.copy(countsOut, outcomes, 32);
+  memory.copy(countsOut, outcomeCounts, 32);
   store<f64>(countsOut, unavailable, 32);
   store<f64>(countsOut, retries, 40);
   store<f64>(countsOut, requeues, 48);
@@ -725,7 +736,7 @@ export function takeCounts(): usize {
   fetchesNeeded = 0;
   converged = 0;
   lastConverged = -Infinity;
-  memory.fill(outcomes, 0, 32);
+  memory.fill(outcomeCounts, 0, 32);
   return countsOut;
 }
 
