@@ -60,6 +60,8 @@ export function runIndependent(model: ClusterModel, quietWalk: QuietWalk, collec
     for (let i = 0; i < actions.length; i++) first = Math.min(first, advance(i, c));
     return first;
   };
+  /** The actions that name the cluster at hand (reused). */
+  const its: number[] = [];
   let c = 0;
   while (c < layout.clusters) {
     const g = layout.clusterGroup[c];
@@ -72,7 +74,7 @@ export function runIndependent(model: ClusterModel, quietWalk: QuietWalk, collec
       c = end;
       continue;
     }
-    const its: number[] = [];
+    its.length = 0;
     for (let i = 0; i < actions.length; i++) if (names(i, c)) its.push(i);
     model.runCluster(c, streams.seedWord, streams.trialWord, its, outages);
     model.staleness.stillStale(layout.clusterFirstSync[c], layout.clusterFirstSync[c] + layout.clusterSyncCount[c], collector);

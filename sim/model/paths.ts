@@ -10,7 +10,7 @@ import type { GroupConfig, ModelConfig, RareTask } from './config.js';
  *   one instant of GETs (the recipe's picture).
  * - Importance sampling (rare-events.ts): the recipe's rollout, where the probability of a 429
  *   is a sum over bins that can be tilted.
- * Every other cluster runs the cluster model (cluster-model.ts, reconcile.ts) in an event loop.
+ * Every other cluster runs the cluster model (wasm/cluster.ts, loaded by cluster-model.ts) in an event loop.
  */
 
 /** Why group `g`'s clusters cannot take the quiet walk (null: they can, when no fleet action names them). */

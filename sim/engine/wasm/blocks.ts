@@ -1,6 +1,6 @@
-// AssemblyScript: the events module's memory (sim/engine/wasm/events.ts), its heaps' and
-// calendars', in blocks of a power of two bytes, cut from the end of what is in use and, once freed (a queue collected, or an
-// array moved to a bigger block), kept for the next block of their size.
+// AssemblyScript: a module's memory (the cluster model's; the event queues' test module's), in
+// blocks of a power of two bytes, cut from the end of what is in use and, once freed (a queue
+// collected, an array moved to a bigger block), kept for the next block of their size.
 
 import { ENTRY, HEAP_HEADER, heapCapacity, heapCount, heapEntries, heapInit, heapMoved } from './event-heap';
 

@@ -1,6 +1,6 @@
-// AssemblyScript: the calendar queue, the one implementation (the events module,
-// sim/engine/wasm/events.ts, behind event-loop.ts), for simulations whose timers reach far ahead
-// (a poll an hour away) while the action is near: events of the current time bucket live in a
+// AssemblyScript: the calendar queue, the one implementation (the cluster model's fleet-wide
+// loop, sim/model/wasm/cluster.ts; test/wasm/events.ts for its tests), for simulations whose
+// timers reach far ahead (a poll an hour away) while the action is near: events of the current time bucket live in a
 // small heap (event-heap.ts), later ones are appended, unsorted, to per-bucket lists and move
 // into the heap when their bucket comes up. Pops come out in exactly the order of one big heap,
 // (time, scheduling sequence), but the heap stays small and cache-resident: a push to a later

@@ -1,7 +1,7 @@
 // AssemblyScript: the event heap, the one implementation. The build (sim/build-wasm.mjs)
-// compiles it into the events module behind event-queue.ts's EventQueue (sim/engine/wasm/
-// events.ts) and into the quiet clusters' walk (sim/model/wasm/walk.ts), which keeps its pending
-// polls in one.
+// compiles it into the cluster model's module (sim/model/wasm/cluster.ts: one cluster's events,
+// the calendar's near events, the quiet walk's pending polls) and, for its tests, into
+// test/wasm/events.ts.
 //
 // A binary min-heap of events (a time and two i32 words chosen by the caller), ordered by
 // (time, scheduling sequence) so that events at equal times always pop in the order they were

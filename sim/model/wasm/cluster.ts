@@ -56,7 +56,7 @@ export const VALUE_CHANGE_OR_FORCE = 1;
 const PARTIAL = 2;
 const PROVIDER_ERROR = 3;
 
-// A SecretSync's row: 64 bytes (sync-table.ts's layout).
+// A SecretSync's row: 64 bytes, one cache line, so that an event touches one place.
 const WAKE_GEN = 0; // i32
 const FETCH_GEN = 4; // i32
 const FAILURES = 12; // i32

@@ -85,9 +85,6 @@ export function walkGroup(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64
 @inline function f64At(base: usize, i: i32): f64 {
   return load<f64>(base + (<usize>i << 3));
 }
-@inline function i32At(base: usize, i: i32): i32 {
-  return load<i32>(base + (<usize>i << 2));
-}
 @inline function setF64(base: usize, i: i32, x: f64): void {
   store<f64>(base + (<usize>i << 3), x);
 }
@@ -117,7 +114,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
       let j = starts++;
       while (j > 0 && f64At(startAt, j - 1) > t) {
         setF64(startAt, j, f64At(startAt, j - 1));
-        setI32(startId, j, i32At(startId, j - 1));
+        setI32(startId, j, i32Of(startId, j - 1));
         j--;
       }
       setF64(startAt, j, t);
@@ -138,7 +135,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
       let t: f64;
       if (startWake <= laterWake) {
         if (startWake == Infinity) break;
-        s = i32At(startId, nextStart);
+        s = i32Of(startId, nextStart);
         nextStart++;
         t = startWake;
       } else {
@@ -150,7 +147,7 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
       // A reconcile of s starts at t: its objects' GETs one after another, each sent as the
       // answer to the one before comes.
       needFetches(objects);
-      const v = i32At(syncVault, first + s);
+      const v = i32Of(syncVault, first + s);
       if (sigma < 0) {
         // Latency 0: every object's GET at this instant.
         record(t, v, objects);
@@ -211,7 +208,7 @@ function walkInstants(from: i32, to: i32, enough: i32): i32 {
       const t = f64At(draws, k);
       c++;
       if (t > h) continue;
-      record(t, i32At(syncVault, firstOf(c - 1)), o);
+      record(t, i32Of(syncVault, firstOf(c - 1)), o);
       n++;
       if (t > last) last = t;
       if (sent >= enough) {
