@@ -36,9 +36,12 @@ interface ClusterExports {
   sent: WebAssembly.Global;
 }
 
-/** A group's settings in the kernel: 64 bytes (cluster.ts's G_*). */
+/** The module, compiled once per thread; each ClusterModel has an instance of its own (its memory holds the fleet). */
+let compiled: WebAssembly.Module | undefined;
+
+/** A group's settings in the module: 64 bytes (cluster.ts's G_*). */
 const GROUP_BYTES = 64;
-/** An action in the kernel: 32 bytes (cluster.ts's A_*). */
+/** An action in the module: 32 bytes (cluster.ts's A_*). */
 const ACTION_BYTES = 32;
 /** Whole clusters per call of the walk until the module holds at least this many sends: a quarter of its output's first room, which a cluster's sends then rarely outgrow. */
 const SENDS_PER_WALK = 1024;
@@ -89,7 +92,8 @@ export class ClusterModel {
     this.recovery = new RecoveryProbe(outageEnd <= config.horizon ? outageEnd : NaN);
     this.staleness = new StalenessProbe(config, this.layout);
     const gateway = this.gateway;
-    this.x = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(CLUSTER_WASM, 'base64')), {
+    compiled ??= new WebAssembly.Module(Buffer.from(CLUSTER_WASM, 'base64'));
+    this.x = new WebAssembly.Instance(compiled, {
       env: {
         // JavaScript's own log and exp: a draw is the same bits as random.ts's.
         log: Math.log,

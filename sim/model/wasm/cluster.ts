@@ -7,13 +7,13 @@
 // (stream-core.ts), kept here per cluster.
 //
 // Memory: blocks.ts's. The fleet's layout and each trial's actions are written by the loader
-// (sim/model/cluster-kernel.ts) into blocks it asks for.
+// (sim/model/cluster-model.ts) into blocks it asks for.
 import { allocate, heapRoomForOne, newHeap, release } from '../../engine/wasm/blocks';
 import { calendarClear, calendarNear, calendarNew, calendarPop, calendarPush } from '../../engine/wasm/calendar';
 import { heapClear, heapPop, heapPush, POPPED_A, POPPED_B, POPPED_TIME } from '../../engine/wasm/event-heap';
 import { idWord, loadState, lognormal, seedKeyedFour, stationaryResidual, storeState, takeLane, uniform, uniformBelow } from '../../engine/wasm/stream-core';
 
-// The vault side and the probes, JavaScript's (sim/model/cluster-kernel.ts).
+// The vault side and the probes, JavaScript's (sim/model/cluster-model.ts).
 /** Vault v's answer to one GET at t (coupled): 0 accepted, 1 throttled (429). */
 @external('env', 'vaultRequest') declare function vaultRequest(v: i32, t: f64): i32;
 /** Of n GETs to vault v at t, how many in a row it accepts (coupled); those are counted. */
