@@ -17,7 +17,6 @@ export interface LoadHint {
  */
 export function runCoupled(model: ClusterModel, collector: TrialCollector, streams: TrialStreams, load: LoadHint): void {
   const { layout, gateway } = model;
-  gateway.coupled = true;
   const first = new Float64Array(gateway.vaults);
   for (let v = 0; v < gateway.vaults; v++) {
     const rate = gateway.backgroundRate[v];

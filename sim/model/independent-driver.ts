@@ -15,8 +15,7 @@ import type { ClusterModel } from './cluster-model.js';
  * the whole history with every GET accepted is what the limiter shapes' check replays.
  */
 export function runIndependent(model: ClusterModel, quietWalk: QuietWalk, collector: TrialCollector, streams: TrialStreams): void {
-  const { layout, gateway, actions } = model;
-  gateway.coupled = false;
+  const { layout, actions } = model;
   // Per action, the next of its clusters (they are in id order) not yet reached.
   const cursor = new Int32Array(actions.length);
   const outages = actions.some((a) => a.kind === 'outage-start');

@@ -85,7 +85,7 @@ export class ShapeCheck {
         side.resetOutages();
         for (let k = 0; k < outages.length; k++) {
           const { a, end } = outages[k];
-          if (a.time <= t && t < end) for (let j = 0; j < a.vaults.length; j++) side.outageStarts(a.vaults[j], a.timeout);
+          if (a.time <= t && t < end) for (let j = 0; j < a.vaults.length; j++) side.outageStarts(a.vaults[j]);
         }
       }
       side.request(v, t);

@@ -14,10 +14,11 @@ export const enum VaultAnswer {
 }
 
 /**
- * The vault side as a cluster meets it: outages, each vault's limiter and the subscription's.
- * In the coupled driver a request is admitted only when its vault and the subscription both
- * accept it; in the independent driver (`coupled` false) every request that reaches a vault is
- * accepted, and the optimistic check judges the recorded sends afterwards.
+ * The vault side as a GET meets it: each vault's limiter and the subscription's (and, for the
+ * limiter shapes' check, outages). A request is admitted only when its vault and the
+ * subscription both accept it. The coupled driver asks it GET by GET (the cluster model calls
+ * it); the independent driver never does (every GET that reaches a vault is accepted), and the
+ * optimistic check judges the recorded sends afterwards.
  */
 export class VaultGateway {
   readonly limiters: Limiter[];
@@ -26,8 +27,6 @@ export class VaultGateway {
   private readonly rejectedCount: Uint8Array;
   private readonly retryAfterSetting: RetryAfterConfig[];
   private readonly down: Int32Array;
-  private readonly outageTimeout: Float64Array;
-  coupled = true;
 
   constructor(config: Pick<ModelConfig, 'vaults' | 'subscription'>) {
     this.limiters = config.vaults.map((v) => createLimiter(v.limiter));
@@ -36,7 +35,6 @@ export class VaultGateway {
     this.rejectedCount = Uint8Array.from(config.vaults, (v) => (v.rejectedCount ? 1 : 0));
     this.retryAfterSetting = config.vaults.map((v) => v.retryAfter);
     this.down = new Int32Array(config.vaults.length);
-    this.outageTimeout = new Float64Array(config.vaults.length);
   }
 
   /** One vault behind `limiter`, no subscription, no other load: a recipe rollout's vault side (rare-events.ts). */
@@ -59,22 +57,9 @@ export class VaultGateway {
     this.down.fill(0);
   }
 
-  outageStarts(v: number, timeout: number): void {
+  /** Vault v is down (the limiter shapes' check: background requests into an outage reach nothing; the cluster model keeps the fleet's outages itself). */
+  outageStarts(v: number): void {
     this.down[v]++;
-    this.outageTimeout[v] = timeout;
-  }
-
-  outageEnds(v: number): void {
-    this.down[v]--;
-  }
-
-  isDown(v: number): boolean {
-    return this.down[v] > 0;
-  }
-
-  /** How long a request to vault v takes to fail while it is down. */
-  timeout(v: number): number {
-    return this.outageTimeout[v];
   }
 
   /**
@@ -82,7 +67,6 @@ export class VaultGateway {
    * before the first rejection; those are counted against the limits.
    */
   acceptMany(v: number, t: number, n: number): number {
-    if (!this.coupled) return n;
     const k = this.acceptable(v, t, n);
     if (k > 0) this.take(v, t, k);
     return k;
@@ -134,7 +118,6 @@ export class VaultGateway {
   /** One request to vault v at time t (a GET of the fleet, or another application's). */
   request(v: number, t: number): VaultAnswer {
     if (this.down[v] > 0) return VaultAnswer.Unavailable;
-    if (!this.coupled) return VaultAnswer.Ok;
     const accepted = this.admits(v, t);
     if (accepted || this.rejectedCount[v]) this.take(v, t, 1);
     return accepted ? VaultAnswer.Ok : VaultAnswer.Throttled;
