@@ -21,10 +21,12 @@ interface ClusterExports {
     clusterSyncCount: number, groups: number, horizon: number, start: number, maxRetries: number, retryBase: number, retryMax: number,
     retryLo: number, retryHi: number, requeueBase: number, requeueMax: number, bucketRate: number, bucketBurst: number,
   ): void;
+  setGroup(g: number, objects: number, workers: number, poll: number, jitter: number, mu: number, sigma: number, partial: number, perSync: number, jitterOnRequeue: number, jitterOnRestart: number): void;
+  setAction(list: number, i: number, kind: number, tracked: number, ids: number, count: number, timeout: number): void;
   trial(actions: number): void;
   runCluster(c: number, seedHash: number, trialWord: number, named: number, times: number, n: number, outages: number): void;
   runFleet(seedHash: number, trialWord: number, times: number, n: number, firstBackground: number, span: number, width: number, pending: number): void;
-  walkGroup(n: number, horizon: number, jitter: number, poll: number, objects: number, mu: number, sigma: number, rollout: number, seedHash: number, trialWord: number, instant: number): void;
+  walkGroup(c: number, seedHash: number, trialWord: number, instant: number): void;
   walk(from: number, to: number, enough: number): number;
   takeCounts(): number;
   seedStream(c: number, seedHash: number, trialWord: number): void;
@@ -39,9 +41,7 @@ interface ClusterExports {
 /** The module, compiled once per thread; each ClusterModel has an instance of its own (its memory holds the fleet). */
 let compiled: WebAssembly.Module | undefined;
 
-/** A group's settings in the module: 64 bytes (cluster.ts's G_*). */
-const GROUP_BYTES = 64;
-/** An action in the module: 32 bytes (cluster.ts's A_*). */
+/** An action in the module: 32 bytes (cluster.ts's setAction). */
 const ACTION_BYTES = 32;
 /** Whole clusters per call of the walk until the module holds at least this many sends: a quarter of its output's first room, which a cluster's sends then rarely outgrow. */
 const SENDS_PER_WALK = 1024;
@@ -131,28 +131,18 @@ export class ClusterModel {
     const clusterGroup = ints(layout.clusterGroup);
     const firsts = ints(layout.clusterFirstSync);
     const counts = ints(layout.clusterSyncCount);
-    const groups = x.allocate(GROUP_BYTES * layout.groups.length);
-    layout.groups.forEach((_, g) => {
-      const view = new DataView(x.memory.buffer, groups + g * GROUP_BYTES, GROUP_BYTES);
-      view.setInt32(0, layout.objectsPerSync[g], true);
-      view.setInt32(4, layout.maxConcurrentReconciles[g], true);
-      view.setFloat64(8, layout.pollInterval[g], true);
-      view.setFloat64(16, layout.jitterSeconds[g], true);
-      view.setFloat64(24, layout.latencyMu[g], true);
-      view.setFloat64(32, layout.latencySigma[g], true);
-      view.setUint8(40, layout.partialSync[g]);
-      view.setUint8(41, layout.perSyncTimers[g]);
-      view.setUint8(42, layout.jitterOnRequeue[g]);
-      view.setUint8(43, layout.jitterOnRestart[g]);
-    });
     const retry = resolveRetry(config.client.retry);
     const { requeue } = config.client;
     x.fleet(
-      layout.clusters, layout.syncs, config.vaults.length, syncCluster, syncVault, clusterGroup, firsts, counts, groups,
+      layout.clusters, layout.syncs, config.vaults.length, syncCluster, syncVault, clusterGroup, firsts, counts, layout.groups.length,
       config.horizon, config.start === 'rollout' ? 1 : config.start === 'steady' ? 2 : 0,
       retry.maxRetries, retry.baseDelay, retry.maxDelay, retry.jitter[0], retry.jitter[1],
       requeue.baseDelay, requeue.maxDelay, requeue.overall ? requeue.overall.ratePerSecond : NaN, requeue.overall ? requeue.overall.burst : NaN,
     );
+    layout.groups.forEach((_, g) => x.setGroup(
+      g, layout.objectsPerSync[g], layout.maxConcurrentReconciles[g], layout.pollInterval[g], layout.jitterSeconds[g], layout.latencyMu[g],
+      layout.latencySigma[g], layout.partialSync[g], layout.perSyncTimers[g], layout.jitterOnRequeue[g], layout.jitterOnRestart[g],
+    ));
   }
 
   /** The trial's actions into the module, and every cluster's requeue bucket full. */
@@ -166,12 +156,7 @@ export class ClusterModel {
     actions.forEach((a, i) => {
       const ids = a.kind === 'rollout' || a.kind === 'restart' ? a.clusters : a.vaults;
       new Int32Array(x.memory.buffer, idsAt, ids.length).set(ids);
-      const view = new DataView(x.memory.buffer, this.actionList + i * ACTION_BYTES, ACTION_BYTES);
-      view.setInt32(0, ACTION_KIND[a.kind], true);
-      view.setInt32(4, a.event === this.trackedEvent ? 1 : 0, true);
-      view.setUint32(8, idsAt, true);
-      view.setInt32(12, ids.length, true);
-      view.setFloat64(16, a.timeout, true);
+      x.setAction(this.actionList, i, ACTION_KIND[a.kind], a.event === this.trackedEvent ? 1 : 0, idsAt, ids.length, a.timeout);
       new Float64Array(x.memory.buffer, this.actionTimes, n)[i] = a.time;
       idsAt += 4 * ids.length;
     });
@@ -218,16 +203,13 @@ export class ClusterModel {
   }
 
   /**
-   * The quiet walk (sim/model/wasm/walk.ts) of clusters [from, to) of group g, each from t = 0
+   * The quiet walk (sim/model/wasm/walk.ts) of clusters [from, to) of one group, each from t = 0
    * to the horizon with its own stream (`instant`: paths.ts's oneInstant), in runs of whole
    * clusters until the module holds a few thousand sends, each drained into the collector.
    */
-  walkClusters(from: number, to: number, g: number, seedHash: number, trialWord: number, instant: boolean): void {
-    const { x, layout, config } = this;
-    x.walkGroup(
-      layout.clusterSyncCount[from], config.horizon, layout.jitterSeconds[g], layout.pollInterval[g], layout.objectsPerSync[g],
-      layout.latencyMu[g], layout.latencySigma[g], config.start === 'rollout' ? 1 : 0, seedHash, trialWord, instant ? 1 : 0,
-    );
+  walkClusters(from: number, to: number, seedHash: number, trialWord: number, instant: boolean): void {
+    const { x } = this;
+    x.walkGroup(from, seedHash, trialWord, instant ? 1 : 0);
     for (let c = from; c < to; ) {
       c = x.walk(c, to, SENDS_PER_WALK);
       this.drainSends();

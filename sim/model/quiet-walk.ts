@@ -34,7 +34,7 @@ export class QuietWalk {
   runClusters(from: number, to: number, streams: TrialStreams): void {
     const { model } = this;
     const g = model.layout.clusterGroup[from];
-    model.walkClusters(from, to, g, streams.seedWord, streams.trialWord, oneInstant(model.config.fleet[g], model.config));
+    model.walkClusters(from, to, streams.seedWord, streams.trialWord, oneInstant(model.config.fleet[g], model.config));
     this.runs += to - from;
   }
 }

@@ -78,16 +78,16 @@ const EDITED_AT = 48;
 const READ_AT = 56;
 
 // A group's settings: 64 bytes.
-const G_OBJECTS = 0; // i32
-const G_WORKERS = 4; // i32
-const G_POLL = 8; // f64
-const G_JITTER = 16;
-const G_MU = 24;
-const G_SIGMA = 32; // < 0: latency 0
-const G_PARTIAL = 40; // u8
-const G_PER_SYNC = 41;
-const G_JITTER_ON_REQUEUE = 42;
-const G_JITTER_ON_RESTART = 43;
+export const G_OBJECTS = 0; // i32
+export const G_WORKERS = 4; // i32
+export const G_POLL = 8; // f64
+export const G_JITTER = 16;
+export const G_MU = 24;
+export const G_SIGMA = 32; // < 0: latency 0
+export const G_PARTIAL = 40; // u8
+export const G_PER_SYNC = 41;
+export const G_JITTER_ON_REQUEUE = 42;
+export const G_JITTER_ON_RESTART = 43;
 
 // An action: 32 bytes.
 const A_KIND = 0; // i32: 0 rollout, 1 restart, 2 outage start, 3 outage end
@@ -106,8 +106,8 @@ let clusterFirstSync: usize = 0;
 let clusterSyncCount: usize = 0;
 let groups: usize = 0;
 let vaultCount: i32 = 0;
-let horizon: f64 = 0;
-let rolloutStart: bool = false;
+export let horizon: f64 = 0;
+export let rolloutStart: bool = false;
 let steadyStart: bool = false;
 // The SDK's retry and the controller's requeue.
 let maxRetries: i32 = 0;
@@ -163,13 +163,14 @@ let out: usize = 0;
 export let capacity: i32 = 0;
 export let sent: i32 = 0;
 
-@inline function g32(c: i32, field: usize): i32 {
+/** Cluster c's group's setting at `field` (G_*): an i32, an f64 (gf), a flag (g8). */
+@inline export function g32(c: i32, field: usize): i32 {
   return load<i32>(groups + (<usize>load<i32>(clusterGroup + (<usize>c << 2)) << 6) + field);
 }
-@inline function gf(c: i32, field: usize): f64 {
+@inline export function gf(c: i32, field: usize): f64 {
   return load<f64>(groups + (<usize>load<i32>(clusterGroup + (<usize>c << 2)) << 6) + field);
 }
-@inline function g8(c: i32, field: usize): bool {
+@inline export function g8(c: i32, field: usize): bool {
   return load<u8>(groups + (<usize>load<i32>(clusterGroup + (<usize>c << 2)) << 6) + field) != 0;
 }
 @inline export function clusterOf(s: i32): i32 {
@@ -191,9 +192,9 @@ export let sent: i32 = 0;
   store<i32>(base + (<usize>i << 2), x);
 }
 
-/** The fleet: the layout's arrays (written by the loader into blocks from `allocate`) and the client's settings. */
+/** The fleet: the layout's arrays (written by the loader into blocks from `allocate`), its group count and the client's settings; each group's settings follow (`setGroup`). */
 export function fleet(
-  nClusters: i32, nSyncs: i32, nVaults: i32, sc: usize, sv: usize, cg: usize, cf: usize, cn: usize, gs: usize,
+  nClusters: i32, nSyncs: i32, nVaults: i32, sc: usize, sv: usize, cg: usize, cf: usize, cn: usize, nGroups: i32,
   h: f64, start: i32, retryN: i32, rBase: f64, rMax: f64, rLo: f64, rHi: f64, qBase: f64, qMax: f64, bRate: f64, bBurst: f64,
 ): void {
   clusters = nClusters;
@@ -204,7 +205,7 @@ export function fleet(
   clusterGroup = cg;
   clusterFirstSync = cf;
   clusterSyncCount = cn;
-  groups = gs;
+  groups = allocate(<usize>max(1, nGroups) << 6);
   horizon = h;
   rolloutStart = start == 1;
   steadyStart = start == 2;
@@ -244,17 +245,47 @@ export function fleet(
 
 export { allocate };
 
+/** Group g's settings (sigma < 0: latency 0). */
+export function setGroup(g: i32, objects: i32, workers: i32, poll: f64, jitter: f64, mu: f64, sigma: f64, partial: bool, perSync: bool, jitterOnRequeue: bool, jitterOnRestart: bool): void {
+  const at = groups + (<usize>g << 6);
+  store<i32>(at, objects, G_OBJECTS);
+  store<i32>(at, workers, G_WORKERS);
+  store<f64>(at, poll, G_POLL);
+  store<f64>(at, jitter, G_JITTER);
+  store<f64>(at, mu, G_MU);
+  store<f64>(at, sigma, G_SIGMA);
+  store<u8>(at, partial ? 1 : 0, G_PARTIAL);
+  store<u8>(at, perSync ? 1 : 0, G_PER_SYNC);
+  store<u8>(at, jitterOnRequeue ? 1 : 0, G_JITTER_ON_REQUEUE);
+  store<u8>(at, jitterOnRestart ? 1 : 0, G_JITTER_ON_RESTART);
+}
+
+/** Action i of the list at `list` (32 bytes each): its kind (0 rollout, 1 restart, 2 outage start, 3 outage end), the clusters or vaults it names (`count` at `ids`). */
+export function setAction(list: usize, i: i32, kind: i32, tracked: bool, ids: usize, count: i32, timeout: f64): void {
+  const a = list + (<usize>i << 5);
+  store<i32>(a, kind, A_KIND);
+  store<i32>(a, tracked ? 1 : 0, A_TRACKED);
+  store<u32>(a, <u32>ids, A_IDS);
+  store<i32>(a, count, A_COUNT);
+  store<f64>(a, timeout, A_TIMEOUT);
+}
+
 // The streams: cluster c's state in memory, in stream-core's registers while it draws.
 @inline function use(c: i32): void {
   if (c == current) return;
-  if (current >= 0) storeState(streams + (<usize>current << 4));
+  putBack();
   loadState(streams + (<usize>c << 4), 4);
   current = c;
 }
 
+/** The stream in the registers back to its cluster's place in memory. */
+@inline function putBack(): void {
+  if (current >= 0) storeState(streams + (<usize>current << 4));
+}
+
 /** Cluster c's stream at the start of the trial (random.ts's seedStream: (seed, trial, Cluster, c)). */
 function seedCluster(c: i32, seedHash: i32, trialWord: i32): void {
-  if (current >= 0) storeState(streams + (<usize>current << 4));
+  putBack();
   seedKeyedFour(seedHash, i32x4.splat(trialWord), i32x4.splat(i32Of(clusterWords, c)));
   takeLane(0);
   current = c;
@@ -262,7 +293,7 @@ function seedCluster(c: i32, seedHash: i32, trialWord: i32): void {
 
 /** The walk (walk.ts) draws from streams of its own in the registers: none of the clusters' is there. */
 export function streamsLeft(): void {
-  if (current >= 0) storeState(streams + (<usize>current << 4));
+  putBack();
   current = -1;
 }
 
@@ -384,9 +415,7 @@ function restart(c: i32, t: f64): void {
   const first = firstOf(c);
   const end = first + countOf(c);
   const jitter = g8(c, G_JITTER_ON_RESTART);
-  setI32Of(queueHead, c, 0);
-  setI32Of(queueLen, c, 0);
-  setI32Of(busy, c, 0);
+  clearQueue(c);
   bucketRestart(c, t);
   for (let s = first; s < end; s++) {
     const r = row(s);
@@ -444,6 +473,13 @@ function consider(s: i32, t: f64): void {
   } else if (st == PROCESSING) {
     store<u8>(r, 1, DIRTY);
   }
+}
+
+/** Cluster c's work queue empty and its workers free. */
+function clearQueue(c: i32): void {
+  setI32Of(queueHead, c, 0);
+  setI32Of(queueLen, c, 0);
+  setI32Of(busy, c, 0);
 }
 
 function enqueue(s: i32): void {
@@ -749,11 +785,10 @@ export function sendsAt(): usize {
   return out;
 }
 
-/** The trial's actions (written by the loader, 32 bytes each) and each cluster's requeue bucket full again. */
+/** The trial's actions (`setAction`'s list) and each cluster's requeue bucket full again (the runs clear the outages they meet). */
 export function trial(actionList: usize): void {
   actions = actionList;
   bucketTrial++;
-  memory.fill(down, 0, <usize>vaultCount << 2);
 }
 
 /**
@@ -769,9 +804,7 @@ export function runCluster(c: i32, seedHash: i32, trialWord: i32, named: usize, 
   for (let k = 0; k < n; k++) schedule(load<f64>(times + (<usize>k << 3)), (i32Of(named, k) << 3) | ACTION, c);
   const first = firstOf(c);
   memory.fill(row(first), 0, <usize>countOf(c) << 6);
-  setI32Of(queueHead, c, 0);
-  setI32Of(queueLen, c, 0);
-  setI32Of(busy, c, 0);
+  clearQueue(c);
   startRollout(c);
   startSteady(c);
   startTicker(c);

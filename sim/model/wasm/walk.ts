@@ -10,7 +10,7 @@
 import { firstUniformsFour, lognormal, seedKeyedFour, stationaryResidual, takeLane, uniformBelow } from '../../engine/wasm/stream-core';
 import { allocate } from '../../engine/wasm/blocks';
 import { heapClear, heapPeekTime, heapPop, heapPush, POPPED_A } from '../../engine/wasm/event-heap';
-import { clusterWords, converge, convergeMany, firstOf, heap, i32Of, maxSyncs, needFetches, NO_VALUE_CHANGE, outcome, outcomes, record, sent, streamsLeft, syncVault, VALUE_CHANGE_OR_FORCE } from './cluster';
+import { clusterWords, converge, convergeMany, countOf, firstOf, G_JITTER, G_MU, G_OBJECTS, G_POLL, G_SIGMA, g32, gf, heap, horizon, i32Of, maxSyncs, needFetches, NO_VALUE_CHANGE, outcome, outcomes, record, rolloutStart, sent, setI32Of, streamsLeft, syncVault, VALUE_CHANGE_OR_FORCE } from './cluster';
 
 /**
  * The first of the four clusters whose streams `lanes` holds (stream-core.ts's seedKeyedFour),
@@ -29,30 +29,26 @@ let startId: usize = 0;
 let edited: usize = 0;
 let room: i32 = 0;
 
-// The group, set by `group`.
+// The group's settings (the model's), set by `walkGroup`.
 let syncs: i32 = 0;
-let horizon: f64 = 0;
 let jitter: f64 = 0;
 let poll: f64 = 0;
 let objects: i32 = 0;
 let mu: f64 = 0;
 let sigma: f64 = 0;
-let rollout: bool = true;
 let seedHash: i32 = 0;
 let trialWord: i32 = 0;
 /** A cluster of the group is one instant (paths.ts's oneInstant): a jitter draw and at most one record. */
 let instant: bool = false;
 
-/** A run of clusters of one group from here on (its settings; seed and trial name the streams, cluster.ts's seedCluster). */
-export function walkGroup(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64, start: bool, seed: i32, trial: i32, oneInstant: bool): void {
-  syncs = n;
-  horizon = h;
-  jitter = j;
-  poll = p;
-  objects = o;
-  mu = m;
-  sigma = s;
-  rollout = start;
+/** A run of clusters of the group of cluster c from here on (seed and trial name the streams, cluster.ts's seedCluster). */
+export function walkGroup(c: i32, seed: i32, trial: i32, oneInstant: bool): void {
+  syncs = countOf(c);
+  jitter = gf(c, G_JITTER);
+  poll = gf(c, G_POLL);
+  objects = g32(c, G_OBJECTS);
+  mu = gf(c, G_MU);
+  sigma = gf(c, G_SIGMA);
   seedHash = seed;
   trialWord = trial;
   instant = oneInstant;
@@ -88,9 +84,6 @@ export function walkGroup(n: i32, h: f64, j: f64, p: f64, o: i32, m: f64, s: f64
 @inline function setF64(base: usize, i: i32, x: f64): void {
   store<f64>(base + (<usize>i << 3), x);
 }
-@inline function setI32(base: usize, i: i32, x: i32): void {
-  store<i32>(base + (<usize>i << 2), x);
-}
 
 /**
  * Walks clusters from `from` on (of the group set by `walkGroup`), each from t = 0 to the
@@ -108,17 +101,17 @@ export function walk(from: i32, to: i32, enough: i32): i32 {
     // Insertion sort as they are drawn: equal times keep index order.
     let starts = 0;
     for (let i = 0; i < n; i++) {
-      store<u8>(edited + <usize>i, rollout ? 1 : 0);
-      const t = rollout ? uniformBelow(jitter) : stationaryResidual(poll, jitter);
+      store<u8>(edited + <usize>i, rolloutStart ? 1 : 0);
+      const t = rolloutStart ? uniformBelow(jitter) : stationaryResidual(poll, jitter);
       if (t > horizon) continue;
       let j = starts++;
       while (j > 0 && f64At(startAt, j - 1) > t) {
         setF64(startAt, j, f64At(startAt, j - 1));
-        setI32(startId, j, i32Of(startId, j - 1));
+        setI32Of(startId, j, i32Of(startId, j - 1));
         j--;
       }
       setF64(startAt, j, t);
-      setI32(startId, j, i);
+      setI32Of(startId, j, i);
     }
     let nextStart = 0;
     // The worker serves considerations in (time, scheduling) order, each as soon as it is free:
