@@ -5,7 +5,7 @@ import type { GroupConfig, Latency, ModelConfig } from '../sim/model/config.js';
 import { group, metric, model, run, scaled, UNLIMITED, vault } from './helpers.js';
 
 /**
- * The independent driver's fast path for quiet clusters (sim/model/quiet-walk.ts) restates
+ * The independent driver's fast path for quiet clusters (sim/model/wasm/walk.ts) specialises
  * the cluster model's rules for a cluster that meets no fleet event. Here random quiet fleets,
  * chosen to meet its edges (every consideration at one instant, latency 0, GETs in flight at the
  * horizon, polls every second, several objects and vaults, a steady start, a group with more

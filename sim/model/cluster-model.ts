@@ -36,13 +36,13 @@ interface ClusterExports {
   sendsAt(): number;
   capacity: WebAssembly.Global;
   sent: WebAssembly.Global;
+  /** The size of an action in the module's list (its setAction's). */
+  ACTION_BYTES: WebAssembly.Global;
 }
 
 /** The module, compiled once per thread; each ClusterModel has an instance of its own (its memory holds the fleet). */
 let compiled: WebAssembly.Module | undefined;
 
-/** An action in the module: 32 bytes (cluster.ts's setAction). */
-const ACTION_BYTES = 32;
 /** Whole clusters per call of the walk until the module holds at least this many sends: a quarter of its output's first room, which a cluster's sends then rarely outgrow. */
 const SENDS_PER_WALK = 1024;
 const ACTION_KIND = { rollout: 0, restart: 1, 'outage-start': 2, 'outage-end': 3 } as const;
@@ -80,6 +80,8 @@ export class ClusterModel {
   private ids = 0;
   /** Each vault's first other request, for the coupled run. */
   private readonly firstBackground: number;
+  /** Clusters the quiet walk ran so far (a count for tests and benchmarks). */
+  walked = 0;
 
   constructor(readonly config: ModelConfig) {
     this.layout = new FleetLayout(config);
@@ -168,7 +170,7 @@ export class ClusterModel {
     const { x } = this;
     if (n > this.actionRoom) {
       this.actionRoom = Math.max(n, 2 * this.actionRoom);
-      this.actionList = x.allocate(ACTION_BYTES * this.actionRoom);
+      this.actionList = x.allocate((x.ACTION_BYTES.value as number) * this.actionRoom);
       this.actionTimes = x.allocate(8 * this.actionRoom);
       this.named = x.allocate(4 * this.actionRoom);
       this.namedTimes = x.allocate(8 * this.actionRoom);
@@ -215,6 +217,7 @@ export class ClusterModel {
       this.drainSends();
     }
     this.drainCounts();
+    this.walked += to - from;
   }
 
   /**

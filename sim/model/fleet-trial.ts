@@ -1,6 +1,5 @@
 import { TrialStreams } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
-import { QuietWalk } from './quiet-walk.js';
 import { ClusterModel } from './cluster-model.js';
 import type { EngineChoice, ModelConfig } from './config.js';
 import { runCoupled, type LoadHint } from './coupled-driver.js';
@@ -25,7 +24,6 @@ export class FleetTrial {
   private readonly streams: TrialStreams;
   /** What the coupled driver's calendar should expect. */
   private readonly fleetLoad: LoadHint;
-  private readonly quietWalk: QuietWalk;
   private readonly check: OptimisticCheck;
   private readonly shapes: ShapeCheck;
   /** Trials the coupled driver ran (all of them with `coupled`). */
@@ -33,7 +31,7 @@ export class FleetTrial {
 
   /** Cluster runs that took the quiet clusters' fast path. */
   get quietClusters(): number {
-    return this.quietWalk.runs;
+    return this.model.walked;
   }
 
   constructor(readonly config: ModelConfig, seed: number | string) {
@@ -41,7 +39,6 @@ export class FleetTrial {
     this.streams = new TrialStreams(seed, config.vaults.length);
     this.fleetLoad = fleetLoad(config);
     this.check = new OptimisticCheck(model.gateway, this.streams, config.horizon);
-    this.quietWalk = new QuietWalk(model);
     this.shapes = new ShapeCheck(config, this.streams, config.horizon);
   }
 
@@ -51,7 +48,7 @@ export class FleetTrial {
     // The trial with every GET accepted, to the horizon: exact if the vaults would have accepted
     // them all, and in any case what the limiter shapes' check replays.
     this.begin(trial, collector, false);
-    runIndependent(model, this.quietWalk, collector, this.streams);
+    runIndependent(model, collector, this.streams);
     const exact = engine === 'auto' && this.check.allAccepted(collector) && model.recovery.finish(collector, false);
     this.shapes.judge(collector, model.actions);
     if (exact) {

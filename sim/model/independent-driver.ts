@@ -1,7 +1,7 @@
 import type { TrialStreams } from '../engine/random.js';
 import type { TrialCollector } from '../metrics/trial-collector.js';
-import type { QuietWalk } from './quiet-walk.js';
 import type { ClusterModel } from './cluster-model.js';
+import { oneInstant, quietWalkBlocker } from './paths.js';
 
 /**
  * The independent driver: each cluster alone in a small event loop, from t = 0 to the horizon,
@@ -9,17 +9,17 @@ import type { ClusterModel } from './cluster-model.js';
  * the collector's log. Until a vault would have rejected something, a cluster's history depends
  * on its own stream and the fleet events alone, so when the optimistic check then finds no rejection
  * this trial is exactly the coupled driver's (see FleetTrial). A run of quiet clusters of one
- * group that no fleet action names goes to the quiet walk in one call (quiet-walk.ts);
+ * group that no fleet action names goes to the quiet walk in one call (paths.ts, wasm/walk.ts);
  * every other cluster runs the cluster model in its own event loop. It always runs to the
  * horizon, even where the optimistic check already knows a vault would have rejected something:
  * the whole history with every GET accepted is what the limiter shapes' check replays.
  */
-export function runIndependent(model: ClusterModel, quietWalk: QuietWalk, collector: TrialCollector, streams: TrialStreams): void {
-  const { layout, actions } = model;
+export function runIndependent(model: ClusterModel, collector: TrialCollector, streams: TrialStreams): void {
+  const { layout, actions, config } = model;
   // Per action, the next of its clusters (they are in id order) not yet reached.
   const cursor = new Int32Array(actions.length);
   const outages = actions.some((a) => a.kind === 'outage-start');
-  const quiet = Uint8Array.from({ length: layout.groups.length }, (_, g) => (quietWalk.quietGroup(g) ? 1 : 0));
+  const quiet = config.fleet.map((g) => quietWalkBlocker(g, model.staleness.rotations.count) === null);
   /** Whether action i names cluster c, once the cursors have reached c. */
   const names = (i: number, c: number): boolean => {
     const a = actions[i];
@@ -69,7 +69,7 @@ export function runIndependent(model: ClusterModel, quietWalk: QuietWalk, collec
       // clusters have consecutive ids.
       const ids = layout.groupClusters[g];
       const end = nextNamed(c + 1, ids[ids.length - 1] + 1);
-      quietWalk.runClusters(c, end, streams);
+      model.walkClusters(c, end, streams.seedWord, streams.trialWord, oneInstant(config.fleet[g], config));
       c = end;
       continue;
     }

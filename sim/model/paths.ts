@@ -4,7 +4,7 @@ import type { GroupConfig, ModelConfig, RareTask } from './config.js';
  * Which way a trial's clusters run, and whether a scenario can be importance-sampled: decided
  * here and nowhere else, each answer with its reason (sim validate prints them).
  *
- * - The quiet walk (quiet-walk.ts over wasm/walk.ts): a cluster of a quiet group that no
+ * - The quiet walk (wasm/walk.ts): a cluster of a quiet group that no
  *   fleet action names runs as a straight walk of its polls, in the independent driver.
  * - The one-instant walk: a quiet cluster whose whole history is one jitter draw and at most
  *   one instant of GETs (the recipe's picture).

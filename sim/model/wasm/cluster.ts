@@ -40,14 +40,14 @@ const TICK = 5; // a cluster's ticker (scheduling: cluster-ticker)
 const ALL_CLUSTERS = -1;
 
 // SecretSync states, reasons and a GET's answers.
-const IDLE = 0;
-const QUEUED = 1;
-const PROCESSING = 2;
-const POLL = 0;
-const REQUEUE = 1;
-const EDIT = 2;
-const RESTART = 3;
-const OK = 0;
+const IDLE: u8 = 0;
+const QUEUED: u8 = 1;
+const PROCESSING: u8 = 2;
+const POLL: u8 = 0;
+const REQUEUE: u8 = 1;
+const EDIT: u8 = 2;
+const RESTART: u8 = 3;
+const OK: u8 = 0;
 const THROTTLED = 1;
 const UNAVAILABLE = 2;
 // Outcomes (trial-record.ts's Outcome).
@@ -56,45 +56,53 @@ export const VALUE_CHANGE_OR_FORCE = 1;
 const PARTIAL = 2;
 const PROVIDER_ERROR = 3;
 
-// A SecretSync's row: 64 bytes, one cache line, so that an event touches one place.
-const WAKE_GEN = 0; // i32
-const FETCH_GEN = 4; // i32
-const FAILURES = 12; // i32
-const FETCHED = 16; // u16
-const FAILED = 18; // u16
-const ATTEMPT = 20; // u16
-const STATE = 22; // u8
-const DIRTY = 23;
-const FORCED = 24;
-const RUN_FORCED = 25;
-const AWAITING = 26;
-const REASON = 27;
-const WAKE_PENDING = 28;
-const UNHEALTHY = 29;
-const LAST_ANSWER = 30;
-const LAST_RETRY_AFTER = 32; // f64
-const STARTED_AT = 40;
-const EDITED_AT = 48;
-const READ_AT = 56;
+/** A SecretSync's row in the table: 64 bytes, one cache line, so that an event touches one place. */
+@unmanaged class Sync {
+  wakeGen: i32;
+  fetchGen: i32;
+  failures: i32;
+  fetched: u16;
+  failed: u16;
+  attempt: u16;
+  state: u8;
+  reason: u8;
+  lastAnswer: u8;
+  dirty: bool;
+  forced: bool;
+  runForced: bool;
+  awaiting: bool;
+  wakePending: bool;
+  unhealthy: bool;
+  lastRetryAfter: f64;
+  startedAt: f64;
+  editedAt: f64;
+  readAt: f64;
+}
 
-// A group's settings: 64 bytes.
-export const G_OBJECTS = 0; // i32
-export const G_WORKERS = 4; // i32
-export const G_POLL = 8; // f64
-export const G_JITTER = 16;
-export const G_MU = 24;
-export const G_SIGMA = 32; // < 0: latency 0
-export const G_PARTIAL = 40; // u8
-export const G_PER_SYNC = 41;
-export const G_JITTER_ON_REQUEUE = 42;
-export const G_JITTER_ON_RESTART = 43;
+/** A group's settings (sigma < 0: latency 0), 64 bytes apart. */
+@unmanaged class Group {
+  objects: i32;
+  workers: i32;
+  poll: f64;
+  jitter: f64;
+  mu: f64;
+  sigma: f64;
+  partial: bool;
+  perSync: bool;
+  jitterOnRequeue: bool;
+  jitterOnRestart: bool;
+}
 
-// An action: 32 bytes.
-const A_KIND = 0; // i32: 0 rollout, 1 restart, 2 outage start, 3 outage end
-const A_TRACKED = 4; // i32
-const A_IDS = 8; // u32: clusters (rollout, restart) or vaults (outage)
-const A_COUNT = 12; // i32
-const A_TIMEOUT = 16; // f64
+/** A fleet action: its kind (0 rollout, 1 restart, 2 outage start, 3 outage end), the clusters (rollout, restart) or vaults (outage) it names. */
+@unmanaged class Action {
+  kind: i32;
+  tracked: bool;
+  ids: usize;
+  count: i32;
+  timeout: f64;
+}
+/** An action's size, for the loader's list. */
+export const ACTION_BYTES = offsetof<Action>();
 
 // The fleet, set by `fleet`.
 let clusters: i32 = 0;
@@ -163,15 +171,9 @@ let out: usize = 0;
 export let capacity: i32 = 0;
 export let sent: i32 = 0;
 
-/** Cluster c's group's setting at `field` (G_*): an i32, an f64 (gf), a flag (g8). */
-@inline export function g32(c: i32, field: usize): i32 {
-  return load<i32>(groups + (<usize>load<i32>(clusterGroup + (<usize>c << 2)) << 6) + field);
-}
-@inline export function gf(c: i32, field: usize): f64 {
-  return load<f64>(groups + (<usize>load<i32>(clusterGroup + (<usize>c << 2)) << 6) + field);
-}
-@inline export function g8(c: i32, field: usize): bool {
-  return load<u8>(groups + (<usize>load<i32>(clusterGroup + (<usize>c << 2)) << 6) + field) != 0;
+/** Cluster c's group's settings. */
+@inline export function groupOf(c: i32): Group {
+  return changetype<Group>(groups + (<usize>load<i32>(clusterGroup + (<usize>c << 2)) << 6));
 }
 @inline export function clusterOf(s: i32): i32 {
   return load<i32>(syncCluster + (<usize>s << 2));
@@ -182,8 +184,8 @@ export let sent: i32 = 0;
 @inline export function countOf(c: i32): i32 {
   return load<i32>(clusterSyncCount + (<usize>c << 2));
 }
-@inline function row(s: i32): usize {
-  return rows + (<usize>s << 6);
+@inline function row(s: i32): Sync {
+  return changetype<Sync>(rows + (<usize>s << 6));
 }
 @inline export function i32Of(base: usize, i: i32): i32 {
   return load<i32>(base + (<usize>i << 2));
@@ -247,27 +249,27 @@ export { allocate };
 
 /** Group g's settings (sigma < 0: latency 0). */
 export function setGroup(g: i32, objects: i32, workers: i32, poll: f64, jitter: f64, mu: f64, sigma: f64, partial: bool, perSync: bool, jitterOnRequeue: bool, jitterOnRestart: bool): void {
-  const at = groups + (<usize>g << 6);
-  store<i32>(at, objects, G_OBJECTS);
-  store<i32>(at, workers, G_WORKERS);
-  store<f64>(at, poll, G_POLL);
-  store<f64>(at, jitter, G_JITTER);
-  store<f64>(at, mu, G_MU);
-  store<f64>(at, sigma, G_SIGMA);
-  store<u8>(at, partial ? 1 : 0, G_PARTIAL);
-  store<u8>(at, perSync ? 1 : 0, G_PER_SYNC);
-  store<u8>(at, jitterOnRequeue ? 1 : 0, G_JITTER_ON_REQUEUE);
-  store<u8>(at, jitterOnRestart ? 1 : 0, G_JITTER_ON_RESTART);
+  const x = changetype<Group>(groups + (<usize>g << 6));
+  x.objects = objects;
+  x.workers = workers;
+  x.poll = poll;
+  x.jitter = jitter;
+  x.mu = mu;
+  x.sigma = sigma;
+  x.partial = partial;
+  x.perSync = perSync;
+  x.jitterOnRequeue = jitterOnRequeue;
+  x.jitterOnRestart = jitterOnRestart;
 }
 
-/** Action i of the list at `list` (32 bytes each): its kind (0 rollout, 1 restart, 2 outage start, 3 outage end), the clusters or vaults it names (`count` at `ids`). */
+/** Action i of the list at `list` (ACTION_BYTES each), naming `count` clusters or vaults at `ids`. */
 export function setAction(list: usize, i: i32, kind: i32, tracked: bool, ids: usize, count: i32, timeout: f64): void {
-  const a = list + (<usize>i << 5);
-  store<i32>(a, kind, A_KIND);
-  store<i32>(a, tracked ? 1 : 0, A_TRACKED);
-  store<u32>(a, <u32>ids, A_IDS);
-  store<i32>(a, count, A_COUNT);
-  store<f64>(a, timeout, A_TIMEOUT);
+  const a = changetype<Action>(list + <usize>i * ACTION_BYTES);
+  a.kind = kind;
+  a.tracked = tracked;
+  a.ids = ids;
+  a.count = count;
+  a.timeout = timeout;
 }
 
 // The streams: cluster c's state in memory, in stream-core's registers while it draws.
@@ -299,7 +301,7 @@ export function streamsLeft(): void {
 
 @inline function jitterOf(c: i32): f64 {
   use(c);
-  return uniformBelow(gf(c, G_JITTER));
+  return uniformBelow(groupOf(c).jitter);
 }
 
 // The loop: a heap (one cluster) or the calendar (the fleet).
@@ -311,13 +313,11 @@ export function streamsLeft(): void {
   }
 }
 
-function scheduleWake(s: i32, t: f64, why: i32): void {
+function scheduleWake(s: i32, t: f64, why: u8): void {
   const r = row(s);
-  store<u8>(r, why, REASON);
-  store<u8>(r, 1, WAKE_PENDING);
-  const gen = load<i32>(r, WAKE_GEN) + 1;
-  store<i32>(r, gen, WAKE_GEN);
-  schedule(t, (s << 3) | WAKE, gen);
+  r.reason = why;
+  r.wakePending = true;
+  schedule(t, (s << 3) | WAKE, ++r.wakeGen);
 }
 
 /** Handles events in order until none is left at or before the horizon. */
@@ -338,18 +338,18 @@ function handle(t: f64, a: i32, b: i32): void {
   switch (a & 7) {
     case WAKE: {
       const r = row(id);
-      if (b == load<i32>(r, WAKE_GEN)) {
-        store<u8>(r, 0, WAKE_PENDING);
+      if (b == r.wakeGen) {
+        r.wakePending = false;
         consider(id, t);
       }
       break;
     }
     case RESPONSE:
-      if (b == load<i32>(row(id), FETCH_GEN) && respond(id, t)) proceed(id, t);
+      if (b == row(id).fetchGen && respond(id, t)) proceed(id, t);
       dispatch(clusterOf(id), t);
       break;
     case SEND:
-      if (b == load<i32>(row(id), FETCH_GEN)) proceed(id, t);
+      if (b == row(id).fetchGen) proceed(id, t);
       dispatch(clusterOf(id), t);
       break;
     case BACKGROUND:
@@ -371,22 +371,21 @@ function startRollout(c: i32): void {
 
 /** A steady fleet's SecretSyncs on per-sync timers: each first considered at the stationary residual of its polls' gaps P + U[0, J). */
 function startSteady(c: i32): void {
-  if (!steadyStart || !g8(c, G_PER_SYNC)) return;
+  if (!steadyStart || !groupOf(c).perSync) return;
   const first = firstOf(c);
   const end = first + countOf(c);
-  const p = gf(c, G_POLL);
-  const j = gf(c, G_JITTER);
+  const g = groupOf(c);
   for (let s = first; s < end; s++) {
     use(c);
-    scheduleWake(s, stationaryResidual(p, j), POLL);
+    scheduleWake(s, stationaryResidual(g.poll, g.jitter), POLL);
   }
 }
 
 /** scheduling: cluster-ticker: one ticker per cluster with period P and a uniformly random phase. */
 function startTicker(c: i32): void {
-  if (g8(c, G_PER_SYNC)) return;
+  if (groupOf(c).perSync) return;
   use(c);
-  schedule(uniform() * gf(c, G_POLL), (c << 3) | TICK, 0);
+  schedule(uniform() * groupOf(c).poll, (c << 3) | TICK, 0);
 }
 
 /** A tick considers every SecretSync of the cluster at once (each then waits its jitter). */
@@ -394,7 +393,7 @@ function tick(c: i32, t: f64): void {
   const first = firstOf(c);
   const end = first + countOf(c);
   for (let s = first; s < end; s++) scheduleWake(s, t + jitterOf(c), POLL);
-  schedule(t + gf(c, G_POLL), (c << 3) | TICK, 0);
+  schedule(t + groupOf(c).poll, (c << 3) | TICK, 0);
 }
 
 /** A spec edit of every SecretSync of cluster c at time t (a CI rollout). */
@@ -403,9 +402,9 @@ function edit(c: i32, t: f64, tracked: bool): void {
   const end = first + countOf(c);
   for (let s = first; s < end; s++) {
     const r = row(s);
-    store<u8>(r, 1, FORCED);
-    store<f64>(r, t, EDITED_AT);
-    if (tracked) store<u8>(r, 1, AWAITING);
+    r.forced = true;
+    r.editedAt = t;
+    if (tracked) r.awaiting = true;
     scheduleWake(s, t + jitterOf(c), EDIT);
   }
 }
@@ -414,27 +413,27 @@ function edit(c: i32, t: f64, tracked: bool): void {
 function restart(c: i32, t: f64): void {
   const first = firstOf(c);
   const end = first + countOf(c);
-  const jitter = g8(c, G_JITTER_ON_RESTART);
+  const jitter = groupOf(c).jitterOnRestart;
   clearQueue(c);
   bucketRestart(c, t);
   for (let s = first; s < end; s++) {
     const r = row(s);
-    store<u8>(r, IDLE, STATE);
-    store<u8>(r, 0, DIRTY);
-    store<i32>(r, 0, FAILURES);
-    store<i32>(r, load<i32>(r, FETCH_GEN) + 1, FETCH_GEN);
+    r.state = IDLE;
+    r.dirty = false;
+    r.failures = 0;
+    r.fetchGen++;
     scheduleWake(s, t + (jitter ? jitterOf(c) : 0), RESTART);
   }
 }
 
 /** Fleet action i at t, on every cluster it names or (`only` >= 0) on that cluster alone. */
 function applyAction(i: i32, t: f64, only: i32): void {
-  const a = actions + (<usize>i << 5);
-  const kind = load<i32>(a, A_KIND);
-  const ids = <usize>load<u32>(a, A_IDS);
-  const n = load<i32>(a, A_COUNT);
+  const a = changetype<Action>(actions + <usize>i * ACTION_BYTES);
+  const kind = a.kind;
+  const ids = a.ids;
+  const n = a.count;
   if (kind <= 1) {
-    const tracked = load<i32>(a, A_TRACKED) != 0;
+    const tracked = a.tracked;
     if (only >= 0) {
       if (kind == 0) edit(only, t, tracked);
       else restart(only, t);
@@ -449,7 +448,7 @@ function applyAction(i: i32, t: f64, only: i32): void {
       const v = i32Of(ids, k);
       if (kind == 2) {
         setI32Of(down, v, i32Of(down, v) + 1);
-        store<f64>(outageTimeout + (<usize>v << 3), load<f64>(a, A_TIMEOUT));
+        store<f64>(outageTimeout + (<usize>v << 3), a.timeout);
       } else {
         setI32Of(down, v, i32Of(down, v) - 1);
       }
@@ -460,18 +459,17 @@ function applyAction(i: i32, t: f64, only: i32): void {
 /** The consideration's jitter is over: enqueue (workqueue semantics: no duplicates). */
 function consider(s: i32, t: f64): void {
   const r = row(s);
-  const st = load<u8>(r, STATE);
-  if (st == IDLE) {
+  if (r.state == IDLE) {
     const c = clusterOf(s);
     // A free worker and nobody ahead in the queue: it starts now (what enqueue and dispatch would do).
-    if (i32Of(queueLen, c) == 0 && i32Of(busy, c) < g32(c, G_WORKERS)) {
+    if (i32Of(queueLen, c) == 0 && i32Of(busy, c) < groupOf(c).workers) {
       start(s, c, t);
     } else {
       enqueue(s);
       dispatch(c, t);
     }
-  } else if (st == PROCESSING) {
-    store<u8>(r, 1, DIRTY);
+  } else if (r.state == PROCESSING) {
+    r.dirty = true;
   }
 }
 
@@ -490,12 +488,12 @@ function enqueue(s: i32): void {
   if (at >= n) at -= n;
   setI32Of(queueBuf, firstOf(c) + at, s);
   setI32Of(queueLen, c, len + 1);
-  store<u8>(row(s), QUEUED, STATE);
+  row(s).state = QUEUED;
 }
 
 /** Free workers of cluster c take queued SecretSyncs (FIFO) and run as far as they can now. */
 function dispatch(c: i32, t: f64): void {
-  while (i32Of(queueLen, c) > 0 && i32Of(busy, c) < g32(c, G_WORKERS)) {
+  while (i32Of(queueLen, c) > 0 && i32Of(busy, c) < groupOf(c).workers) {
     const head = i32Of(queueHead, c);
     const s = i32Of(queueBuf, firstOf(c) + head);
     setI32Of(queueHead, c, head + 1 == countOf(c) ? 0 : head + 1);
@@ -508,21 +506,21 @@ function dispatch(c: i32, t: f64): void {
 function afterReconcile(s: i32, t: f64, succeeded: bool): void {
   const r = row(s);
   const c = clusterOf(s);
-  if (load<u8>(r, DIRTY) != 0) {
+  if (r.dirty) {
     // Considered again while it ran: the workqueue hands it back at once.
-    store<u8>(r, 0, DIRTY);
+    r.dirty = false;
     enqueue(s);
-  } else if (load<u8>(r, WAKE_PENDING) != 0) {
+  } else if (r.wakePending) {
     // An edit came while it ran and its jitter is still running: that consideration comes next.
   } else if (succeeded) {
     // Under a cluster ticker the next poll is the cluster's next tick.
-    if (g8(c, G_PER_SYNC)) scheduleWake(s, t + gf(c, G_POLL) + jitterOf(c), POLL);
+    if (groupOf(c).perSync) scheduleWake(s, t + groupOf(c).poll + jitterOf(c), POLL);
   } else {
     // The larger of the item's backoff and the wait for the controller's requeue bucket.
-    const backoff = requeueDelay(load<i32>(r, FAILURES));
+    const backoff = requeueDelay(r.failures);
     const bucket = bucketWait(c, t);
     const delay = backoff > bucket ? backoff : bucket;
-    scheduleWake(s, t + delay + (g8(c, G_JITTER_ON_REQUEUE) ? jitterOf(c) : 0), REQUEUE);
+    scheduleWake(s, t + delay + (groupOf(c).jitterOnRequeue ? jitterOf(c) : 0), REQUEUE);
   }
 }
 
@@ -557,15 +555,15 @@ function bucketWait(c: i32, t: f64): f64 {
 /** A worker of cluster c starts a reconcile of s at t and runs it as far as it can now. */
 function start(s: i32, c: i32, t: f64): void {
   const r = row(s);
-  store<u8>(r, PROCESSING, STATE);
+  r.state = PROCESSING;
   setI32Of(busy, c, i32Of(busy, c) + 1);
-  store<u16>(r, 0, ATTEMPT);
-  store<u16>(r, 0, FETCHED);
-  store<u16>(r, 0, FAILED);
-  store<f64>(r, t, STARTED_AT);
-  store<f64>(r, NaN, READ_AT);
-  store<u8>(r, load<u8>(r, FORCED), RUN_FORCED);
-  if (load<u8>(r, REASON) != REQUEUE) needFetches(g32(c, G_OBJECTS));
+  r.attempt = 0;
+  r.fetched = 0;
+  r.failed = 0;
+  r.startedAt = t;
+  r.readAt = NaN;
+  r.runForced = r.forced;
+  if (r.reason != REQUEUE) needFetches(groupOf(c).objects);
   proceed(s, t);
 }
 
@@ -595,18 +593,19 @@ function growSends(): void {
 function proceed(s: i32, t: f64): void {
   const r = row(s);
   const c = clusterOf(s);
-  const objects = g32(c, G_OBJECTS);
-  const partial = g8(c, G_PARTIAL);
-  const sigma = gf(c, G_SIGMA);
+  const g = groupOf(c);
+  const objects = g.objects;
+  const partial = g.partial;
+  const sigma = g.sigma;
   const v = i32Of(syncVault, s);
   for (;;) {
-    const object = <i32>load<u16>(r, FETCHED) + <i32>load<u16>(r, FAILED);
-    if (object >= objects || (load<u16>(r, FAILED) > 0 && !partial)) {
+    const object = <i32>r.fetched + <i32>r.failed;
+    if (object >= objects || (r.failed > 0 && !partial)) {
       finish(s, t);
       return;
     }
     // The first object's GET (this attempt of it) reads any rotation sent before now.
-    if (object == 0) store<f64>(r, t, READ_AT);
+    if (object == 0) r.readAt = t;
     const isDown = i32Of(down, v) > 0;
     if (sigma < 0 && !isDown) {
       // Latency 0: the remaining GETs go out at this instant; those the vault accepts, before
@@ -614,30 +613,30 @@ function proceed(s: i32, t: f64): void {
       const k = coupled ? vaultAcceptMany(v, t, objects - object) : objects - object;
       if (k > 0) {
         record(t, v, k);
-        store<u16>(r, <u16>(<i32>load<u16>(r, FETCHED) + k), FETCHED);
-        store<u16>(r, 0, ATTEMPT);
-        store<u8>(r, OK, LAST_ANSWER);
+        r.fetched = <u16>(<i32>r.fetched + k);
+        r.attempt = 0;
+        r.lastAnswer = OK;
         continue;
       }
     }
     const answer = isDown ? UNAVAILABLE : coupled ? vaultRequest(v, t) : OK;
     record(t, answer == UNAVAILABLE ? -1 : v, 1);
     if (answer == THROTTLED) throttled(t, v);
-    store<u8>(r, <u8>answer, LAST_ANSWER);
+    r.lastAnswer = <u8>answer;
     if (answer == THROTTLED) {
-      store<f64>(r, vaultRetryAfter(v, t), LAST_RETRY_AFTER);
+      r.lastRetryAfter = vaultRetryAfter(v, t);
     } else if (answer == UNAVAILABLE) {
       unavailable++;
       markUnhealthy(s, t);
       const timeout = load<f64>(outageTimeout + (<usize>v << 3));
       if (timeout > 0) {
-        schedule(t + timeout, (s << 3) | RESPONSE, load<i32>(r, FETCH_GEN));
+        schedule(t + timeout, (s << 3) | RESPONSE, r.fetchGen);
         return;
       }
     }
     if (answer != UNAVAILABLE && sigma >= 0) {
       use(c);
-      schedule(t + lognormal(gf(c, G_MU), sigma), (s << 3) | RESPONSE, load<i32>(r, FETCH_GEN));
+      schedule(t + lognormal(g.mu, sigma), (s << 3) | RESPONSE, r.fetchGen);
       return;
     }
     if (!respond(s, t)) return;
@@ -647,24 +646,24 @@ function proceed(s: i32, t: f64): void {
 /** The answer to the current GET is in; false when an SDK retry now waits. */
 function respond(s: i32, t: f64): bool {
   const r = row(s);
-  const answer = <i32>load<u8>(r, LAST_ANSWER);
+  const answer = <i32>r.lastAnswer;
   if (answer == OK) {
-    store<u16>(r, load<u16>(r, FETCHED) + 1, FETCHED);
-    store<u16>(r, 0, ATTEMPT);
+    r.fetched++;
+    r.attempt = 0;
     return true;
   }
   // A Retry-After comes only with a 429; an unreachable vault sends nothing.
-  const retryAfter = answer == THROTTLED ? load<f64>(r, LAST_RETRY_AFTER) : NaN;
-  const delay = retryDelay(<i32>load<u16>(r, ATTEMPT) + 1, retryAfter, clusterOf(s));
+  const retryAfter = answer == THROTTLED ? r.lastRetryAfter : NaN;
+  const delay = retryDelay(<i32>r.attempt + 1, retryAfter, clusterOf(s));
   if (delay >= 0) {
-    store<u16>(r, load<u16>(r, ATTEMPT) + 1, ATTEMPT);
+    r.attempt++;
     retries++;
-    schedule(t + delay, (s << 3) | SEND, load<i32>(r, FETCH_GEN));
+    schedule(t + delay, (s << 3) | SEND, r.fetchGen);
     return false;
   }
-  if (<i32>load<u16>(r, FETCHED) + <i32>load<u16>(r, FAILED) == 0) store<f64>(r, NaN, READ_AT);
-  store<u16>(r, load<u16>(r, FAILED) + 1, FAILED);
-  store<u16>(r, 0, ATTEMPT);
+  if (<i32>r.fetched + <i32>r.failed == 0) r.readAt = NaN;
+  r.failed++;
+  r.attempt = 0;
   return true;
 }
 
@@ -684,29 +683,29 @@ function retryDelay(retry: i32, retryAfter: f64, c: i32): f64 {
 function finish(s: i32, t: f64): void {
   const r = row(s);
   const c = clusterOf(s);
-  const partial = g8(c, G_PARTIAL);
+  const partial = groupOf(c).partial;
   setI32Of(busy, c, i32Of(busy, c) - 1);
-  store<u8>(r, IDLE, STATE);
-  const succeeded = <i32>load<u16>(r, FETCHED) == g32(c, G_OBJECTS);
+  r.state = IDLE;
+  const succeeded = <i32>r.fetched == groupOf(c).objects;
   // The first object is written unless the reconcile failed fast; it carries any rotation read.
-  const readAt = load<f64>(r, READ_AT);
+  const readAt = r.readAt;
   const changed = (succeeded || partial) && readAt == readAt && staleRead(s, t, readAt);
   if (succeeded) {
-    outcome(load<u8>(r, RUN_FORCED) != 0 || changed ? VALUE_CHANGE_OR_FORCE : NO_VALUE_CHANGE);
+    outcome(r.runForced || changed ? VALUE_CHANGE_OR_FORCE : NO_VALUE_CHANGE);
     markHealthy(s, t);
-    if (load<f64>(r, STARTED_AT) >= load<f64>(r, EDITED_AT)) {
+    if (r.startedAt >= r.editedAt) {
       // Nothing was edited while it ran: the edit is applied.
-      store<u8>(r, 0, FORCED);
-      if (load<u8>(r, AWAITING) != 0) {
-        store<u8>(r, 0, AWAITING);
+      r.forced = false;
+      if (r.awaiting) {
+        r.awaiting = false;
         converge(t);
       }
     }
-    store<i32>(r, 0, FAILURES);
+    r.failures = 0;
   } else {
-    outcome(load<u16>(r, FETCHED) > 0 && partial ? PARTIAL : PROVIDER_ERROR);
+    outcome(r.fetched > 0 && partial ? PARTIAL : PROVIDER_ERROR);
     markUnhealthy(s, t);
-    store<i32>(r, load<i32>(r, FAILURES) + 1, FAILURES);
+    r.failures++;
     requeues++;
   }
   afterReconcile(s, t, succeeded);
@@ -741,16 +740,16 @@ function finish(s: i32, t: f64): void {
 
 function markUnhealthy(s: i32, t: f64): void {
   const r = row(s);
-  if (load<u8>(r, UNHEALTHY) == 0) {
-    store<u8>(r, 1, UNHEALTHY);
+  if (!r.unhealthy) {
+    r.unhealthy = true;
     healthChange(t, clusterOf(s), 1);
   }
 }
 
 function markHealthy(s: i32, t: f64): void {
   const r = row(s);
-  if (load<u8>(r, UNHEALTHY) == 1) {
-    store<u8>(r, 0, UNHEALTHY);
+  if (r.unhealthy) {
+    r.unhealthy = false;
     healthChange(t, clusterOf(s), -1);
   }
 }
@@ -803,7 +802,7 @@ export function runCluster(c: i32, seedHash: i32, trialWord: i32, named: usize, 
   if (outages) memory.fill(down, 0, <usize>vaultCount << 2);
   for (let k = 0; k < n; k++) schedule(load<f64>(times + (<usize>k << 3)), (i32Of(named, k) << 3) | ACTION, c);
   const first = firstOf(c);
-  memory.fill(row(first), 0, <usize>countOf(c) << 6);
+  memory.fill(changetype<usize>(row(first)), 0, <usize>countOf(c) << 6);
   clearQueue(c);
   startRollout(c);
   startSteady(c);

@@ -1,16 +1,20 @@
-// AssemblyScript, part of the cluster model's module (cluster.ts): the quiet clusters' walk of
-// quiet-walk.ts, the cluster model's specialisation for a cluster that can never fail and that no
-// fleet event names, with the rules its comment states. Its draws are the streams' own
-// (stream-core.ts: a jitter, a steady fleet's first phase, a latency), its pending polls in the
-// model's heap (event-heap.ts), its sends, outcomes and convergence recorded as the model records
-// them (cluster.ts's record, outcome, converge): what a trial records is the same as through the
-// model's events (test/quiet-walk.test.ts, test/engines.test.ts). A cluster's draws stay in
-// registers, and nothing is allocated.
+// AssemblyScript, part of the cluster model's module (cluster.ts): the quiet walk, the model's
+// specialisation for a quiet cluster (paths.ts): one that meets no fleet event (no edit after the
+// start, restart, outage or rotation), has one worker and per-SecretSync poll timers. Every GET it
+// sends is accepted (the independent driver's premise), so nothing can fail and its history is
+// only: the start (a rollout's jitters or a steady fleet's first phases, drawn in SecretSync
+// order), considerations in (time, scheduling) order, one worker taking them first come first
+// served, each object's GET one after another with its latency drawn as it is sent, and at each
+// reconcile's end the next poll with its jitter drawn then. Its draws are the cluster's stream's
+// (stream-core.ts) in the model's order, its pending polls in the model's heap (event-heap.ts),
+// its sends, outcomes and convergence recorded by the model's record, outcome, converge: what a
+// trial records is the same as through the model's events (test/quiet-walk.test.ts,
+// test/engines.test.ts). It keeps no state in the SecretSync table, and allocates nothing.
 
 import { firstUniformsFour, lognormal, seedKeyedFour, stationaryResidual, takeLane, uniformBelow } from '../../engine/wasm/stream-core';
 import { allocate } from '../../engine/wasm/blocks';
 import { heapClear, heapPeekTime, heapPop, heapPush, POPPED_A } from '../../engine/wasm/event-heap';
-import { clusterWords, converge, convergeMany, countOf, firstOf, G_JITTER, G_MU, G_OBJECTS, G_POLL, G_SIGMA, g32, gf, heap, horizon, i32Of, maxSyncs, needFetches, NO_VALUE_CHANGE, outcome, outcomes, record, rolloutStart, sent, setI32Of, streamsLeft, syncVault, VALUE_CHANGE_OR_FORCE } from './cluster';
+import { clusterWords, converge, convergeMany, countOf, firstOf, groupOf, heap, horizon, i32Of, maxSyncs, needFetches, NO_VALUE_CHANGE, outcome, outcomes, record, rolloutStart, sent, setI32Of, streamsLeft, syncVault, VALUE_CHANGE_OR_FORCE } from './cluster';
 
 /**
  * The first of the four clusters whose streams `lanes` holds (stream-core.ts's seedKeyedFour),
@@ -44,11 +48,12 @@ let instant: bool = false;
 /** A run of clusters of the group of cluster c from here on (seed and trial name the streams, cluster.ts's seedCluster). */
 export function walkGroup(c: i32, seed: i32, trial: i32, oneInstant: bool): void {
   syncs = countOf(c);
-  jitter = gf(c, G_JITTER);
-  poll = gf(c, G_POLL);
-  objects = g32(c, G_OBJECTS);
-  mu = gf(c, G_MU);
-  sigma = gf(c, G_SIGMA);
+  const g = groupOf(c);
+  jitter = g.jitter;
+  poll = g.poll;
+  objects = g.objects;
+  mu = g.mu;
+  sigma = g.sigma;
   seedHash = seed;
   trialWord = trial;
   instant = oneInstant;
