@@ -2,13 +2,20 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RandomStream } from '../sim/engine/random.js';
 import { FixedWindow } from '../sim/model/limiters/fixed-window.js';
-import { tryAcquire } from '../sim/model/limiters/limiter.js';
+import type { Limiter } from '../sim/model/limiters/limiter.js';
 import { SlidingWindow } from '../sim/model/limiters/sliding-window.js';
 import { TokenBucket } from '../sim/model/limiters/token-bucket.js';
 import { SendLog } from '../sim/metrics/send-log.js';
 import { ANY_VAULT, WindowPeak } from '../sim/metrics/window-peak.js';
 
 const rng = new RandomStream('limiters');
+
+/** One request at t: accepted (and counted) or not. */
+function tryAcquire(limiter: Limiter, t: number): boolean {
+  if (!limiter.wouldAccept(t)) return false;
+  limiter.take(t);
+  return true;
+}
 
 test('token bucket: a burst offered faster than the refill gets exactly capacity + refill * t', () => {
   for (const [capacity, refill, seconds] of [[4000, 400, 10], [100, 7, 30], [1, 1, 5]] as const) {

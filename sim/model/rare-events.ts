@@ -8,28 +8,14 @@ import { VaultGateway } from './vault-gateway.js';
 import { replaySends } from './vault-replay.js';
 
 /**
- * Rare events of a jittered rollout by importance sampling: the recipe's fleet (N clusters, each
- * fetching its S secrets at one instant uniform on [0, J), no retries, no other load), where a
- * throttling probability of 1e-9 is out of reach of plain Monte Carlo.
- *
- * The method: the rare event E lies inside a union of simple events A_w = "more than k clusters
- * land in window w" (w runs over runs of `width` 1-s bins), each with an exact probability
- * p_w = P(Binomial(N, Q_w) > k). Trials are drawn from the mixture of the A_w's conditional
- * laws, component w with probability p_w / P (P = sum of p_w): the count in w drawn from the
- * binomial conditioned to exceed k, those clusters uniform in w, the others uniform outside.
- * The mixture's density against the rollout's is M(x) / P, M(x) the number of A_w that occur,
- * so each trial's likelihood ratio is exactly P / M(x), and 1[E](x) P / M(x) is unbiased for
- * P(E) whenever E lies inside the union (Adler, Blanchet and Liu, "Efficient Monte Carlo for
- * high excursions of Gaussian random fields", Ann. Appl. Probab. 22, 2012, section 3; the same
- * estimator for the maximum of counts). The weights lie in [P / windows, P]: they cannot
- * degenerate, and the relative error per trial is at most sqrt(windows P / P(E)). The method is
- * chosen by the structure of the event, not tuned per case.
- *
- * Which union holds E (proved in docs/model.md, "Rare events"): a 1-s bin over the per-second limit for
- * refreshOver and pSecondOver (k = floor(limit / S)); for a token bucket of capacity C and rate
- * r, a run of L bins over C - S + r (L - 2) GETs, for some L (a rejection at t needs more than
- * C - S + r (t - s) GETs in some [s, t]); for a sliding or fixed window of L per W seconds, a run
- * of floor(10 W) + 2 bins of 0.1 s over L (every window of W seconds lies within such a run).
+ * Rare events of a jittered rollout by importance sampling (docs/model.md, "Rare events: importance
+ * sampling", which states the method and proves which union holds each event): the recipe's fleet
+ * (N clusters, each fetching its S secrets at one instant uniform on [0, J), no retries, no other
+ * load), where a throttling probability of 1e-9 is out of reach of plain Monte Carlo. Each event
+ * E lies inside a union of events A_w = "more than k clusters land in run w of bins", of exact
+ * binomial probability p_w; trials are drawn from the mixture of the A_w's conditional laws
+ * (component w with probability p_w / P), and 1[E] P / M(x), M(x) the number of A_w that occur,
+ * is unbiased for P(E) (Adler, Blanchet and Liu, Ann. Appl. Probab. 22, 2012, section 3).
  */
 
 /** The rollout: N clusters, S GETs each at one instant uniform on [0, J). */

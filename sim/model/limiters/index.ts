@@ -5,7 +5,6 @@ import { SlidingWindow } from './sliding-window.js';
 import { TokenBucket } from './token-bucket.js';
 
 export type { Limiter } from './limiter.js';
-export { tryAcquire } from './limiter.js';
 
 export function createLimiter(config: LimiterConfig): Limiter {
   switch (config.kind) {

@@ -3,7 +3,7 @@ import type { RandomStream } from '../../engine/random.js';
 /**
  * A rate limiter as the vault applies it. Time only moves forward between calls.
  * A request is admitted only when every limiter on its path would accept it, so the check
- * (`wouldAccept`) and the bookkeeping (`take`) are separate; `tryAcquire` is both at once.
+ * (`wouldAccept`) and the bookkeeping (`take`) are separate.
  */
 export interface Limiter {
   /** Whether a request at time t would be accepted. */
@@ -47,21 +47,15 @@ export interface LogPeaks {
   windowCountExceeds(which: number, phase: number, window: number, limit: number): boolean | undefined;
 }
 
-export function tryAcquire(limiter: Limiter, t: number): boolean {
-  if (!limiter.wouldAccept(t)) return false;
-  limiter.take(t);
-  return true;
+/** For window limiters: `width` seconds meet at most ceil(width / window) + 1 windows. */
+export function windowsWithin(width: number, limit: number, window: number): number {
+  return limit * (Math.ceil(width / window) + 1);
 }
 
 /**
  * For window limiters (at most `limit` requests in any window of `window` seconds): a window
  * meets at most floor(window / width) + 2 bins, so no such run of bins may hold more than `limit`.
  */
-/** For window limiters: `width` seconds meet at most ceil(width / window) + 1 windows. */
-export function windowsWithin(width: number, limit: number, window: number): number {
-  return limit * (Math.ceil(width / window) + 1);
-}
-
 export function binsWithinWindowLimit(counts: Uint32Array, width: number, limit: number, window: number): boolean {
   const m = Math.floor(window / width) + 2;
   let sum = 0;
