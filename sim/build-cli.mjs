@@ -2,8 +2,8 @@
 // and every module it imports, its commands' own in chunks loaded as each command runs) into
 // dist/sim/cli-bundle/, the file `sim` runs (package.json's bin). Unbundled, a run's main thread
 // resolved, read and compiled about 180 modules (yargs, zod, yaml, csv-stringify and the
-// simulator's own) before it handed out its first batch: about 100 ms of a 20-trial run's 520,
-// during which the started worker waited. The bundle is the same code in a few files.
+// simulator's own) before it handed out its first batch, while the started worker waited
+// (docs/performance.md, "Start-up costs"). The bundle is the same code in a few files.
 //
 // Left outside, loaded from node_modules as before: piscina (its worker threads load its own
 // files by path), the @stdlib packages (bundled apart, sim/build-stdlib.mjs), vega and vega-lite

@@ -1,8 +1,8 @@
 // `npm run build`: bundles the @stdlib functions a run's summary needs (stats.ts's quantiles,
 // recipe.ts's distributions) into one CommonJS file, dist/vendor/stdlib.cjs. Their packages are
-// about 420 small files that take 120-160 ms to resolve and load, during which the main thread
-// hands no batch to a waiting worker; the bundle, the same code, loads in about 20. A build
-// step, not part of the simulator's layers.
+// hundreds of small files to resolve and load, during which the main thread hands no batch to a
+// waiting worker; the bundle, the same code, loads several times faster (docs/performance.md,
+// "Start-up costs"). A build step, not part of the simulator's layers.
 import { build } from 'esbuild';
 
 /** Export name: package (each package exports one function). */

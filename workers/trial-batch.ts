@@ -26,7 +26,7 @@ const stuckPoint = process.env.AKV_SIM_TEST_STUCK_POINT;
 /**
  * The pool entry: trials [from, to) of one point, or a batch of importance-sampled rollouts.
  * Importance sampling's modules (and the @stdlib functions they use) load with its first batch:
- * a worker of plain trials starts without them (about 65 ms a worker).
+ * a worker of plain trials starts without them (docs/performance.md, "Start-up costs").
  */
 export default function trialBatch(task: BatchTask): TrialBatch;
 export default function trialBatch(task: RareTask): Promise<RareSums>;
@@ -40,9 +40,8 @@ export default function trialBatch(task: BatchTask | RareTask): TrialBatch | Pro
 
 /**
  * The entry the pool's threads call (sim/run/trial-pool.ts names it): trialBatch, with a batch
- * of trials' typed arrays moved to the main thread rather than copied (each batch's are new;
- * 250 trials of a 300-s rollout carry 680 KB). Between two batches a worker then spent about
- * 0.8 ms instead of 1.3-1.6 (medians over a 20,000-trial run).
+ * of trials' typed arrays moved to the main thread rather than copied (each batch's are new, and
+ * a batch of a short rollout's trials carries hundreds of KB).
  */
 export function pooled(task: BatchTask | RareTask): ReturnType<typeof move> | Promise<RareSums> {
   if ('kind' in task) return trialBatch(task);

@@ -194,7 +194,7 @@ export async function finishRun(
   // run.json last, with the CSV files' digests: report and compare check the set against it.
   const runRecordValue = record(checks);
   const files = writeResults(dir, scenario, results, trialRows, [runRecordFile(runRecordValue)]);
-  // The report's charts (vega) load only for it: about 180 ms of every run otherwise.
+  // The report's charts (vega) load only for it: every run would pay for loading them otherwise.
   if (args.report) files.push(await (await import('../output/report.js')).writeReport(dir));
   const removed = removeOthers(dir, replaced, files, args.report ? [] : staleReport);
   if (args.exportMarkdown !== undefined || args.junit !== undefined) {

@@ -5,8 +5,8 @@ import { Moments } from './moments.js';
 export { quantileSorted } from './quantile.js';
 
 // @stdlib's beta and t quantiles are required on first use, not imported, and from the bundle
-// the build makes of them (sim/build-stdlib.mjs: one file, about 20 ms to load instead of 130-160
-// for the packages' hundreds): a run needs them only for its summary, and while the main thread
+// the build makes of them (sim/build-stdlib.mjs: one file instead of the packages' hundreds): a
+// run needs them only for its summary, and while the main thread
 // loads them it hands no batch to a worker that is waiting for one (see loadQuantiles).
 const require = createRequire(import.meta.url);
 type BetaQuantile = typeof import('@stdlib/stats-base-dists-beta-quantile');

@@ -35,8 +35,8 @@ export function runTrialBatch(
 
 /**
  * The fleet trial and collector of the last point this thread ran, kept for its next batch: a
- * point's state costs 0.5-1.5 ms to build for 2,000 x 20 (its tables, the send log, the walk's
- * copy of the layout), a trial of the rollout 0.08 ms. Trials only reset it, so a batch gives the
+ * point's state (its tables, the send log, the model's module instance) costs many short trials
+ * to build (docs/performance.md, "Start-up costs"). Trials only reset it, so a batch gives the
  * same records whichever batches ran before it (the determinism tests split runs into batches).
  */
 let kept: PointState | null = null;

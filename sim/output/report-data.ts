@@ -88,7 +88,7 @@ export function readResultsFolder(dir: string): ResultsFolder {
 
 /**
  * The distribution columns of trials.csv, read a chunk at a time: memory holds only those
- * values (1.6 million rows parsed whole took 3.2 GB). trials.csv's cells are numbers (or empty:
+ * values, not the parsed rows (docs/performance.md, "Memory"). trials.csv's cells are numbers (or empty:
  * no data); a row with another cell count or a cell that is not a number is one line naming it.
  */
 function readDistributions(file: string): Record<DistributionColumn, Distribution> {

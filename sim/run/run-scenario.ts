@@ -69,8 +69,8 @@ export async function runPoints(points: PointToRun[], seed: number | string, tri
       }),
     );
     // The summary's statistics packages load once the first batches are handed to the workers,
-    // while the workers start up (this thread is next needed when a first batch is done, 100 ms
-    // or more later): not at the end, where the run would wait for them.
+    // while the workers start up (this thread is next needed when a first batch is done): not
+    // at the end, where the run would wait for them.
     if (pool.workers > 0) {
       setImmediate(() => {
         loadQuantiles();

@@ -31,7 +31,7 @@ const PER_SECOND = 4 * 6 + 8;
 /**
  * Estimates the memory of running `trials` trials of every point on `workers` workers. The
  * estimate errs high (a trial's GETs: two polls per SecretSync, or every poll of the horizon),
- * so that a run it passes fits; it ignores Node's own baseline (about 50 MB per thread).
+ * so that a run it passes fits; it ignores Node's own baseline per thread.
  */
 export function estimateSize(models: ModelConfig[], trials: number, workers: number): SizeEstimate {
   let workerBytes = 0;

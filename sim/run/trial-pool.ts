@@ -62,7 +62,7 @@ let started: { workers: number; threads: Threads } | null = null;
 /**
  * Starts `workers` worker threads now, for the next TrialPool of as many workers: a command calls
  * it before it loads its own modules and reads its scenario, so that the threads' start (Node's
- * bootstrap and the trial code's modules, 100-150 ms) runs meanwhile, not after. The command
+ * bootstrap and the trial code's modules) runs meanwhile, not after. The command
  * calls releaseWorkers when it is done, which stops them if no TrialPool took them (a bad
  * scenario, a refused size).
  */
