@@ -146,4 +146,12 @@ test('a controller restart drops the work queue: each SecretSync runs once after
   assert.equal(sendSeconds(downCluster(2, 30, 10, 100)), [0, 10, 40, 70]);
 });
 
+test('a cluster named by more fleet actions than its event queue first holds: the queue grows, each restart runs its SecretSync once', () => {
+  // 200 restarts of the one cluster, one a second from 1 s: the independent driver schedules
+  // them all at the start, beyond the room a cluster of one SecretSync first has.
+  const restarts: FleetEventConfig[] = Array.from({ length: 200 }, (_, i) => ({ kind: 'restart', at: i + 1, clusters: { share: 1 } }));
+  const b = run(model({ horizon: 250, fleet: [group({ clusters: 1, secretSyncs: 1, jitterSeconds: 0, jitterOnRestart: false })], vaults: [UNLIMITED], events: restarts }), 1);
+  assert.equal(requestSeries(b, 0).slice(0, 202), Array(201).fill(1).concat([0]));
+});
+
 test.run();

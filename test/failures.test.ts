@@ -4,7 +4,7 @@ import type { FleetEventConfig } from '../sim/model/config.js';
 import { REQUEUE_OVERALL } from '../sim/model/defaults.js';
 import { group, metric, model, NO_REQUEUE, requestSeries, run, scaled, sendTimes, sum, vault } from './helpers.js';
 
-const outage = (at: number, duration: number, timeout = 0): FleetEventConfig => ({ kind: 'outage', at, vaults: [0], duration, timeout });
+const outage = (at: number, duration: number, timeout = 0, vault = 0): FleetEventConfig => ({ kind: 'outage', at, vaults: [vault], duration, timeout });
 
 /** A vault with `tokens` tokens that never refill: counts exactly which requests reached it. */
 const tokens = (n: number) => vault({ limiter: { kind: 'token-bucket', capacity: n, refillPerSecond: 1e-12 } });
@@ -32,15 +32,16 @@ test('the requeue backoff doubles per consecutive failure and starts again after
   assert.ok(Math.abs(metric(b, 'recovery')[0] - 0.275) < 1e-9, 'no SecretSync failing from 1.275 s, 0.275 s after the first outage');
 });
 
-test('an outage: each request fails after the timeout, azcore retries three times, then the controller requeues', () => {
+for (const v of [0, 1]) {
+test(`an outage: each request fails after the timeout, azcore retries three times, then the controller requeues (vault ${v} of two)`, () => {
   const trials = scaled(30, 3);
   const b = run(
     model({
       horizon: 200,
-      fleet: [group({ clusters: 1, secretSyncs: 1 })],
-      vaults: [tokens(1)],
+      fleet: [group({ clusters: 1, secretSyncs: 1, vaults: [v === 0 ? 'kv' : 'kv2'] })],
+      vaults: [tokens(1), vault({ ...tokens(1), name: 'kv2' })],
       client: { ...NO_REQUEUE, retry: 'azcore' },
-      events: [outage(0, 1000, 30)],
+      events: [outage(0, 1000, 30, v)],
     }),
     trials,
   );
@@ -57,6 +58,24 @@ test('an outage: each request fails after the timeout, azcore retries three time
     assert.ok(sent[3] >= 97 && sent[3] <= 101, `fourth attempt in second ${sent[3]}`);
   }
   assert.ok(metric(b, 'recovery').every(Number.isNaN), 'the outage outlasts the trial: no recovery');
+});
+}
+
+test('with partial sync, each object\'s GET has its own SDK retries: one given up on leaves the next its three', () => {
+  // Three objects into an outage (failing at once), azcore: 1 + 3 attempts each, 12 GETs and 9
+  // retries in the one reconcile (about 9 s an object; the requeue comes after the horizon).
+  const b = run(
+    model({
+      horizon: 60,
+      fleet: [group({ clusters: 1, secretSyncs: 1, objectsPerSync: 3, enablePartialSecretSync: true })],
+      vaults: [tokens(1)],
+      client: { ...NO_REQUEUE, retry: 'azcore' },
+      events: [outage(0, 1000)],
+    }),
+    scaled(10, 2),
+  );
+  assert.ok(metric(b, 'requests').every((n) => n === 12), `GETs ${metric(b, 'requests')}`);
+  assert.ok(metric(b, 'retries').every((n) => n === 9), `retries ${metric(b, 'retries')}`);
 });
 
 test('recovery: from the end of the first outage until no SecretSync is failing', () => {
@@ -152,6 +171,16 @@ test('the requeue bucket refills at 10 per second between requeues', () => {
   const times = sendTimes(run(burst(150, 15.05, REQUEUE_OVERALL), 1), 0, 1000).filter((t) => t > 5.05);
   assert.is(times.length, 100);
   times.forEach((t, i) => assert.ok(Math.abs(t - (5.1 + i / 10)) < 0.0015, `second requeue ${i + 1} at ${t} s, not ${5.1 + i / 10} s`));
+});
+
+test('each cluster has its own requeue bucket: two clusters\' second requeues come at the same times', () => {
+  // The case above on two clusters of 150: each bucket at -50 at first, each cluster's second
+  // requeues at 5.1 s, 5.2 s, ...: two at each time.
+  const m = burst(150, 15.05, REQUEUE_OVERALL);
+  m.fleet[0].clusters = 2;
+  const times = sendTimes(run(m, 1), 0, 1000).filter((t) => t > 5.05);
+  assert.is(times.length, 200);
+  times.forEach((t, i) => assert.ok(Math.abs(t - (5.1 + Math.floor(i / 2) / 10)) < 0.0015, `second requeue ${i + 1} at ${t} s`));
 });
 
 test('without the bucket (overall: none) every requeue waits only its own backoff', () => {

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RandomStream } from '../sim/engine/random.js';
 import type { GroupConfig, Latency, ModelConfig } from '../sim/model/config.js';
-import { group, metric, model, run, scaled, UNLIMITED, vault } from './helpers.js';
+import { group, metric, model, requestSeries, run, scaled, UNLIMITED, vault } from './helpers.js';
 
 /**
  * The independent driver's fast path for quiet clusters (sim/model/wasm/walk.ts) specialises
@@ -101,6 +101,16 @@ test('clusters that are one instant (the recipe\'s fleet: one SecretSync, latenc
     assert.is(batch.quietClusters, 5 * 14);
     assert.ok(metric(batch, 'requests').every((n) => n > 0), `J = ${jitter}, poll ${poll}: GETs sent`);
   }
+});
+
+test('a one-instant group without jitter after one with it: each of its clusters sends at 0', () => {
+  // The one-instant walk draws four clusters' jitters at once; with J = 0 every lane is 0, not
+  // what the group before left there.
+  const oneInstant = (name: string, jitterSeconds: number, v: string): GroupConfig =>
+    group({ name, clusters: 6, secretSyncs: 1, latency: 0, jitterSeconds, rotationPollIntervalInSeconds: 1e6, vaults: [v] });
+  const m = model({ horizon: 200, fleet: [oneInstant('a', 100, 'kv'), oneInstant('b', 0, 'kv2')], vaults: [UNLIMITED, vault({ ...UNLIMITED, name: 'kv2' })] });
+  const b = run(m, 3);
+  for (let i = 0; i < 3; i++) assert.ok(requestSeries(b, i)[0] >= 6, `trial ${i}: ${requestSeries(b, i)[0]} GETs at 0`);
 });
 
 test.run();
