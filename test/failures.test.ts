@@ -224,6 +224,37 @@ test('Retry-After: until-capacity waits exactly for the next token; above 60 s a
   assert.equal([metric(stops, 'requests')[0], metric(stops, 'retries')[0], metric(stops, 'ProviderError')[0]], [2, 0, 1]);
 });
 
+test('Retry-After: 0 s retries at once (azcore\'s three, all at the same instant), it does not give up', () => {
+  // One token that never comes back; the second SecretSync's GET and its three retries at 0.
+  const b = run(
+    model({
+      horizon: 10,
+      fleet: [group({ clusters: 1, secretSyncs: 2, maxConcurrentReconciles: 2, jitterSeconds: 0 })],
+      vaults: [vault({ ...tokens(1), retryAfter: 0 })],
+      client: { ...NO_REQUEUE, retry: 'azcore' },
+    }),
+    1,
+  );
+  assert.equal([metric(b, 'retries')[0], metric(b, 'throttled')[0], requestSeries(b, 0)[0]], [3, 4, 5]);
+});
+
+test('latency 0: a reconcile whose GETs were partly accepted asks, after its retry, only for the rest', () => {
+  // 20 objects at one instant against 15 tokens refilled at 1/s: 15 accepted, the 16th
+  // throttled; its retry 10 s later finds 10 tokens and takes the last 5. One reconcile, 20 GETs
+  // accepted, one 429.
+  const b = run(
+    model({
+      horizon: 30,
+      fleet: [group({ clusters: 1, secretSyncs: 1, objectsPerSync: 20, latency: 0, jitterSeconds: 0, rotationPollIntervalInSeconds: 1e6 })],
+      vaults: [vault({ limiter: { kind: 'token-bucket', capacity: 15, refillPerSecond: 1 }, retryAfter: 10 })],
+      client: { ...NO_REQUEUE, retry: 'azcore' },
+    }),
+    1,
+  );
+  assert.equal([metric(b, 'throttled')[0], metric(b, 'retries')[0], metric(b, 'ProviderError')[0], metric(b, 'UpdateValueChangeOrForceUpdateSucceeded')[0]], [1, 1, 0, 1]);
+  assert.equal(sendTimes(b, 0), [...Array(16).fill(0), ...Array(5).fill(10)]);
+});
+
 test('retry storm: counted rejections keep a vault throttled without jitter; jitter breaks the loop', () => {
   // A scaled-down 2000x20 storm: 200 clusters x 5 SecretSyncs edited at once against a vault of
   // 100 tokens refilled at 10/s (1,000 GETs need 100 s of refill), azcore retries, latency on.
