@@ -106,6 +106,44 @@ test('recovery: from the end of the first outage until no SecretSync is failing'
   assert.equal(metric(later, 'recovery'), [995, 995]);
 });
 
+test('recovery counts a SecretSync failing by 429s, each time it fails: no SecretSync is failing only once all succeed again', () => {
+  // A (vault kv, down for [0, 20)) fails at 0 and at its requeue at 10, and succeeds at the
+  // next, 30 s. B (kv2: one token, refilled at 0.1/s, polled every 8 s) succeeds at 0, is
+  // throttled at 8 and fails, succeeds at its requeue at 18, fails again at its poll at 26 and
+  // succeeds at 36: recovery 16 s after the outage, not 10 (at A's success).
+  const pair = (name: string, v: string) => group({ name, clusters: 1, secretSyncs: 1, jitterSeconds: 0, latency: 0, rotationPollIntervalInSeconds: 8, vaults: [v] });
+  const b = run(
+    model({
+      horizon: 40,
+      fleet: [pair('a', 'kv'), pair('b', 'kv2')],
+      vaults: [vault(), vault({ name: 'kv2', limiter: { kind: 'token-bucket', capacity: 1, refillPerSecond: 0.1 } })],
+      client: { retry: 'none', requeue: { baseDelay: 10, maxDelay: 1000, overall: null } },
+      events: [outage(0, 20)],
+    }),
+    1,
+  );
+  assert.equal([metric(b, 'unavailable')[0], metric(b, 'throttled')[0]], [2, 2]);
+  assert.is(metric(b, 'recovery')[0], 16);
+});
+
+test('latency 0 with partial sync: an object given up on in an outage leaves the rest, sent at once when the vault is back', () => {
+  // Three objects; the first's GET at 0 meets the outage ([0, 5), 10-s timeout) and fails at
+  // 10 s, no retries; the other two go out together at 10 s, the vault back: three GETs, a
+  // partial sync.
+  const b = run(
+    model({
+      horizon: 30,
+      fleet: [group({ clusters: 1, secretSyncs: 1, objectsPerSync: 3, enablePartialSecretSync: true, latency: 0, jitterSeconds: 0, rotationPollIntervalInSeconds: 1e6 })],
+      vaults: [tokens(10)],
+      client: NO_REQUEUE,
+      events: [outage(0, 5, 10)],
+    }),
+    1,
+  );
+  assert.equal([metric(b, 'requests')[0], metric(b, 'unavailable')[0], metric(b, 'PartialSync')[0]], [3, 1, 1]);
+  assert.equal(sendTimes(b, 0), [0, 10, 10]);
+});
+
 test('an outage that outlasts the trial: each cluster in turn meets it only from its start (the independent driver clears it between clusters)', () => {
   // Three clusters polling every 30 s from t = 0; the vault goes down at 100 s for good. Every
   // cluster's polls at 0, 30, 60 and 90 s succeed, whichever cluster the driver took before.
