@@ -19,7 +19,8 @@ import { applyMutant, wasmMutants, type WasmMutant } from './wasm-mutants.js';
  * - `--concurrency K`: sandboxes at once (default 2).
  *
  * Writes results/mutation/wasm.json (every mutant tested, with its status) and prints the score
- * and each survivor.
+ * and each survivor. MUTATE_WASM_VERBOSE=1 shows the builds' and the tests' output (to see why
+ * the plain tests fail in a sandbox).
  */
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -104,7 +105,7 @@ const sandboxes = Array.from({ length: Math.max(1, concurrency) }, (_, k) => san
 const started = Date.now();
 const plain = await Promise.all(sandboxes.map(async (dir) => ((await build(dir)) === 0 ? runTests(dir, 600_000) : -1)));
 if (plain.some((code) => code !== 0)) {
-  console.error('the fast tests fail without a mutant: fix them first');
+  console.error('the fast tests fail without a mutant: fix them first (MUTATE_WASM_VERBOSE=1 shows why)');
   process.exit(1);
 }
 const timeoutMs = 2 * (Date.now() - started) + 10_000;

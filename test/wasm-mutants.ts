@@ -77,7 +77,7 @@ export function wasmMutants(source: string): WasmMutant[] {
     }
     for (const ch of code) {
       if (ch === '{') {
-        if (bodies.length > 0 || /\bfunction\b|^\s*(export\s+)?function|\)\s*:\s*[\w<>]+\s*\{$/.test(code)) bodies.push(depth);
+        if (bodies.length > 0 || /\bfunction\b|\)\s*:\s*[\w<>]+\s*\{$/.test(code)) bodies.push(depth);
         depth++;
       } else if (ch === '}') {
         depth--;

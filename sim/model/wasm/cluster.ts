@@ -175,7 +175,7 @@ export let sent: i32 = 0;
 @inline export function groupOf(c: i32): Group {
   return changetype<Group>(groups + (<usize>load<i32>(clusterGroup + (<usize>c << 2)) << 6));
 }
-@inline export function clusterOf(s: i32): i32 {
+@inline function clusterOf(s: i32): i32 {
   return load<i32>(syncCluster + (<usize>s << 2));
 }
 @inline export function firstOf(c: i32): i32 {

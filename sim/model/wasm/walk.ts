@@ -17,10 +17,10 @@ import { heapClear, heapPeekTime, heapPop, heapPush, POPPED_A } from '../../engi
 import { clusterWords, converge, convergeMany, countOf, firstOf, groupOf, heap, horizon, i32Of, maxSyncs, needFetches, NO_VALUE_CHANGE, outcome, outcomes, record, rolloutStart, sent, setI32Of, streamsLeft, syncVault, VALUE_CHANGE_OR_FORCE } from './cluster';
 
 /**
- * The first of the four clusters whose streams `lanes` holds (stream-core.ts's seedKeyedFour),
- * for seedCluster (-1: none since `group`, which follows every `layout`). walkInstants
- * overwrites the lanes without it: a group's walks all take the shortcut or none does (`instant`
- * is set by `group`), and the next group starts from -1.
+ * The first of the four clusters whose streams the lanes hold (stream-core.ts's seedKeyedFour),
+ * for seedCluster (-1: none since `walkGroup`). walkInstants overwrites the lanes without it: a
+ * group's walks all take the shortcut or none does (`instant` is set by `walkGroup`), and the
+ * next group starts from -1.
  */
 let seeded: i32 = -1;
 /** The one-instant walk's four draws. */
